@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "wangge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wangge", targets: ["wangge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/leaf.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.14.3"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // The rules of the field: Foundation only.
+        .target(name: "WanggeDomain"),
+        // Fluent models and migrations; no Vapor.
+        .target(
+            name: "WanggePersistence",
+            dependencies: [
+                "WanggeDomain",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        .target(
+            name: "WanggeWeb",
+            dependencies: [
+                "WanggeDomain",
+                "WanggePersistence",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Leaf", package: "leaf"),
+                .product(name: "LeafKit", package: "leaf-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(name: "wangge", dependencies: ["WanggeWeb"]),
+        .testTarget(name: "WanggeDomainTests", dependencies: ["WanggeDomain"]),
+        .testTarget(
+            name: "WanggeWebTests",
+            dependencies: [
+                "WanggeWeb",
+                .product(name: "XCTVapor", package: "vapor"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,46 @@
+/// Administrative-division style codes: city `330100`, county `330110`, township `330110001`,
+/// village `330110001001`, grid `330110001001-01`. A child's code extends its parent's, so a code
+/// alone tells where a unit sits and codes from different counties can never collide.
+public enum OrgCode {
+    public static func validate(_ code: String, level: OrgLevel, parentCode: String?) throws {
+        let digits = code.split(separator: "-", omittingEmptySubsequences: false)
+        func fail(_ zh: String, _ en: String) -> AppError {
+            AppError.invalid("org.code", zh: zh, en: en, field: "code")
+        }
+        func allDigits(_ s: Substring, count: Int) -> Bool {
+            s.count == count && s.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        switch level {
+        case .city, .county:
+            guard digits.count == 1, allDigits(digits[0], count: 6) else {
+                throw fail("\(level.nameZH)编码应为 6 位数字,例如 330110。", "A \(level.nameEN) code has 6 digits, e.g. 330110.")
+            }
+        case .township:
+            guard digits.count == 1, allDigits(digits[0], count: 9) else {
+                throw fail("乡镇街道编码应为 9 位数字,例如 330110001。", "A township code has 9 digits, e.g. 330110001.")
+            }
+        case .village:
+            guard digits.count == 1, allDigits(digits[0], count: 12) else {
+                throw fail("村社区编码应为 12 位数字,例如 330110001001。", "A village code has 12 digits, e.g. 330110001001.")
+            }
+        case .grid:
+            guard digits.count == 2, allDigits(digits[0], count: 12),
+                  digits[1].count >= 2, digits[1].count <= 4, digits[1].allSatisfy({ $0.isASCII && $0.isNumber })
+            else {
+                throw fail("网格编码应为「村社区编码-序号」,例如 330110001001-01。",
+                           "A grid code is <village code>-<number>, e.g. 330110001001-01.")
+            }
+        }
+        guard let parentCode else { return }
+        let expectedPrefix: Substring = switch level {
+        case .city: ""
+        case .county: parentCode.prefix(4) // a county shares the city's province+city digits
+        case .township, .village: Substring(parentCode)
+        case .grid: Substring(parentCode) + "-"
+        }
+        guard code.hasPrefix(expectedPrefix), code != parentCode else {
+            throw fail("编码 \(code) 与上级编码 \(parentCode) 不一致:应以 \(expectedPrefix) 开头。",
+                       "Code \(code) does not extend its parent's code \(parentCode) (expected prefix \(expectedPrefix)).")
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import FluentKit
+
+/// Every migration in order. A landed migration is never edited: add a new one at the end.
+public enum WanggeMigrations {
+    public static let all: [any Migration] = [
+        CreateOrgUnits(),
+        CreateDepartments(),
+        CreateUsers(),
+        CreateAuthSessions(),
+    ]
+}

@@ -1,0 +1,30 @@
+import FluentKit
+import Foundation
+
+/// A signed-in browser session or an API bearer token. Only a SHA-256 hash of the secret is stored,
+/// so a copy of the database does not let anyone sign in; the row lives in the database so several
+/// app instances share it.
+public final class AuthSessionModel: Model, @unchecked Sendable {
+    public static let schema = "auth_sessions"
+
+    public enum Kind: String, Sendable { case web, api }
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "token_hash") public var tokenHash: String
+    @Field(key: "kind") public var kind: String
+    @Parent(key: "user_id") public var user: UserModel
+    @Field(key: "csrf_token") public var csrfToken: String
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "expires_at") public var expiresAt: Date
+
+    public init() {}
+
+    public init(tokenHash: String, kind: Kind, userID: UUID, csrfToken: String, createdAt: Date, expiresAt: Date) {
+        self.tokenHash = tokenHash
+        self.kind = kind.rawValue
+        self.$user.id = userID
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

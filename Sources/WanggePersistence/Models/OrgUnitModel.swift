@@ -1,0 +1,75 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// A node of the governance tree. The ancestor codes at each level are stored on the row so that a
+/// subtree is one indexed equality (`township_code = '330110001'`) even at 100,000 units.
+public final class OrgUnitModel: Model, @unchecked Sendable {
+    public static let schema = "org_units"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "code") public var code: String
+    @Field(key: "name") public var name: String
+    @Field(key: "level") public var level: String
+    @OptionalParent(key: "parent_id") public var parent: OrgUnitModel?
+    @Field(key: "path") public var path: String
+    @OptionalField(key: "city_code") public var cityCode: String?
+    @OptionalField(key: "county_code") public var countyCode: String?
+    @OptionalField(key: "township_code") public var townshipCode: String?
+    @OptionalField(key: "village_code") public var villageCode: String?
+    @OptionalField(key: "grid_code") public var gridCode: String?
+    /// GeoJSON geometry (Polygon or MultiPolygon, WGS-84); grids only.
+    @OptionalField(key: "geometry") public var geometry: String?
+    @OptionalField(key: "min_lon") public var minLon: Double?
+    @OptionalField(key: "min_lat") public var minLat: Double?
+    @OptionalField(key: "max_lon") public var maxLon: Double?
+    @OptionalField(key: "max_lat") public var maxLat: Double?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public var orgLevel: OrgLevel { OrgLevel(rawValue: level) ?? .grid }
+
+    public var ancestry: OrgAncestry {
+        get {
+            OrgAncestry(cityCode: cityCode, countyCode: countyCode, townshipCode: townshipCode,
+                        villageCode: villageCode, gridCode: gridCode)
+        }
+        set {
+            cityCode = newValue.cityCode
+            countyCode = newValue.countyCode
+            townshipCode = newValue.townshipCode
+            villageCode = newValue.villageCode
+            gridCode = newValue.gridCode
+            path = newValue.path
+        }
+    }
+
+    /// The scope this unit is the root of.
+    public var scope: OrgScope { OrgScope(level: orgLevel, code: code) }
+
+    public var shape: GeoMultiPolygon? {
+        guard let geometry else { return nil }
+        return try? GeoJSON.parseGeometry(geometry)
+    }
+}
+
+extension QueryBuilder where Model == OrgUnitModel {
+    /// Restricts a query to the units inside `scope` (the scope's root included).
+    public func within(_ scope: OrgScope) -> Self {
+        filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: OrgUnitModel.schema), .equal, .bind(scope.code))
+    }
+}
+
+extension OrgUnitModel {
+    public static func ancestorKey(_ level: OrgLevel) -> FieldKey {
+        switch level {
+        case .city: "city_code"
+        case .county: "county_code"
+        case .township: "township_code"
+        case .village: "village_code"
+        case .grid: "grid_code"
+        }
+    }
+}

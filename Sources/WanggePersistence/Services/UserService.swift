@@ -1,0 +1,159 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+public struct UserInput: Codable, Sendable {
+    public var username: String
+    public var displayName: String?
+    public var password: String
+    public var role: String
+    public var orgCode: String
+    public var departmentCode: String?
+    public var phone: String?
+    public var gridCodes: [String]?
+
+    public init(username: String, displayName: String? = nil, password: String, role: String, orgCode: String,
+                departmentCode: String? = nil, phone: String? = nil, gridCodes: [String]? = nil) {
+        self.username = username
+        self.displayName = displayName
+        self.password = password
+        self.role = role
+        self.orgCode = orgCode
+        self.departmentCode = departmentCode
+        self.phone = phone
+        self.gridCodes = gridCodes
+    }
+}
+
+/// Hashing is injected so this module stays free of Vapor (which owns bcrypt here).
+public struct PasswordHashing: Sendable {
+    public let hash: @Sendable (String) throws -> String
+    public let verify: @Sendable (String, String) throws -> Bool
+
+    public init(hash: @escaping @Sendable (String) throws -> String, verify: @escaping @Sendable (String, String) throws -> Bool) {
+        self.hash = hash
+        self.verify = verify
+    }
+}
+
+public struct UserService: Sendable {
+    public let db: any Database
+
+    public init(db: any Database) { self.db = db }
+
+    public func list(for actor: Actor, role: Role? = nil) async throws -> [UserModel] {
+        var query = UserModel.query(on: db).with(\.$orgUnit).with(\.$department).sort(\.$username)
+        if let role { query = query.filter(\.$role == role.rawValue) }
+        return try await query.all().filter { actor.canSee($0.orgUnit.ancestry) }
+    }
+
+    public func find(username: String, for actor: Actor) async throws -> UserModel {
+        guard let user = try await UserModel.query(on: db).filter(\.$username == username)
+            .with(\.$orgUnit).with(\.$department).first(),
+            actor.canSee(user.orgUnit.ancestry)
+        else { throw AppError.notFound("user") }
+        return user
+    }
+
+    /// Creates a user. `actor == nil` is the command line, which may place a user anywhere.
+    public func create(_ input: UserInput, by actor: Actor?, hasher: PasswordHashing) async throws -> UserModel {
+        if let actor { try actor.requireAdmin() }
+        let username = input.username.trimmingCharacters(in: .whitespaces)
+        try UsernamePolicy.validate(username)
+        let role = try Role.parse(input.role)
+        try PasswordPolicy.validate(input.password, username: username)
+        let phone = try Self.validPhone(input.phone)
+
+        let unit: OrgUnitModel
+        if let actor {
+            unit = try await OrgUnitService(db: db).find(code: input.orgCode, for: actor)
+        } else {
+            guard let found = try await OrgUnitModel.query(on: db).filter(\.$code == input.orgCode).first() else {
+                throw AppError.invalid("user.org", zh: "单位编码 \(input.orgCode) 不存在。", en: "No org unit \(input.orgCode).", field: "orgCode")
+            }
+            unit = found
+        }
+
+        var department: DepartmentModel?
+        if let code = input.departmentCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+            guard let found = try await DepartmentModel.query(on: db).filter(\.$code == code).with(\.$orgUnit).first(),
+                  actor.map({ $0.canSee(found.orgUnit.ancestry) }) ?? true
+            else {
+                throw AppError.invalid("user.department", zh: "部门编码 \(code) 不存在。", en: "No department \(code).", field: "departmentCode")
+            }
+            department = found
+        }
+        if role.needsDepartment, department == nil {
+            throw AppError.invalid("user.department_required", zh: "部门处置人员必须选择所属部门。",
+                                   en: "A handler must belong to a department.", field: "departmentCode")
+        }
+        if !role.needsDepartment, department != nil {
+            throw AppError.invalid("user.department_role", zh: "只有部门处置人员可以设置所属部门。",
+                                   en: "Only handlers belong to a department.", field: "departmentCode")
+        }
+        let homeUnit = department?.orgUnit ?? unit
+
+        var grids: [OrgUnitModel] = []
+        for gridCode in input.gridCodes ?? [] where !gridCode.isEmpty {
+            guard role == .gridWorker else {
+                throw AppError.invalid("user.grids_role", zh: "只有网格员可以分配网格。", en: "Only grid workers walk grids.", field: "gridCodes")
+            }
+            guard let grid = try await OrgUnitModel.query(on: db).filter(\.$code == gridCode).first(),
+                  grid.orgLevel == .grid, homeUnit.scope.contains(grid.ancestry)
+            else {
+                throw AppError.invalid("user.grid", zh: "网格 \(gridCode) 不存在或不在所属单位内。",
+                                       en: "Grid \(gridCode) does not exist under the user's unit.", field: "gridCodes")
+            }
+            grids.append(grid)
+        }
+
+        if try await UserModel.query(on: db).filter(\.$username == username).count() > 0 {
+            throw AppError.duplicate("username", value: username)
+        }
+        let user = UserModel()
+        user.username = username
+        let display = input.displayName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        user.displayName = display.isEmpty ? username : String(display.prefix(60))
+        user.passwordHash = try hasher.hash(input.password)
+        user.role = role.rawValue
+        user.$orgUnit.id = try homeUnit.requireID()
+        user.$department.id = try department?.requireID()
+        user.phone = phone
+        user.active = true
+        user.failedLogins = 0
+        let gridIDs = try grids.map { try $0.requireID() }
+        try await db.transaction { tx in
+            try await user.create(on: tx)
+            for gridID in gridIDs {
+                try await GridAssignmentModel(gridID: gridID, userID: user.requireID()).create(on: tx)
+            }
+        }
+        user.$orgUnit.value = homeUnit
+        user.$department.value = .some(department)
+        return user
+    }
+
+    public func changePassword(user: UserModel, current: String, new: String, hasher: PasswordHashing, now: Date) async throws {
+        guard try hasher.verify(current, user.passwordHash) else {
+            throw AppError.invalid("password.current", zh: "当前密码不正确。", en: "The current password is wrong.", field: "currentPassword")
+        }
+        try PasswordPolicy.validate(new, username: user.username, field: "newPassword")
+        user.passwordHash = try hasher.hash(new)
+        user.passwordChangedAt = now
+        try await user.save(on: db)
+    }
+
+    public func gridCodes(of userID: UUID) async throws -> [String] {
+        try await GridAssignmentModel.query(on: db).filter(\.$user.$id == userID).with(\.$grid).all()
+            .map(\.grid.code).sorted()
+    }
+
+    static func validPhone(_ raw: String?) throws -> String? {
+        guard let phone = raw?.trimmingCharacters(in: .whitespaces), !phone.isEmpty else { return nil }
+        let ok = (5...20).contains(phone.count) && phone.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }
+        guard ok else {
+            throw AppError.invalid("user.phone", zh: "电话号码格式不正确。", en: "Invalid phone number.", field: "phone")
+        }
+        return phone
+    }
+}

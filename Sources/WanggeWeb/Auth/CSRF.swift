@@ -1,0 +1,47 @@
+import Vapor
+import WanggeDomain
+
+/// Every form POST carries `_csrf`. A signed-in user's token lives in their session row; before
+/// sign-in (the login form) it is a double-submit cookie. Pages only: the API takes bearer tokens,
+/// which a foreign site cannot make a browser send.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let cookieName = "wangge_csrf"
+    static let fieldName = "_csrf"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let anonymousToken = request.cookies[Self.cookieName]?.string
+        let freshToken = anonymousToken == nil ? Tokens.random() : nil
+        request.storage[CSRFTokenKey.self] = request.currentUser?.session.csrfToken ?? anonymousToken ?? freshToken
+
+        if request.method == .POST, !request.url.path.hasPrefix("/api/"), !request.url.path.hasPrefix("/open311/") {
+            let expected = request.currentUser?.session.csrfToken ?? anonymousToken
+            let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token")
+            guard let expected, let sent, Tokens.equal(expected, sent) else {
+                throw AppError(.forbidden, code: "csrf",
+                               zh: "表单已过期或来源不明(CSRF 校验失败),请刷新页面后重试。",
+                               en: "The form expired or came from elsewhere (CSRF check failed); reload and try again.")
+            }
+        }
+        let response = try await next.respond(to: request)
+        if let freshToken {
+            response.cookies[Self.cookieName] = request.application.cookie(freshToken, maxAge: nil)
+        }
+        return response
+    }
+}
+
+struct CSRFTokenKey: StorageKey {
+    typealias Value = String
+}
+
+extension Request {
+    var csrfToken: String { storage[CSRFTokenKey.self] ?? "" }
+}
+
+extension Application {
+    /// Session-style cookies: HttpOnly always, SameSite=Lax, Secure when configured (behind HTTPS).
+    func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
+        HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
+                          isSecure: wanggeConfig.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+}

@@ -1,0 +1,53 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// `/api/v1/users`: administrators manage the people of their subtree. Phones are shown in full to
+/// administrators only.
+struct UsersAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let users = routes.grouped("users")
+        users.get(use: list)
+        users.post(use: create)
+        users.get(":username", use: show)
+        routes.post("me", "password", use: changePassword)
+    }
+
+    @Sendable func list(req: Request) async throws -> [UserDTO] {
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
+        let role = try req.query[String.self, at: "role"].map(Role.parse)
+        return try await UserService(db: req.db).list(for: actor, role: role).map { UserDTO($0, revealPhone: true) }
+    }
+
+    @Sendable func show(req: Request) async throws -> UserDTO {
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
+        let service = UserService(db: req.db)
+        let user = try await service.find(username: req.parameters.get("username")!, for: actor)
+        return UserDTO(user, gridCodes: try await service.gridCodes(of: user.requireID()), revealPhone: true)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let input = try req.content.decode(UserInput.self)
+        let user = try await UserService(db: req.db).create(input, by: actor, hasher: req.hasher)
+        let response = Response(status: .created)
+        try response.content.encode(UserDTO(user, gridCodes: input.gridCodes, revealPhone: true), as: .json)
+        return response
+    }
+
+    struct PasswordChange: Content {
+        var currentPassword: String
+        var newPassword: String
+    }
+
+    @Sendable func changePassword(req: Request) async throws -> HTTPStatus {
+        guard let current = req.currentUser else { _ = try req.requireActor(); return .unauthorized }
+        let change = try req.content.decode(PasswordChange.self)
+        try await UserService(db: req.db).changePassword(user: current.user, current: change.currentPassword,
+                                                         new: change.newPassword, hasher: req.hasher, now: req.now)
+        return .noContent
+    }
+}

@@ -1,0 +1,136 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Admin pages for departments and users.
+struct AdminPeoplePagesController: RouteCollection {
+    struct DepartmentRow: Encodable {
+        var code: String
+        var name: String
+        var orgCode: String
+        var orgName: String
+    }
+
+    struct DepartmentsContext: Encodable {
+        var p: PageChrome
+        var departments: [DepartmentRow]
+        var units: [Option]
+        var form: [String: String]
+        var errors: [String: String]
+    }
+
+    struct UserRow: Encodable {
+        var username: String
+        var displayName: String
+        var roleName: String
+        var orgName: String
+        var department: String
+        var phone: String
+    }
+
+    struct UsersContext: Encodable {
+        var p: PageChrome
+        var users: [UserRow]
+        var roles: [Option]
+        var units: [Option]
+        var departments: [Option]
+        var roleFilter: String
+        var form: [String: String]
+        var errors: [String: String]
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("admin", "departments", use: departments)
+        routes.post("admin", "departments", use: createDepartment)
+        routes.get("admin", "users", use: users)
+        routes.post("admin", "users", use: createUser)
+    }
+
+    @Sendable func departments(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        return try await req.page("admin-departments", departmentsContext(req, actor: actor, form: [:], errors: [:]))
+    }
+
+    @Sendable func createDepartment(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        let input = try req.content.decode(DepartmentInput.self)
+        do {
+            _ = try await DepartmentService(db: req.db).create(input, by: actor)
+            return req.redirect(to: "/admin/departments?notice=created")
+        } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict || error.kind == .notFound {
+            let form = ["code": input.code, "name": input.name, "orgCode": input.orgCode]
+            let errors = [error.field ?? "orgCode": error.message(english: req.isEnglish)]
+            return try await req.page("admin-departments", departmentsContext(req, actor: actor, form: form, errors: errors), status: .badRequest)
+        }
+    }
+
+    @Sendable func users(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        return try await req.page("admin-users", usersContext(req, actor: actor, form: [:], errors: [:]))
+    }
+
+    @Sendable func createUser(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        struct Form: Content {
+            var username: String?
+            var displayName: String?
+            var password: String?
+            var role: String?
+            var orgCode: String?
+            var departmentCode: String?
+            var phone: String?
+            var gridCodes: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let grids = (form.gridCodes ?? "").split(whereSeparator: { $0 == "," || $0 == "," || $0 == " " }).map(String.init)
+        let input = UserInput(username: form.username ?? "", displayName: form.displayName, password: form.password ?? "",
+                              role: form.role ?? "", orgCode: form.orgCode ?? "", departmentCode: form.departmentCode,
+                              phone: form.phone, gridCodes: grids)
+        do {
+            _ = try await UserService(db: req.db).create(input, by: actor, hasher: req.hasher)
+            return req.redirect(to: "/admin/users?notice=created")
+        } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict || error.kind == .notFound {
+            let values = ["username": input.username, "displayName": form.displayName ?? "", "role": input.role,
+                          "orgCode": input.orgCode, "departmentCode": form.departmentCode ?? "", "phone": form.phone ?? "",
+                          "gridCodes": form.gridCodes ?? ""]
+            let errors = [error.field ?? "username": error.message(english: req.isEnglish)]
+            return try await req.page("admin-users", usersContext(req, actor: actor, form: values, errors: errors), status: .badRequest)
+        }
+    }
+
+    func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
+        try await OrgUnitModel.query(on: req.db).within(actor.scopes[0]).sort(\.$path).all()
+            .filter { $0.orgLevel <= maxLevel }
+            .map { Option(value: $0.code, label: String(repeating: "　", count: $0.orgLevel.depth) + "\($0.name)(\($0.code))") }
+    }
+
+    func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
+        let rows = try await DepartmentService(db: req.db).list(for: actor).map {
+            DepartmentRow(code: $0.code, name: $0.name, orgCode: $0.orgUnit.code, orgName: $0.orgUnit.name)
+        }
+        return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: rows,
+                                  units: try await unitOptions(req, actor: actor, maxLevel: .township), form: form, errors: errors)
+    }
+
+    func usersContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> UsersContext {
+        let english = req.isEnglish
+        let roleFilter = req.query[String.self, at: "role"].flatMap(Role.init(rawValue:))
+        let users = try await UserService(db: req.db).list(for: actor, role: roleFilter).map {
+            UserRow(username: $0.username, displayName: $0.displayName,
+                    roleName: english ? $0.userRole.nameEN : $0.userRole.nameZH,
+                    orgName: $0.orgUnit.name, department: $0.department?.name ?? "", phone: $0.phone ?? "")
+        }
+        let departments = try await DepartmentService(db: req.db).list(for: actor).map { Option(value: $0.code, label: $0.name) }
+        return UsersContext(
+            p: PageChrome(req, notice: req.notice), users: users,
+            roles: Role.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
+            units: try await unitOptions(req, actor: actor, maxLevel: .grid), departments: departments,
+            roleFilter: roleFilter?.rawValue ?? "", form: form, errors: errors)
+    }
+}

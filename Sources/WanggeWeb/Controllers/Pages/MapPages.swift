@@ -1,0 +1,91 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Maps drawn by the server as SVG from the grid polygons: no tiles, no CDN, works offline.
+struct MapPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("maps", "grids.svg", use: gridsSVG)
+    }
+
+    /// `/maps/grids.svg?within=CODE`: the grids of the caller's area (or of a unit inside it).
+    @Sendable func gridsSVG(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let service = OrgUnitService(db: req.db)
+        let root = try await service.find(code: req.query[String.self, at: "within"] ?? actor.orgCode, for: actor)
+        let svg = try await Self.svg(req, actor: actor, within: root, highlight: nil)
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml", parameters: ["charset": "utf-8"])
+        return Response(status: .ok, headers: headers, body: .init(string: svg))
+    }
+
+    /// The grids under `root` (for a grid: its village's grids, so neighbours show), each linking to
+    /// its page, with an optional highlighted shape (a boundary being previewed).
+    static func svg(_ req: Request, actor: Actor, within root: OrgUnitModel, highlight: GeoMultiPolygon?) async throws -> String {
+        var scope = root.scope
+        if root.orgLevel == .grid, let village = root.ancestry[.village] { scope = OrgScope(level: .village, code: village) }
+        let grids = try await OrgUnitModel.query(on: req.db).within(scope)
+            .filter(\.$level == OrgLevel.grid.rawValue).sort(\.$code).all()
+            .filter { actor.canSee($0.ancestry) }
+        let shapes = grids.compactMap { grid in grid.shape.map { (grid, $0) } }
+        return GridMapSVG.render(
+            grids: shapes.map { GridMapSVG.Grid(code: $0.0.code, name: $0.0.name, shape: $0.1,
+                                               href: actor.role == .admin ? "/admin/units/\($0.0.code)" : nil,
+                                               selected: $0.0.code == root.code) },
+            highlight: highlight, title: root.name)
+    }
+}
+
+/// Draws grid polygons to an SVG string. Names are XML-escaped: they are user data.
+enum GridMapSVG {
+    struct Grid {
+        var code: String
+        var name: String
+        var shape: GeoMultiPolygon
+        var href: String?
+        var selected: Bool = false
+    }
+
+    static func render(grids: [Grid], highlight: GeoMultiPolygon?, title: String, width: Double = 800, height: Double = 500) -> String {
+        var bounds = grids.reduce(BoundingBox.empty) { $0.union($1.shape.bbox) }
+        if let highlight { bounds = bounds.union(highlight.bbox) }
+        if bounds.isEmpty {
+            return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) 60\" role=\"img\"><title>\(escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
+        }
+        let projection = SVGProjection(bounds: bounds, width: width, height: height, padding: 12)
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
+        out += "<title>\(escape(title))</title>"
+        for grid in grids {
+            let path = "<path class=\"grid\(grid.selected ? " selected" : "")\" fill-rule=\"evenodd\" d=\"\(projection.pathData(grid.shape))\" data-code=\"\(escape(grid.code))\"><title>\(escape(grid.name))(\(escape(grid.code)))</title></path>"
+            out += grid.href.map { "<a href=\"\(escape($0))\">\(path)</a>" } ?? path
+        }
+        if grids.count <= 60 {
+            for grid in grids {
+                let c = projection.project(grid.shape.bbox.center)
+                let label = String(grid.name.suffix(4))
+                out += "<text x=\"\(String(format: "%.1f", c.x))\" y=\"\(String(format: "%.1f", c.y))\" text-anchor=\"middle\">\(escape(label))</text>"
+            }
+        }
+        if let highlight {
+            out += "<path class=\"highlight\" fill-rule=\"evenodd\" d=\"\(projection.pathData(highlight))\"/>"
+        }
+        return out + "</svg>"
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for ch in text {
+            switch ch {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(ch)
+            }
+        }
+        return result
+    }
+}

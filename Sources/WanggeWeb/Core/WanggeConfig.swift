@@ -1,0 +1,78 @@
+import Foundation
+import Vapor
+
+/// Everything configurable, read once at start from the environment and the command line.
+public struct WanggeConfig: Sendable {
+    /// Where the SQLite file and the photo store live.
+    public var dataDirectory: String
+    /// `postgres://…` switches every command to PostgreSQL.
+    public var databaseURL: String?
+    public var bcryptCost: Int
+    /// Set `Secure` on cookies; turn on behind HTTPS.
+    public var secureCookies: Bool
+    public var sessionLifetime: TimeInterval
+    public var tokenLifetime: TimeInterval
+
+    public init(dataDirectory: String = "./data", databaseURL: String? = nil, bcryptCost: Int = 12,
+                secureCookies: Bool = false, sessionLifetime: TimeInterval = 12 * 3600, tokenLifetime: TimeInterval = 30 * 24 * 3600) {
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.bcryptCost = bcryptCost
+        self.secureCookies = secureCookies
+        self.sessionLifetime = sessionLifetime
+        self.tokenLifetime = tokenLifetime
+    }
+
+    /// Reads `WANGGE_*` and `DATABASE_URL`, then lets `--data-dir` on the command line win.
+    public static func fromEnvironment(arguments: [String]) -> WanggeConfig {
+        var config = WanggeConfig()
+        if let dir = Environment.get("WANGGE_DATA_DIR"), !dir.isEmpty { config.dataDirectory = dir }
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty { config.databaseURL = url }
+        if let cost = Environment.get("WANGGE_BCRYPT_COST").flatMap(Int.init), (4...31).contains(cost) { config.bcryptCost = cost }
+        if let secure = Environment.get("WANGGE_SECURE_COOKIES") { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
+        if let hours = Environment.get("WANGGE_SESSION_HOURS").flatMap(Double.init), hours > 0 { config.sessionLifetime = hours * 3600 }
+        if let dir = optionValue("--data-dir", in: arguments) { config.dataDirectory = dir }
+        return config
+    }
+
+    static func optionValue(_ name: String, in arguments: [String]) -> String? {
+        for (i, argument) in arguments.enumerated() {
+            if argument == name, i + 1 < arguments.count { return arguments[i + 1] }
+            if argument.hasPrefix(name + "=") { return String(argument.dropFirst(name.count + 1)) }
+        }
+        return nil
+    }
+
+    public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("wangge.sqlite") }
+}
+
+struct WanggeConfigKey: StorageKey {
+    typealias Value = WanggeConfig
+}
+
+/// The clock every rule reads. Tests replace it to set "now"; nothing in Wangge sleeps to wait for time.
+public struct WanggeClock: Sendable {
+    public var now: @Sendable () -> Date
+    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+    public static let system = WanggeClock { Date() }
+}
+
+struct WanggeClockKey: StorageKey {
+    typealias Value = WanggeClock
+}
+
+extension Application {
+    public var wanggeConfig: WanggeConfig {
+        get { storage[WanggeConfigKey.self] ?? WanggeConfig() }
+        set { storage[WanggeConfigKey.self] = newValue }
+    }
+
+    public var clock: WanggeClock {
+        get { storage[WanggeClockKey.self] ?? .system }
+        set { storage[WanggeClockKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var now: Date { application.clock.now() }
+}

@@ -1,0 +1,88 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import LeafKit
+import NIOSSL
+import SQLKit
+import Vapor
+import WanggePersistence
+
+/// Registers databases, migrations, middleware, views, routes and commands — nothing else.
+public func configure(_ app: Application, config: WanggeConfig) async throws {
+    app.wanggeConfig = config
+    try configureDatabase(app, config: config)
+    app.migrations.add(WanggeMigrations.all)
+    _ = app.metricsRegistry
+
+    app.routes.defaultMaxBodySize = "1mb"
+    app.middleware = Middlewares()
+    app.middleware.use(RequestMetricsMiddleware())
+    app.middleware.use(WanggeErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil))
+    app.middleware.use(SessionAuthenticator())
+    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(LoginRedirectMiddleware())
+
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
+        sandboxDirectory: Resources.root, viewDirectory: Resources.viewsDirectory))
+
+    try routes(app)
+
+    // Wangge's serve wraps Vapor's: it migrates and loads the demo first.
+    if let vaporServe = app.asyncCommands.commands["serve"] {
+        app.asyncCommands.use(WanggeServeCommand(vaporServe: vaporServe), as: "serve", isDefault: true)
+    }
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(BenchCommand(), as: "bench")
+}
+
+func configureDatabase(_ app: Application, config: WanggeConfig) throws {
+    if let url = config.databaseURL {
+        var postgres = try SQLPostgresConfiguration(url: url)
+        if !url.contains("sslmode") { postgres.coreConfiguration.tls = .disable }
+        app.databases.use(.postgres(configuration: postgres), as: .psql)
+    } else {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+    }
+}
+
+/// Settings a fresh SQLite file needs once: WAL lets readers run beside the one writer.
+func prepareDatabase(_ app: Application) async throws {
+    guard app.wanggeConfig.databaseURL == nil, let sql = app.db as? any SQLDatabase else { return }
+    try await sql.raw("PRAGMA journal_mode=WAL").run()
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    let api = app.grouped("api", "v1")
+    try api.register(collection: AuthAPIController())
+    try api.register(collection: OrgUnitsAPIController())
+    try api.register(collection: DepartmentsAPIController())
+    try api.register(collection: UsersAPIController())
+    try app.register(collection: SessionPagesController())
+    try app.register(collection: AdminUnitPagesController())
+    try app.register(collection: AdminPeoplePagesController())
+    try app.register(collection: MapPages())
+}
+
+/// Templates and static files ship inside the module's resource bundle, so the server finds them
+/// whatever directory it is started from.
+enum Resources {
+    static let root: String = {
+        // Foundation on Linux may report the bundle's resource URL with or without its own
+        // "Resources" suffix; take whichever candidate really holds the views.
+        let candidates = [Bundle.module.resourceURL, Bundle.module.bundleURL].compactMap { $0 }
+            .flatMap { [$0.appendingPathComponent("Resources"), $0] }
+        let found = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("Views/base.leaf").path) }
+        return (found ?? candidates[0]).path + "/"
+    }()
+
+    static var viewsDirectory: String { root + "Views/" }
+    static var publicDirectory: String { root + "Public/" }
+}

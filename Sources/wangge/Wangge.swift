@@ -1,0 +1,8 @@
+import WanggeWeb
+
+@main
+struct Wangge {
+    static func main() async {
+        await WanggeEntry.main()
+    }
+}

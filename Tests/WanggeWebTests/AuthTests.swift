@@ -1,0 +1,96 @@
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+final class AuthTests: XCTestCase {
+    func testTokenSignInAndMe() async throws {
+        try await withApp { t in
+            let token = try await t.token("dispatcher")
+            let me = try await t.api(.GET, "/api/v1/me", token: token)
+            XCTAssertEqual(me.status, .ok)
+            let body = try me.body.json()
+            XCTAssertEqual(body["role"] as? String, "dispatcher")
+            XCTAssertEqual(body["orgCode"] as? String, "330110")
+
+            // The token is stored only as a hash.
+            let stored = try await AuthSessionModel.query(on: t.app.db).all().map(\.tokenHash)
+            XCTAssertFalse(stored.contains(token))
+            XCTAssertTrue(stored.contains(Tokens.hash(token)))
+
+            // Revoked tokens stop working.
+            do { let r = try await t.api(.DELETE, "/api/v1/auth/token", token: token); XCTAssertEqual(r.status, .noContent) }
+            do { let r = try await t.api(.GET, "/api/v1/me", token: token); XCTAssertEqual(r.status, .unauthorized) }
+        }
+    }
+
+    func testWrongPasswordIsA401WithJSONError() async throws {
+        try await withApp { t in
+            let wrong = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "admin", "password": "nope-nope"])
+            XCTAssertEqual(wrong.status, .unauthorized)
+            let error = try wrong.body.json()["error"] as? [String: Any]
+            XCTAssertEqual(error?["code"] as? String, "auth.invalid")
+            XCTAssertEqual(error?["message"] as? String, "用户名或密码错误。")
+            // An unknown user gets exactly the same answer.
+            let unknown = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "nobody", "password": "nope-nope"])
+            XCTAssertEqual(unknown.status, .unauthorized)
+            XCTAssertEqual(try unknown.body.json()["error"] as? [String: String] ?? [:], try wrong.body.json()["error"] as? [String: String] ?? [:])
+        }
+    }
+
+    func testFiveWrongPasswordsLockTheAccountForFifteenMinutes() async throws {
+        try await withApp { t in
+            for _ in 1...4 {
+                let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": "wrong-password"])
+                XCTAssertEqual(r.status, .unauthorized)
+            }
+            let fifth = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": "wrong-password"])
+            XCTAssertEqual(fifth.status, .locked)
+            // Even the right password is refused while locked.
+            let right = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password])
+            XCTAssertEqual(right.status, .locked)
+            XCTAssertTrue(right.body.contains("锁定"))
+            // Other users are not affected.
+            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid2", "password": DemoCounty.password]); XCTAssertEqual(r.status, .created) }
+
+            t.clock.advance(14 * 60)
+            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(r.status, .locked) }
+            t.clock.advance(61)
+            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(r.status, .created) }
+        }
+    }
+
+    func testMalformedTokenRequestIsA400() async throws {
+        try await withApp { t in
+            var status: HTTPStatus = .ok
+            try await t.app.test(.POST, "/api/v1/auth/token", beforeRequest: { req in
+                req.headers.contentType = .json
+                req.body = ByteBuffer(string: "{not json")
+            }, afterResponse: { res async in status = res.status })
+            XCTAssertEqual(status, .badRequest)
+            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "admin"]); XCTAssertEqual(r.status, .badRequest) }
+        }
+    }
+
+    func testAPIRejectsSessionCookiesAndUnauthenticatedCalls() async throws {
+        try await withApp { t in
+            do { let r = try await t.api(.GET, "/api/v1/org-units"); XCTAssertEqual(r.status, .unauthorized) }
+            do { let r = try await t.api(.GET, "/api/v1/me", token: "made-up"); XCTAssertEqual(r.status, .unauthorized) }
+        }
+    }
+
+    func testChangePasswordThroughAPI() async throws {
+        try await withApp { t in
+            let token = try await t.token("leader")
+            let weak = try await t.api(.POST, "/api/v1/me/password", token: token, json: ["currentPassword": DemoCounty.password, "newPassword": "short"])
+            XCTAssertEqual(weak.status, .badRequest)
+            XCTAssertTrue(weak.body.contains("8"))
+            let ok = try await t.api(.POST, "/api/v1/me/password", token: token, json: ["currentPassword": DemoCounty.password, "newPassword": "new-secret-42"])
+            XCTAssertEqual(ok.status, .noContent)
+            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "leader", "password": DemoCounty.password]); XCTAssertEqual(r.status, .unauthorized) }
+            _ = try await t.token("leader", password: "new-secret-42")
+        }
+    }
+}

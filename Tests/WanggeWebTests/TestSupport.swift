@@ -1,0 +1,125 @@
+import Fluent
+import FluentKit
+import Foundation
+import SQLKit
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// The databases every web test runs on: SQLite always, PostgreSQL too when
+/// `WANGGE_TEST_POSTGRES_URL` names one (CI sets it).
+enum TestDatabase: String, CaseIterable {
+    case sqlite, postgres
+
+    static var enabled: [TestDatabase] {
+        ProcessInfo.processInfo.environment["WANGGE_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+    }
+}
+
+/// A settable clock for tests: they set "now" instead of sleeping.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_795_000_000)) { current = start }
+
+    var now: Date {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    func advance(_ seconds: TimeInterval) { now = now.addingTimeInterval(seconds) }
+}
+
+struct TestContext {
+    let app: Application
+    let clock: TestClock
+    let database: TestDatabase
+}
+
+extension XCTestCase {
+    /// Runs `body` once per enabled database against a real app on a fresh schema with the demo county.
+    func withApp(demo: Bool = true, _ body: (TestContext) async throws -> Void) async throws {
+        for database in TestDatabase.enabled {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-test-\(UUID().uuidString)")
+            var config = WanggeConfig(dataDirectory: directory.path, bcryptCost: 4)
+            if database == .postgres {
+                config.databaseURL = ProcessInfo.processInfo.environment["WANGGE_TEST_POSTGRES_URL"]
+            }
+            let app = try await Application.make(.testing)
+            let clock = TestClock()
+            app.clock = WanggeClock { clock.now }
+            do {
+                try await configure(app, config: config)
+                if database == .postgres, let sql = app.db as? any SQLDatabase {
+                    try await sql.raw("DROP SCHEMA public CASCADE").run()
+                    try await sql.raw("CREATE SCHEMA public").run()
+                }
+                try await prepareDatabase(app)
+                try await app.autoMigrate()
+                if demo { try await DemoLoader(db: app.db).load(hasher: app.hasher) }
+                try await body(TestContext(app: app, clock: clock, database: database))
+            } catch {
+                try? await app.asyncShutdown()
+                try? FileManager.default.removeItem(at: directory)
+                XCTFail("[\(database.rawValue)] \(error)")
+                throw error
+            }
+            try await app.asyncShutdown()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+}
+
+extension TestContext {
+    /// Signs in through the API and returns the bearer token.
+    func token(_ username: String, password: String = DemoCounty.password) async throws -> String {
+        var token = ""
+        try await app.test(.POST, "/api/v1/auth/token", beforeRequest: { req in
+            try req.content.encode(["username": username, "password": password], as: .json)
+        }, afterResponse: { res async throws in
+            XCTAssertEqual(res.status, .created, "sign-in of \(username) on \(database): \(res.body.string)")
+            token = try res.content.get(String.self, at: "token")
+        })
+        return token
+    }
+
+    func bearer(_ token: String) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.bearerAuthorization = BearerAuthorization(token: token)
+        return headers
+    }
+
+    /// A JSON request with a bearer token; returns status and body.
+    @discardableResult
+    func api(_ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil) async throws -> (status: HTTPStatus, body: String, headers: HTTPHeaders) {
+        var result: (HTTPStatus, String, HTTPHeaders) = (.internalServerError, "", [:])
+        try await app.test(method, path, beforeRequest: { req in
+            if let token { req.headers.bearerAuthorization = BearerAuthorization(token: token) }
+            if let json { try req.content.encode(AnyEncodable(json), as: .json) }
+        }, afterResponse: { res async in
+            result = (res.status, res.body.string, res.headers)
+        })
+        return result
+    }
+}
+
+struct AnyEncodable: Encodable, Content {
+    let value: any Encodable & Sendable
+    init(_ value: any Encodable & Sendable) { self.value = value }
+    init(from decoder: any Decoder) throws { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "encode only")) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+extension String {
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(utf8)) as? [String: Any] ?? [:]
+    }
+
+    func jsonArray() throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(utf8)) as? [[String: Any]] ?? []
+    }
+}
