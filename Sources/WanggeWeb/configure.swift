@@ -16,6 +16,11 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.metricsRegistry
 
     app.routes.defaultMaxBodySize = "1mb"
+    // Stable key order and ISO 8601 dates in every JSON answer.
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware())
     app.middleware.use(WanggeErrorMiddleware())

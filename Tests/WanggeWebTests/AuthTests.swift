@@ -21,8 +21,8 @@ final class AuthTests: XCTestCase {
             XCTAssertTrue(stored.contains(Tokens.hash(token)))
 
             // Revoked tokens stop working.
-            do { let r = try await t.api(.DELETE, "/api/v1/auth/token", token: token); XCTAssertEqual(r.status, .noContent) }
-            do { let r = try await t.api(.GET, "/api/v1/me", token: token); XCTAssertEqual(r.status, .unauthorized) }
+            do { let s = try await t.status(.DELETE, "/api/v1/auth/token", token: token); XCTAssertEqual(s, .noContent) }
+            do { let s = try await t.status(.GET, "/api/v1/me", token: token); XCTAssertEqual(s, .unauthorized) }
         }
     }
 
@@ -53,12 +53,12 @@ final class AuthTests: XCTestCase {
             XCTAssertEqual(right.status, .locked)
             XCTAssertTrue(right.body.contains("锁定"))
             // Other users are not affected.
-            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid2", "password": DemoCounty.password]); XCTAssertEqual(r.status, .created) }
+            do { let s = try await t.status(.POST, "/api/v1/auth/token", json: ["username": "grid2", "password": DemoCounty.password]); XCTAssertEqual(s, .created) }
 
             t.clock.advance(14 * 60)
-            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(r.status, .locked) }
+            do { let s = try await t.status(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(s, .locked) }
             t.clock.advance(61)
-            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(r.status, .created) }
+            do { let s = try await t.status(.POST, "/api/v1/auth/token", json: ["username": "grid1", "password": DemoCounty.password]); XCTAssertEqual(s, .created) }
         }
     }
 
@@ -70,14 +70,14 @@ final class AuthTests: XCTestCase {
                 req.body = ByteBuffer(string: "{not json")
             }, afterResponse: { res async in status = res.status })
             XCTAssertEqual(status, .badRequest)
-            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "admin"]); XCTAssertEqual(r.status, .badRequest) }
+            do { let s = try await t.status(.POST, "/api/v1/auth/token", json: ["username": "admin"]); XCTAssertEqual(s, .badRequest) }
         }
     }
 
     func testAPIRejectsSessionCookiesAndUnauthenticatedCalls() async throws {
         try await withApp { t in
-            do { let r = try await t.api(.GET, "/api/v1/org-units"); XCTAssertEqual(r.status, .unauthorized) }
-            do { let r = try await t.api(.GET, "/api/v1/me", token: "made-up"); XCTAssertEqual(r.status, .unauthorized) }
+            do { let s = try await t.status(.GET, "/api/v1/org-units"); XCTAssertEqual(s, .unauthorized) }
+            do { let s = try await t.status(.GET, "/api/v1/me", token: "made-up"); XCTAssertEqual(s, .unauthorized) }
         }
     }
 
@@ -89,7 +89,7 @@ final class AuthTests: XCTestCase {
             XCTAssertTrue(weak.body.contains("8"))
             let ok = try await t.api(.POST, "/api/v1/me/password", token: token, json: ["currentPassword": DemoCounty.password, "newPassword": "new-secret-42"])
             XCTAssertEqual(ok.status, .noContent)
-            do { let r = try await t.api(.POST, "/api/v1/auth/token", json: ["username": "leader", "password": DemoCounty.password]); XCTAssertEqual(r.status, .unauthorized) }
+            do { let s = try await t.status(.POST, "/api/v1/auth/token", json: ["username": "leader", "password": DemoCounty.password]); XCTAssertEqual(s, .unauthorized) }
             _ = try await t.token("leader", password: "new-secret-42")
         }
     }

@@ -107,6 +107,12 @@ extension TestContext {
     }
 }
 
+extension TestContext {
+    func status(_ method: HTTPMethod, _ path: String, token: String? = nil, json: (any Encodable & Sendable)? = nil) async throws -> HTTPStatus {
+        try await api(method, path, token: token, json: json).status
+    }
+}
+
 struct AnyEncodable: Encodable, Content {
     let value: any Encodable & Sendable
     init(_ value: any Encodable & Sendable) { self.value = value }

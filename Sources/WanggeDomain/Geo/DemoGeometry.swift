@@ -9,10 +9,11 @@ public enum DemoGeometry {
     ///   bulge; clamped to 0…0.24 because at 0.25 two corners of a cell could meet. Corners on the
     ///   lattice's outline only slide along it and outline midpoints stay put, so the union is
     ///   exactly the rectangle origin … origin + (columns·cellLon, rows·cellLat).
+    /// - Cell sizes must be positive (the lattice grows north-east from `origin`); otherwise `[]`.
     /// - Same arguments, same shapes, on every platform (SplitMix64).
     public static func lattice(columns: Int, rows: Int, origin: GeoPoint, cellLon: Double, cellLat: Double,
                                jitter: Double, seed: UInt64) -> [[GeoPolygon]] {
-        guard columns > 0, rows > 0 else { return [] }
+        guard columns > 0, rows > 0, cellLon > 0, cellLat > 0 else { return [] }
         let j = min(max(jitter, 0), 0.24)
         var rng = SplitMix64(seed: seed)
 

@@ -116,17 +116,18 @@ public enum GeoJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unsupportedType(let type, let loc):
             return "\(at(loc, "文件"))的类型 \"\(type)\" 不受支持:只接受 Polygon(多边形)、MultiPolygon(多多边形)、Feature 或 FeatureCollection。网格边界必须是闭合的面,不能是线或点。"
         case .invalidCoordinates(let loc):
-            return "\(at(loc, "坐标"))的坐标结构不正确:每个坐标点应为 [经度, 纬度],多边形应为坐标环的数组。"
+            let place = loc.ring != nil ? loc.zh : (loc.zh.isEmpty ? "" : loc.zh + "的") + "坐标 (coordinates)"
+            return "\(place)格式不正确:每个坐标点应为 [经度, 纬度],多边形应为由坐标环组成的数组。"
         case .nonNumericCoordinate(let loc):
-            return "\(at(loc))的坐标不是数字:经度、纬度必须是数字,不能加引号或留空。"
+            return "\(at(loc, "坐标"))不是有效的数字坐标:经度、纬度必须是数字,不能加引号或留空。"
         case .coordinateOutOfRange(let lon, let lat, let loc):
-            return "\(at(loc))的坐标 (\(lon), \(lat)) 超出 WGS-84 经纬度范围(经度 -180~180,纬度 -90~90)。请确认经纬度没有写反,且坐标系为 WGS-84 经纬度而不是投影坐标(米)。"
+            return "\(at(loc, "坐标")) (\(GeoJSON.formatNumber(lon)), \(GeoJSON.formatNumber(lat))) 超出 WGS-84 经纬度范围(经度 -180~180,纬度 -90~90)。请确认经纬度没有写反,且坐标系为 WGS-84 经纬度而不是投影坐标(米)。"
         case .ringTooShort(let count, let loc):
             return "\(at(loc))只有 \(count) 个坐标点,至少需要 4 个(最后一个点须与第一个点相同)。"
         case .ringNotClosed(let loc):
             return "\(at(loc))未闭合(首尾坐标必须相同)。"
         case .selfIntersection(let near, let loc):
-            return "\(at(loc))的边界自相交或自接触(位于 \(near.lon), \(near.lat) 附近)。请修正为不交叉的简单多边形。"
+            return "\(at(loc))的边界自相交或自接触(位于 \(GeoJSON.formatNumber(near.lon)), \(GeoJSON.formatNumber(near.lat)) 附近)。请修正为不交叉的简单多边形。"
         case .zeroArea(let loc):
             return "\(at(loc))面积为零(所有点共线或重合)。"
         case .empty(let loc):
@@ -157,13 +158,13 @@ public enum GeoJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         case .nonNumericCoordinate(let loc):
             return "Non-numeric coordinate at \(at(loc))."
         case .coordinateOutOfRange(let lon, let lat, let loc):
-            return "Coordinate (\(lon), \(lat)) at \(at(loc)) is outside WGS-84 range (lon -180…180, lat -90…90); check for swapped or projected coordinates."
+            return "Coordinate (\(GeoJSON.formatNumber(lon)), \(GeoJSON.formatNumber(lat))) at \(at(loc)) is outside WGS-84 range (lon -180…180, lat -90…90); check for swapped or projected coordinates."
         case .ringTooShort(let count, let loc):
             return "\(at(loc).capitalizedFirst) has \(count) positions; at least 4 are required (last equal to first)."
         case .ringNotClosed(let loc):
             return "\(at(loc).capitalizedFirst) is not closed (first and last positions must be equal)."
         case .selfIntersection(let near, let loc):
-            return "\(at(loc).capitalizedFirst) intersects or touches itself near (\(near.lon), \(near.lat))."
+            return "\(at(loc).capitalizedFirst) intersects or touches itself near (\(GeoJSON.formatNumber(near.lon)), \(GeoJSON.formatNumber(near.lat)))."
         case .zeroArea(let loc):
             return "\(at(loc).capitalizedFirst) has zero area (all positions collinear or coincident)."
         case .empty(let loc):

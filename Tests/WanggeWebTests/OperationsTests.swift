@@ -1,0 +1,74 @@
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+final class OperationsTests: XCTestCase {
+    func testHealthAndMetrics() async throws {
+        try await withApp { t in
+            let health = try await t.api(.GET, "/healthz")
+            XCTAssertEqual(health.status, .ok)
+            XCTAssertEqual(try health.body.json()["status"] as? String, "ok")
+            _ = try await t.api(.GET, "/api/v1/org-units/330110")
+            let metrics = try await t.api(.GET, "/metrics")
+            XCTAssertEqual(metrics.status, .ok)
+            XCTAssertTrue(metrics.body.contains("http_requests_total"))
+            XCTAssertTrue(metrics.body.contains("route=\"/api/v1/org-units/:code\""), "labelled by route pattern, not by URL")
+            XCTAssertTrue(metrics.body.contains("http_request_duration_seconds_bucket"))
+        }
+    }
+
+    func testHealthIs503WithoutTheDatabase() async throws {
+        // A PostgreSQL URL where nothing listens: the server runs, the database does not answer.
+        let app = try await Application.make(.testing)
+        try await configure(app, config: WanggeConfig(databaseURL: "postgres://nobody@127.0.0.1:1/none", bcryptCost: 4))
+        do {
+            try await app.test(.GET, "/healthz", afterResponse: { res async throws in
+                XCTAssertEqual(res.status, .serviceUnavailable)
+                XCTAssertEqual(try res.body.string.json()["status"] as? String, "unavailable")
+            })
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    func testDemoRefusesANonEmptyDatabase() async throws {
+        try await withApp { t in
+            let units = try await OrgUnitModel.query(on: t.app.db).count()
+            do {
+                try await DemoLoader(db: t.app.db).load(hasher: t.app.hasher)
+                XCTFail("loading twice must fail")
+            } catch let error as AppError {
+                XCTAssertEqual(error.code, "demo.not_empty")
+            }
+            let after = try await OrgUnitModel.query(on: t.app.db).count()
+            XCTAssertEqual(units, after, "nothing was added")
+        }
+    }
+
+    func testDemoIsDeterministic() {
+        let a = DemoCounty.units.map { "\($0.code)|\($0.name)|\($0.polygon?.geoJSONString ?? "")" }
+        let b = DemoCounty.units.map { "\($0.code)|\($0.name)|\($0.polygon?.geoJSONString ?? "")" }
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(DemoCounty.units.filter { $0.level == .grid }.count, 24)
+        for role in Role.allCases { XCTAssertTrue(DemoCounty.users.contains { $0.role == role }, "a demo user for \(role)") }
+        for name in ["admin", "dispatcher", "grid1", "handler-cg", "leader"] {
+            XCTAssertTrue(DemoCounty.users.contains { $0.username == name }, name)
+        }
+    }
+
+    func testErrorsNeverLeakAs500ForUnknownRoutes() async throws {
+        try await withApp { t in
+            let api = try await t.api(.GET, "/api/v1/nothing-here")
+            XCTAssertEqual(api.status, .notFound)
+            XCTAssertNotNil(try api.body.json()["error"])
+            let page = try await t.api(.GET, "/no-such-page")
+            XCTAssertEqual(page.status, .notFound)
+            XCTAssertTrue(page.body.contains("页面或接口不存在"))
+        }
+    }
+}
