@@ -129,3 +129,56 @@ extension String {
         try JSONSerialization.jsonObject(with: Data(utf8)) as? [[String: Any]] ?? []
     }
 }
+
+/// A browser's cookie jar for page tests.
+struct Browser {
+    var cookies: [String: String] = [:]
+
+    mutating func absorb(_ headers: HTTPHeaders) {
+        for value in headers[.setCookie] {
+            let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let name = String(pair[0])
+            let content = pair.count > 1 ? String(pair[1]) : ""
+            if content.isEmpty || value.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = content }
+        }
+    }
+
+    var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+}
+
+extension TestContext {
+    func get(_ path: String, _ browser: inout Browser) async throws -> (HTTPStatus, String, HTTPHeaders) {
+        var result: (HTTPStatus, String, HTTPHeaders) = (.internalServerError, "", [:])
+        let cookie = browser.cookieHeader
+        try await app.test(.GET, path, beforeRequest: { req in
+            if !cookie.isEmpty { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+        }, afterResponse: { res async in result = (res.status, res.body.string, res.headers) })
+        browser.absorb(result.2)
+        return result
+    }
+
+    func post(_ path: String, _ form: [String: String], _ browser: inout Browser) async throws -> (HTTPStatus, String, HTTPHeaders) {
+        var result: (HTTPStatus, String, HTTPHeaders) = (.internalServerError, "", [:])
+        let cookie = browser.cookieHeader
+        try await app.test(.POST, path, beforeRequest: { req in
+            if !cookie.isEmpty { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            try req.content.encode(form, as: .urlEncodedForm)
+        }, afterResponse: { res async in result = (res.status, res.body.string, res.headers) })
+        browser.absorb(result.2)
+        return result
+    }
+
+    func signIn(_ username: String, _ browser: inout Browser) async throws {
+        let (_, page, _) = try await get("/login", &browser)
+        let token = try XCTUnwrap(Browser.csrf(in: page))
+        let (status, _, headers) = try await post("/login", ["username": username, "password": DemoCounty.password, "_csrf": token], &browser)
+        XCTAssertEqual(status, .seeOther, "login of \(username)")
+        XCTAssertEqual(headers.first(name: .location), "/")
+    }
+}

@@ -108,11 +108,13 @@ public enum GeoJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidJSON(let detail):
             return "文件不是合法的 JSON(解析器提示:\(detail))。请检查括号、引号、逗号是否完整,或在 QGIS / geojson.io 中重新导出为 GeoJSON。"
         case .notAnObject(let loc):
-            return "\(at(loc, "文件内容"))应为 GeoJSON 对象(以 { 开头),例如 {\"type\": \"Polygon\", \"coordinates\": […]}。"
+            let example = loc.zh.isEmpty ? ",例如 {\"type\": \"Polygon\", \"coordinates\": […]}" : ""
+            return "\(at(loc, "文件内容"))应为 GeoJSON 对象(以 { 开头)\(example)。"
         case .missingMember(let name, let loc):
             return "\(at(loc, "文件"))缺少 \"\(name)\" 字段。"
         case .wrongMemberType(let name, let loc):
-            return "\(at(loc, "文件"))的 \"\(name)\" 格式不正确。"
+            let expected = ["features": "数组 […]", "properties": "对象 {…}", "type": "字符串"][name].map { "(应为\($0))" } ?? ""
+            return "\(at(loc, "文件"))的 \"\(name)\" 格式不正确\(expected)。"
         case .unsupportedType(let type, let loc):
             return "\(at(loc, "文件"))的类型 \"\(type)\" 不受支持:只接受 Polygon(多边形)、MultiPolygon(多多边形)、Feature 或 FeatureCollection。网格边界必须是闭合的面,不能是线或点。"
         case .invalidCoordinates(let loc):
@@ -131,7 +133,7 @@ public enum GeoJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         case .zeroArea(let loc):
             return "\(at(loc))面积为零(所有点共线或重合)。"
         case .empty(let loc):
-            return "\(at(loc, "文件"))不包含任何多边形或要素。"
+            return "\(at(loc, "文件"))为空:没有任何坐标或要素。"
         case .multipleFeatures(let count):
             return "文件包含 \(count) 个要素,此处只能上传一个网格边界。如需一次导入多个网格,请使用批量导入。"
         }
@@ -168,7 +170,7 @@ public enum GeoJSONError: Error, Hashable, Sendable, CustomStringConvertible {
         case .zeroArea(let loc):
             return "\(at(loc).capitalizedFirst) has zero area (all positions collinear or coincident)."
         case .empty(let loc):
-            return "\(at(loc).capitalizedFirst) contains no polygons or features."
+            return "\(at(loc).capitalizedFirst) is empty (no coordinates or features)."
         case .multipleFeatures(let count):
             return "The file holds \(count) features but a single boundary was expected; use bulk import for several grids."
         }
