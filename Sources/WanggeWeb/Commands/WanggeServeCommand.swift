@@ -1,5 +1,6 @@
 import Fluent
 import Vapor
+import WanggeDomain
 import WanggePersistence
 
 /// `wangge serve`: migrates, loads the demo county into an empty database (unless `--no-demo`),
@@ -68,7 +69,12 @@ struct DemoCommand: AsyncCommand {
         let app = context.application
         try await prepareDatabase(app)
         try await app.autoMigrate()
-        try await DemoLoader(db: app.db).load(hasher: app.hasher)
+        do {
+            try await DemoLoader(db: app.db).load(hasher: app.hasher)
+        } catch let error as AppError {
+            context.console.error(error.messageZH + " / " + error.messageEN)
+            throw ExitCode(1)
+        }
         context.console.info("Loaded the demo county. Sign in as admin, dispatcher, grid1, handler-cg or leader with password demo12345.")
     }
 }
