@@ -1,0 +1,42 @@
+import Foundation
+
+/// The readable case code (专属编码): `<county code>-<yyyyMMdd>-<5-digit daily sequence>`,
+/// e.g. `330110-20261122-00042`. Unique because the sequence is per county per day.
+public enum CaseCode {
+    public static func make(countyCode: String, day: Date, sequence: Int, timeZone: TimeZone) -> String {
+        "\(countyCode)-\(dayKey(day, timeZone: timeZone))-\(String(format: "%05d", sequence))"
+    }
+
+    public static func dayKey(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+    }
+}
+
+/// The query code (查询码) a reporter uses to follow a case without an account: 10 characters
+/// from an alphabet without look-alikes (no 0/O, 1/I/L), about 49.5 random bits, so it cannot be
+/// guessed. Readers may type it in lower case, with spaces or dashes.
+public enum QueryCode {
+    public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+    public static let length = 10
+
+    public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return generate(using: &generator)
+    }
+
+    /// Upper-cases and strips separators; `nil` when the result cannot be a query code.
+    public static func normalise(_ raw: String) -> String? {
+        let cleaned = raw.uppercased().filter { !$0.isWhitespace && $0 != "-" }
+        guard cleaned.count == length, cleaned.allSatisfy({ alphabet.contains($0) }) else { return nil }
+        return cleaned
+    }
+
+    public static var entropyBits: Double { Double(length) * log2(Double(alphabet.count)) }
+}

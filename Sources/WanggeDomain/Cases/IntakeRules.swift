@@ -1,0 +1,98 @@
+/// What a report must look like before it becomes a case.
+public enum IntakeRules {
+    public static let descriptionLength = 5...2000
+    public static let maxPhotos = 9
+    public static let maxPhotoBytes = 10 * 1024 * 1024
+
+    public static func description(_ raw: String?) throws -> String {
+        let text = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard descriptionLength.contains(text.count) else {
+            throw AppError.invalid("case.description", zh: "问题描述须为 5–2000 个字。",
+                                   en: "The description must be 5–2,000 characters.", field: "description")
+        }
+        return text
+    }
+
+    public static func optionalText(_ raw: String?, field: String, max: Int, zh: String) throws -> String? {
+        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard text.count <= max else {
+            throw AppError.invalid("case.\(field)", zh: "\(zh)不能超过 \(max) 个字。", en: "\(field) is limited to \(max) characters.", field: field)
+        }
+        return text
+    }
+
+    /// Mainland mobile or landline style numbers; anything else is rejected rather than stored wrong.
+    public static func phone(_ raw: String?) throws -> String? {
+        guard let phone = raw?.trimmingCharacters(in: .whitespaces), !phone.isEmpty else { return nil }
+        let ok = (5...20).contains(phone.count) && phone.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }
+        guard ok else {
+            throw AppError.invalid("case.phone", zh: "联系电话格式不正确。", en: "Invalid phone number.", field: "reporterPhone")
+        }
+        return phone
+    }
+
+    public static func location(lat: Double?, lon: Double?) throws -> GeoPoint? {
+        switch (lat, lon) {
+        case (nil, nil): return nil
+        case let (lat?, lon?):
+            let point = GeoPoint(lon: lon, lat: lat)
+            guard point.isValidWGS84 else {
+                throw AppError.invalid("case.location", zh: "经纬度超出范围(纬度 -90~90,经度 -180~180)。",
+                                       en: "Latitude must be within -90…90 and longitude within -180…180.", field: "location")
+            }
+            return point
+        default:
+            throw AppError.invalid("case.location", zh: "位置须同时提供纬度和经度。", en: "Give both lat and lon.", field: "location")
+        }
+    }
+}
+
+/// Terms for searching Chinese text without a word segmenter: every pair of adjacent characters
+/// (bigram) of each run of CJK characters, and each whole run of letters or digits (lower-cased).
+/// A 2-character word such as 井盖 is then one indexed term.
+public enum SearchTerms {
+    public static func terms(_ text: String) -> Set<String> {
+        var result = Set<String>()
+        var cjkRun: [Character] = []
+        var wordRun = ""
+        func flushCJK() {
+            if cjkRun.count == 1 { result.insert(String(cjkRun[0])) }
+            if cjkRun.count >= 2 {
+                for i in 0..<(cjkRun.count - 1) { result.insert(String(cjkRun[i...i + 1])) }
+            }
+            cjkRun.removeAll()
+        }
+        func flushWord() {
+            if wordRun.count >= 2 { result.insert(String(wordRun.prefix(40))) }
+            wordRun = ""
+        }
+        for ch in text.lowercased() {
+            if isCJK(ch) {
+                flushWord()
+                cjkRun.append(ch)
+            } else if ch.isLetter || ch.isNumber {
+                flushCJK()
+                wordRun.append(ch)
+            } else {
+                flushCJK()
+                flushWord()
+            }
+        }
+        flushCJK()
+        flushWord()
+        return result
+    }
+
+    /// The terms a query needs: a case matches when it has all of them.
+    public static func queryTerms(_ query: String) -> Set<String> {
+        terms(query)
+    }
+
+    static func isCJK(_ ch: Character) -> Bool {
+        guard let scalar = ch.unicodeScalars.first else { return false }
+        switch scalar.value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: return true
+        default: return false
+        }
+    }
+}
