@@ -44,3 +44,39 @@ public enum OrgCode {
         }
     }
 }
+
+extension OrgCode {
+    /// The level of a well-formed code: grids have a dash, villages 12 digits, townships 9, counties 6,
+    /// and a city's 6 digits end in `00`.
+    public static func level(of code: String) -> OrgLevel? {
+        if code.contains("-") { return .grid }
+        switch code.count {
+        case 12: return .village
+        case 9: return .township
+        case 6: return code.hasSuffix("00") ? .city : .county
+        default: return nil
+        }
+    }
+
+    /// The ancestry a code implies, since every code extends its parent's.
+    public static func ancestry(of code: String) -> OrgAncestry {
+        guard let level = level(of: code) else { return OrgAncestry() }
+        var ancestry = OrgAncestry(cityCode: String(code.prefix(4)) + "00")
+        if level >= .county { ancestry.countyCode = String(code.prefix(6)) }
+        if level >= .township { ancestry.townshipCode = String(code.prefix(9)) }
+        if level >= .village { ancestry.villageCode = String(code.prefix(12)) }
+        if level == .grid { ancestry.gridCode = code }
+        return ancestry
+    }
+
+    /// The parent's code, or `nil` for a city.
+    public static func parent(of code: String) -> String? {
+        switch level(of: code) {
+        case .grid: String(code.prefix(12))
+        case .village: String(code.prefix(9))
+        case .township: String(code.prefix(6))
+        case .county: String(code.prefix(4)) + "00"
+        case .city, nil: nil
+        }
+    }
+}

@@ -7,5 +7,7 @@ public enum WanggeMigrations {
         CreateDepartments(),
         CreateUsers(),
         CreateAuthSessions(),
+        CreateCategories(),
+        CreateCases(),
     ]
 }

@@ -44,6 +44,11 @@ public struct DemoLoader: Sendable {
                 try await model.create(on: tx)
                 departments[department.code] = model
             }
+            for (i, category) in DemoCounty.categories.enumerated() {
+                try await CategoryModel(code: category.code, name: category.name, parentCode: category.parentCode,
+                                        defaultLevel: category.defaultLevel, defaultDepartmentCode: category.defaultDepartmentCode,
+                                        sort: i).create(on: tx)
+            }
             for user in DemoCounty.users {
                 let model = UserModel()
                 model.username = user.username

@@ -3,6 +3,8 @@ import Vapor
 
 /// Everything configurable, read once at start from the environment and the command line.
 public struct WanggeConfig: Sendable {
+    /// Time zone for case codes and (later) working days.
+    public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
     /// Where the SQLite file and the photo store live.
     public var dataDirectory: String
     /// `postgres://…` switches every command to PostgreSQL.
@@ -31,6 +33,7 @@ public struct WanggeConfig: Sendable {
         if let cost = Environment.get("WANGGE_BCRYPT_COST").flatMap(Int.init), (4...31).contains(cost) { config.bcryptCost = cost }
         if let secure = Environment.get("WANGGE_SECURE_COOKIES") { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
         if let hours = Environment.get("WANGGE_SESSION_HOURS").flatMap(Double.init), hours > 0 { config.sessionLifetime = hours * 3600 }
+        if let zone = Environment.get("WANGGE_TIME_ZONE").flatMap(TimeZone.init(identifier:)) { config.timeZone = zone }
         if let dir = optionValue("--data-dir", in: arguments) { config.dataDirectory = dir }
         return config
     }

@@ -1,0 +1,57 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// One step of a case, appended in the same transaction as the change to the case and never updated
+/// or deleted: the evidence for assessment and disputes.
+public final class CaseEventModel: Model, @unchecked Sendable {
+    public static let schema = "case_events"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseID: Int
+    /// 1, 2, 3 … per case; unique with `case_id`, so two writers cannot both append step n.
+    @Field(key: "seq") public var seq: Int
+    @Field(key: "action") public var action: String
+    @OptionalField(key: "from_state") public var fromState: String?
+    @Field(key: "to_state") public var toState: String
+    @OptionalField(key: "actor_username") public var actorUsername: String?
+    @Field(key: "actor_name") public var actorName: String
+    @Field(key: "actor_role") public var actorRole: String
+    @OptionalField(key: "actor_org_code") public var actorOrgCode: String?
+    @OptionalField(key: "actor_department_code") public var actorDepartmentCode: String?
+    @OptionalField(key: "note") public var note: String?
+    @Field(key: "public") public var isPublic: Bool
+    /// The `CaseCommand` as JSON (the first event holds the initial `CaseSnapshot`).
+    @Field(key: "payload") public var payload: String
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+
+    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+}
+
+/// A photo (or later voice/video) of a case, stored content-addressed on disk by its SHA-256.
+public final class AttachmentModel: Model, @unchecked Sendable {
+    public static let schema = "attachments"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseID: Int
+    @OptionalField(key: "event_id") public var eventID: Int?
+    @Field(key: "sha256") public var sha256: String
+    @Field(key: "content_type") public var contentType: String
+    @Field(key: "size") public var size: Int
+    @Field(key: "created_at") public var createdAt: Date
+
+    public init() {}
+}
+
+/// Bigram terms of a case's description and address, for Chinese search without a segmenter.
+public final class CaseSearchTermModel: Model, @unchecked Sendable {
+    public static let schema = "case_search_terms"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseID: Int
+    @Field(key: "term") public var term: String
+
+    public init() {}
+}

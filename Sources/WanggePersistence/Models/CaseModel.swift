@@ -1,0 +1,115 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// A case (事件). Integer ids keep keyset paging and joins cheap at tens of millions of rows.
+/// The ancestor codes of its place are stored on the row, like on org units, so "cases in this
+/// township" is one indexed equality.
+public final class CaseModel: Model, @unchecked Sendable {
+    public static let schema = "cases"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "code") public var code: String
+    @Field(key: "query_code_hash") public var queryCodeHash: String
+    @Field(key: "channel") public var channel: String
+    @Field(key: "description") public var description: String
+    @OptionalField(key: "category_code") public var categoryCode: String?
+    @Field(key: "urgency") public var urgency: String
+    @OptionalField(key: "lat") public var lat: Double?
+    @OptionalField(key: "lon") public var lon: Double?
+    @OptionalField(key: "address") public var address: String?
+    @Field(key: "outside_grids") public var outsideGrids: Bool
+    @OptionalField(key: "city_code") public var cityCode: String?
+    @OptionalField(key: "county_code") public var countyCode: String?
+    @OptionalField(key: "township_code") public var townshipCode: String?
+    @OptionalField(key: "village_code") public var villageCode: String?
+    @OptionalField(key: "grid_code") public var gridCode: String?
+    @OptionalField(key: "reporter_name") public var reporterName: String?
+    @OptionalField(key: "reporter_phone") public var reporterPhone: String?
+    @Field(key: "anonymous") public var anonymous: Bool
+    @OptionalField(key: "reporter_username") public var reporterUsername: String?
+    @OptionalField(key: "hotline_number") public var hotlineNumber: String?
+    @OptionalField(key: "hotline_ticket") public var hotlineTicket: String?
+    @OptionalField(key: "petition_kind") public var petitionKind: String?
+    @Field(key: "state") public var state: String
+    @Field(key: "version") public var version: Int
+    /// The whole `CaseSnapshot` as JSON: the rules' view of the case, rebuilt exactly by replaying events.
+    @Field(key: "snapshot") public var snapshotJSON: String
+    @Field(key: "centre_org_code") public var centreOrgCode: String
+    @OptionalField(key: "lead_department_code") public var leadDepartmentCode: String?
+    @OptionalField(key: "assigned_grid_code") public var assignedGridCode: String?
+    @OptionalField(key: "result") public var result: String?
+    @OptionalField(key: "public_reply") public var publicReply: String?
+    @OptionalField(key: "rating") public var rating: String?
+    @OptionalField(key: "master_case_id") public var masterCaseID: Int?
+    @Field(key: "last_action") public var lastAction: String
+    @OptionalField(key: "result_by") public var resultBy: String?
+    @Field(key: "extension_requested") public var extensionRequested: Bool
+    @Field(key: "returns_count") public var returnsCount: Int
+    @Field(key: "reworks_count") public var reworksCount: Int
+    @Field(key: "reminders_count") public var remindersCount: Int
+    @Field(key: "supervisions_count") public var supervisionsCount: Int
+    @Field(key: "created_at") public var createdAt: Date
+    @Field(key: "updated_at") public var updatedAt: Date
+    @OptionalField(key: "closed_at") public var closedAt: Date?
+
+    public init() {}
+
+    public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
+    public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
+
+    public var ancestry: OrgAncestry {
+        get {
+            OrgAncestry(cityCode: cityCode, countyCode: countyCode, townshipCode: townshipCode,
+                        villageCode: villageCode, gridCode: gridCode)
+        }
+        set {
+            cityCode = newValue.cityCode
+            countyCode = newValue.countyCode
+            townshipCode = newValue.townshipCode
+            villageCode = newValue.villageCode
+            gridCode = newValue.gridCode
+        }
+    }
+
+    public var snapshot: CaseSnapshot {
+        get throws { try JSONDecoder().decode(CaseSnapshot.self, from: Data(snapshotJSON.utf8)) }
+    }
+
+    /// Copies the rules' view onto the row's queryable columns.
+    public func setSnapshot(_ snapshot: CaseSnapshot) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        snapshotJSON = String(decoding: try encoder.encode(snapshot), as: UTF8.self)
+        state = snapshot.state.rawValue
+        centreOrgCode = snapshot.centreOrgCode
+        categoryCode = snapshot.categoryCode
+        leadDepartmentCode = snapshot.leadDepartmentCode
+        assignedGridCode = snapshot.assignedGridCode
+        rating = snapshot.rating?.rawValue
+        resultBy = snapshot.resultBy
+        extensionRequested = snapshot.extensionRequested
+        returnsCount = snapshot.counters.returns
+        reworksCount = snapshot.counters.reworks
+        remindersCount = snapshot.counters.reminders
+        supervisionsCount = snapshot.counters.supervisions
+    }
+}
+
+/// Co-handling departments of a case (协办), for the departments' queues.
+public final class CaseDepartmentModel: Model, @unchecked Sendable {
+    public static let schema = "case_departments"
+
+    @ID(custom: "id", generatedBy: .database) public var id: Int?
+    @Field(key: "case_id") public var caseID: Int
+    @Field(key: "department_code") public var departmentCode: String
+    @Field(key: "lead") public var lead: Bool
+
+    public init() {}
+
+    public init(caseID: Int, departmentCode: String, lead: Bool) {
+        self.caseID = caseID
+        self.departmentCode = departmentCode
+        self.lead = lead
+    }
+}

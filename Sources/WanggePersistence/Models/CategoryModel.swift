@@ -1,0 +1,30 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// A two-level taxonomy (大类/小类). A subcategory carries the default handling level and department
+/// that the dispatch dialog suggests.
+public final class CategoryModel: Model, @unchecked Sendable {
+    public static let schema = "categories"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "code") public var code: String
+    @Field(key: "name") public var name: String
+    @OptionalField(key: "parent_code") public var parentCode: String?
+    @OptionalField(key: "default_level") public var defaultLevel: String?
+    @OptionalField(key: "default_department_code") public var defaultDepartmentCode: String?
+    @Field(key: "active") public var active: Bool
+    @Field(key: "sort") public var sort: Int
+
+    public init() {}
+
+    public init(code: String, name: String, parentCode: String?, defaultLevel: OrgLevel?, defaultDepartmentCode: String?, sort: Int) {
+        self.code = code
+        self.name = name
+        self.parentCode = parentCode
+        self.defaultLevel = defaultLevel?.rawValue
+        self.defaultDepartmentCode = defaultDepartmentCode
+        self.active = true
+        self.sort = sort
+    }
+}

@@ -1,0 +1,71 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import WanggeDomain
+
+/// How a person stands to a case: worked out once here from roles and assignments, then used by the
+/// rules (`CaseMachine`) and by every read. An empty relation means the case does not exist for them.
+public enum CaseAccess {
+    public static func relation(of actor: Actor?, to model: CaseModel, snapshot: CaseSnapshot) -> CaseRelation {
+        guard let actor else { return [] }
+        var relation: CaseRelation = []
+        let place = model.ancestry
+        let centre = OrgCode.ancestry(of: snapshot.centreOrgCode)
+        if actor.username == snapshot.reporterUsername { relation.insert(.reporter) }
+        if actor.username == snapshot.resultBy { relation.insert(.resultAuthor) }
+        switch actor.role {
+        case .dispatcher:
+            if actor.canSee(centre) { relation.insert(.dispatcherInCharge) } else if actor.canSee(place) { relation.insert(.viewer) }
+        case .leader:
+            if actor.canSee(place) || actor.canSee(centre) { relation.insert(.leader) }
+        case .admin:
+            if actor.canSee(place) || actor.canSee(centre) { relation.insert(.viewer) }
+        case .handler:
+            if let department = actor.departmentCode {
+                if department == snapshot.leadDepartmentCode { relation.insert(.leadHandler) }
+                if snapshot.coDepartmentCodes.contains(department) { relation.insert(.coHandler) }
+            }
+        case .gridWorker:
+            if let assigned = snapshot.assignedGridCode, actor.gridCodes.contains(assigned) { relation.insert(.assignedGridWorker) }
+            if let grid = snapshot.gridCode {
+                if actor.gridCodes.contains(grid) {
+                    relation.insert(.caseGridWorker)
+                } else if actor.gridCodes.contains(where: { $0.prefix(12) == grid.prefix(12) }), snapshot.resolvedOnSpot {
+                    relation.insert(.villageGridWorker)
+                }
+            }
+        case .citizen:
+            break
+        }
+        return relation
+    }
+
+    /// Restricts a case query to what the actor may see (a superset for grid workers' village peers,
+    /// which the relation check then narrows).
+    public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor) -> QueryBuilder<CaseModel> {
+        switch actor.role {
+        case .dispatcher, .leader, .admin:
+            return query.group(.or) { group in
+                for scope in actor.scopes {
+                    group.filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: CaseModel.schema), .equal, .bind(scope.code))
+                }
+                group.filter(\.$centreOrgCode == actor.orgCode)
+            }
+        case .handler:
+            let department = actor.departmentCode ?? "-"
+            return query.group(.or) { group in
+                group.filter(\.$leadDepartmentCode == department)
+                group.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department))"))
+            }
+        case .gridWorker:
+            return query.group(.or) { group in
+                group.filter(\.$gridCode ~~ actor.gridCodes)
+                group.filter(\.$assignedGridCode ~~ actor.gridCodes)
+                group.filter(\.$reporterUsername == actor.username)
+            }
+        case .citizen:
+            return query.filter(\.$reporterUsername == actor.username)
+        }
+    }
+}
+

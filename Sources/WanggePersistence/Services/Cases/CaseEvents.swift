@@ -1,0 +1,43 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// Building event and attachment rows.
+enum CaseEvents {
+    static func make(caseID: Int, seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?,
+                     anonymousName: String, note: String?, payload: String, at now: Date) throws -> CaseEventModel {
+        let event = CaseEventModel()
+        event.caseID = caseID
+        event.seq = seq
+        event.action = action.rawValue
+        event.fromState = from?.rawValue
+        event.toState = to.rawValue
+        event.actorUsername = actor?.username
+        event.actorName = actor?.displayName ?? anonymousName
+        event.actorRole = actor?.role.rawValue ?? "anonymous"
+        event.actorOrgCode = actor?.orgCode
+        event.actorDepartmentCode = actor?.departmentCode
+        event.note = note
+        event.isPublic = action.isPublic
+        event.payload = payload
+        event.createdAt = now
+        return event
+    }
+
+    static func attachment(caseID: Int, eventID: Int, photo: StoredPhoto, at now: Date) -> AttachmentModel {
+        let row = AttachmentModel()
+        row.caseID = caseID
+        row.eventID = eventID
+        row.sha256 = photo.sha256
+        row.contentType = photo.contentType
+        row.size = photo.size
+        row.createdAt = now
+        return row
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,269 @@
+import Crypto
+import FluentKit
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// A report as it arrives, from any channel.
+public struct IntakeInput: Codable, Sendable {
+    public struct Location: Codable, Sendable {
+        public var lat: Double
+        public var lon: Double
+        public init(lat: Double, lon: Double) {
+            self.lat = lat
+            self.lon = lon
+        }
+    }
+
+    public var channel: String
+    public var description: String
+    public var categoryCode: String?
+    public var location: Location?
+    public var address: String?
+    public var gridCode: String?
+    public var reporterName: String?
+    public var reporterPhone: String?
+    public var anonymous: Bool?
+    public var urgency: String?
+    public var hotlineNumber: String?
+    public var hotlineTicket: String?
+    public var petitionKind: String?
+    /// A grid worker fixed it on the spot (小事不出网格): `result` says how.
+    public var resolvedOnSpot: Bool?
+    public var result: String?
+
+    public init(channel: String, description: String, categoryCode: String? = nil, location: Location? = nil,
+                address: String? = nil, gridCode: String? = nil, reporterName: String? = nil, reporterPhone: String? = nil,
+                anonymous: Bool? = nil, urgency: String? = nil, hotlineNumber: String? = nil, hotlineTicket: String? = nil,
+                petitionKind: String? = nil, resolvedOnSpot: Bool? = nil, result: String? = nil) {
+        self.channel = channel
+        self.description = description
+        self.categoryCode = categoryCode
+        self.location = location
+        self.address = address
+        self.gridCode = gridCode
+        self.reporterName = reporterName
+        self.reporterPhone = reporterPhone
+        self.anonymous = anonymous
+        self.urgency = urgency
+        self.hotlineNumber = hotlineNumber
+        self.hotlineTicket = hotlineTicket
+        self.petitionKind = petitionKind
+        self.resolvedOnSpot = resolvedOnSpot
+        self.result = result
+    }
+}
+
+/// A photo already checked and written to the store.
+public struct StoredPhoto: Sendable, Equatable {
+    public var sha256: String
+    public var contentType: String
+    public var size: Int
+
+    public init(sha256: String, contentType: String, size: Int) {
+        self.sha256 = sha256
+        self.contentType = contentType
+        self.size = size
+    }
+}
+
+/// Who records a report: a signed-in actor, or an anonymous citizen.
+public struct Reporter: Sendable {
+    public var actor: Actor?
+    public init(actor: Actor?) { self.actor = actor }
+
+    var username: String? { actor?.username }
+    var displayName: String { actor?.displayName ?? "群众" }
+    var role: String { actor?.role.rawValue ?? "anonymous" }
+}
+
+public struct IntakeResult: Sendable {
+    public var caseModel: CaseModel
+    /// Shown once, to the reporter; only its hash is stored.
+    public var queryCode: String
+}
+
+public enum QueryCodeHash {
+    public static func hash(_ normalised: String) -> String {
+        SHA256.hash(data: Data(normalised.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+public struct CaseIntakeService: Sendable {
+    public let db: any Database
+    public let timeZone: TimeZone
+
+    public init(db: any Database, timeZone: TimeZone) {
+        self.db = db
+        self.timeZone = timeZone
+    }
+
+    /// Validates and records a report as a case with its first event (and, for an on-the-spot
+    /// resolution, its second), all in one transaction. `locatedGrid` is the grid holding the point.
+    public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
+                       queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
+        guard let channel = Channel(rawValue: input.channel) else {
+            let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw AppError.invalid("case.channel", zh: "未知的来源渠道「\(input.channel)」。", en: "Unknown channel; one of: \(known).", field: "channel")
+        }
+        if let role = channel.requiredRole {
+            guard let actor = reporter.actor else {
+                throw AppError(.unauthorized, code: "auth.required", zh: "请先登录。", en: "Please sign in.")
+            }
+            guard actor.role == role else {
+                throw AppError.forbidden(zh: "「\(channel.nameZH)」渠道须由\(role.nameZH)登记。",
+                                         en: "The \(channel.nameEN) channel is recorded by a \(role.nameEN).")
+            }
+        }
+        let description = try IntakeRules.description(input.description)
+        let address = try IntakeRules.optionalText(input.address, field: "address", max: 200, zh: "地址")
+        let anonymous = input.anonymous ?? false
+        let reporterName = anonymous ? nil : try IntakeRules.optionalText(input.reporterName, field: "reporterName", max: 40, zh: "姓名")
+        let reporterPhone = anonymous ? nil : try IntakeRules.phone(input.reporterPhone)
+        guard let urgency = Urgency(rawValue: input.urgency ?? "normal") else {
+            throw AppError.invalid("case.urgency", zh: "紧急程度须为 normal、urgent 或 critical。", en: "Urgency is normal, urgent or critical.", field: "urgency")
+        }
+        let point = try IntakeRules.location(lat: input.location?.lat, lon: input.location?.lon)
+        if photos.count > IntakeRules.maxPhotos {
+            throw AppError.invalid("case.photos", zh: "最多上传 9 张照片。", en: "At most 9 photos.", field: "photos")
+        }
+        var categoryCode: String?
+        if let code = input.categoryCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+            guard try await CategoryModel.query(on: db).filter(\.$code == code).filter(\.$active == true).count() > 0 else {
+                throw AppError.invalid("case.category", zh: "未知的问题类别「\(code)」。", en: "Unknown category \(code).", field: "categoryCode")
+            }
+            categoryCode = code
+        }
+        var hotlineTicket: String?
+        var hotlineNumber: String?
+        if channel == .hotline {
+            hotlineTicket = try IntakeRules.optionalText(input.hotlineTicket, field: "hotlineTicket", max: 40, zh: "热线工单号")
+            guard hotlineTicket != nil else {
+                throw AppError.invalid("case.hotline_ticket", zh: "热线来件须填写热线工单号。", en: "A hotline case needs the hotline's ticket number.", field: "hotlineTicket")
+            }
+            hotlineNumber = try IntakeRules.optionalText(input.hotlineNumber, field: "hotlineNumber", max: 10, zh: "热线号码") ?? "12345"
+        }
+        var petitionKind: PetitionKind?
+        if channel == .petition {
+            guard let kind = PetitionKind(rawValue: input.petitionKind ?? "") else {
+                throw AppError.invalid("case.petition_kind", zh: "信访件须注明来信(letter)或来访(visit)。", en: "A petition is a letter or a visit.", field: "petitionKind")
+            }
+            petitionKind = kind
+        }
+        let onSpot = input.resolvedOnSpot ?? false
+        if onSpot, channel != .patrol {
+            throw AppError.invalid("case.on_spot", zh: "只有网格员巡查上报可以就地解决。", en: "Only a patrol report can be resolved on the spot.", field: "resolvedOnSpot")
+        }
+
+        // Where the case is: the grid holding the point, a grid chosen by staff, or the reporter's own unit.
+        var gridCode = locatedGrid
+        if let chosen = input.gridCode?.trimmingCharacters(in: .whitespaces), !chosen.isEmpty, let actor = reporter.actor, actor.role.isStaff {
+            guard OrgCode.level(of: chosen) == .grid, actor.canSee(OrgCode.ancestry(of: chosen)),
+                  try await OrgUnitModel.query(on: db).filter(\.$code == chosen).count() > 0 else {
+                throw AppError.invalid("case.grid", zh: "网格 \(chosen) 不存在或不在您的辖区内。", en: "Grid \(chosen) is not in your area.", field: "gridCode")
+            }
+            gridCode = chosen
+        }
+        if channel == .patrol, gridCode == nil, let first = reporter.actor?.gridCodes.first { gridCode = first }
+        let ancestry: OrgAncestry
+        if let gridCode {
+            ancestry = OrgCode.ancestry(of: gridCode)
+        } else if let actor = reporter.actor, actor.role.isStaff {
+            ancestry = OrgCode.ancestry(of: actor.orgCode)
+        } else {
+            ancestry = try await defaultIntakeAncestry()
+        }
+        if onSpot {
+            guard let gridCode, reporter.actor?.gridCodes.contains(gridCode) == true else {
+                throw AppError.invalid("case.on_spot_grid", zh: "只能就地解决自己网格内的问题。", en: "Only problems in your own grid can be resolved on the spot.", field: "resolvedOnSpot")
+            }
+        }
+        // 小事不出镇: a township's centre owns what happens in it; without a township, the county's.
+        let centre = ancestry.townshipCode ?? ancestry.countyCode ?? ancestry.cityCode ?? ""
+        let countyCode = ancestry.countyCode ?? ancestry.cityCode ?? "000000"
+        let initial = CaseSnapshot(centreOrgCode: centre, gridCode: gridCode, categoryCode: categoryCode, reporterUsername: reporter.username)
+
+        let model = CaseModel()
+        model.queryCodeHash = QueryCodeHash.hash(queryCode)
+        model.channel = channel.rawValue
+        model.description = description
+        model.urgency = urgency.rawValue
+        model.lat = point?.lat
+        model.lon = point?.lon
+        model.address = address
+        model.outsideGrids = point != nil && locatedGrid == nil
+        model.ancestry = ancestry
+        model.reporterName = reporterName ?? (anonymous ? nil : reporter.actor?.displayName)
+        model.reporterPhone = reporterPhone
+        model.anonymous = anonymous
+        model.reporterUsername = reporter.username
+        model.hotlineNumber = hotlineNumber
+        model.hotlineTicket = hotlineTicket
+        model.petitionKind = petitionKind?.rawValue
+        model.version = 1
+        model.lastAction = CaseAction.report.rawValue
+        model.createdAt = now
+        model.updatedAt = now
+        try model.setSnapshot(initial)
+
+        let onSpotCommand: CaseCommand? = onSpot ? CaseCommand(.resolveOnSpot, result: input.result) : nil
+        let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
+        let terms = SearchTerms.terms(description + " " + (address ?? ""))
+        let reporterSnapshot = reporter
+        let dayKey = "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))"
+
+        try await db.transaction { tx in
+            let sequence = try await Self.nextSequence(dayKey, on: tx)
+            model.code = CaseCode.make(countyCode: countyCode, day: now, sequence: sequence, timeZone: timeZone)
+            try await model.create(on: tx)
+            let caseID = try model.requireID()
+            let first = try CaseEvents.make(caseID: caseID, seq: 1, action: .report, from: nil, to: .reported,
+                                            actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
+                                            note: nil, payload: CaseEvents.encode(initial), at: now)
+            try await first.create(on: tx)
+            var photoEvent = first
+            if let onSpotCommand {
+                let second = try CaseEvents.make(caseID: caseID, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
+                                                 actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
+                                                 note: onSpotCommand.result, payload: CaseEvents.encode(onSpotCommand), at: now)
+                try await second.create(on: tx)
+                photoEvent = second
+                try model.setSnapshot(afterSpot)
+                model.result = onSpotCommand.result
+                model.publicReply = onSpotCommand.result
+                model.lastAction = CaseAction.resolveOnSpot.rawValue
+                model.version = 2
+                try await model.save(on: tx)
+            }
+            for photo in photos {
+                try await CaseEvents.attachment(caseID: caseID, eventID: photoEvent.requireID(), photo: photo, at: now).create(on: tx)
+            }
+            for term in terms {
+                let row = CaseSearchTermModel()
+                row.caseID = caseID
+                row.term = term
+                try await row.create(on: tx)
+            }
+        }
+        return IntakeResult(caseModel: model, queryCode: queryCode)
+    }
+
+    /// One counter row per county per day; the upsert is atomic on SQLite and PostgreSQL alike.
+    static func nextSequence(_ key: String, on db: any Database) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { throw AppError(.unavailable, code: "internal", zh: "数据库不支持。", en: "Unsupported database.") }
+        let row = try await sql.raw("""
+            INSERT INTO case_code_counters (key, last) VALUES (\(bind: key), 1)
+            ON CONFLICT (key) DO UPDATE SET last = case_code_counters.last + 1
+            RETURNING last
+            """).first()
+        return try row?.decode(column: "last", as: Int.self) ?? 1
+    }
+
+    /// Reports without a place land at the first county (an installation usually serves one).
+    func defaultIntakeAncestry() async throws -> OrgAncestry {
+        guard let county = try await OrgUnitModel.query(on: db).filter(\.$level == OrgLevel.county.rawValue).sort(\.$code).first() else {
+            throw AppError(.unavailable, code: "setup.no_county", zh: "系统尚未配置县区。", en: "No county is set up yet.")
+        }
+        return county.ancestry
+    }
+}

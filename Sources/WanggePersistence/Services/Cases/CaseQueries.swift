@@ -1,0 +1,161 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import WanggeDomain
+
+/// The work lists (待办) of each role.
+public enum CaseQueue: String, Sendable, CaseIterable {
+    case toRegister = "to_register"               // dispatcher: reported, not yet registered
+    case toDispatch = "to_dispatch"               // dispatcher: registered, not yet dispatched
+    case returned                                  // dispatcher: sent back by a department
+    case extensionRequests = "extension_requests" // dispatcher: extension asked
+    case awaitingEvaluation = "awaiting_evaluation" // dispatcher: verified, waiting for a rating / return visit
+    case toClose = "to_close"                      // dispatcher: evaluated
+    case departmentNew = "department_new"          // handler: dispatched to my department
+    case inHand = "in_hand"                        // handler: accepted by my department
+    case coHandling = "co_handling"                // handler: my department co-handles
+    case gridTasks = "grid_tasks"                  // grid worker: dispatched to my grids
+    case verification                              // grid worker / dispatcher: waiting for on-site check
+    case mine                                      // anyone: what I reported
+}
+
+public struct CaseFilter: Sendable {
+    public var queue: CaseQueue?
+    public var states: [CaseState] = []
+    public var categoryCode: String?
+    public var channel: Channel?
+    public var urgency: Urgency?
+    public var withinOrgCode: String?
+    public var from: Date?
+    public var to: Date?
+    public var search: String?
+    /// Keyset cursor: the id of the last case of the previous page (cases come newest first).
+    public var beforeID: Int?
+    public var limit: Int = 20
+
+    public init() {}
+}
+
+public struct CaseQueryService: Sendable {
+    public let db: any Database
+
+    public init(db: any Database) { self.db = db }
+
+    public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseModel] {
+        var query = CaseAccess.visible(CaseModel.query(on: db), to: actor)
+        if let queue = filter.queue { query = try apply(queue, to: query, actor: actor) }
+        if !filter.states.isEmpty { query = query.filter(\.$state ~~ filter.states.map(\.rawValue)) }
+        if let category = filter.categoryCode {
+            // A top-level category (2 digits) matches its subcategories too.
+            query = category.count <= 2 ? query.filter(\.$categoryCode =~ category) : query.filter(\.$categoryCode == category)
+        }
+        if let channel = filter.channel { query = query.filter(\.$channel == channel.rawValue) }
+        if let urgency = filter.urgency { query = query.filter(\.$urgency == urgency.rawValue) }
+        if let within = filter.withinOrgCode {
+            guard let level = OrgCode.level(of: within), actor.canSee(OrgCode.ancestry(of: within)) else { throw AppError.notFound("org_unit") }
+            query = query.filter(.path([OrgUnitModel.ancestorKey(level)], schema: CaseModel.schema), .equal, .bind(within))
+        }
+        if let from = filter.from { query = query.filter(\.$createdAt >= from) }
+        if let to = filter.to { query = query.filter(\.$createdAt < to) }
+        if let search = filter.search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty {
+            query = searchFilter(search, query)
+        }
+        if let before = filter.beforeID { query = query.filter(\.$id < before) }
+        return try await query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))).all()
+    }
+
+    func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {
+        func centreInScope(_ q: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
+            // The centre's code extends the actor's own: a county dispatcher owns every centre below it.
+            q.filter(\.$centreOrgCode =~ actor.orgCode)
+        }
+        let department = actor.departmentCode ?? "-"
+        switch queue {
+        case .toRegister: return centreInScope(query.filter(\.$state == CaseState.reported.rawValue))
+        case .toDispatch: return centreInScope(query.filter(\.$state == CaseState.registered.rawValue))
+        case .returned:
+            return centreInScope(query.filter(\.$state == CaseState.registered.rawValue).filter(\.$lastAction == CaseAction.returnCase.rawValue))
+        case .extensionRequests: return centreInScope(query.filter(\.$extensionRequested == true))
+        case .awaitingEvaluation: return centreInScope(query.filter(\.$state == CaseState.verified.rawValue))
+        case .toClose: return centreInScope(query.filter(\.$state == CaseState.evaluated.rawValue))
+        case .departmentNew:
+            return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.dispatched.rawValue)
+        case .inHand:
+            return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.inProgress.rawValue)
+        case .coHandling:
+            return query.filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
+                .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(ident: "lead") = \(bind: false))"))
+        case .gridTasks:
+            return query.filter(\.$assignedGridCode ~~ actor.gridCodes)
+                .filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
+        case .verification:
+            var q = query.filter(\.$state == CaseState.handled.rawValue)
+                .group(.or) { $0.filter(\.$resultBy != actor.username).filter(\.$resultBy == nil) }
+            if actor.role == .gridWorker {
+                let villages = Array(Set(actor.gridCodes.map { String($0.prefix(12)) }))
+                q = q.filter(\.$villageCode ~~ villages)
+            } else {
+                q = centreInScope(q)
+            }
+            return q
+        case .mine:
+            return query.filter(\.$reporterUsername == actor.username)
+        }
+    }
+
+    /// Code prefix, or every bigram of the query among the case's terms.
+    func searchFilter(_ search: String, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
+        let terms = SearchTerms.queryTerms(search)
+        let looksLikeCode = search.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") } && search.count >= 6
+        if looksLikeCode { return query.filter(\.$code =~ search) }
+        guard !terms.isEmpty else { return query.filter(\.$id == -1) }
+        let termList = SQLList(terms.sorted().map { SQLBind($0) })
+        return query.filter(.sql(embed: """
+            \(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTermModel.schema) \
+            WHERE \(ident: "term") IN \(termList) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count))
+            """))
+    }
+
+    public func events(caseID: Int) async throws -> [CaseEventModel] {
+        try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).sort(\.$seq).all()
+    }
+
+    public func attachments(caseID: Int) async throws -> [AttachmentModel] {
+        try await AttachmentModel.query(on: db).filter(\.$caseID == caseID).sort(\.$id).all()
+    }
+
+    /// 重复件提示: open cases of the same category within `radius` metres in the last 7 days.
+    public func duplicateHints(lat: Double, lon: Double, categoryCode: String?, excluding caseID: Int?, now: Date,
+                               radius: Double = 100, days: Double = 7) async throws -> [CaseModel] {
+        guard let categoryCode else { return [] }
+        let point = GeoPoint(lon: lon, lat: lat)
+        let dLat = radius / 111_320
+        let dLon = radius / (111_320 * max(0.01, cos(lat * .pi / 180)))
+        var query = CaseModel.query(on: db)
+            .filter(\.$categoryCode == categoryCode)
+            .filter(\.$createdAt >= now.addingTimeInterval(-days * 86400))
+            .filter(\.$state ~~ CaseState.openStates.map(\.rawValue))
+            .filter(\.$lat >= lat - dLat).filter(\.$lat <= lat + dLat)
+            .filter(\.$lon >= lon - dLon).filter(\.$lon <= lon + dLon)
+        if let caseID { query = query.filter(\.$id != caseID) }
+        return try await query.sort(\.$id, .descending).limit(50).all().filter { other in
+            guard let la = other.lat, let lo = other.lon else { return false }
+            return point.distanceMeters(to: GeoPoint(lon: lo, lat: la)) <= radius
+        }
+    }
+
+    /// The case a query code opens; a merged case leads to its master.
+    public func track(queryCode raw: String) async throws -> CaseModel {
+        guard let code = QueryCode.normalise(raw),
+              var model = try await CaseModel.query(on: db).filter(\.$queryCodeHash == QueryCodeHash.hash(code)).first()
+        else {
+            throw AppError(.notFound, code: "track.not_found", zh: "查询码不正确,请核对后重试。", en: "No case has this query code.")
+        }
+        var hops = 0
+        while let masterID = model.masterCaseID, hops < 10, let master = try await CaseModel.find(masterID, on: db) {
+            model = master
+            hops += 1
+        }
+        return model
+    }
+}

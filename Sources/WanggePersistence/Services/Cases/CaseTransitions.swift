@@ -1,0 +1,250 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// A request to act on a case, as the API receives it.
+public struct TransitionInput: Codable, Sendable {
+    public var action: String
+    /// The version the caller saw; a different current version means someone acted first (409).
+    public var version: Int?
+    public var note: String?
+    public var categoryCode: String?
+    public var departmentCode: String?
+    public var coDepartmentCodes: [String]?
+    public var gridCode: String?
+    public var targetOrgCode: String?
+    public var masterCode: String?
+    public var rating: String?
+    public var result: String?
+    public var extensionHours: Int?
+
+    public init(action: String, version: Int? = nil, note: String? = nil, categoryCode: String? = nil, departmentCode: String? = nil,
+                coDepartmentCodes: [String]? = nil, gridCode: String? = nil, targetOrgCode: String? = nil, masterCode: String? = nil,
+                rating: String? = nil, result: String? = nil, extensionHours: Int? = nil) {
+        self.action = action
+        self.version = version
+        self.note = note
+        self.categoryCode = categoryCode
+        self.departmentCode = departmentCode
+        self.coDepartmentCodes = coDepartmentCodes
+        self.gridCode = gridCode
+        self.targetOrgCode = targetOrgCode
+        self.masterCode = masterCode
+        self.rating = rating
+        self.result = result
+        self.extensionHours = extensionHours
+    }
+}
+
+public struct CaseTransitionService: Sendable {
+    public let db: any Database
+
+    public init(db: any Database) { self.db = db }
+
+    /// Loads a case the actor may see, or `notFound`.
+    public func load(code: String, for actor: Actor?) async throws -> (CaseModel, CaseSnapshot, CaseRelation) {
+        guard let model = try await CaseModel.query(on: db).filter(\.$code == code).first() else { throw AppError.notFound("case") }
+        let snapshot = try model.snapshot
+        let relation = CaseAccess.relation(of: actor, to: model, snapshot: snapshot)
+        guard relation.canRead else { throw AppError.notFound("case") }
+        return (model, snapshot, relation)
+    }
+
+    /// Performs one action: checks the rules, then in one transaction takes the case's version (so a
+    /// concurrent actor loses with 409), updates the row and appends the event.
+    public func perform(code: String, _ input: TransitionInput, actor: Actor?, relationOverride: CaseRelation? = nil,
+                        photos: [StoredPhoto] = [], now: Date) async throws -> CaseModel {
+        guard let action = CaseAction(rawValue: input.action), ![.report, .mergedIn].contains(action) else {
+            throw AppError.invalid("case.action", zh: "未知的操作「\(input.action)」。", en: "Unknown action \(input.action).", field: "action")
+        }
+        let (model, snapshot, loadedRelation): (CaseModel, CaseSnapshot, CaseRelation)
+        if let relationOverride {
+            guard let found = try await CaseModel.query(on: db).filter(\.$code == code).first() else { throw AppError.notFound("case") }
+            (model, snapshot, loadedRelation) = (found, try found.snapshot, relationOverride)
+        } else {
+            (model, snapshot, loadedRelation) = try await load(code: code, for: actor)
+        }
+        if let version = input.version, version != model.version {
+            throw Self.stale
+        }
+        if photos.count > IntakeRules.maxPhotos {
+            throw AppError.invalid("case.photos", zh: "最多上传 9 张照片。", en: "At most 9 photos.", field: "photos")
+        }
+        let command = try await resolve(input, action: action, model: model, snapshot: snapshot, actor: actor)
+        let next = try CaseMachine.perform(snapshot, command, relation: loadedRelation, actorUsername: actor?.username ?? "reporter")
+
+        let master: CaseModel? = if action == .merge, let masterCode = command.masterCode {
+            try await CaseModel.query(on: db).filter(\.$code == masterCode).first()
+        } else {
+            nil
+        }
+        let expected = model.version
+        let caseID = try model.requireID()
+        let masterSnapshot = master.flatMap { try? $0.snapshot }
+        try await db.transaction { tx in
+            try await Self.claim(caseID: caseID, version: expected, on: tx)
+            try await Self.appendEvent(to: model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now, on: tx)
+            if action == .dispatch {
+                try await CaseDepartmentModel.query(on: tx).filter(\.$caseID == caseID).delete()
+                if let lead = next.leadDepartmentCode {
+                    try await CaseDepartmentModel(caseID: caseID, departmentCode: lead, lead: true).create(on: tx)
+                }
+                for co in next.coDepartmentCodes {
+                    try await CaseDepartmentModel(caseID: caseID, departmentCode: co, lead: false).create(on: tx)
+                }
+            }
+            if let master, let masterSnapshot {
+                model.masterCaseID = master.id
+                try await model.save(on: tx)
+                try await Self.claim(caseID: master.requireID(), version: master.version, on: tx)
+                let folded = try CaseMachine.apply(masterSnapshot, CaseCommand(.mergedIn, note: model.code), actorUsername: actor?.username ?? "")
+                try await Self.appendEvent(to: master, command: CaseCommand(.mergedIn, note: model.code), from: masterSnapshot, to: folded,
+                                           actor: actor, photos: [], now: now, on: tx)
+            }
+        }
+        return model
+    }
+
+    static let stale = AppError(.conflict, code: "case.stale",
+                                zh: "该事件已被他人处理,请刷新后再试。",
+                                en: "Someone else acted on this case first; reload and try again.")
+
+    /// Takes the case for this transaction: the first write, so SQLite's writer lock and PostgreSQL's
+    /// row lock are held from here on, and only if nobody changed the case since it was read.
+    static func claim(caseID: Int, version: Int, on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let rows = try await sql.update(CaseModel.schema)
+            .set("version", to: SQLLiteral.numeric("\(version + 1)"))
+            .where("id", .equal, caseID)
+            .where("version", .equal, version)
+            .returning("id")
+            .all()
+        guard !rows.isEmpty else { throw stale }
+    }
+
+    static func appendEvent(to model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
+                            photos: [StoredPhoto], now: Date, on tx: any Database) async throws {
+        let caseID = try model.requireID()
+        let lastSeq = try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).max(\.$seq) ?? 0
+        let note = command.note ?? command.result
+        let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
+                                        actor: actor, anonymousName: "群众", note: note, payload: CaseEvents.encode(command), at: now)
+        try await event.create(on: tx)
+        for photo in photos {
+            try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
+        }
+        model.version += 1
+        try model.setSnapshot(next)
+        model.lastAction = command.action.rawValue
+        model.updatedAt = now
+        switch command.action {
+        case .submitResult, .resolveOnSpot:
+            model.result = command.result
+            model.publicReply = command.result
+        case .reject:
+            model.publicReply = command.note
+        case .close:
+            model.closedAt = now
+        case .reopen:
+            model.closedAt = nil
+        default:
+            break
+        }
+        try await model.save(on: tx)
+    }
+
+    /// Turns the request into a command the rules can check, looking up and validating what it names.
+    func resolve(_ input: TransitionInput, action: CaseAction, model: CaseModel, snapshot: CaseSnapshot, actor: Actor?) async throws -> CaseCommand {
+        var command = CaseCommand(action, note: try Self.text(input.note, field: "note"), result: try Self.text(input.result, field: "result"),
+                                  extensionHours: input.extensionHours)
+        if let raw = input.rating {
+            guard let rating = Rating(rawValue: raw) else {
+                throw AppError.invalid("case.rating", zh: "评价须为 satisfied、basically_satisfied 或 unsatisfied。",
+                                       en: "Rating is satisfied, basically_satisfied or unsatisfied.", field: "rating")
+            }
+            command.rating = rating
+        }
+        if let category = Self.clean(input.categoryCode, max: 20), [.register, .dispatch].contains(action) {
+            guard try await CategoryModel.query(on: db).filter(\.$code == category).count() > 0 else {
+                throw AppError.invalid("case.category", zh: "未知的问题类别「\(category)」。", en: "Unknown category \(category).", field: "categoryCode")
+            }
+            command.categoryCode = category
+        }
+        switch action {
+        case .register:
+            if let grid = Self.clean(input.gridCode, max: 30) {
+                guard OrgCode.level(of: grid) == .grid, actor?.canSee(OrgCode.ancestry(of: grid)) == true,
+                      try await OrgUnitModel.query(on: db).filter(\.$code == grid).count() > 0 else {
+                    throw AppError.invalid("case.grid", zh: "网格 \(grid) 不存在或不在您的辖区内。", en: "Grid \(grid) is not in your area.", field: "gridCode")
+                }
+                command.gridCode = grid
+            }
+        case .dispatch:
+            if let department = Self.clean(input.departmentCode, max: 40) {
+                try await requireDepartment(department, field: "departmentCode")
+                command.departmentCode = department
+            }
+            var co: [String] = []
+            for code in input.coDepartmentCodes ?? [] where !code.isEmpty {
+                try await requireDepartment(code, field: "coDepartmentCodes")
+                co.append(code)
+            }
+            command.coDepartmentCodes = co
+            if let grid = Self.clean(input.gridCode, max: 30) {
+                guard OrgCode.level(of: grid) == .grid, actor?.canSee(OrgCode.ancestry(of: grid)) == true,
+                      try await OrgUnitModel.query(on: db).filter(\.$code == grid).count() > 0 else {
+                    throw AppError.invalid("case.grid", zh: "网格 \(grid) 不存在或不在您的辖区内。", en: "Grid \(grid) is not in your area.", field: "gridCode")
+                }
+                command.gridCode = grid
+            }
+        case .escalate:
+            // 提级: the parent of the current centre, as long as the actor's area reaches it.
+            if let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city || actor?.orgLevel == .city {
+                command.targetOrgCode = parent
+            }
+        case .pushDown:
+            guard let target = Self.clean(input.targetOrgCode, max: 30), let level = OrgCode.level(of: target),
+                  level == .township || level == .village,
+                  target.hasPrefix(snapshot.centreOrgCode), target != snapshot.centreOrgCode,
+                  try await OrgUnitModel.query(on: db).filter(\.$code == target).count() > 0 else {
+                throw AppError.invalid("case.push_down", zh: "下派目标须为当前中心下属的乡镇街道或村社区。",
+                                       en: "Push down to a township or village under the current centre.", field: "targetOrgCode")
+            }
+            command.targetOrgCode = target
+        case .merge:
+            guard let masterCode = Self.clean(input.masterCode, max: 40), masterCode != model.code,
+                  let master = try await CaseModel.query(on: db).filter(\.$code == masterCode).first(),
+                  master.caseState.isOpen, master.caseState != .reported,
+                  CaseAccess.relation(of: actor, to: master, snapshot: try master.snapshot).canRead
+            else {
+                throw AppError.invalid("case.master", zh: "主事件不存在、已办结或尚未立案。",
+                                       en: "The master case does not exist, is finished, or is not registered yet.", field: "masterCode")
+            }
+            command.masterCode = masterCode
+        default:
+            break
+        }
+        return command
+    }
+
+    func requireDepartment(_ code: String, field: String) async throws {
+        guard try await DepartmentModel.query(on: db).filter(\.$code == code).filter(\.$active == true).count() > 0 else {
+            throw AppError.invalid("case.department", zh: "部门 \(code) 不存在。", en: "No department \(code).", field: field)
+        }
+    }
+
+    /// Free text up to 2,000 characters; longer is refused, never cut.
+    static func text(_ raw: String?, field: String) throws -> String? {
+        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard text.count <= 2000 else {
+            throw AppError.invalid("case.\(field)_long", zh: "内容不能超过 2000 个字。", en: "At most 2,000 characters.", field: field)
+        }
+        return text
+    }
+
+    static func clean(_ raw: String?, max: Int) -> String? {
+        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        return String(text.prefix(max))
+    }
+}

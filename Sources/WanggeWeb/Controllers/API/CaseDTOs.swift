@@ -1,0 +1,245 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Names for codes, loaded once per request (the tables are small).
+struct NameBook {
+    var departments: [String: String] = [:]
+    var categories: [String: String] = [:]
+    var units: [String: String] = [:]
+
+    static func load(on db: any Database, unitCodes: Set<String> = []) async throws -> NameBook {
+        var book = NameBook()
+        for department in try await DepartmentModel.query(on: db).all() { book.departments[department.code] = department.name }
+        for category in try await CategoryModel.query(on: db).all() { book.categories[category.code] = category.name }
+        if !unitCodes.isEmpty {
+            for unit in try await OrgUnitModel.query(on: db).filter(\.$code ~~ Array(unitCodes)).all() { book.units[unit.code] = unit.name }
+        }
+        return book
+    }
+}
+
+struct CodeName: Content {
+    var code: String
+    var name: String
+}
+
+struct CaseDTO: Content {
+    var code: String
+    var queryCode: String?
+    var version: Int
+    var state: String
+    var stateName: String
+    var channel: String
+    var channelName: String
+    var description: String
+    var category: CodeName?
+    var urgency: String
+    var location: IntakeInput.Location?
+    var address: String?
+    var outsideGrids: Bool
+    var grid: CodeName?
+    var townshipCode: String?
+    var centre: CodeName
+    var leadDepartment: CodeName?
+    var coDepartments: [CodeName]
+    var assignedGrid: String?
+    var handler: String?
+    var reporterName: String?
+    var reporterPhone: String?
+    var anonymous: Bool
+    var hotlineNumber: String?
+    var hotlineTicket: String?
+    var petitionKind: String?
+    var result: String?
+    var rating: String?
+    var masterCode: String?
+    var counters: CaseSnapshot.Counters
+    var extensionRequested: Bool
+    var escalationRequested: Bool
+    var resolvedOnSpot: Bool
+    var allowedActions: [String]
+    var attachments: [AttachmentDTO]
+    var duplicateHints: [CaseSummaryDTO]?
+    var createdAt: Date
+    var updatedAt: Date
+    var closedAt: Date?
+
+    init(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, names: NameBook, attachments: [AttachmentModel],
+         masterCode: String? = nil) {
+        code = model.code
+        version = model.version
+        state = model.state
+        stateName = model.caseState.nameZH
+        channel = model.channel
+        channelName = model.caseChannel.nameZH
+        description = model.description
+        category = model.categoryCode.map { CodeName(code: $0, name: names.categories[$0] ?? $0) }
+        urgency = model.urgency
+        if let lat = model.lat, let lon = model.lon { location = .init(lat: lat, lon: lon) }
+        address = model.address
+        outsideGrids = model.outsideGrids
+        grid = model.gridCode.map { CodeName(code: $0, name: names.units[$0] ?? $0) }
+        townshipCode = model.townshipCode
+        centre = CodeName(code: snapshot.centreOrgCode, name: names.units[snapshot.centreOrgCode] ?? snapshot.centreOrgCode)
+        leadDepartment = snapshot.leadDepartmentCode.map { CodeName(code: $0, name: names.departments[$0] ?? $0) }
+        coDepartments = snapshot.coDepartmentCodes.map { CodeName(code: $0, name: names.departments[$0] ?? $0) }
+        assignedGrid = snapshot.assignedGridCode
+        handler = snapshot.handlerUsername
+        // The people who must call the reporter back see the number; everyone else sees it masked.
+        let needsContact = !relation.isDisjoint(with: [.dispatcherInCharge, .leadHandler, .assignedGridWorker, .reporter])
+        reporterName = model.reporterName
+        reporterPhone = model.reporterPhone.map { needsContact ? $0 : PersonalData.maskPhone($0) }
+        anonymous = model.anonymous
+        hotlineNumber = model.hotlineNumber
+        hotlineTicket = model.hotlineTicket
+        petitionKind = model.petitionKind
+        result = model.result
+        rating = model.rating
+        self.masterCode = masterCode
+        counters = snapshot.counters
+        extensionRequested = snapshot.extensionRequested
+        escalationRequested = snapshot.escalationRequested
+        resolvedOnSpot = snapshot.resolvedOnSpot
+        allowedActions = CaseMachine.allowedActions(snapshot, relation: relation).map(\.rawValue)
+        self.attachments = attachments.map { AttachmentDTO($0, caseCode: model.code) }
+        createdAt = model.createdAt
+        updatedAt = model.updatedAt
+        closedAt = model.closedAt
+    }
+}
+
+struct CaseSummaryDTO: Content {
+    var code: String
+    var state: String
+    var stateName: String
+    var channel: String
+    var description: String
+    var category: CodeName?
+    var urgency: String
+    var address: String?
+    var gridCode: String?
+    var leadDepartmentCode: String?
+    var createdAt: Date
+
+    init(_ model: CaseModel, names: NameBook) {
+        code = model.code
+        state = model.state
+        stateName = model.caseState.nameZH
+        channel = model.channel
+        description = model.description
+        category = model.categoryCode.map { CodeName(code: $0, name: names.categories[$0] ?? $0) }
+        urgency = model.urgency
+        address = model.address
+        gridCode = model.gridCode
+        leadDepartmentCode = model.leadDepartmentCode
+        createdAt = model.createdAt
+    }
+}
+
+struct AttachmentDTO: Content {
+    var id: Int
+    var contentType: String
+    var size: Int
+    var url: String
+
+    init(_ model: AttachmentModel, caseCode: String) {
+        id = model.id ?? 0
+        contentType = model.contentType
+        size = model.size
+        url = "/api/v1/cases/\(caseCode)/attachments/\(model.id ?? 0)"
+    }
+}
+
+struct CaseEventDTO: Content {
+    struct ActorDTO: Content {
+        var username: String?
+        var name: String
+        var role: String
+        var orgCode: String?
+        var departmentCode: String?
+    }
+
+    var seq: Int
+    var action: String
+    var actionName: String
+    var fromState: String?
+    var toState: String
+    var actor: ActorDTO
+    var note: String?
+    var isPublic: Bool
+    var attachmentIDs: [Int]
+    var createdAt: Date
+
+    init(_ event: CaseEventModel, attachments: [AttachmentModel]) {
+        seq = event.seq
+        action = event.action
+        actionName = event.caseAction?.nameZH ?? event.action
+        fromState = event.fromState
+        toState = event.toState
+        actor = ActorDTO(username: event.actorUsername, name: event.actorName, role: event.actorRole,
+                         orgCode: event.actorOrgCode, departmentCode: event.actorDepartmentCode)
+        note = event.note
+        isPublic = event.isPublic
+        attachmentIDs = attachments.filter { $0.eventID == event.id }.compactMap(\.id)
+        createdAt = event.createdAt
+    }
+}
+
+/// What anyone holding the query code may see: no contact, no internal notes, no names of people.
+struct TrackDTO: Content {
+    struct Step: Content {
+        var action: String
+        var actionName: String
+        var stateName: String
+        var by: String
+        var note: String?
+        var at: Date
+    }
+
+    var code: String
+    var state: String
+    var stateName: String
+    var category: String?
+    var createdAt: Date
+    var reply: String?
+    var rating: String?
+    var canEvaluate: Bool
+    var timeline: [Step]
+    var photos: [String]
+
+    init(_ model: CaseModel, events: [CaseEventModel], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
+        code = model.code
+        state = model.state
+        stateName = model.caseState.nameZH
+        category = model.categoryCode.map { names.categories[$0] ?? $0 }
+        createdAt = model.createdAt
+        reply = model.publicReply
+        rating = model.rating
+        canEvaluate = model.caseState == .verified
+        let publicEvents = events.filter(\.isPublic)
+        timeline = publicEvents.map { event in
+            let action = event.caseAction
+            // Only the body that acted is named: a department, or the centre / grid service.
+            let by: String = if let department = event.actorDepartmentCode {
+                names.departments[department] ?? "职能部门"
+            } else {
+                switch event.actorRole {
+                case "dispatcher": "综治中心"
+                case "grid_worker": "网格员"
+                case "citizen", "anonymous": "群众"
+                default: "工作人员"
+                }
+            }
+            let showsNote = [CaseAction.reject, .submitResult, .resolveOnSpot].contains(action)
+            return Step(action: event.action, actionName: action?.nameZH ?? event.action,
+                        stateName: CaseState(rawValue: event.toState)?.nameZH ?? event.toState, by: by,
+                        note: showsNote ? event.note : nil, at: event.createdAt)
+        }
+        let resultEventIDs = Set(events.filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.compactMap(\.id))
+        photos = attachments.filter { $0.eventID.map(resultEventIDs.contains) ?? false }
+            .compactMap { $0.id.map { "/api/v1/track/\(queryCode)/photos/\($0)" } }
+    }
+}

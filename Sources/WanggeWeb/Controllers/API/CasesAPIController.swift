@@ -1,0 +1,251 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// `/api/v1/cases`: intake from every channel, the work queues, one case with its allowed actions,
+/// transitions, the timeline and photos.
+struct CasesAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let cases = routes.grouped("cases")
+        cases.on(.POST, body: .collect(maxSize: "95mb"), use: create)
+        cases.get(use: list)
+        cases.get(":code", use: show)
+        cases.get(":code", "events", use: events)
+        cases.get(":code", "duplicates", use: duplicates)
+        cases.on(.POST, ":code", "transitions", body: .collect(maxSize: "95mb"), use: transition)
+        cases.get(":code", "attachments", ":id", use: attachment)
+    }
+
+    /// Multipart form fields: the JSON fields flattened (`lat`, `lon` instead of `location`) plus `photos[]`.
+    struct MultipartIntake: Content {
+        var channel: String
+        var description: String
+        var categoryCode: String?
+        var lat: Double?
+        var lon: Double?
+        var address: String?
+        var gridCode: String?
+        var reporterName: String?
+        var reporterPhone: String?
+        var anonymous: Bool?
+        var urgency: String?
+        var hotlineNumber: String?
+        var hotlineTicket: String?
+        var petitionKind: String?
+        var resolvedOnSpot: Bool?
+        var result: String?
+        var photos: [File]?
+
+        var input: IntakeInput {
+            IntakeInput(channel: channel, description: description, categoryCode: categoryCode,
+                        location: lat.flatMap { lat in lon.map { IntakeInput.Location(lat: lat, lon: $0) } },
+                        address: address, gridCode: gridCode, reporterName: reporterName, reporterPhone: reporterPhone,
+                        anonymous: anonymous, urgency: urgency, hotlineNumber: hotlineNumber, hotlineTicket: hotlineTicket,
+                        petitionKind: petitionKind, resolvedOnSpot: resolvedOnSpot, result: result)
+        }
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let (input, files) = try Self.decodeIntake(req)
+        let created = try await CaseIntake.run(input, files: files, on: req)
+        let response = Response(status: .created)
+        try response.content.encode(created, as: .json)
+        return response
+    }
+
+    static func decodeIntake(_ req: Request) throws -> (IntakeInput, [File]) {
+        if req.headers.contentType == .formData {
+            let form = try req.content.decode(MultipartIntake.self)
+            return (form.input, form.photos ?? [])
+        }
+        return (try req.content.decode(IntakeInput.self), [])
+    }
+
+    @Sendable func list(req: Request) async throws -> Page<CaseSummaryDTO> {
+        let actor = try req.requireActor()
+        let filter = try CaseFilter.from(req)
+        let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
+        let names = try await NameBook.load(on: req.db)
+        let next = cases.count == filter.limit ? cases.last?.id.map(String.init) : nil
+        return Page(items: cases.map { CaseSummaryDTO($0, names: names) }, next: next)
+    }
+
+    @Sendable func show(req: Request) async throws -> CaseDTO {
+        let actor = try req.requireActor()
+        let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        return try await Self.dto(model, snapshot: snapshot, relation: relation, on: req)
+    }
+
+    static func dto(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, on req: Request) async throws -> CaseDTO {
+        let units = Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 })
+        let names = try await NameBook.load(on: req.db, unitCodes: units)
+        let attachments = try await CaseQueryService(db: req.db).attachments(caseID: model.requireID())
+        var masterCode: String?
+        if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.db)?.code }
+        return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode)
+    }
+
+    @Sendable func events(req: Request) async throws -> [CaseEventDTO] {
+        let actor = try req.requireActor()
+        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        let queries = CaseQueryService(db: req.db)
+        let attachments = try await queries.attachments(caseID: model.requireID())
+        return try await queries.events(caseID: model.requireID()).map { CaseEventDTO($0, attachments: attachments) }
+    }
+
+    @Sendable func duplicates(req: Request) async throws -> [CaseSummaryDTO] {
+        let actor = try req.requireActor()
+        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        guard let lat = model.lat, let lon = model.lon else { return [] }
+        let hints = try await CaseQueryService(db: req.db).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
+                                                                           excluding: model.id, now: req.now)
+        let names = try await NameBook.load(on: req.db)
+        return hints.filter { CaseAccess.relation(of: actor, to: $0, snapshot: (try? $0.snapshot) ?? CaseSnapshot(centreOrgCode: "")).canRead }
+            .map { CaseSummaryDTO($0, names: names) }
+    }
+
+    struct MultipartTransition: Content {
+        var action: String
+        var version: Int?
+        var note: String?
+        var result: String?
+        var rating: String?
+        var extensionHours: Int?
+        var photos: [File]?
+    }
+
+    @Sendable func transition(req: Request) async throws -> CaseDTO {
+        let actor = try req.requireActor()
+        let code = req.parameters.get("code")!
+        let input: TransitionInput
+        var files: [File] = []
+        if req.headers.contentType == .formData {
+            let form = try req.content.decode(MultipartTransition.self)
+            input = TransitionInput(action: form.action, version: form.version, note: form.note, rating: form.rating,
+                                    result: form.result, extensionHours: form.extensionHours)
+            files = form.photos ?? []
+        } else {
+            input = try req.content.decode(TransitionInput.self)
+        }
+        let service = CaseTransitionService(db: req.db)
+        _ = try await req.withPhotos(files) { photos in
+            try await service.perform(code: code, input, actor: actor, photos: photos, now: req.now)
+        }
+        let (model, snapshot, relation) = try await service.load(code: code, for: actor)
+        return try await Self.dto(model, snapshot: snapshot, relation: relation, on: req)
+    }
+
+    @Sendable func attachment(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        return try await Self.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
+    }
+
+    static func serve(attachmentID: Int?, caseID: Int, on req: Request, onlyEvents: Set<Int>? = nil) async throws -> Response {
+        guard let attachmentID,
+              let row = try await AttachmentModel.query(on: req.db).filter(\.$id == attachmentID).filter(\.$caseID == caseID).first(),
+              onlyEvents.map({ set in row.eventID.map(set.contains) ?? false }) ?? true,
+              let path = req.application.photoStore.path(sha: row.sha256, contentType: row.contentType)
+        else { throw AppError.notFound("attachment") }
+        let response = try await req.fileio.asyncStreamFile(at: path)
+        response.headers.replaceOrAdd(name: .contentType, value: row.contentType)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        return response
+    }
+}
+
+struct IntakeResponseDTO: Content {
+    var code: String
+    var queryCode: String
+    var state: String
+    var stateName: String
+    var channel: String
+    var gridCode: String?
+    var outsideGrids: Bool
+    var version: Int
+    var trackURL: String
+    var duplicateHints: [CaseSummaryDTO]
+}
+
+/// Intake shared by the API and the pages.
+enum CaseIntake {
+    static func run(_ input: IntakeInput, files: [File], on req: Request) async throws -> IntakeResponseDTO {
+        let actor = req.currentUser?.actor
+        var locatedGrid: String?
+        if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
+            locatedGrid = try await req.application.gridLocatorCache.locator(on: req.db).locate(GeoPoint(lon: location.lon, lat: location.lat))
+        }
+        let service = CaseIntakeService(db: req.db, timeZone: req.application.wanggeConfig.timeZone)
+        let result = try await req.withPhotos(files) { photos in
+            try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now)
+        }
+        let model = result.caseModel
+        var hints: [CaseSummaryDTO] = []
+        if let lat = model.lat, let lon = model.lon, let actor, actor.role.isStaff {
+            let names = try await NameBook.load(on: req.db)
+            hints = try await CaseQueryService(db: req.db)
+                .duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: model.id, now: req.now)
+                .map { CaseSummaryDTO($0, names: names) }
+        }
+        return IntakeResponseDTO(code: model.code, queryCode: result.queryCode, state: model.state, stateName: model.caseState.nameZH,
+                                 channel: model.channel, gridCode: model.gridCode, outsideGrids: model.outsideGrids,
+                                 version: model.version, trackURL: "/track/\(result.queryCode)", duplicateHints: hints)
+    }
+}
+
+extension CaseFilter {
+    static func from(_ req: Request) throws -> CaseFilter {
+        var filter = CaseFilter()
+        if let raw = req.query[String.self, at: "queue"] {
+            guard let queue = CaseQueue(rawValue: raw) else {
+                throw AppError.invalid("case.queue", zh: "未知的待办列表「\(raw)」。", en: "Unknown queue \(raw).", field: "queue")
+            }
+            filter.queue = queue
+        }
+        if let raw = req.query[String.self, at: "status"], !raw.isEmpty {
+            filter.states = try raw.split(separator: ",").map { part in
+                guard let state = CaseState(rawValue: String(part)) else {
+                    throw AppError.invalid("case.status", zh: "未知的状态「\(part)」。", en: "Unknown status \(part).", field: "status")
+                }
+                return state
+            }
+        }
+        filter.categoryCode = req.query[String.self, at: "category"].flatMap { $0.isEmpty ? nil : $0 }
+        if let raw = req.query[String.self, at: "channel"], !raw.isEmpty {
+            guard let channel = WanggeDomain.Channel(rawValue: raw) else { throw AppError.invalid("case.channel", zh: "未知的渠道「\(raw)」。", en: "Unknown channel.", field: "channel") }
+            filter.channel = channel
+        }
+        if let raw = req.query[String.self, at: "urgency"], !raw.isEmpty {
+            guard let urgency = Urgency(rawValue: raw) else { throw AppError.invalid("case.urgency", zh: "未知的紧急程度。", en: "Unknown urgency.", field: "urgency") }
+            filter.urgency = urgency
+        }
+        filter.withinOrgCode = req.query[String.self, at: "within"].flatMap { $0.isEmpty ? nil : $0 }
+        filter.from = try Self.date(req.query[String.self, at: "from"], field: "from")
+        filter.to = try Self.date(req.query[String.self, at: "to"], field: "to")
+        filter.search = req.query[String.self, at: "q"]
+        if let after = req.query[String.self, at: "after"], !after.isEmpty {
+            guard let id = Int(after) else { throw AppError.invalid("page.cursor", zh: "分页参数不正确。", en: "Bad page cursor.", field: "after") }
+            filter.beforeID = id
+        }
+        if let limit = req.query[String.self, at: "limit"] {
+            guard let value = Int(limit), (1...100).contains(value) else {
+                throw AppError.invalid("page.limit", zh: "每页条数须为 1–100。", en: "limit is 1–100.", field: "limit")
+            }
+            filter.limit = value
+        }
+        return filter
+    }
+
+    /// `2026-11-22` (start of that day in China Standard Time) or a full ISO 8601 time.
+    static func date(_ raw: String?, field: String) throws -> Date? {
+        guard let raw, !raw.isEmpty else { return nil }
+        if let date = ISO8601DateFormatter().date(from: raw) { return date }
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        day.dateFormat = "yyyy-MM-dd"
+        if let date = day.date(from: raw) { return date }
+        throw AppError.invalid("date", zh: "日期格式应为 2026-11-22。", en: "Dates look like 2026-11-22.", field: field)
+    }
+}

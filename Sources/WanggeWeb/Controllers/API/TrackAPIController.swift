@@ -1,0 +1,77 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// `/api/v1/track/{queryCode}`: the reporter follows and rates their case without an account.
+struct TrackAPIController: RouteCollection {
+    struct Evaluation: Content {
+        var rating: String
+        var comment: String?
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let track = routes.grouped("track", ":queryCode")
+        track.get(use: show)
+        track.post("evaluation", use: evaluate)
+        track.get("photos", ":id", use: photo)
+    }
+
+    @Sendable func show(req: Request) async throws -> TrackDTO {
+        try await Self.view(req.parameters.get("queryCode")!, on: req)
+    }
+
+    static func view(_ queryCode: String, on req: Request) async throws -> TrackDTO {
+        let queries = CaseQueryService(db: req.db)
+        let model = try await queries.track(queryCode: queryCode)
+        let id = try model.requireID()
+        return TrackDTO(model, events: try await queries.events(caseID: id), attachments: try await queries.attachments(caseID: id),
+                        names: try await NameBook.load(on: req.db), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
+    }
+
+    @Sendable func evaluate(req: Request) async throws -> TrackDTO {
+        let queryCode = req.parameters.get("queryCode")!
+        let body = try req.content.decode(Evaluation.self)
+        try await Self.evaluate(queryCode, rating: body.rating, comment: body.comment, on: req)
+        return try await Self.view(queryCode, on: req)
+    }
+
+    /// Holding the query code makes one the reporter, whoever is signed in.
+    static func evaluate(_ queryCode: String, rating: String, comment: String?, on req: Request) async throws {
+        let model = try await CaseQueryService(db: req.db).track(queryCode: queryCode)
+        let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
+        _ = try await CaseTransitionService(db: req.db).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now)
+    }
+
+    @Sendable func photo(req: Request) async throws -> Response {
+        let queries = CaseQueryService(db: req.db)
+        let model = try await queries.track(queryCode: req.parameters.get("queryCode")!)
+        let id = try model.requireID()
+        // Only the photos of the result are public.
+        let resultEvents = Set(try await queries.events(caseID: id)
+            .filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.compactMap(\.id))
+        return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: id, on: req, onlyEvents: resultEvents)
+    }
+}
+
+/// `/api/v1/categories`: the taxonomy, public so the report form can show it.
+struct CategoriesAPIController: RouteCollection {
+    struct CategoryDTO: Content {
+        var code: String
+        var name: String
+        var parentCode: String?
+        var defaultLevel: String?
+        var defaultDepartmentCode: String?
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("categories", use: list)
+    }
+
+    @Sendable func list(req: Request) async throws -> [CategoryDTO] {
+        try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all().map {
+            CategoryDTO(code: $0.code, name: $0.name, parentCode: $0.parentCode, defaultLevel: $0.defaultLevel,
+                        defaultDepartmentCode: $0.defaultDepartmentCode)
+        }
+    }
+}
