@@ -129,11 +129,13 @@ struct CasesAPIController: RouteCollection {
             input = try req.content.decode(TransitionInput.self)
         }
         let service = CaseTransitionService(db: req.db)
-        _ = try await req.withPhotos(files) { photos in
+        let model = try await req.withPhotos(files) { photos in
             try await service.perform(code: code, input, actor: actor, photos: photos, now: req.now)
         }
-        let (model, snapshot, relation) = try await service.load(code: code, for: actor)
-        return try await Self.dto(model, snapshot: snapshot, relation: relation, on: req)
+        // Answer with the case as it now stands, even when the action took it out of the actor's hands
+        // (a department that returned it sees it once more, with no actions left).
+        let snapshot = try model.snapshot
+        return try await Self.dto(model, snapshot: snapshot, relation: CaseAccess.relation(of: actor, to: model, snapshot: snapshot), on: req)
     }
 
     @Sendable func attachment(req: Request) async throws -> Response {
