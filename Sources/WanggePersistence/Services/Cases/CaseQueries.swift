@@ -112,7 +112,7 @@ public struct CaseQueryService: Sendable {
         let termList = SQLList(terms.sorted().map { SQLBind($0) })
         return query.filter(.sql(embed: """
             \(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTermModel.schema) \
-            WHERE \(ident: "term") IN \(termList) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count))
+            WHERE \(ident: "term") IN (\(termList)) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count))
             """))
     }
 

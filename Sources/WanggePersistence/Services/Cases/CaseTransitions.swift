@@ -135,6 +135,10 @@ public struct CaseTransitionService: Sendable {
             try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
         }
         model.version += 1
+        if let grid = next.gridCode, grid != model.gridCode {
+            // A grid chosen at registration places the case in the tree.
+            model.ancestry = OrgCode.ancestry(of: grid)
+        }
         try model.setSnapshot(next)
         model.lastAction = command.action.rawValue
         model.updatedAt = now

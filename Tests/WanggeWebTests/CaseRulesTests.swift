@@ -1,0 +1,243 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// Scoping, duplicates and merging, concurrency, bad input and the work queues.
+final class CaseRulesTests: XCTestCase {
+    func newCase(_ t: TestContext, grid: String = "330110001001-01", category: String = "0101",
+                 description: String = "路边井盖破损需要更换") async throws -> (code: String, queryCode: String) {
+        let spot = try t.centre(of: grid)
+        let r = try await t.report(["channel": "citizen", "description": description, "categoryCode": category,
+                                    "location": ["lat": spot.lat, "lon": spot.lon]])
+        XCTAssertEqual(r.status, .created, "\(r.json)")
+        return (try XCTUnwrap(r.json["code"] as? String), try XCTUnwrap(r.json["queryCode"] as? String))
+    }
+
+    func testOtherTownshipsAndDepartmentsSeeNothingAndWrongRolesAreRefused() async throws {
+        try await withApp { t in
+            let (code, _) = try await newCase(t)
+            let otherTownship = try await t.token("dispatcher-ns")
+            let hidden = try await t.status(.GET, "/api/v1/cases/\(code)", token: otherTownship)
+            XCTAssertEqual(hidden, .notFound)
+            try await t.act(code, "register", token: otherTownship, expect: .notFound)
+            let otherDepartment = try await t.token("handler-sj")
+            let notTheirs = try await t.status(.GET, "/api/v1/cases/\(code)", token: otherDepartment)
+            XCTAssertEqual(notTheirs, .notFound)
+
+            // A grid worker of the case's grid sees it but may not register it.
+            let grid1 = try await t.token("grid1")
+            try await t.act(code, "register", token: grid1, expect: .forbidden)
+            // The right person in the wrong state: 409.
+            let dispatcher = try await t.token("dispatcher-dh")
+            try await t.act(code, "close", token: dispatcher, expect: .conflict)
+            try await t.act(code, "fly", token: dispatcher, expect: .badRequest)
+            // Leaders read but do not register.
+            let leader = try await t.token("leader")
+            try await t.act(code, "register", token: leader, expect: .forbidden)
+            let visible = try await t.status(.GET, "/api/v1/cases/\(code)", token: leader)
+            XCTAssertEqual(visible, .ok)
+            let anonymous = try await t.status(.GET, "/api/v1/cases/\(code)")
+            XCTAssertEqual(anonymous, .unauthorized)
+        }
+    }
+
+    func testDuplicateHintsAndMergingMakeTheQueryCodeFollowTheMaster() async throws {
+        try await withApp { t in
+            let first = try await newCase(t)
+            let dispatcher = try await t.token("dispatcher-dh")
+            try await t.act(first.code, "register", token: dispatcher)
+            // A second report of the same problem at the same spot, taken at the window: a hint comes back.
+            let spot = try t.centre(of: "330110001001-01")
+            let second = try await t.report(["channel": "window", "description": "那个井盖还是坏的", "categoryCode": "0101",
+                                             "location": ["lat": spot.lat + 0.0002, "lon": spot.lon]], token: dispatcher)
+            XCTAssertEqual((second.json["duplicateHints"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [first.code])
+            let secondCode = try XCTUnwrap(second.json["code"] as? String)
+            let secondQuery = try XCTUnwrap(second.json["queryCode"] as? String)
+            // Farther than 100 m, or another category: no hint.
+            let far = try await t.report(["channel": "window", "description": "另一个井盖坏了", "categoryCode": "0101",
+                                          "location": ["lat": spot.lat + 0.002, "lon": spot.lon]], token: dispatcher)
+            XCTAssertEqual((far.json["duplicateHints"] as? [[String: Any]])?.count, 0)
+            let hints = try await t.api(.GET, "/api/v1/cases/\(secondCode)/duplicates", token: dispatcher).body.jsonArray()
+            XCTAssertEqual(hints.compactMap { $0["code"] as? String }, [first.code])
+
+            try await t.act(secondCode, "merge", token: dispatcher, ["masterCode": secondCode], expect: .badRequest)
+            let merged = try await t.act(secondCode, "merge", token: dispatcher, ["masterCode": first.code])
+            XCTAssertEqual(merged["state"] as? String, "merged")
+            XCTAssertEqual(merged["masterCode"] as? String, first.code)
+            let master = try await t.caseJSON(first.code, token: dispatcher)
+            XCTAssertEqual((master["counters"] as? [String: Any])?["merged"] as? Int, 1)
+            // The second reporter's query code now shows the master case.
+            let tracked = try await t.track(secondQuery)
+            XCTAssertEqual(tracked.json["code"] as? String, first.code)
+            try await t.assertEventLogsReplay()
+        }
+    }
+
+    func testTwoDispatchersAtOnceOneWins() async throws {
+        try await withApp { t in
+            let (code, _) = try await newCase(t)
+            let a = try await t.token("dispatcher")
+            let b = try await t.token("dispatcher-dh")
+            // Both saw version 1; the second to act is told someone was first.
+            try await t.act(code, "register", token: a, ["version": 1])
+            let late = try await t.act(code, "reject", token: b, ["version": 1, "note": "重复"], expect: .conflict)
+            XCTAssertEqual((late["error"] as? [String: Any])?["code"] as? String, "case.stale")
+
+            // Truly concurrent: many transitions racing on one case; exactly one of each pair succeeds.
+            try await t.act(code, "dispatch", token: a, ["departmentCode": "330110-CG"])
+            let handler = try await t.token("handler-cg")
+            let version = try await t.caseJSON(code, token: a)["version"] as? Int ?? 0
+            let app = t.app
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for (token, action) in [(handler, "accept"), (a, "escalate")] {
+                    group.addTask {
+                        let body = try JSONSerialization.data(withJSONObject: ["action": action, "version": version])
+                        var status: HTTPStatus = .internalServerError
+                        try await app.test(.POST, "/api/v1/cases/\(code)/transitions", beforeRequest: { req in
+                            req.headers.bearerAuthorization = BearerAuthorization(token: token)
+                            req.headers.contentType = .json
+                            req.body = ByteBuffer(data: body)
+                        }, afterResponse: { res async in status = res.status })
+                        return status
+                    }
+                }
+                var all: [HTTPStatus] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            XCTAssertEqual(statuses.filter { $0 == .ok }.count, 1, "\(statuses)")
+            XCTAssertEqual(statuses.filter { $0 == .conflict }.count, 1, "\(statuses)")
+            let events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: a).body.jsonArray()
+            XCTAssertEqual(events.count, 4, "report, register, dispatch and exactly one of the racing actions")
+            try await t.assertEventLogsReplay()
+        }
+    }
+
+    func testBadIntakeIsRefusedAndLeavesNothingBehind() async throws {
+        try await withApp { t in
+            let before = try await CaseModel.query(on: t.app.db).count()
+            let bad: [([String: Any], String)] = [
+                (["channel": "citizen", "description": "短"], "case.description"),
+                (["channel": "citizen", "description": String(repeating: "长", count: 2001)], "case.description"),
+                (["channel": "citizen", "description": "   \n  "], "case.description"),
+                (["channel": "fax", "description": "通过传真反映问题"], "case.channel"),
+                (["channel": "citizen", "description": "类别不存在的问题", "categoryCode": "9999"], "case.category"),
+                (["channel": "citizen", "description": "坐标越界的问题", "location": ["lat": 95, "lon": 120]], "case.location"),
+                (["channel": "citizen", "description": "电话格式不对的问题", "reporterPhone": "call me"], "case.phone"),
+                (["channel": "citizen", "description": "紧急程度不对的问题", "urgency": "asap"], "case.urgency"),
+                (["channel": "citizen", "description": 12345], "invalid_body"),
+                (["description": "没有渠道的问题"], "invalid_body"),
+            ]
+            for (body, code) in bad {
+                let r = try await t.report(body)
+                XCTAssertEqual(r.status, .badRequest, "\(body)")
+                XCTAssertEqual((r.json["error"] as? [String: Any])?["code"] as? String, code, "\(body) → \(r.json)")
+            }
+            // Channels that need a role.
+            let patrolAnonymous = try await t.report(["channel": "patrol", "description": "巡查发现的问题"])
+            XCTAssertEqual(patrolAnonymous.status, .unauthorized)
+            let citizen = try await t.token("citizen")
+            let patrolByCitizen = try await t.report(["channel": "patrol", "description": "巡查发现的问题"], token: citizen)
+            XCTAssertEqual(patrolByCitizen.status, .forbidden)
+
+            // A "JPEG" that is not one: refused, and neither a case nor a file remains.
+            let fake = try await t.multipart("/api/v1/cases", fields: [("channel", "citizen"), ("description", "附一张照片的问题")],
+                                             files: [Upload(name: "photos[]", filename: "../../etc/passwd.jpg", contentType: "image/jpeg", data: Data("hello".utf8))])
+            XCTAssertEqual(fake.status, .badRequest)
+            XCTAssertEqual((fake.json["error"] as? [String: Any])?["code"] as? String, "photo.not_image")
+            // A good photo with a bad description: the photo written first is removed again.
+            let orphan = try await t.multipart("/api/v1/cases", fields: [("channel", "citizen"), ("description", "短")],
+                                               files: [Upload(name: "photos[]", filename: "a.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(orphan.status, .badRequest)
+            let after = try await CaseModel.query(on: t.app.db).count()
+            XCTAssertEqual(before, after)
+            let photos = (t.app.wanggeConfig.dataDirectory as NSString).appendingPathComponent("photos")
+            let files = (FileManager.default.enumerator(atPath: photos)?.allObjects as? [String] ?? []).filter { $0.contains(".") }
+            XCTAssertEqual(files, [], "no orphan files")
+        }
+    }
+
+    func testAPointOutsideEveryGridIsAcceptedAndFlagged() async throws {
+        try await withApp { t in
+            let r = try await t.report(["channel": "citizen", "description": "城外的道路坑洼", "location": ["lat": 31.2, "lon": 121.5]])
+            XCTAssertEqual(r.status, .created)
+            XCTAssertEqual(r.json["outsideGrids"] as? Bool, true)
+            XCTAssertNil(r.json["gridCode"] as? String)
+            let dispatcher = try await t.token("dispatcher")
+            let queue = try await t.api(.GET, "/api/v1/cases?queue=to_register", token: dispatcher).body.json()
+            XCTAssertEqual((queue["items"] as? [[String: Any]])?.count, 1, "the county centre gets it")
+            // The dispatcher assigns a grid while registering.
+            let code = try XCTUnwrap(r.json["code"] as? String)
+            let c = try await t.act(code, "register", token: dispatcher, ["gridCode": "330110003001-01"])
+            XCTAssertEqual((c["grid"] as? [String: Any])?["code"] as? String, "330110003001-01")
+        }
+    }
+
+    func testQueuesFiltersSearchAndKeysetPaging() async throws {
+        try await withApp { t in
+            var codes: [String] = []
+            for i in 0..<7 {
+                let (code, _) = try await newCase(t, grid: i % 2 == 0 ? "330110001001-01" : "330110001002-01",
+                                                  category: i < 4 ? "0101" : "0201", description: i < 4 ? "第\(i)号井盖缺失" : "夜间施工噪声扰民\(i)")
+                codes.append(code)
+                t.clock.advance(60)
+            }
+            let dispatcher = try await t.token("dispatcher-dh")
+            // Newest first, three per page, every case once.
+            var seen: [String] = []
+            var after: String?
+            repeat {
+                let page = try await t.api(.GET, "/api/v1/cases?queue=to_register&limit=3" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher).body.json()
+                seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+                after = page["next"] as? String
+            } while after != nil
+            XCTAssertEqual(seen, codes.reversed())
+
+            func search(_ q: String) async throws -> [String] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let page = try await t.api(.GET, "/api/v1/cases?q=\(encoded)", token: dispatcher).body.json()
+                return (page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            }
+            let manholes = try await search("井盖")
+            XCTAssertEqual(Set(manholes), Set(codes.prefix(4)))
+            let noise = try await search("噪声扰民")
+            XCTAssertEqual(Set(noise), Set(codes.suffix(3)))
+            let none = try await search("下水道")
+            XCTAssertEqual(none, [])
+            let byCode = try await search(codes[2])
+            XCTAssertEqual(byCode, [codes[2]])
+
+            let inVillage = try await t.api(.GET, "/api/v1/cases?within=330110001002&category=02", token: dispatcher).body.json()
+            XCTAssertEqual((inVillage["items"] as? [[String: Any]])?.count, 1, "one noise case in 柳岸社区")
+            let bad = try await t.status(.GET, "/api/v1/cases?queue=nope", token: dispatcher)
+            XCTAssertEqual(bad, .badRequest)
+            let outside = try await t.status(.GET, "/api/v1/cases?within=330110002001", token: dispatcher)
+            XCTAssertEqual(outside, .notFound)
+        }
+    }
+
+    func testEscalationAndPushDownMoveTheCentre() async throws {
+        try await withApp { t in
+            let (code, _) = try await newCase(t)
+            let township = try await t.token("dispatcher-dh")
+            var c = try await t.act(code, "escalate", token: township)
+            XCTAssertEqual((c["centre"] as? [String: Any])?["code"] as? String, "330110")
+            // The township no longer runs it; the county does.
+            try await t.act(code, "register", token: township, expect: .forbidden)
+            let county = try await t.token("dispatcher")
+            let queue = try await t.api(.GET, "/api/v1/cases?queue=to_register", token: county).body.json()
+            XCTAssertEqual((queue["items"] as? [[String: Any]])?.count, 1)
+            try await t.act(code, "push_down", token: county, ["targetOrgCode": "330111001"], expect: .badRequest) // not under the centre
+            try await t.act(code, "push_down", token: county, ["targetOrgCode": "330110001001-01"], expect: .badRequest) // grids are dispatched to, not pushed down to
+            c = try await t.act(code, "push_down", token: county, ["targetOrgCode": "330110001"])
+            XCTAssertEqual((c["centre"] as? [String: Any])?["code"] as? String, "330110001")
+            try await t.act(code, "register", token: township)
+            try await t.assertEventLogsReplay()
+        }
+    }
+}
