@@ -99,3 +99,32 @@ final class PeopleAPITests: XCTestCase {
         XCTAssertEqual(UserDTO(user, revealPhone: true).phone, "13905710001")
     }
 }
+
+final class CategoriesAPITests: XCTestCase {
+    func testCategoriesArePublicAndAdminEditable() async throws {
+        try await withApp { t in
+            let list = try await t.api(.GET, "/api/v1/categories").body.jsonArray()
+            XCTAssertTrue(list.contains { $0["code"] as? String == "0101" && $0["defaultDepartmentCode"] as? String == "330110-CG" })
+            let tops = list.filter { $0["parentCode"] == nil }.compactMap { $0["name"] as? String }
+            for name in ["城市管理", "环境保护", "市场监管", "劳动保障", "矛盾纠纷", "治安隐患", "公共设施", "交通出行", "教育", "医疗卫生"] {
+                XCTAssertTrue(tops.contains(name), name)
+            }
+            let admin = try await t.token("admin")
+            let created = try await t.api(.POST, "/api/v1/categories", token: admin,
+                                          json: CategoryInput(code: "0107", name: "共享单车乱停", parentCode: "01", defaultLevel: "county", defaultDepartmentCode: "330110-CG"))
+            XCTAssertEqual(created.status, .created, created.body)
+            let bad = try await t.api(.POST, "/api/v1/categories", token: admin, json: CategoryInput(code: "0207", name: "错位", parentCode: "01"))
+            XCTAssertEqual(bad.status, .badRequest)
+            let dispatcher = try await t.token("dispatcher")
+            let denied = try await t.status(.POST, "/api/v1/categories", token: dispatcher, json: CategoryInput(code: "0108", name: "x", parentCode: "01"))
+            XCTAssertEqual(denied, .forbidden)
+            let retired = try await t.api(.PATCH, "/api/v1/categories/0107", token: admin, json: CategoryInput(code: "0107", name: "共享单车乱停", active: false))
+            XCTAssertEqual(retired.status, .ok)
+            let after = try await t.api(.GET, "/api/v1/categories").body.jsonArray()
+            XCTAssertFalse(after.contains { $0["code"] as? String == "0107" })
+            // A retired category can no longer be chosen for a new report.
+            let report = try await t.report(["channel": "citizen", "description": "单车堵住了盲道", "categoryCode": "0107"])
+            XCTAssertEqual(report.status, .badRequest)
+        }
+    }
+}

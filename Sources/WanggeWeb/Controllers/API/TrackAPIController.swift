@@ -66,12 +66,28 @@ struct CategoriesAPIController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("categories", use: list)
+        routes.post("categories", use: create)
+        routes.patch("categories", ":code", use: update)
+    }
+
+    static func dto(_ model: CategoryModel) -> CategoryDTO {
+        CategoryDTO(code: model.code, name: model.name, parentCode: model.parentCode, defaultLevel: model.defaultLevel,
+                    defaultDepartmentCode: model.defaultDepartmentCode)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let model = try await CategoryService(db: req.db).create(req.content.decode(CategoryInput.self), by: req.requireActor())
+        let response = Response(status: .created)
+        try response.content.encode(Self.dto(model), as: .json)
+        return response
+    }
+
+    @Sendable func update(req: Request) async throws -> CategoryDTO {
+        Self.dto(try await CategoryService(db: req.db).update(code: req.parameters.get("code")!, req.content.decode(CategoryInput.self),
+                                                               by: req.requireActor()))
     }
 
     @Sendable func list(req: Request) async throws -> [CategoryDTO] {
-        try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all().map {
-            CategoryDTO(code: $0.code, name: $0.name, parentCode: $0.parentCode, defaultLevel: $0.defaultLevel,
-                        defaultDepartmentCode: $0.defaultDepartmentCode)
-        }
+        try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all().map(Self.dto)
     }
 }
