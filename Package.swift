@@ -21,7 +21,7 @@ let package = Package(
     ],
     targets: [
         // The rules of the field: Foundation only.
-        .target(name: "WanggeDomain"),
+        .target(name: "WanggeDomain", resources: [.copy("Resources")]),
         // Fluent models and migrations; no Vapor.
         .target(
             name: "WanggePersistence",

@@ -73,6 +73,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: CasesAPIController())
     try api.register(collection: TrackAPIController())
     try api.register(collection: CategoriesAPIController())
+    try api.register(collection: NotificationsAPIController())
+    try api.register(collection: SLAAPIController())
     try app.register(collection: SessionPagesController())
     try app.register(collection: AdminUnitPagesController())
     try app.register(collection: AdminPeoplePagesController())

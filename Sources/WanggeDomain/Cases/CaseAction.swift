@@ -27,6 +27,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
     case supervise                 // 督办
     case note                      // an internal note
     case mergedIn = "merged_in"    // on the master: a duplicate was folded in
+    case overdue                   // the sweep found the running deadline passed (the red lamp)
 
     public var nameZH: String {
         switch self {
@@ -57,6 +58,7 @@ public enum CaseAction: String, Sendable, Codable, CaseIterable {
         case .supervise: "督办"
         case .note: "备注"
         case .mergedIn: "并入重复件"
+        case .overdue: "超期亮红灯"
         }
     }
 

@@ -19,7 +19,7 @@ public enum CaseMachine {
         case .reopen: [.evaluated]
         case .close: [.verified, .evaluated]
         case .archive: [.closed]
-        case .remind, .supervise, .mergedIn: nil
+        case .remind, .supervise, .mergedIn, .overdue: nil
         case .note: Set(CaseState.allCases)
         }
     }
@@ -28,7 +28,7 @@ public enum CaseMachine {
     /// author may not verify it).
     public static func permittedRelations(_ action: CaseAction) -> CaseRelation {
         switch action {
-        case .report, .mergedIn: []
+        case .report, .mergedIn, .overdue: []
         case .register, .reject, .merge, .dispatch, .approveExtension, .denyExtension, .escalate, .pushDown,
              .returnVisit, .reopen, .close, .archive:
             .dispatcherInCharge
@@ -123,6 +123,8 @@ public enum CaseMachine {
             s.state = .merged
         case .mergedIn:
             s.counters.merged += 1
+        case .overdue:
+            break
         case .dispatch:
             let department = command.departmentCode.flatMap { $0.isEmpty ? nil : $0 }
             let grid = command.gridCode.flatMap { $0.isEmpty ? nil : $0 }

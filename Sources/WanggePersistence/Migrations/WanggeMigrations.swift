@@ -9,5 +9,6 @@ public enum WanggeMigrations {
         CreateAuthSessions(),
         CreateCategories(),
         CreateCases(),
+        AddDeadlines(),
     ]
 }

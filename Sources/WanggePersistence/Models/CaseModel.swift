@@ -52,6 +52,14 @@ public final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
     @Field(key: "updated_at") public var updatedAt: Date
     @OptionalField(key: "closed_at") public var closedAt: Date?
+    @Field(key: "deadlines") public var deadlinesJSON: String
+    /// When the running clock runs out, and when it turns blue and yellow (for colour filters).
+    @OptionalField(key: "due_at") public var dueAt: Date?
+    @OptionalField(key: "blue_at") public var blueAt: Date?
+    @OptionalField(key: "yellow_at") public var yellowAt: Date?
+    /// Set by the sweep when the red lamp lit; reset when a new clock starts.
+    @OptionalField(key: "overdue_at") public var overdueAt: Date?
+    @Field(key: "auto_escalated") public var autoEscalated: Bool
 
     public init() {}
 
@@ -70,6 +78,25 @@ public final class CaseModel: Model, @unchecked Sendable {
             villageCode = newValue.villageCode
             gridCode = newValue.gridCode
         }
+    }
+
+    public var deadlines: CaseDeadlines {
+        (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(deadlinesJSON.utf8))) ?? CaseDeadlines()
+    }
+
+    /// Stores the clocks and the times the running one turns blue, yellow and red.
+    public func setDeadlines(_ deadlines: CaseDeadlines, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let previousDue = dueAt
+        deadlinesJSON = String(decoding: try encoder.encode(deadlines), as: UTF8.self)
+        let open = caseState.isOpen
+        dueAt = open ? deadlines.nextDue : nil
+        let times = open ? deadlines.thresholdTimes(thresholds, calendar: calendar) : nil
+        blueAt = times?.blue
+        yellowAt = times?.yellow
+        // A new running clock puts the red lamp out until that clock runs out too.
+        if dueAt != previousDue { overdueAt = nil }
     }
 
     public var snapshot: CaseSnapshot {

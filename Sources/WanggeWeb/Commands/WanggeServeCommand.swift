@@ -32,6 +32,9 @@ struct WanggeServeCommand: AsyncCommand {
             try await loader.load(hasher: app.hasher)
             context.console.info("Loaded the demo county (every demo user's password: demo12345).")
         }
+        let scheduler = SweepScheduler()
+        app.lifecycle.use(scheduler)
+        scheduler.start(app)
         var arguments = ["serve", "--hostname", signature.hostname ?? "127.0.0.1", "--port", String(signature.port ?? 8080)]
         var serveContext = CommandContext(console: context.console, input: CommandInput(arguments: arguments))
         serveContext.application = app

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import WanggeDomain
 
 /// Everything configurable, read once at start from the environment and the command line.
 public struct WanggeConfig: Sendable {
@@ -13,6 +14,11 @@ public struct WanggeConfig: Sendable {
     /// Set `Secure` on cookies; turn on behind HTTPS.
     public var secureCookies: Bool
     public var sessionLifetime: TimeInterval
+    /// Warning thresholds as fractions of the allowed time (blue / yellow / red).
+    public var warningThresholds = WarningThresholds()
+    /// How often the deadline sweep runs (0 turns it off), and how long a case stays red before it is escalated.
+    public var sweepInterval: TimeInterval = 60
+    public var escalateAfter: TimeInterval = 24 * 3600
     public var tokenLifetime: TimeInterval
 
     public init(dataDirectory: String = "./data", databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -33,6 +39,14 @@ public struct WanggeConfig: Sendable {
         if let cost = Environment.get("WANGGE_BCRYPT_COST").flatMap(Int.init), (4...31).contains(cost) { config.bcryptCost = cost }
         if let secure = Environment.get("WANGGE_SECURE_COOKIES") { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
         if let hours = Environment.get("WANGGE_SESSION_HOURS").flatMap(Double.init), hours > 0 { config.sessionLifetime = hours * 3600 }
+        if let seconds = Environment.get("WANGGE_SWEEP_SECONDS").flatMap(Double.init), seconds >= 0 { config.sweepInterval = seconds }
+        if let hours = Environment.get("WANGGE_ESCALATE_AFTER_HOURS").flatMap(Double.init), hours >= 0 { config.escalateAfter = hours * 3600 }
+        if let raw = Environment.get("WANGGE_WARNING_THRESHOLDS") {
+            let parts = raw.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            if parts.count == 3, parts[0] < parts[1], parts[1] <= parts[2] {
+                config.warningThresholds = WarningThresholds(blue: parts[0], yellow: parts[1], red: parts[2])
+            }
+        }
         if let zone = Environment.get("WANGGE_TIME_ZONE").flatMap(TimeZone.init(identifier:)) { config.timeZone = zone }
         if let dir = optionValue("--data-dir", in: arguments) { config.dataDirectory = dir }
         return config

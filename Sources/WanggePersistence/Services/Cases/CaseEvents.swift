@@ -14,7 +14,7 @@ enum CaseEvents {
         event.toState = to.rawValue
         event.actorUsername = actor?.username
         event.actorName = actor?.displayName ?? anonymousName
-        event.actorRole = actor?.role.rawValue ?? "anonymous"
+        event.actorRole = actor?.role.rawValue ?? (anonymousName == SLASweep.systemActorName ? "system" : "anonymous")
         event.actorOrgCode = actor?.orgCode
         event.actorDepartmentCode = actor?.departmentCode
         event.note = note

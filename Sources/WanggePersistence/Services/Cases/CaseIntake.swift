@@ -101,7 +101,7 @@ public struct CaseIntakeService: Sendable {
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
     /// resolution, its second), all in one transaction. `locatedGrid` is the grid holding the point.
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
-                       queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
+                       sla: SLAContext, queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
         guard let channel = Channel(rawValue: input.channel) else {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
             throw AppError.invalid("case.channel", zh: "未知的来源渠道「\(input.channel)」。", en: "Unknown channel; one of: \(known).", field: "channel")
@@ -204,10 +204,18 @@ public struct CaseIntakeService: Sendable {
         model.lastAction = CaseAction.report.rawValue
         model.createdAt = now
         model.updatedAt = now
+        model.autoEscalated = false
         try model.setSnapshot(initial)
+        let policy = sla.policy(for: model)
+        var deadlines = CaseDeadlines.atIntake(now, policy: policy, calendar: sla.calendar)
+        try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
 
         let onSpotCommand: CaseCommand? = onSpot ? CaseCommand(.resolveOnSpot, result: input.result) : nil
         let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
+        if onSpotCommand != nil {
+            deadlines = deadlines.after(.resolveOnSpot, previous: initial, at: now, policy: policy, calendar: sla.calendar)
+        }
+        let finalDeadlines = deadlines
         let terms = SearchTerms.terms(description + " " + (address ?? ""))
         let reporterSnapshot = reporter
         let dayKey = "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))"
@@ -229,6 +237,7 @@ public struct CaseIntakeService: Sendable {
                 try await second.create(on: tx)
                 photoEvent = second
                 try model.setSnapshot(afterSpot)
+                try model.setDeadlines(finalDeadlines, thresholds: sla.thresholds, calendar: sla.calendar)
                 model.result = onSpotCommand.result
                 model.publicReply = onSpotCommand.result
                 model.lastAction = CaseAction.resolveOnSpot.rawValue

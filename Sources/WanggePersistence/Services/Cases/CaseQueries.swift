@@ -29,6 +29,9 @@ public struct CaseFilter: Sendable {
     public var from: Date?
     public var to: Date?
     public var search: String?
+    /// Cases whose running clock is in this colour at `now`.
+    public var warning: WarningLevel?
+    public var now = Date()
     /// Keyset cursor: the id of the last case of the previous page (cases come newest first).
     public var beforeID: Int?
     public var limit: Int = 20
@@ -60,6 +63,7 @@ public struct CaseQueryService: Sendable {
         if let search = filter.search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty {
             query = searchFilter(search, query)
         }
+        if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
         if let before = filter.beforeID { query = query.filter(\.$id < before) }
         return try await query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))).all()
     }
@@ -101,6 +105,34 @@ public struct CaseQueryService: Sendable {
         case .mine:
             return query.filter(\.$reporterUsername == actor.username)
         }
+    }
+
+    /// Colours from the stored threshold times: a plain comparison per case, no recomputation.
+    static func colour(_ level: WarningLevel, at now: Date, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
+        let open = query.filter(\.$state ~~ CaseState.openStates.map(\.rawValue))
+        switch level {
+        case .red: return open.filter(\.$dueAt <= now)
+        case .yellow: return open.filter(\.$yellowAt <= now).filter(\.$dueAt > now)
+        case .blue: return open.filter(\.$blueAt <= now).filter(\.$yellowAt > now)
+        case .none: return open.group(.or) { $0.filter(\.$blueAt > now).filter(\.$dueAt == nil) }
+        }
+    }
+
+    /// Open cases by colour for each unit directly below `root` (or the root itself for a grid).
+    public func warningCounts(below root: String, now: Date) async throws -> [(code: String, red: Int, yellow: Int, blue: Int)] {
+        guard let level = OrgCode.level(of: root) else { return [] }
+        let childLevel = level.childLevel ?? level
+        let children = try await OrgUnitModel.query(on: db).filter(.path([OrgUnitModel.ancestorKey(level)], schema: OrgUnitModel.schema), .equal, .bind(root))
+            .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
+        var result: [(String, Int, Int, Int)] = []
+        for child in children.isEmpty ? [root] : children {
+            func count(_ colour: WarningLevel) async throws -> Int {
+                try await Self.colour(colour, at: now, CaseModel.query(on: db)
+                    .filter(.path([OrgUnitModel.ancestorKey(childLevel)], schema: CaseModel.schema), .equal, .bind(child))).count()
+            }
+            result.append((child, try await count(.red), try await count(.yellow), try await count(.blue)))
+        }
+        return result
     }
 
     /// Code prefix, or every bigram of the query among the case's terms.

@@ -54,7 +54,7 @@ public struct CaseTransitionService: Sendable {
     /// Performs one action: checks the rules, then in one transaction takes the case's version (so a
     /// concurrent actor loses with 409), updates the row and appends the event.
     public func perform(code: String, _ input: TransitionInput, actor: Actor?, relationOverride: CaseRelation? = nil,
-                        photos: [StoredPhoto] = [], now: Date) async throws -> CaseModel {
+                        photos: [StoredPhoto] = [], now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> CaseModel {
         guard let action = CaseAction(rawValue: input.action), ![.report, .mergedIn].contains(action) else {
             throw AppError.invalid("case.action", zh: "未知的操作「\(input.action)」。", en: "Unknown action \(input.action).", field: "action")
         }
@@ -82,9 +82,10 @@ public struct CaseTransitionService: Sendable {
         let expected = model.version
         let caseID = try model.requireID()
         let masterSnapshot = master.flatMap { try? $0.snapshot }
-        try await db.transaction { tx in
+        let messages = try await db.transaction { tx -> [NoticeMessage] in
             try await Self.claim(caseID: caseID, version: expected, on: tx)
-            try await Self.appendEvent(to: model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now, on: tx)
+            try await Self.appendEvent(to: model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now,
+                                       sla: sla, on: tx)
             if action == .dispatch {
                 try await CaseDepartmentModel.query(on: tx).filter(\.$caseID == caseID).delete()
                 if let lead = next.leadDepartmentCode {
@@ -100,9 +101,11 @@ public struct CaseTransitionService: Sendable {
                 try await Self.claim(caseID: master.requireID(), version: master.version, on: tx)
                 let folded = try CaseMachine.apply(masterSnapshot, CaseCommand(.mergedIn, note: model.code), actorUsername: actor?.username ?? "")
                 try await Self.appendEvent(to: master, command: CaseCommand(.mergedIn, note: model.code), from: masterSnapshot, to: folded,
-                                           actor: actor, photos: [], now: now, on: tx)
+                                           actor: actor, photos: [], now: now, sla: sla, on: tx)
             }
+            return try await NoticeRouter.notify(action, model: model, snapshot: next, on: tx, now: now)
         }
+        await notifier?.deliver(messages)
         return model
     }
 
@@ -124,12 +127,13 @@ public struct CaseTransitionService: Sendable {
     }
 
     static func appendEvent(to model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
-                            photos: [StoredPhoto], now: Date, on tx: any Database) async throws {
+                            photos: [StoredPhoto], now: Date, sla: SLAContext, on tx: any Database,
+                            systemName: String = "群众") async throws {
         let caseID = try model.requireID()
         let lastSeq = try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).max(\.$seq) ?? 0
         let note = command.note ?? command.result
         let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
-                                        actor: actor, anonymousName: "群众", note: note, payload: CaseEvents.encode(command), at: now)
+                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEvents.encode(command), at: now)
         try await event.create(on: tx)
         for photo in photos {
             try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
@@ -140,6 +144,8 @@ public struct CaseTransitionService: Sendable {
             model.ancestry = OrgCode.ancestry(of: grid)
         }
         try model.setSnapshot(next)
+        let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
+        try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
         model.lastAction = command.action.rawValue
         model.updatedAt = now
         switch command.action {

@@ -63,12 +63,18 @@ struct CaseDTO: Content {
     var allowedActions: [String]
     var attachments: [AttachmentDTO]
     var duplicateHints: [CaseSummaryDTO]?
+    var deadlines: DeadlinesDTO
+    var warning: String
+    var overdueAt: Date?
     var createdAt: Date
     var updatedAt: Date
     var closedAt: Date?
 
     init(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, names: NameBook, attachments: [AttachmentModel],
-         masterCode: String? = nil) {
+         masterCode: String? = nil, sla: SLAContext, now: Date) {
+        deadlines = DeadlinesDTO(model.deadlines)
+        warning = sla.warning(model, at: now).rawValue
+        overdueAt = model.overdueAt
         code = model.code
         version = model.version
         state = model.state
@@ -122,9 +128,13 @@ struct CaseSummaryDTO: Content {
     var address: String?
     var gridCode: String?
     var leadDepartmentCode: String?
+    var warning: String
+    var dueAt: Date?
     var createdAt: Date
 
-    init(_ model: CaseModel, names: NameBook) {
+    init(_ model: CaseModel, names: NameBook, sla: SLAContext, now: Date) {
+        warning = sla.warning(model, at: now).rawValue
+        dueAt = model.dueAt
         code = model.code
         state = model.state
         stateName = model.caseState.nameZH
@@ -136,6 +146,30 @@ struct CaseSummaryDTO: Content {
         gridCode = model.gridCode
         leadDepartmentCode = model.leadDepartmentCode
         createdAt = model.createdAt
+    }
+}
+
+/// Each clock with its due time and whether it was met (`null` while it runs).
+struct DeadlinesDTO: Content {
+    struct Clock: Content {
+        var startedAt: Date
+        var dueAt: Date
+        var metAt: Date?
+        var met: Bool?
+        var limit: String
+    }
+
+    var accept: Clock?
+    var resolve: Clock?
+    var reply: Clock?
+
+    init(_ d: CaseDeadlines) {
+        func clock(_ deadline: Deadline?) -> Clock? {
+            deadline.map { Clock(startedAt: $0.startedAt, dueAt: $0.dueAt, metAt: $0.metAt, met: $0.met, limit: $0.duration.labelZH) }
+        }
+        accept = clock(d.accept)
+        resolve = clock(d.resolve)
+        reply = clock(d.reply)
     }
 }
 

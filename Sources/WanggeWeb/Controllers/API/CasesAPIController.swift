@@ -67,8 +67,9 @@ struct CasesAPIController: RouteCollection {
         let filter = try CaseFilter.from(req)
         let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
         let names = try await NameBook.load(on: req.db)
+        let sla = try await req.sla()
         let next = cases.count == filter.limit ? cases.last?.id.map(String.init) : nil
-        return Page(items: cases.map { CaseSummaryDTO($0, names: names) }, next: next)
+        return Page(items: cases.map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }, next: next)
     }
 
     @Sendable func show(req: Request) async throws -> CaseDTO {
@@ -83,7 +84,8 @@ struct CasesAPIController: RouteCollection {
         let attachments = try await CaseQueryService(db: req.db).attachments(caseID: model.requireID())
         var masterCode: String?
         if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.db)?.code }
-        return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode)
+        return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode,
+                       sla: try await req.sla(), now: req.now)
     }
 
     @Sendable func events(req: Request) async throws -> [CaseEventDTO] {
@@ -101,8 +103,9 @@ struct CasesAPIController: RouteCollection {
         let hints = try await CaseQueryService(db: req.db).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
                                                                            excluding: model.id, now: req.now)
         let names = try await NameBook.load(on: req.db)
+        let sla = try await req.sla()
         return hints.filter { CaseAccess.relation(of: actor, to: $0, snapshot: (try? $0.snapshot) ?? CaseSnapshot(centreOrgCode: "")).canRead }
-            .map { CaseSummaryDTO($0, names: names) }
+            .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
     }
 
     struct MultipartTransition: Content {
@@ -129,8 +132,9 @@ struct CasesAPIController: RouteCollection {
             input = try req.content.decode(TransitionInput.self)
         }
         let service = CaseTransitionService(db: req.db)
+        let sla = try await req.sla()
         let model = try await req.withPhotos(files) { photos in
-            try await service.perform(code: code, input, actor: actor, photos: photos, now: req.now)
+            try await service.perform(code: code, input, actor: actor, photos: photos, now: req.now, sla: sla, notifier: req.application.notifier)
         }
         // Answer with the case as it now stands, even when the action took it out of the actor's hands
         // (a department that returned it sees it once more, with no actions left).
@@ -179,8 +183,9 @@ enum CaseIntake {
             locatedGrid = try await req.application.gridLocatorCache.locator(on: req.db).locate(GeoPoint(lon: location.lon, lat: location.lat))
         }
         let service = CaseIntakeService(db: req.db, timeZone: req.application.wanggeConfig.timeZone)
+        let sla = try await req.sla()
         let result = try await req.withPhotos(files) { photos in
-            try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now)
+            try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)
         }
         let model = result.caseModel
         var hints: [CaseSummaryDTO] = []
@@ -188,7 +193,7 @@ enum CaseIntake {
             let names = try await NameBook.load(on: req.db)
             hints = try await CaseQueryService(db: req.db)
                 .duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: model.id, now: req.now)
-                .map { CaseSummaryDTO($0, names: names) }
+                .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
         }
         return IntakeResponseDTO(code: model.code, queryCode: result.queryCode, state: model.state, stateName: model.caseState.nameZH,
                                  channel: model.channel, gridCode: model.gridCode, outsideGrids: model.outsideGrids,
@@ -226,6 +231,13 @@ extension CaseFilter {
         filter.from = try Self.date(req.query[String.self, at: "from"], field: "from")
         filter.to = try Self.date(req.query[String.self, at: "to"], field: "to")
         filter.search = req.query[String.self, at: "q"]
+        if let raw = req.query[String.self, at: "warning"], !raw.isEmpty {
+            guard let level = WarningLevel(rawValue: raw), level != .none else {
+                throw AppError.invalid("case.warning", zh: "预警颜色须为 red、yellow 或 blue。", en: "warning is red, yellow or blue.", field: "warning")
+            }
+            filter.warning = level
+            filter.now = req.now
+        }
         if let after = req.query[String.self, at: "after"], !after.isEmpty {
             guard let id = Int(after) else { throw AppError.invalid("page.cursor", zh: "分页参数不正确。", en: "Bad page cursor.", field: "after") }
             filter.beforeID = id

@@ -40,7 +40,8 @@ struct TrackAPIController: RouteCollection {
     static func evaluate(_ queryCode: String, rating: String, comment: String?, on req: Request) async throws {
         let model = try await CaseQueryService(db: req.db).track(queryCode: queryCode)
         let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
-        _ = try await CaseTransitionService(db: req.db).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now)
+        _ = try await CaseTransitionService(db: req.db).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
+                                                                sla: req.sla(), notifier: req.application.notifier)
     }
 
     @Sendable func photo(req: Request) async throws -> Response {

@@ -1,0 +1,83 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// The working calendar, SLA policies and warning thresholds in force, loaded from the database
+/// (administrators' years and rules) over the shipped defaults.
+public struct SLAContext: Sendable {
+    public var calendar: WorkingCalendar
+    public var policies: SLAPolicyBook
+    public var thresholds: WarningThresholds
+
+    public init(calendar: WorkingCalendar, policies: SLAPolicyBook, thresholds: WarningThresholds) {
+        self.calendar = calendar
+        self.policies = policies
+        self.thresholds = thresholds
+    }
+
+    public static func load(on db: any Database, timeZone: TimeZone, thresholds: WarningThresholds) async throws -> SLAContext {
+        var years = Dictionary(uniqueKeysWithValues: HolidayYear.shipped.map { ($0.year, $0) })
+        for row in try await HolidayYearModel.query(on: db).all() {
+            if let year = try? HolidayYear.parse(Data(row.data.utf8)) { years[year.year] = year }
+        }
+        var rules: [SLAPolicyBook.Rule] = []
+        for row in try await SLARuleModel.query(on: db).all() {
+            guard let policy = try? JSONDecoder().decode(SLAPolicy.self, from: Data(row.policy.utf8)) else { continue }
+            rules.append(.init(categoryCode: row.categoryCode, urgency: row.urgency.flatMap(Urgency.init(rawValue:)), policy: policy))
+        }
+        return SLAContext(calendar: WorkingCalendar(timeZone: timeZone, years: years.values.sorted { $0.year < $1.year }),
+                          policies: rules.isEmpty ? .demo : SLAPolicyBook(rules: rules), thresholds: thresholds)
+    }
+
+    public func policy(for model: CaseModel) -> SLAPolicy {
+        policies.policy(category: model.categoryCode, urgency: Urgency(rawValue: model.urgency) ?? .normal)
+    }
+
+    public func warning(_ model: CaseModel, at now: Date) -> WarningLevel {
+        guard model.caseState.isOpen else { return .none }
+        return model.deadlines.warning(at: now, thresholds: thresholds, calendar: calendar)
+    }
+}
+
+/// Administrators manage holiday years and SLA rules.
+public struct SLAAdminService: Sendable {
+    public let db: any Database
+
+    public init(db: any Database) { self.db = db }
+
+    public func saveYear(_ data: Data, by actor: Actor) async throws -> HolidayYear {
+        try actor.requireAdmin()
+        let year = try HolidayYear.parse(data)
+        let encoded = String(decoding: try JSONEncoder().encode(year), as: UTF8.self)
+        if let existing = try await HolidayYearModel.find(year.year, on: db) {
+            existing.data = encoded
+            try await existing.save(on: db)
+        } else {
+            let row = HolidayYearModel()
+            row.id = year.year
+            row.data = encoded
+            try await row.create(on: db)
+        }
+        return year
+    }
+
+    public func setRule(categoryCode: String?, urgency: Urgency?, policy: SLAPolicy, by actor: Actor) async throws {
+        try actor.requireAdmin()
+        for duration in [policy.accept, policy.resolve, policy.reply] {
+            switch duration {
+            case let .minutes(m) where !(1...60 * 24 * 90).contains(m), let .workingDays(m) where !(1...180).contains(m):
+                throw AppError.invalid("sla.duration", zh: "时限须为 1 分钟至 90 天,或 1 至 180 个工作日。",
+                                       en: "A limit is 1 minute to 90 days, or 1 to 180 working days.")
+            default: break
+            }
+        }
+        var query = SLARuleModel.query(on: db)
+        query = categoryCode.map { query.filter(\.$categoryCode == $0) } ?? query.filter(\.$categoryCode == nil)
+        query = urgency.map { query.filter(\.$urgency == $0.rawValue) } ?? query.filter(\.$urgency == nil)
+        let row = try await query.first() ?? SLARuleModel()
+        row.categoryCode = categoryCode
+        row.urgency = urgency?.rawValue
+        row.policy = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+        try await row.save(on: db)
+    }
+}

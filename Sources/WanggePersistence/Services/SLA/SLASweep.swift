@@ -1,0 +1,123 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// The red lamp that lights by itself: finds cases whose running deadline has passed, marks them
+/// overdue with an event and notices, and escalates (提级督办) those red for longer than
+/// `escalateAfter`. Each case is handled in its own transaction guarded by its version, and a tick
+/// runs only on the instance holding the lease, so running it twice or on two instances at once
+/// marks and escalates each case exactly once, and a crash mid-tick leaves no case half done.
+public struct SLASweep: Sendable {
+    public struct Report: Sendable, Equatable {
+        public var ran: Bool
+        public var markedOverdue: [String] = []
+        public var escalated: [String] = []
+    }
+
+    public let db: any Database
+    public let instanceID: String
+    public var escalateAfter: TimeInterval
+    public var leaseSeconds: TimeInterval
+    public var batchSize = 500
+
+    public init(db: any Database, instanceID: String, escalateAfter: TimeInterval = 24 * 3600, leaseSeconds: TimeInterval = 55) {
+        self.db = db
+        self.instanceID = instanceID
+        self.escalateAfter = escalateAfter
+        self.leaseSeconds = leaseSeconds
+    }
+
+    public static let systemActorName = "系统(时限监控)"
+
+    public func tick(now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> Report {
+        guard try await acquireLease(now: now) else { return Report(ran: false) }
+        var report = Report(ran: true)
+        var messages: [NoticeMessage] = []
+        let open = CaseState.openStates.map(\.rawValue)
+
+        let due = try await CaseModel.query(on: db).filter(\.$state ~~ open).filter(\.$dueAt <= now).filter(\.$overdueAt == nil)
+            .sort(\.$id).limit(batchSize).all()
+        for model in due {
+            if let sent = try await mark(model, now: now, sla: sla) {
+                report.markedOverdue.append(model.code)
+                messages += sent
+            }
+        }
+
+        let red = try await CaseModel.query(on: db).filter(\.$state ~~ open).filter(\.$overdueAt <= now.addingTimeInterval(-escalateAfter))
+            .filter(\.$autoEscalated == false).sort(\.$id).limit(batchSize).all()
+        for model in red {
+            if let sent = try await escalate(model, now: now, sla: sla) {
+                report.escalated.append(model.code)
+                messages += sent
+            }
+        }
+        await notifier?.deliver(messages)
+        return report
+    }
+
+    /// One case: the version claim makes a second sweep (or another instance) that read the same row lose.
+    func mark(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
+        let snapshot = try model.snapshot
+        do {
+            return try await db.transaction { tx in
+                try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
+                let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
+                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: snapshot, actor: nil,
+                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName)
+                model.overdueAt = now
+                try await model.save(on: tx)
+                return try await NoticeRouter.notify(.overdue, model: model, snapshot: snapshot, on: tx, now: now)
+            }
+        } catch let error as AppError where error.code == "case.stale" {
+            return nil
+        }
+    }
+
+    func escalate(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
+        let snapshot = try model.snapshot
+        guard let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city,
+              CaseMachine.canStart(.escalate, from: snapshot.state) else {
+            // Nothing above to escalate to (or not in an escalatable state): remember, so it is not retried every tick.
+            model.autoEscalated = true
+            try await model.save(on: db)
+            return nil
+        }
+        let command = CaseCommand(.escalate, note: "超期未办结,自动提级督办", targetOrgCode: parent)
+        let next = try CaseMachine.apply(snapshot, command, actorUsername: "")
+        do {
+            return try await db.transaction { tx in
+                try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
+                model.autoEscalated = true
+                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: next, actor: nil,
+                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName)
+                return try await NoticeRouter.notify(.escalate, model: model, snapshot: next, on: tx, now: now)
+            }
+        } catch let error as AppError where error.code == "case.stale" {
+            return nil
+        }
+    }
+
+    /// Takes or renews the lease row; `false` when another instance holds an unexpired one.
+    func acquireLease(now: Date) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return true }
+        let name = "sla_sweep"
+        let until = now.addingTimeInterval(leaseSeconds)
+        let taken = try await sql.update(JobLeaseModel.schema)
+            .set("holder", to: instanceID)
+            .set("expires_at", to: until)
+            .where("name", .equal, name)
+            .where { $0.where("expires_at", .lessThanOrEqual, now).orWhere("holder", .equal, instanceID) }
+            .returning("name")
+            .all()
+        if !taken.isEmpty { return true }
+        let inserted = try await sql.insert(into: JobLeaseModel.schema)
+            .columns("name", "holder", "expires_at")
+            .values(SQLBind(name), SQLBind(instanceID), SQLBind(until))
+            .ignoringConflicts(with: ["name"])
+            .returning("name")
+            .all()
+        return !inserted.isEmpty
+    }
+}

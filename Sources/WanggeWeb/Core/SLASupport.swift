@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+struct NotifierKey: StorageKey {
+    typealias Value = any Notifier
+}
+
+struct InstanceIDKey: StorageKey {
+    typealias Value = String
+}
+
+extension Application {
+    /// Where notices go besides the in-app inbox; a log file until an SMS gateway is wired in.
+    var notifier: any Notifier {
+        get { storage[NotifierKey.self] ?? LogFileNotifier(path: (wanggeConfig.dataDirectory as NSString).appendingPathComponent("notifications.log")) }
+        set { storage[NotifierKey.self] = newValue }
+    }
+
+    /// Identifies this process in the sweep's lease.
+    var instanceID: String {
+        if let id = storage[InstanceIDKey.self] { return id }
+        let id = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+        storage[InstanceIDKey.self] = id
+        return id
+    }
+
+    func slaContext(on db: any Database) async throws -> SLAContext {
+        try await SLAContext.load(on: db, timeZone: wanggeConfig.timeZone, thresholds: wanggeConfig.warningThresholds)
+    }
+
+    func sweep(now: Date) async throws -> SLASweep.Report {
+        let sweep = SLASweep(db: db, instanceID: instanceID, escalateAfter: wanggeConfig.escalateAfter,
+                             leaseSeconds: max(5, wanggeConfig.sweepInterval - 5))
+        return try await sweep.tick(now: now, sla: slaContext(on: db), notifier: notifier)
+    }
+}
+
+extension Request {
+    func sla() async throws -> SLAContext { try await application.slaContext(on: db) }
+}
+
+/// Runs the sweep every `sweepInterval` seconds while the server runs.
+final class SweepScheduler: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+
+    func start(_ app: Application) {
+        let interval = app.wanggeConfig.sweepInterval
+        guard interval > 0 else { return }
+        task = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(interval))
+                if Task.isCancelled { break }
+                do {
+                    let report = try await app.sweep(now: app.clock.now())
+                    if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {
+                        app.logger.notice("sweep: \(report.markedOverdue.count) overdue, \(report.escalated.count) escalated")
+                    }
+                } catch {
+                    app.logger.report(error: error)
+                }
+            }
+        }
+    }
+
+    func shutdown(_ application: Application) {
+        task?.cancel()
+    }
+}
