@@ -1,0 +1,244 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// Records what the notifier was asked to send.
+final class RecordingNotifier: Notifier, @unchecked Sendable {
+    private let lock = NSLock()
+    private var store: [NoticeMessage] = []
+    var messages: [NoticeMessage] { lock.withLock { store } }
+    func deliver(_ messages: [NoticeMessage]) async { lock.withLock { store += messages } }
+}
+
+final class SLATests: XCTestCase {
+    /// Monday 2026-11-23 09:00 in Shanghai.
+    static let monday = Date(timeIntervalSince1970: 1_795_395_600)
+
+    func reportAndDispatch(_ t: TestContext, to department: String = "330110-CG") async throws -> String {
+        let spot = try t.centre(of: "330110001001-01")
+        let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "categoryCode": "0105",
+                                    "location": ["lat": spot.lat, "lon": spot.lon]])
+        let code = try XCTUnwrap(r.json["code"] as? String)
+        let dispatcher = try await t.token("dispatcher-dh")
+        try await t.act(code, "register", token: dispatcher)
+        try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": department])
+        return code
+    }
+
+    func testEveryCaseCarriesDeadlinesAndAWarning() async throws {
+        try await withApp { t in
+            t.clock.now = Self.monday
+            let spot = try t.centre(of: "330110001001-01")
+            let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String)
+            let dispatcher = try await t.token("dispatcher-dh")
+            var c = try await t.caseJSON(code, token: dispatcher)
+            let accept = try XCTUnwrap((c["deadlines"] as? [String: Any])?["accept"] as? [String: Any])
+            XCTAssertEqual(accept["dueAt"] as? String, "2026-11-23T02:00:00Z", "1 hour after the 09:00 report")
+            XCTAssertEqual(c["warning"] as? String, "none")
+            t.clock.advance(50 * 60)
+            c = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(c["warning"] as? String, "yellow")
+            c = try await t.act(code, "register", token: dispatcher)
+            let deadlines = try XCTUnwrap(c["deadlines"] as? [String: Any])
+            XCTAssertEqual((deadlines["accept"] as? [String: Any])?["met"] as? Bool, true)
+            XCTAssertEqual((deadlines["resolve"] as? [String: Any])?["dueAt"] as? String, "2026-11-26T01:50:00Z", "3 working days")
+            XCTAssertEqual(c["warning"] as? String, "none", "the resolve clock has only just started")
+
+            // Colour filters and per-area counts.
+            t.clock.advance(2 * 86400 + 3600) // Wednesday 10:50: over 50% of three working days
+            let blue = try await t.api(.GET, "/api/v1/cases?warning=blue", token: dispatcher).body.json()
+            XCTAssertEqual((blue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
+            let red = try await t.api(.GET, "/api/v1/cases?warning=red", token: dispatcher).body.json()
+            XCTAssertEqual((red["items"] as? [[String: Any]])?.count, 0)
+            let counts = try await t.api(.GET, "/api/v1/warnings?within=330110001", token: dispatcher).body.jsonArray()
+            let hubin = try XCTUnwrap(counts.first { $0["orgCode"] as? String == "330110001001" })
+            XCTAssertEqual(hubin["blue"] as? Int, 1)
+            XCTAssertEqual(counts.count, 3, "one row per community of the township")
+        }
+    }
+
+    func testAnApprovedExtensionMovesTheDeadlineInTheAPI() async throws {
+        try await withApp { t in
+            t.clock.now = Self.monday
+            let code = try await reportAndDispatch(t, to: "330110-RS")
+            let rs = try await t.token("handler-rs")
+            try await t.act(code, "accept", token: rs)
+            let dispatcher = try await t.token("dispatcher-dh")
+            let before = try await t.caseJSON(code, token: dispatcher)
+            let due = ((before["deadlines"] as? [String: Any])?["resolve"] as? [String: Any])?["dueAt"] as? String
+            try await t.act(code, "request_extension", token: rs, ["note": "需调取工资台账", "extensionHours": 24])
+            let after = try await t.act(code, "approve_extension", token: dispatcher)
+            let moved = ((after["deadlines"] as? [String: Any])?["resolve"] as? [String: Any])?["dueAt"] as? String
+            let formatter = ISO8601DateFormatter()
+            XCTAssertEqual(formatter.date(from: moved!)!.timeIntervalSince(formatter.date(from: due!)!), 24 * 3600)
+            let events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
+            XCTAssertTrue(events.contains { $0["action"] as? String == "approve_extension" })
+        }
+    }
+
+    func testTheSweepMarksAndEscalatesExactlyOnce() async throws {
+        try await withApp { t in
+            let notifier = RecordingNotifier()
+            t.app.notifier = notifier
+            t.clock.now = Self.monday
+            let code = try await reportAndDispatch(t)
+            // Nobody accepts within the hour: the red lamp lights.
+            t.clock.advance(61 * 60)
+            let first = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(first.markedOverdue, [code])
+            let second = try await t.app.sweep(now: t.clock.now)
+            XCTAssertTrue(second.ran)
+            XCTAssertEqual(second.markedOverdue, [], "a second run marks nothing again")
+            let dispatcher = try await t.token("dispatcher")
+            var events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
+            XCTAssertEqual(events.filter { $0["action"] as? String == "overdue" }.count, 1)
+            XCTAssertEqual((events.last?["actor"] as? [String: Any])?["role"] as? String, "system")
+            let lit = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(lit["warning"] as? String, "red")
+
+            // Red for longer than the configured time (24 h): escalated to the county, once.
+            t.clock.advance(23 * 3600)
+            let early = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(early.escalated, [])
+            t.clock.advance(3600)
+            let late = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(late.escalated, [code])
+            let again = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(again.escalated, [])
+            let c = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual((c["centre"] as? [String: Any])?["code"] as? String, "330110")
+            XCTAssertEqual(c["state"] as? String, "registered")
+            events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
+            XCTAssertEqual(events.filter { $0["action"] as? String == "escalate" }.count, 1)
+
+            // Notices: the holder department and the township centre for the overdue, the county centre for the escalation.
+            let overdueTo = Set(notifier.messages.filter { $0.kind == "overdue" }.map(\.username))
+            XCTAssertEqual(overdueTo, ["handler-cg", "dispatcher-dh"])
+            let escalatedTo = Set(notifier.messages.filter { $0.kind == "escalated" }.map(\.username))
+            XCTAssertEqual(escalatedTo, ["dispatcher"])
+            try await t.assertEventLogsReplay()
+        }
+    }
+
+    func testTwoInstancesSweepingAtOnceMarkEachCaseOnce() async throws {
+        try await withApp { t in
+            t.clock.now = Self.monday
+            var codes: [String] = []
+            for _ in 0..<4 { codes.append(try await reportAndDispatch(t)) }
+            t.clock.advance(2 * 3600)
+            let now = t.clock.now
+            let sla = try await t.app.slaContext(on: t.app.db)
+            // Two instances with their own leases race; then both run again after the lease expired.
+            let reports = try await withThrowingTaskGroup(of: SLASweep.Report.self) { group in
+                for name in ["instance-a", "instance-b"] {
+                    group.addTask { try await SLASweep(db: t.app.db, instanceID: name).tick(now: now, sla: sla) }
+                }
+                var all: [SLASweep.Report] = []
+                for try await report in group { all.append(report) }
+                return all
+            }
+            XCTAssertEqual(reports.filter(\.ran).count, 1, "only the lease holder runs the tick")
+            XCTAssertEqual(Set(reports.flatMap(\.markedOverdue)), Set(codes))
+            let later = now.addingTimeInterval(120)
+            let b = try await SLASweep(db: t.app.db, instanceID: "instance-b").tick(now: later, sla: sla)
+            XCTAssertTrue(b.ran, "an expired lease passes to another instance")
+            XCTAssertEqual(b.markedOverdue, [])
+            let overdueEvents = try await CaseEventModel.query(on: t.app.db).filter(\.$action == "overdue").count()
+            XCTAssertEqual(overdueEvents, 4)
+        }
+    }
+
+    func testNotificationsReachTheRightPeopleOnly() async throws {
+        try await withApp { t in
+            let code = try await reportAndDispatch(t, to: "330110-CG")
+            let cg = try await t.token("handler-cg")
+            let sj = try await t.token("handler-sj")
+            var inbox = try await t.api(.GET, "/api/v1/notifications", token: cg).body.json()
+            XCTAssertEqual(inbox["unread"] as? Int, 1)
+            let item = try XCTUnwrap((inbox["items"] as? [[String: Any]])?.first)
+            XCTAssertEqual(item["kind"] as? String, "assignment")
+            XCTAssertEqual(item["caseCode"] as? String, code)
+            let other = try await t.api(.GET, "/api/v1/notifications", token: sj).body.json()
+            XCTAssertEqual(other["unread"] as? Int, 0, "another department hears nothing")
+
+            // A reminder and supervision go to the holder; a return goes to the centre.
+            let dispatcher = try await t.token("dispatcher-dh")
+            try await t.act(code, "remind", token: dispatcher)
+            let leader = try await t.token("leader")
+            try await t.act(code, "supervise", token: leader)
+            inbox = try await t.api(.GET, "/api/v1/notifications?unread=true", token: cg).body.json()
+            XCTAssertEqual(Set((inbox["items"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []), ["assignment", "reminder", "supervision"])
+            try await t.act(code, "return", token: cg, ["note": "不属于本局职责"])
+            let centre = try await t.api(.GET, "/api/v1/notifications", token: dispatcher).body.json()
+            XCTAssertEqual((centre["items"] as? [[String: Any]])?.first?["kind"] as? String, "returned")
+            let county = try await t.api(.GET, "/api/v1/notifications", token: t.token("dispatcher")).body.json()
+            XCTAssertEqual(county["unread"] as? Int, 0, "the county centre does not hold this township's case")
+
+            // Reading clears the count, and only one's own notices can be read.
+            let id = try XCTUnwrap(item["id"] as? Int)
+            let foreign = try await t.status(.POST, "/api/v1/notifications/\(id)/read", token: sj)
+            XCTAssertEqual(foreign, .notFound)
+            let mine = try await t.status(.POST, "/api/v1/notifications/\(id)/read", token: cg)
+            XCTAssertEqual(mine, .noContent)
+            let readAll = try await t.status(.POST, "/api/v1/notifications/read-all", token: cg)
+            XCTAssertEqual(readAll, .noContent)
+            inbox = try await t.api(.GET, "/api/v1/notifications", token: cg).body.json()
+            XCTAssertEqual(inbox["unread"] as? Int, 0)
+        }
+    }
+
+    func testAdministratorsAddAYearAndSetRules() async throws {
+        try await withApp { t in
+            let admin = try await t.token("admin")
+            let shipped = try await t.api(.GET, "/api/v1/calendar/2026", token: admin).body.json()
+            XCTAssertEqual((shipped["workdays"] as? [String])?.contains("2026-10-10"), true)
+            let missing = try await t.status(.GET, "/api/v1/calendar/2027", token: admin)
+            XCTAssertEqual(missing, .notFound)
+            var status: HTTPStatus = .internalServerError
+            try await t.app.test(.PUT, "/api/v1/calendar/2027", beforeRequest: { req in
+                req.headers.bearerAuthorization = BearerAuthorization(token: admin)
+                req.headers.contentType = .json
+                req.body = ByteBuffer(string: #"{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}"#)
+            }, afterResponse: { res async in status = res.status })
+            XCTAssertEqual(status, .ok)
+            let added = try await t.api(.GET, "/api/v1/calendar/2027", token: admin).body.json()
+            XCTAssertEqual(added["holidays"] as? [String], ["2027-01-01"])
+
+            let rule = try await t.status(.PUT, "/api/v1/sla-rules", token: admin, json: AnyEncodable([
+                "categoryCode": "0105", "acceptMinutes": 20, "resolveWorkingDays": 5, "replyWorkingDays": 2,
+            ] as [String: AnyEncodableValue]))
+            XCTAssertEqual(rule, .noContent)
+            t.clock.now = Self.monday
+            let spot = try t.centre(of: "330110001001-01")
+            let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "categoryCode": "0105",
+                                        "location": ["lat": spot.lat, "lon": spot.lon]])
+            let c = try await t.caseJSON(try XCTUnwrap(r.json["code"] as? String), token: t.token("dispatcher-dh"))
+            XCTAssertEqual(((c["deadlines"] as? [String: Any])?["accept"] as? [String: Any])?["dueAt"] as? String, "2026-11-23T01:20:00Z")
+            let dispatcher = try await t.token("dispatcher")
+            let denied = try await t.status(.PUT, "/api/v1/sla-rules", token: dispatcher, json: AnyEncodable([
+                "acceptMinutes": 20, "resolveWorkingDays": 5, "replyWorkingDays": 2,
+            ] as [String: AnyEncodableValue]))
+            XCTAssertEqual(denied, .forbidden)
+        }
+    }
+}
+
+/// Mixed JSON values for request bodies.
+enum AnyEncodableValue: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    case string(String), int(Int)
+    init(stringLiteral value: String) { self = .string(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .string(s): try c.encode(s)
+        case let .int(i): try c.encode(i)
+        }
+    }
+}
