@@ -79,6 +79,10 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminUnitPagesController())
     try app.register(collection: AdminPeoplePagesController())
     try app.register(collection: MapPages())
+    try app.register(collection: CasePagesController())
+    try app.register(collection: CitizenPagesController())
+    try app.register(collection: RolePagesController())
+    try app.register(collection: AdminCategoryPagesController())
 }
 
 /// Templates and static files ship inside the module's resource bundle, so the server finds them

@@ -72,3 +72,11 @@ final class OperationsTests: XCTestCase {
         }
     }
 }
+
+final class StringsTests: XCTestCase {
+    func testEveryStringHasBothLanguages() {
+        // Building the tables traps on a duplicate key, so this also guards against those.
+        XCTAssertEqual(Set(Strings.zh.keys), Set(Strings.en.keys))
+        XCTAssertTrue(Strings.zh.values.allSatisfy { !$0.isEmpty })
+    }
+}

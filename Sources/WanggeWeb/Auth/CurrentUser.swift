@@ -55,6 +55,11 @@ struct SessionAuthenticator: AsyncMiddleware {
         }
         if let secret, !secret.isEmpty, let current = try await Self.load(secret: secret, kind: kind, on: request) {
             request.auth.login(current)
+            if kind == .web, current.actor.role.isStaff, request.method == .GET {
+                // The unread badge in the page header.
+                request.storage[UnreadCountKey.self] = try await NotificationModel.query(on: request.db)
+                    .filter(\.$user.$id == current.actor.userID).filter(\.$readAt == nil).count()
+            }
         }
         return try await next.respond(to: request)
     }

@@ -23,6 +23,7 @@ struct PageChrome: Encodable {
     var nav: [NavItem]
     var notice: String?
     var path: String
+    var unread: Int
 
     init(_ request: Request, notice: String? = nil) {
         let english = request.isEnglish
@@ -32,20 +33,35 @@ struct PageChrome: Encodable {
         self.csrf = request.csrfToken
         self.notice = notice
         self.path = request.url.path
+        self.unread = request.storage[UnreadCountKey.self] ?? 0
         var nav = [NavItem(href: "/", label: t["home"]!)]
+        func add(_ href: String, _ key: String) { nav.append(NavItem(href: href, label: t[key] ?? key)) }
         if let current = request.currentUser {
             let actor = current.actor
             self.user = UserInfo(username: actor.username, displayName: actor.displayName,
                                  roleName: english ? actor.role.nameEN : actor.role.nameZH, orgCode: actor.orgCode)
-            if actor.role == .admin {
-                nav += [NavItem(href: "/admin/units", label: t["orgUnits"]!),
-                        NavItem(href: "/admin/departments", label: t["departments"]!),
-                        NavItem(href: "/admin/users", label: t["users"]!)]
+            switch actor.role {
+            case .citizen: add("/report", "report"); add("/work", "work"); add("/track", "track")
+            case .gridWorker: add("/grid", "gridHome"); add("/report", "patrolReport"); add("/work", "work")
+            case .dispatcher: add("/work", "work"); add("/report", "report"); add("/overview", "overview")
+            case .handler: add("/work", "work")
+            case .leader: add("/overview", "overview"); add("/work", "work")
+            case .admin:
+                add("/admin/units", "orgUnits"); add("/admin/departments", "departments"); add("/admin/users", "users")
+                add("/admin/categories", "categories"); add("/overview", "overview")
             }
-            nav.append(NavItem(href: "/account/password", label: t["account"]!))
+            if actor.role.isStaff { add("/inbox", "inbox") }
+            add("/account/password", "account")
+        } else {
+            add("/report", "report")
+            add("/track", "track")
         }
         self.nav = nav
     }
+}
+
+struct UnreadCountKey: StorageKey {
+    typealias Value = Int
 }
 
 extension Request {

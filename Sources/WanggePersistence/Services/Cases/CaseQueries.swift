@@ -108,7 +108,7 @@ public struct CaseQueryService: Sendable {
     }
 
     /// Colours from the stored threshold times: a plain comparison per case, no recomputation.
-    static func colour(_ level: WarningLevel, at now: Date, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
+    public static func colour(_ level: WarningLevel, at now: Date, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
         let open = query.filter(\.$state ~~ CaseState.openStates.map(\.rawValue))
         switch level {
         case .red: return open.filter(\.$dueAt <= now)

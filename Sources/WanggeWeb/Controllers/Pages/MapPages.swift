@@ -37,6 +37,26 @@ struct MapPages: RouteCollection {
     }
 }
 
+extension MapPages {
+    /// Grids the actor sees (or the village around `focusGrid`) with case markers.
+    static func caseMap(_ req: Request, actor: Actor?, markers: [CaseMapSVG.Marker], focusGrid: String? = nil, pickable: Bool = false) async throws -> String {
+        var query = OrgUnitModel.query(on: req.db).filter(\.$level == OrgLevel.grid.rawValue)
+        if let focusGrid, let village = OrgCode.ancestry(of: focusGrid).villageCode {
+            query = query.within(OrgScope(level: .village, code: village))
+        } else if let actor, actor.role.isStaff {
+            query = query.group(.or) { group in
+                for scope in actor.scopes {
+                    group.filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: OrgUnitModel.schema), .equal, .bind(scope.code))
+                }
+            }
+        }
+        let grids = try await query.sort(\.$code).all().compactMap { grid in
+            grid.shape.map { GridMapSVG.Grid(code: grid.code, name: grid.name, shape: $0, href: nil) }
+        }
+        return CaseMapSVG.render(grids: grids, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable)
+    }
+}
+
 /// Draws grid polygons to an SVG string. Names are XML-escaped: they are user data.
 enum GridMapSVG {
     struct Grid {

@@ -1,0 +1,101 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Admin page for the category taxonomy and the deadline rules.
+struct AdminCategoryPagesController: RouteCollection {
+    struct Row: Encodable {
+        var code: String
+        var name: String
+        var isTop: Bool
+        var department: String
+        var level: String
+    }
+
+    struct RuleRow: Encodable {
+        var scope: String
+        var accept: String
+        var resolve: String
+        var reply: String
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+    }
+
+    struct Context: Encodable {
+        var p: PageChrome
+        var rows: [Row]
+        var rules: [RuleRow]
+        var tops: [Option]
+        var departments: [Option]
+        var errors: [String: String]
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("admin", "categories", use: show)
+        routes.post("admin", "categories", use: create)
+        routes.post("admin", "sla-rules", use: rule)
+    }
+
+    func context(_ req: Request, errors: [String: String]) async throws -> Context {
+        let names = try await NameBook.load(on: req.db)
+        let rows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let sla = try await req.sla()
+        var rules = [RuleRow(scope: "默认", accept: sla.policies.fallback.accept.labelZH, resolve: sla.policies.fallback.resolve.labelZH,
+                             reply: sla.policies.fallback.reply.labelZH)]
+        rules += sla.policies.rules.map { rule in
+            RuleRow(scope: [rule.categoryCode.map { names.categories[$0] ?? $0 }, rule.urgency?.nameZH].compactMap { $0 }.joined(separator: " · "),
+                    accept: rule.policy.accept.labelZH, resolve: rule.policy.resolve.labelZH, reply: rule.policy.reply.labelZH)
+        }
+        return Context(p: PageChrome(req, notice: req.notice),
+                       rows: rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
+                                            department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
+                                            level: $0.defaultLevel.flatMap(OrgLevel.init(rawValue:))?.nameZH ?? "") },
+                       rules: rules,
+                       tops: rows.filter { $0.parentCode == nil }.map { Option(value: $0.code, label: $0.name) },
+                       departments: names.departments.sorted { $0.key < $1.key }.map { Option(value: $0.key, label: $0.value) },
+                       errors: errors)
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        _ = try req.requireAdminPage()
+        return try await req.page("admin-categories", context(req, errors: [:]))
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        let input = try req.content.decode(CategoryInput.self)
+        do {
+            _ = try await CategoryService(db: req.db).create(input, by: actor)
+            return req.redirect(to: "/admin/categories?notice=created")
+        } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict {
+            return try await req.page("admin-categories", context(req, errors: [error.field ?? "code": error.message(english: req.isEnglish)]), status: .badRequest)
+        }
+    }
+
+    @Sendable func rule(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        struct Form: Content {
+            var categoryCode: String?
+            var urgency: String?
+            var acceptMinutes: Int?
+            var resolveWorkingDays: Int?
+            var replyWorkingDays: Int?
+        }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard let accept = form.acceptMinutes, let resolve = form.resolveWorkingDays, let reply = form.replyWorkingDays else {
+                throw AppError.invalid("sla.missing", zh: "请填写三项时限。", en: "Fill in all three limits.", field: "rule")
+            }
+            let policy = SLAPolicy(accept: .minutes(accept), resolve: .workingDays(resolve), reply: .workingDays(reply))
+            try await SLAAdminService(db: req.db).setRule(categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
+                                                          urgency: form.urgency.flatMap { Urgency(rawValue: $0) }, policy: policy, by: actor)
+            return req.redirect(to: "/admin/categories?notice=saved")
+        } catch let error as AppError where error.kind == .badRequest {
+            return try await req.page("admin-categories", context(req, errors: ["rule": error.message(english: req.isEnglish)]), status: .badRequest)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Everything the case page shows: the case, its clocks, photos, timeline, map, and one form per
+/// action the reader may take now, with the fields that action needs.
+struct CasePageContext: Encodable {
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool = false
+    }
+
+    struct ActionForm: Encodable {
+        var action: String
+        var label: String
+        var note: Bool = false
+        var noteRequired = false
+        var category = false
+        var grid = false
+        var department = false
+        var rating = false
+        var result = false
+        var photos = false
+        var hours = false
+        var master = false
+        var target = false
+        var primary = false
+        var error: String?
+    }
+
+    struct Step: Encodable {
+        var actionName: String
+        var stateName: String
+        var actor: String
+        var note: String?
+        var at: String
+        var isPublic: Bool
+    }
+
+    struct Clock: Encodable {
+        var label: String
+        var due: String
+        var status: String
+    }
+
+    struct Field: Encodable {
+        var label: String
+        var value: String
+    }
+
+    var p: PageChrome
+    var code: String
+    var version: Int
+    var description: String
+    var stateName: String
+    var warning: String
+    var warningName: String
+    var fields: [Field]
+    var clocks: [Clock]
+    var photos: [String]
+    var steps: [Step]
+    var forms: [ActionForm]
+    var map: String
+    var duplicates: [Field]
+    var categories: [Option]
+    var departments: [Option]
+    var grids: [Option]
+    var targets: [Option]
+    var errors: [String: String]
+
+    static func build(_ req: Request, code: String, actor: Actor, errors: [String: String], failedAction: String?) async throws -> CasePageContext {
+        let english = req.isEnglish
+        let t = Strings.table(english: english)
+        let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
+        let caseID = try model.requireID()
+        let queries = CaseQueryService(db: req.db)
+        let names = try await NameBook.load(on: req.db, unitCodes: Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 }))
+        let sla = try await req.sla()
+        let warning = sla.warning(model, at: req.now)
+        let dto = CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: [], sla: sla, now: req.now)
+        func time(_ d: Date?) -> String { d.map { CasePagesController.time($0, req) } ?? "—" }
+
+        var fields = [
+            Field(label: t["caseCode"]!, value: model.code),
+            Field(label: t["status"]!, value: english ? model.caseState.nameEN : model.caseState.nameZH),
+            Field(label: t["channel"]!, value: (english ? model.caseChannel.nameEN : model.caseChannel.nameZH)
+                + (model.hotlineTicket.map { " · \(model.hotlineNumber ?? "") \($0)" } ?? "")),
+            Field(label: t["category"]!, value: dto.category?.name ?? "—"),
+            Field(label: t["urgency"]!, value: t[model.urgency] ?? model.urgency),
+            Field(label: t["address"]!, value: model.address ?? "—"),
+            Field(label: t["grid"]!, value: dto.grid?.name ?? (model.outsideGrids ? t["outsideGrids"]! : "—")),
+            Field(label: t["centre"]!, value: dto.centre.name),
+            Field(label: t["createdAt"]!, value: time(model.createdAt)),
+        ]
+        if let lead = dto.leadDepartment { fields.append(Field(label: t["leadDepartment"]!, value: lead.name)) }
+        if !dto.coDepartments.isEmpty { fields.append(Field(label: t["coDepartments"]!, value: dto.coDepartments.map(\.name).joined(separator: "、"))) }
+        if let assigned = snapshot.assignedGridCode { fields.append(Field(label: t["grid"]!, value: assigned)) }
+        if !model.anonymous, model.reporterName != nil || model.reporterPhone != nil {
+            fields.append(Field(label: t["reporter"]!, value: [dto.reporterName, dto.reporterPhone].compactMap { $0 }.joined(separator: " ")))
+        }
+        if let result = model.result { fields.append(Field(label: t["result"]!, value: result)) }
+        if let rating = model.rating { fields.append(Field(label: t["rating"]!, value: t[rating] ?? rating)) }
+
+        let deadlines = model.deadlines
+        let clocks: [Clock] = [(t["acceptDeadline"]!, deadlines.accept), (t["resolveDeadline"]!, deadlines.resolve), (t["replyDeadline"]!, deadlines.reply)]
+            .compactMap { label, deadline in
+                deadline.map { d in
+                    Clock(label: "\(label)(\(d.duration.labelZH))", due: time(d.dueAt),
+                          status: d.met.map { $0 ? t["met"]! : t["missed"]! } ?? t["running"]!)
+                }
+            }
+
+        let attachments = try await queries.attachments(caseID: caseID)
+        let events = try await queries.events(caseID: caseID)
+        let steps = events.map { event in
+            Step(actionName: event.caseAction?.nameZH ?? event.action,
+                 stateName: CaseState(rawValue: event.toState).map { english ? $0.nameEN : $0.nameZH } ?? event.toState,
+                 actor: event.actorName + (event.actorDepartmentCode.map { "(\(names.departments[$0] ?? $0))" } ?? ""),
+                 note: event.note, at: time(event.createdAt), isPublic: event.isPublic)
+        }
+
+        let allowed = CaseMachine.allowedActions(snapshot, relation: relation)
+        var forms: [ActionForm] = allowed.map { action in
+            var form = ActionForm(action: action.rawValue, label: action.nameZH)
+            switch action {
+            case .register: form.category = true; form.grid = actor.role == .dispatcher; form.primary = true
+            case .reject, .returnCase, .requestEscalation, .coHandle, .verifyFail, .note: form.note = true; form.noteRequired = true
+            case .merge: form.master = true
+            case .dispatch: form.department = true; form.grid = true; form.primary = true
+            case .requestExtension: form.hours = true; form.note = true; form.noteRequired = true
+            case .pushDown: form.target = true
+            case .submitResult: form.result = true; form.photos = true; form.primary = true
+            case .verifyPass: form.note = true; form.photos = true; form.primary = true
+            case .returnVisit: form.rating = true; form.note = true; form.primary = true
+            case .close: form.note = true; form.noteRequired = snapshot.state == .verified; form.primary = snapshot.state == .evaluated
+            case .accept, .archive: form.primary = true
+            default: form.note = true
+            }
+            if action == .verifyFail { form.photos = true }
+            if failedAction == action.rawValue { form.error = errors["any"] }
+            return form
+        }
+        forms.sort { $0.primary && !$1.primary }
+
+        // Options for the forms that need them.
+        let categoryRows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
+        let categories = categoryRows.filter { $0.parentCode != nil }.map {
+            Option(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
+        }
+        let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
+        let departments = try await DepartmentModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all().map {
+            Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
+        }
+        var grids: [Option] = []
+        var targets: [Option] = []
+        if actor.role == .dispatcher {
+            grids = try await OrgUnitModel.query(on: req.db).within(actor.scopes[0]).filter(\.$level == OrgLevel.grid.rawValue)
+                .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
+            if let level = OrgCode.level(of: snapshot.centreOrgCode) {
+                targets = try await OrgUnitModel.query(on: req.db)
+                    .filter(.path([OrgUnitModel.ancestorKey(level)], schema: OrgUnitModel.schema), .equal, .bind(snapshot.centreOrgCode))
+                    .filter(\.$level ~~ [OrgLevel.township.rawValue, OrgLevel.village.rawValue]).filter(\.$code != snapshot.centreOrgCode)
+                    .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
+            }
+        }
+        var duplicates: [Field] = []
+        if allowed.contains(.merge), let lat = model.lat, let lon = model.lon {
+            duplicates = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now)
+                .map { Field(label: $0.code, value: String($0.description.prefix(40))) }
+        }
+        var markers: [CaseMapSVG.Marker] = []
+        if let lat = model.lat, let lon = model.lon {
+            markers.append(.init(point: GeoPoint(lon: lon, lat: lat), warning: warning, gridCode: model.gridCode, href: nil, label: model.code))
+        }
+        let map = markers.isEmpty ? "" : try await MapPages.caseMap(req, actor: actor, markers: markers, focusGrid: model.gridCode)
+
+        return CasePageContext(
+            p: PageChrome(req, notice: req.notice), code: model.code, version: model.version, description: model.description,
+            stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
+            fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
+            steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
+            grids: grids, targets: targets, errors: errors)
+    }
+}

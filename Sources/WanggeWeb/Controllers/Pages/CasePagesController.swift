@@ -1,0 +1,168 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// The work list (工作台) of every staff role, and one case page whose forms are the actions the
+/// reader may take now.
+struct CasePagesController: RouteCollection {
+    struct Tab: Encodable {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
+    struct Row: Encodable {
+        var code: String
+        var description: String
+        var stateName: String
+        var category: String
+        var channelName: String
+        var warning: String
+        var warningName: String
+        var createdAt: String
+    }
+
+    struct WorkContext: Encodable {
+        var p: PageChrome
+        var tabs: [Tab]
+        var rows: [Row]
+        var next: String?
+        var q: String
+        var queue: String
+        var warning: String
+        var map: String
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("work", use: work)
+        routes.get("cases", ":code", use: show)
+        routes.on(.POST, "cases", ":code", "act", body: .collect(maxSize: "95mb"), use: act)
+        routes.get("cases", ":code", "photos", ":id", use: photo)
+    }
+
+    static func tabs(for role: Role) -> [(queue: String?, warning: String?, label: String)] {
+        switch role {
+        case .dispatcher:
+            [("to_register", nil, "待受理"), ("to_dispatch", nil, "待派遣"), ("returned", nil, "被退回"), ("extension_requests", nil, "延期申请"),
+             ("verification", nil, "待核查"), ("awaiting_evaluation", nil, "待评价回访"), ("to_close", nil, "待结案"),
+             (nil, "red", "红灯"), (nil, "yellow", "黄灯"), (nil, nil, "全部")]
+        case .handler:
+            [("department_new", nil, "待签收"), ("in_hand", nil, "办理中"), ("co_handling", nil, "协办"), (nil, "red", "红灯"), (nil, nil, "全部")]
+        case .gridWorker:
+            [("grid_tasks", nil, "派给我网格"), ("verification", nil, "待核查"), ("mine", nil, "我上报的"), (nil, nil, "全部")]
+        case .leader, .admin:
+            [(nil, "red", "红灯"), (nil, "yellow", "黄灯"), (nil, nil, "全部")]
+        case .citizen:
+            [("mine", nil, "我反映的")]
+        }
+    }
+
+    @Sendable func work(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let english = req.isEnglish
+        let tabs = Self.tabs(for: actor.role)
+        var filter = try CaseFilter.from(req)
+        let defaultTab = tabs.first!
+        if req.query[String.self, at: "queue"] == nil, req.query[String.self, at: "warning"] == nil, req.query[String.self, at: "all"] == nil {
+            filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))
+            if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = req.now }
+        }
+        let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
+        let names = try await NameBook.load(on: req.db)
+        let sla = try await req.sla()
+        let rows = cases.map { model in
+            let warning = sla.warning(model, at: req.now)
+            return Row(code: model.code, description: String(model.description.prefix(60)),
+                       stateName: english ? model.caseState.nameEN : model.caseState.nameZH,
+                       category: model.categoryCode.map { names.categories[$0] ?? $0 } ?? "—",
+                       channelName: english ? model.caseChannel.nameEN : model.caseChannel.nameZH,
+                       warning: warning.rawValue, warningName: warning.nameZH, createdAt: Self.time(model.createdAt, req))
+        }
+        let currentQueue = filter.queue?.rawValue ?? ""
+        let currentWarning = filter.warning?.rawValue ?? ""
+        let tabViews = tabs.map { tab in
+            var href = "/work?"
+            if let q = tab.queue { href += "queue=\(q)" } else if let w = tab.warning { href += "warning=\(w)" } else { href += "all=1" }
+            return Tab(href: href, label: tab.label, current: (tab.queue ?? "") == currentQueue && (tab.warning ?? "") == currentWarning)
+        }
+        var nextURL: String?
+        if cases.count == filter.limit, let last = cases.last?.id {
+            var components = URLComponents(string: req.url.string) ?? URLComponents()
+            var items = (components.queryItems ?? []).filter { $0.name != "after" }
+            items.append(URLQueryItem(name: "after", value: String(last)))
+            components.queryItems = items
+            nextURL = components.string
+        }
+        let markers = cases.compactMap { model -> CaseMapSVG.Marker? in
+            guard let lat = model.lat, let lon = model.lon else { return nil }
+            return CaseMapSVG.Marker(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(model, at: req.now),
+                                     gridCode: model.gridCode, href: "/cases/\(model.code)", label: model.code)
+        }
+        let map = try await MapPages.caseMap(req, actor: actor, markers: markers)
+        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, rows: rows, next: nextURL,
+                                                      q: filter.search ?? "", queue: currentQueue, warning: currentWarning, map: map))
+    }
+
+    static func time(_ date: Date, _ req: Request) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = req.application.wanggeConfig.timeZone
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: date)
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let context = try await CasePageContext.build(req, code: req.parameters.get("code")!, actor: actor, errors: [:], failedAction: nil)
+        return try await req.page("case", context)
+    }
+
+    struct ActForm: Content {
+        var action: String
+        var version: Int?
+        var note: String?
+        var categoryCode: String?
+        var departmentCode: String?
+        var coDepartmentCodes: [String]?
+        var gridCode: String?
+        var targetOrgCode: String?
+        var masterCode: String?
+        var rating: String?
+        var result: String?
+        var extensionHours: Int?
+        var photos: [File]?
+    }
+
+    @Sendable func act(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let code = req.parameters.get("code")!
+        let form = try req.content.decode(ActForm.self)
+        let input = TransitionInput(action: form.action, version: form.version, note: form.note,
+                                    categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
+                                    departmentCode: form.departmentCode.flatMap { $0.isEmpty ? nil : $0 },
+                                    coDepartmentCodes: form.coDepartmentCodes, gridCode: form.gridCode.flatMap { $0.isEmpty ? nil : $0 },
+                                    targetOrgCode: form.targetOrgCode, masterCode: form.masterCode,
+                                    rating: form.rating.flatMap { $0.isEmpty ? nil : $0 }, result: form.result, extensionHours: form.extensionHours)
+        do {
+            let sla = try await req.sla()
+            let model = try await req.withPhotos(form.photos ?? []) { photos in
+                try await CaseTransitionService(db: req.db).perform(code: code, input, actor: actor, photos: photos, now: req.now,
+                                                                     sla: sla, notifier: req.application.notifier)
+            }
+            let stillVisible = CaseAccess.relation(of: actor, to: model, snapshot: try model.snapshot).canRead
+            return req.redirect(to: stillVisible ? "/cases/\(code)?notice=actionDone" : "/work?notice=actionDone")
+        } catch let error as AppError where error.kind != .notFound {
+            var errors = [error.field ?? "action": error.message(english: req.isEnglish)]
+            errors["any"] = error.message(english: req.isEnglish)
+            let context = try await CasePageContext.build(req, code: code, actor: actor, errors: errors, failedAction: form.action)
+            return try await req.page("case", context, status: WanggeErrorMiddleware.status(error.kind, isInternal: false))
+        }
+    }
+
+    @Sendable func photo(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
+    }
+}

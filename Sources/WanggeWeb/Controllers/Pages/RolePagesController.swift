@@ -1,0 +1,142 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// The grid worker's phone page, the leader's overview and everyone's inbox.
+struct RolePagesController: RouteCollection {
+    struct Figure: Encodable {
+        var label: String
+        var value: Int
+        var warning: String = ""
+    }
+
+    struct Link: Encodable {
+        var href: String
+        var label: String
+        var detail: String
+        var warning: String
+    }
+
+    struct GridContext: Encodable {
+        var p: PageChrome
+        var map: String
+        var tasks: [Link]
+        var verifications: [Link]
+        var figures: [Figure]
+    }
+
+    struct AreaRow: Encodable {
+        var code: String
+        var name: String
+        var red: Int
+        var yellow: Int
+        var blue: Int
+    }
+
+    struct OverviewContext: Encodable {
+        var p: PageChrome
+        var scopeName: String
+        var figures: [Figure]
+        var areas: [AreaRow]
+        var map: String
+    }
+
+    struct InboxContext: Encodable {
+        var p: PageChrome
+        var items: [NotificationsAPIController.NotificationDTO]
+        var next: String?
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("grid", use: grid)
+        routes.get("overview", use: overview)
+        routes.get("inbox", use: inbox)
+        routes.post("inbox", "read-all", use: readAll)
+    }
+
+    func links(_ cases: [CaseModel], sla: SLAContext, now: Date) -> [Link] {
+        cases.map { Link(href: "/cases/\($0.code)", label: $0.code, detail: String($0.description.prefix(40)), warning: sla.warning($0, at: now).rawValue) }
+    }
+
+    @Sendable func grid(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        guard actor.role == .gridWorker else { throw AppError.forbidden() }
+        let queries = CaseQueryService(db: req.db)
+        let sla = try await req.sla()
+        var filter = CaseFilter()
+        filter.queue = .gridTasks
+        let tasks = try await queries.list(filter, for: actor)
+        filter.queue = .verification
+        let verifications = try await queries.list(filter, for: actor)
+        filter.queue = nil
+        filter.states = CaseState.openStates
+        filter.limit = 100
+        let open = try await queries.list(filter, for: actor)
+        let markers = open.compactMap { c -> CaseMapSVG.Marker? in
+            guard let lat = c.lat, let lon = c.lon else { return nil }
+            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
+        }
+        // This month's figures, by the grid worker's own events.
+        let monthStart = Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone)
+        func count(_ action: CaseAction) async throws -> Int {
+            try await CaseEventModel.query(on: req.db).filter(\.$actorUsername == actor.username).filter(\.$action == action.rawValue)
+                .filter(\.$createdAt >= monthStart).count()
+        }
+        let patrolled = try await CaseModel.query(on: req.db).filter(\.$reporterUsername == actor.username).filter(\.$createdAt >= monthStart).count()
+        let t = Strings.table(english: req.isEnglish)
+        let figures = [Figure(label: t["reportedThisMonth"]!, value: patrolled), Figure(label: t["onSpotThisMonth"]!, value: try await count(.resolveOnSpot)),
+                       Figure(label: t["verifiedThisMonth"]!, value: try await count(.verifyPass) + count(.verifyFail))]
+        return try await req.page("grid", GridContext(p: PageChrome(req, notice: req.notice),
+                                                      map: MapPages.caseMap(req, actor: actor, markers: markers),
+                                                      tasks: links(tasks, sla: sla, now: req.now), verifications: links(verifications, sla: sla, now: req.now),
+                                                      figures: figures))
+    }
+
+    static func monthStart(_ now: Date, timeZone: TimeZone) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
+    }
+
+    @Sendable func overview(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        guard [.leader, .dispatcher, .admin].contains(actor.role) else { throw AppError.forbidden() }
+        let scope = actor.scopes[0]
+        let key = OrgUnitModel.ancestorKey(scope.level)
+        let inScope = { CaseModel.query(on: req.db).filter(.path([key], schema: CaseModel.schema), .equal, .bind(scope.code)) }
+        var figures: [Figure] = []
+        for state in CaseState.allCases {
+            let n = try await inScope().filter(\.$state == state.rawValue).count()
+            figures.append(Figure(label: req.isEnglish ? state.nameEN : state.nameZH, value: n))
+        }
+        let t = Strings.table(english: req.isEnglish)
+        let overdue = try await CaseQueryService.colour(.red, at: req.now, inScope()).count()
+        figures.insert(Figure(label: t["overdue"]!, value: overdue, warning: "red"), at: 0)
+        let counts = try await CaseQueryService(db: req.db).warningCounts(below: scope.code, now: req.now)
+        let names = try await NameBook.load(on: req.db, unitCodes: Set(counts.map(\.code) + [scope.code]))
+        let sla = try await req.sla()
+        let open = try await inScope().filter(\.$state ~~ CaseState.openStates.map(\.rawValue)).sort(\.$id, .descending).limit(5000).all()
+        let markers = open.compactMap { c -> CaseMapSVG.Marker? in
+            guard let lat = c.lat, let lon = c.lon else { return nil }
+            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
+        }
+        return try await req.page("overview", OverviewContext(
+            p: PageChrome(req), scopeName: names.units[scope.code] ?? scope.code, figures: figures,
+            areas: counts.map { AreaRow(code: $0.code, name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) },
+            map: MapPages.caseMap(req, actor: actor, markers: markers)))
+    }
+
+    @Sendable func inbox(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let page = try await NotificationsAPIController.inbox(for: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.db)
+        return try await req.page("inbox", InboxContext(p: PageChrome(req, notice: req.notice), items: page.items,
+                                                        next: page.next.map { "/inbox?after=\($0)" }))
+    }
+
+    @Sendable func readAll(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        try await NotificationModel.query(on: req.db).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
+        return req.redirect(to: "/inbox?notice=saved")
+    }
+}
