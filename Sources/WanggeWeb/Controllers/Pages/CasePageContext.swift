@@ -167,11 +167,17 @@ struct CasePageContext: Encodable {
             }
         }
         var duplicates: [Field] = []
-        if allowed.contains(.merge), let lat = model.lat, let lon = model.lon {
-            duplicates = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now)
-                .map { Field(label: $0.code, value: String($0.description.prefix(40))) }
-        }
         var markers: [CaseMapSVG.Marker] = []
+        if allowed.contains(.merge), let lat = model.lat, let lon = model.lon {
+            let hints = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now)
+            duplicates = hints.map { Field(label: $0.code, value: String($0.description.prefix(40))) }
+            // Nearby open cases on the map beside this one, so the dispatcher sees what may be a duplicate.
+            markers += hints.compactMap { hint in
+                guard let la = hint.lat, let lo = hint.lon else { return nil }
+                return .init(point: GeoPoint(lon: lo, lat: la), warning: sla.warning(hint, at: req.now), gridCode: hint.gridCode,
+                             href: "/cases/\(hint.code)", label: hint.code)
+            }
+        }
         if let lat = model.lat, let lon = model.lon {
             markers.append(.init(point: GeoPoint(lon: lon, lat: lat), warning: warning, gridCode: model.gridCode, href: nil, label: model.code))
         }

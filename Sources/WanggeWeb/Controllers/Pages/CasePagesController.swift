@@ -23,9 +23,21 @@ struct CasePagesController: RouteCollection {
         var createdAt: String
     }
 
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
     struct WorkContext: Encodable {
         var p: PageChrome
         var tabs: [Tab]
+        var statuses: [Option]
+        var categories: [Option]
+        var channels: [Option]
+        var urgencies: [Option]
+        var from: String
+        var to: String
         var rows: [Row]
         var next: String?
         var q: String
@@ -40,6 +52,11 @@ struct CasePagesController: RouteCollection {
         routes.on(.POST, "cases", ":code", "act", body: .collect(maxSize: "95mb"), use: act)
         routes.get("cases", ":code", "photos", ":id", use: photo)
     }
+
+    static let tabNamesEN = ["待受理": "To register", "待派遣": "To dispatch", "被退回": "Returned", "延期申请": "Extensions",
+                             "待核查": "To verify", "待评价回访": "To evaluate", "待结案": "To close", "红灯": "Red", "黄灯": "Yellow",
+                             "全部": "All", "待签收": "New", "办理中": "In hand", "协办": "Co-handling", "派给我网格": "My grids",
+                             "我上报的": "My reports", "我反映的": "My reports"]
 
     static func tabs(for role: Role) -> [(queue: String?, warning: String?, label: String)] {
         switch role {
@@ -84,7 +101,7 @@ struct CasePagesController: RouteCollection {
         let tabViews = tabs.map { tab in
             var href = "/work?"
             if let q = tab.queue { href += "queue=\(q)" } else if let w = tab.warning { href += "warning=\(w)" } else { href += "all=1" }
-            return Tab(href: href, label: tab.label, current: (tab.queue ?? "") == currentQueue && (tab.warning ?? "") == currentWarning)
+            return Tab(href: href, label: english ? Self.tabNamesEN[tab.label] ?? tab.label : tab.label, current: (tab.queue ?? "") == currentQueue && (tab.warning ?? "") == currentWarning)
         }
         var nextURL: String?
         if cases.count == filter.limit, let last = cases.last?.id {
@@ -100,7 +117,20 @@ struct CasePagesController: RouteCollection {
                                      gridCode: model.gridCode, href: "/cases/\(model.code)", label: model.code)
         }
         let map = try await MapPages.caseMap(req, actor: actor, markers: markers)
-        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, rows: rows, next: nextURL,
+        let status = req.query[String.self, at: "status"] ?? ""
+        let category = req.query[String.self, at: "category"] ?? ""
+        let channel = req.query[String.self, at: "channel"] ?? ""
+        let urgency = req.query[String.self, at: "urgency"] ?? ""
+        let t = Strings.table(english: english)
+        let statuses = CaseState.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
+        let categories = try await CategoryModel.query(on: req.db).filter(\.$parentCode == nil).sort(\.$sort).all()
+            .map { Option(value: $0.code, label: $0.name, selected: $0.code == category) }
+        let channels = WanggeDomain.Channel.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
+        let urgencies = Urgency.allCases.map { Option(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
+        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statuses: statuses,
+                                                      categories: categories, channels: channels, urgencies: urgencies,
+                                                      from: req.query[String.self, at: "from"] ?? "", to: req.query[String.self, at: "to"] ?? "",
+                                                      rows: rows, next: nextURL,
                                                       q: filter.search ?? "", queue: currentQueue, warning: currentWarning, map: map))
     }
 

@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+final class CasePagesTests: XCTestCase {
+    func testTheMapStaysLightWithFiveThousandMarkers() {
+        let grids = DemoCounty.units.filter { $0.level == .grid }.map {
+            GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.polygon!, href: nil)
+        }
+        var random = SplitMix64(seed: 7)
+        let markers = (0..<5000).map { i -> CaseMapSVG.Marker in
+            let grid = DemoCounty.units.filter { $0.level == .grid }[i % 24]
+            let box = grid.polygon!.bbox
+            let point = GeoPoint(lon: box.minLon + (box.maxLon - box.minLon) * (0.3 + 0.4 * random.nextUnit()),
+                                 lat: box.minLat + (box.maxLat - box.minLat) * (0.3 + 0.4 * random.nextUnit()))
+            return CaseMapSVG.Marker(point: point, warning: i == 17 ? .red : .none, gridCode: grid.code, href: nil, label: "x")
+        }
+        let svg = CaseMapSVG.render(grids: grids, markers: markers, title: "map")
+        XCTAssertLessThan(svg.utf8.count, 60_000, "aggregated by grid, not 5,000 circles")
+        XCTAssertEqual(svg.components(separatedBy: "class=\"cluster\"").count - 1, 24)
+        XCTAssertTrue(svg.contains(CaseMapSVG.colour(.red)), "a grid with a red case is drawn red")
+        let few = CaseMapSVG.render(grids: grids, markers: Array(markers.prefix(10)), title: "map")
+        XCTAssertEqual(few.components(separatedBy: "class=\"marker").count - 1, 10, "few markers are drawn one by one")
+    }
+
+    func testTheDispatcherSeesDuplicatesAndActsThroughTheCasePage() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            let first = try await t.report(["channel": "citizen", "description": "井盖缺失第一次反映", "categoryCode": "0101",
+                                            "location": ["lat": spot.lat, "lon": spot.lon]])
+            let second = try await t.report(["channel": "citizen", "description": "井盖缺失又有人反映", "categoryCode": "0101",
+                                             "location": ["lat": spot.lat, "lon": spot.lon + 0.0003]])
+            let firstCode = try XCTUnwrap(first.json["code"] as? String)
+            let secondCode = try XCTUnwrap(second.json["code"] as? String)
+            var browser = Browser()
+            try await t.signIn("dispatcher-dh", &browser)
+            let (status, page, _) = try await t.get("/cases/\(secondCode)", &browser)
+            XCTAssertEqual(status, .ok)
+            XCTAssertTrue(page.contains("附近的相似事件"))
+            XCTAssertTrue(page.contains("/cases/\(firstCode)"))
+            XCTAssertTrue(page.contains("id=\"form-register\""))
+            XCTAssertFalse(page.contains("id=\"form-accept\""), "a dispatcher gets no handler buttons")
+            let csrf = try XCTUnwrap(Browser.csrf(in: page))
+
+            // A rejection without a reason shows the Chinese message beside that form.
+            let (bad, badPage, _) = try await t.post("/cases/\(secondCode)/act", ["_csrf": csrf, "action": "reject"], &browser)
+            XCTAssertEqual(bad, .badRequest)
+            XCTAssertTrue(badPage.contains("id=\"reject-error\""))
+            XCTAssertTrue(badPage.contains("不予受理须填写理由"))
+            let (ok, _, headers) = try await t.post("/cases/\(secondCode)/act", ["_csrf": csrf, "action": "register", "version": "1"], &browser)
+            XCTAssertEqual(ok, .seeOther)
+            XCTAssertEqual(headers.first(name: .location), "/cases/\(secondCode)?notice=actionDone")
+
+            // The work list filters by status and category.
+            let (_, registered, _) = try await t.get("/work?all=1&status=registered&category=01", &browser)
+            XCTAssertTrue(registered.contains(secondCode))
+            XCTAssertFalse(registered.contains(">\(firstCode)<"))
+            let (_, noise, _) = try await t.get("/work?all=1&category=02", &browser)
+            XCTAssertFalse(noise.contains(secondCode))
+        }
+    }
+
+    func testOtherPeoplesCasePagesAre404AndVisitorsMustSignIn() async throws {
+        try await withApp { t in
+            let r = try await t.report(["channel": "citizen", "description": "南山村路灯坏了", "location": ["lat": try t.centre(of: "330110002001-01").lat, "lon": try t.centre(of: "330110002001-01").lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String)
+            var visitor = Browser()
+            let (status, _, headers) = try await t.get("/cases/\(code)", &visitor)
+            XCTAssertEqual(status, .seeOther)
+            XCTAssertTrue(headers.first(name: .location)?.hasPrefix("/login") ?? false)
+            var other = Browser()
+            try await t.signIn("dispatcher-dh", &other)
+            let (hidden, _, _) = try await t.get("/cases/\(code)", &other)
+            XCTAssertEqual(hidden, .notFound)
+        }
+    }
+}
