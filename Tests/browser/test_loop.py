@@ -2,6 +2,7 @@
 import re
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import shot
 
@@ -11,13 +12,21 @@ def sign_in(driver, base, username):
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys("demo12345")
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-    assert "/login" not in driver.current_url, driver.page_source[:500]
+    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
+
+
+def wait_for_text(driver, text, timeout=10):
+    """Waits for the next page after a submit; the text proves the server answered as expected."""
+    try:
+        WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
+    except Exception:
+        raise AssertionError(f"{text!r} not on the page: " + driver.find_element(By.TAG_NAME, "main").text[:800])
 
 
 def act(driver, action):
     form = driver.find_element(By.ID, "form-" + action)
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "操作成功" in driver.page_source, driver.find_element(By.TAG_NAME, "main").text[:800]
+    wait_for_text(driver, "操作成功")
 
 
 def no_horizontal_scroll(driver):
@@ -41,6 +50,7 @@ def test_the_whole_loop(server, browsers, photo_file):
     citizen.find_element(By.ID, "reporterPhone").send_keys("13912345678")
     shot(citizen, "01-citizen-report")
     citizen.find_element(By.ID, "submit-report").click()
+    wait_for_text(citizen, "已收到您反映的问题")
     case_code = citizen.find_element(By.ID, "case-code").text
     query_code = citizen.find_element(By.ID, "query-code").text
     assert re.fullmatch(r"330110-\d{8}-\d{5}", case_code), case_code
@@ -87,12 +97,13 @@ def test_the_whole_loop(server, browsers, photo_file):
     citizen.get(base + "/track")
     citizen.find_element(By.ID, "code").send_keys(query_code.lower())
     citizen.find_element(By.CSS_SELECTOR, "form[action='/track'] button").click()
+    wait_for_text(citizen, "track-reply")
     assert "已补装新井盖" in citizen.find_element(By.ID, "track-reply").text
     assert "13912345678" not in citizen.page_source
     citizen.find_element(By.ID, "rate-satisfied").click()
     shot(citizen, "08-citizen-rating")
     citizen.find_element(By.ID, "rate-submit").click()
-    assert "感谢您的评价" in citizen.page_source
+    wait_for_text(citizen, "感谢您的评价")
     assert citizen.find_element(By.ID, "track-rating").text == "satisfied"
 
     # 6. The dispatcher closes it; the leader sees it counted as closed.
@@ -113,6 +124,7 @@ def test_bad_input_shows_the_chinese_error_next_to_the_field(server, browsers):
     driver.execute_script("arguments[0].removeAttribute('minlength'); arguments[0].removeAttribute('required')", description)
     description.send_keys("短")
     driver.find_element(By.ID, "submit-report").click()
+    wait_for_text(driver, "description-error")
     error = driver.find_element(By.ID, "description-error")
     assert "问题描述须为 5–2000 个字" in error.text
     assert driver.find_element(By.ID, "description").get_attribute("aria-describedby") == "description-error"

@@ -86,6 +86,7 @@ public enum CaseMachine {
     static func extraRulesHold(_ s: CaseSnapshot, _ action: CaseAction) -> Bool {
         switch action {
         case .approveExtension, .denyExtension: s.extensionRequested
+        case .requestExtension: !s.extensionRequested
         case .reopen: s.rating == .unsatisfied
         case .escalate: true
         default: true
