@@ -75,6 +75,8 @@ func routes(_ app: Application) throws {
     try api.register(collection: CategoriesAPIController())
     try api.register(collection: NotificationsAPIController())
     try api.register(collection: SLAAPIController())
+    try api.register(collection: APIKeysAPIController())
+    try app.register(collection: Open311Controller())
     try app.register(collection: SessionPagesController())
     try app.register(collection: AdminUnitPagesController())
     try app.register(collection: AdminPeoplePagesController())

@@ -7,7 +7,19 @@ extension DemoCounty {
         public var parentCode: String?
         public var defaultLevel: OrgLevel?
         public var defaultDepartmentCode: String?
+        public var attributes: [ServiceAttribute] = []
     }
+
+    /// Extra fields of some categories, which Open311 clients see as service attributes.
+    static let categoryAttributes: [String: [ServiceAttribute]] = [
+        "0102": [ServiceAttribute(code: "vendor_type", datatype: .singlevaluelist, required: false, description: "经营类型",
+                                  values: [.init(key: "food", name: "餐饮"), .init(key: "fruit", name: "果蔬"), .init(key: "other", name: "其他")])],
+        "0401": [ServiceAttribute(code: "workers_owed", datatype: .number, required: true, description: "被欠薪人数"),
+                 ServiceAttribute(code: "employer", datatype: .string, required: false, description: "用工单位")],
+    ]
+
+    /// The Open311 key every demo installation accepts, so a client can be tried at once.
+    public static let open311Key = "demo-open311-key"
 
     static let categoryTree: [(code: String, name: String, subs: [(String, String, OrgLevel, String?)])] = [
         ("01", "城市管理", [("0101", "井盖缺失破损", .county, "330110-CG"), ("0102", "占道经营", .county, "330110-CG"),
@@ -30,7 +42,8 @@ extension DemoCounty {
     public static var categories: [Category] {
         categoryTree.flatMap { top in
             [Category(code: top.code, name: top.name, parentCode: nil, defaultLevel: nil, defaultDepartmentCode: nil)]
-                + top.subs.map { Category(code: $0.0, name: $0.1, parentCode: top.code, defaultLevel: $0.2, defaultDepartmentCode: $0.3) }
+                + top.subs.map { Category(code: $0.0, name: $0.1, parentCode: top.code, defaultLevel: $0.2, defaultDepartmentCode: $0.3,
+                                          attributes: categoryAttributes[$0.0] ?? []) }
         }
     }
 }

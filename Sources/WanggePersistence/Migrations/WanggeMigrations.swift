@@ -10,5 +10,6 @@ public enum WanggeMigrations {
         CreateCategories(),
         CreateCases(),
         AddDeadlines(),
+        AddOpen311(),
     ]
 }

@@ -60,6 +60,8 @@ public final class CaseModel: Model, @unchecked Sendable {
     /// Set by the sweep when the red lamp lit; reset when a new clock starts.
     @OptionalField(key: "overdue_at") public var overdueAt: Date?
     @Field(key: "auto_escalated") public var autoEscalated: Bool
+    /// Values of the category's extra fields (JSON of `[String: [String]]`).
+    @OptionalField(key: "attributes") public var attributesJSON: String?
 
     public init() {}
 

@@ -15,6 +15,12 @@ public final class CategoryModel: Model, @unchecked Sendable {
     @OptionalField(key: "default_department_code") public var defaultDepartmentCode: String?
     @Field(key: "active") public var active: Bool
     @Field(key: "sort") public var sort: Int
+    /// Extra fields (JSON of `[ServiceAttribute]`), shown as Open311 attributes.
+    @OptionalField(key: "attributes") public var attributesJSON: String?
+
+    public var attributes: [ServiceAttribute] {
+        attributesJSON.flatMap { try? JSONDecoder().decode([ServiceAttribute].self, from: Data($0.utf8)) } ?? []
+    }
 
     public init() {}
 

@@ -45,10 +45,14 @@ public struct DemoLoader: Sendable {
                 departments[department.code] = model
             }
             for (i, category) in DemoCounty.categories.enumerated() {
-                try await CategoryModel(code: category.code, name: category.name, parentCode: category.parentCode,
-                                        defaultLevel: category.defaultLevel, defaultDepartmentCode: category.defaultDepartmentCode,
-                                        sort: i).create(on: tx)
+                let model = CategoryModel(code: category.code, name: category.name, parentCode: category.parentCode,
+                                          defaultLevel: category.defaultLevel, defaultDepartmentCode: category.defaultDepartmentCode, sort: i)
+                if !category.attributes.isEmpty {
+                    model.attributesJSON = String(decoding: try JSONEncoder().encode(category.attributes), as: UTF8.self)
+                }
+                try await model.create(on: tx)
             }
+            _ = try await APIClientService(db: tx).issue(name: "示范接入系统", key: DemoCounty.open311Key, by: nil, now: Date())
             for user in DemoCounty.users {
                 let model = UserModel()
                 model.username = user.username

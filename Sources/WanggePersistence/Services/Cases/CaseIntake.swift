@@ -31,11 +31,14 @@ public struct IntakeInput: Codable, Sendable {
     /// A grid worker fixed it on the spot (小事不出网格): `result` says how.
     public var resolvedOnSpot: Bool?
     public var result: String?
+    /// Values for the category's extra fields; when given (Open311 always does), required ones are enforced.
+    public var attributes: [String: [String]]?
 
     public init(channel: String, description: String, categoryCode: String? = nil, location: Location? = nil,
                 address: String? = nil, gridCode: String? = nil, reporterName: String? = nil, reporterPhone: String? = nil,
                 anonymous: Bool? = nil, urgency: String? = nil, hotlineNumber: String? = nil, hotlineTicket: String? = nil,
-                petitionKind: String? = nil, resolvedOnSpot: Bool? = nil, result: String? = nil) {
+                petitionKind: String? = nil, resolvedOnSpot: Bool? = nil, result: String? = nil, attributes: [String: [String]]? = nil) {
+        self.attributes = attributes
         self.channel = channel
         self.description = description
         self.categoryCode = categoryCode
@@ -128,11 +131,16 @@ public struct CaseIntakeService: Sendable {
             throw AppError.invalid("case.photos", zh: "最多上传 9 张照片。", en: "At most 9 photos.", field: "photos")
         }
         var categoryCode: String?
+        var attributesJSON: String?
         if let code = input.categoryCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
-            guard try await CategoryModel.query(on: db).filter(\.$code == code).filter(\.$active == true).count() > 0 else {
+            guard let category = try await CategoryModel.query(on: db).filter(\.$code == code).filter(\.$active == true).first() else {
                 throw AppError.invalid("case.category", zh: "未知的问题类别「\(code)」。", en: "Unknown category \(code).", field: "categoryCode")
             }
             categoryCode = code
+            if let submitted = input.attributes {
+                let accepted = try ServiceAttribute.validate(submitted, against: category.attributes)
+                if !accepted.isEmpty { attributesJSON = try CaseEvents.encode(accepted) }
+            }
         }
         var hotlineTicket: String?
         var hotlineNumber: String?
@@ -205,6 +213,7 @@ public struct CaseIntakeService: Sendable {
         model.createdAt = now
         model.updatedAt = now
         model.autoEscalated = false
+        model.attributesJSON = attributesJSON
         try model.setSnapshot(initial)
         let policy = sla.policy(for: model)
         var deadlines = CaseDeadlines.atIntake(now, policy: policy, calendar: sla.calendar)

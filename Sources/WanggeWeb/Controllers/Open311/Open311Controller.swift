@@ -1,0 +1,207 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Open311 GeoReport v2 under `/open311/v2`: categories are services, cases are service requests.
+/// Only reports the public could make (citizen and Open311 channels) are listed; petitions, hotline
+/// and window cases stay internal.
+struct Open311Controller: RouteCollection {
+    static let publicChannels = [WanggeDomain.Channel.citizen.rawValue, WanggeDomain.Channel.open311.rawValue]
+
+    func boot(routes: any RoutesBuilder) throws {
+        let v2 = routes.grouped("open311", "v2")
+        v2.get(":file", use: top)
+        v2.post(":file", use: post)
+        v2.get("services", ":file", use: serviceDefinition)
+        v2.get("requests", ":file", use: oneRequest)
+        v2.get("tokens", ":file", use: token)
+        v2.get("media", ":code", ":id", use: media)
+    }
+
+    /// Runs a handler, turning every failure into the specification's error array.
+    func handle(_ req: Request, _ file: String, _ body: (String, Open311Format) async throws -> Response) async -> Response {
+        guard let (name, format) = Open311Format.split(file) else {
+            return Open311Format.json.error(.notFound, "Unknown resource; use .json or .xml")
+        }
+        do {
+            return try await body(name, format)
+        } catch let error as AppError {
+            let status: HTTPResponseStatus = switch error.kind {
+            case .notFound: .notFound
+            case .forbidden, .unauthorized: .forbidden
+            case .tooManyRequests: .tooManyRequests
+            case .conflict, .badRequest, .locked: .badRequest
+            case .unavailable: .serviceUnavailable
+            }
+            return format.error(status, error.messageEN + " / " + error.messageZH)
+        } catch let error as any AbortError {
+            return format.error(error.status.code < 500 ? error.status : .badRequest, error.reason)
+        } catch {
+            req.logger.report(error: error)
+            return format.error(.internalServerError, "Internal error")
+        }
+    }
+
+    @Sendable func top(req: Request) async throws -> Response {
+        await handle(req, req.parameters.get("file")!) { name, format in
+            switch name {
+            case "discovery": return format.response(discovery(req), root: "discovery")
+            case "services": return format.response(try await services(req), root: "services")
+            case "requests": return format.response(try await listRequests(req), root: "service_requests")
+            default: throw AppError.notFound()
+            }
+        }
+    }
+
+    @Sendable func post(req: Request) async throws -> Response {
+        await handle(req, req.parameters.get("file")!) { name, format in
+            guard name == "requests" else { throw AppError.notFound() }
+            return format.response(try await createRequest(req), root: "service_requests")
+        }
+    }
+
+    func discovery(_ req: Request) -> Open311Value {
+        let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
+        let changeset = time.string(Date(timeIntervalSince1970: 1_795_363_200)) // when this API last changed
+        let base = Self.baseURL(req) + "/open311/v2"
+        let endpoint = Open311Value.object([
+            ("specification", .string("http://wiki.open311.org/GeoReport_v2")), ("url", .string(base)),
+            ("changeset", .string(changeset)), ("type", .string("production")),
+            ("formats", .array(itemName: "format", [.string("application/json"), .string("text/xml")])),
+        ])
+        return .object([
+            ("changeset", .string(changeset)), ("contact", .string("请联系本地综治中心系统管理员 / Contact the governance centre's administrator")),
+            ("key_service", .string("API keys are issued by a Wangge administrator (POST /api/v1/open311-keys)")),
+            ("endpoints", .array(itemName: "endpoint", [endpoint])),
+        ])
+    }
+
+    func services(_ req: Request) async throws -> Open311Value {
+        let rows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let groups = Dictionary(uniqueKeysWithValues: rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
+        return .array(itemName: "service", rows.filter { $0.parentCode != nil }.map { category in
+            let group = groups[category.parentCode ?? ""] ?? ""
+            return .object([
+                ("service_code", .string(category.code)), ("service_name", .string(category.name)),
+                ("description", .string("\(group) / \(category.name)")), ("metadata", .bool(!category.attributes.isEmpty)),
+                ("type", .string("realtime")), ("keywords", .string(group)), ("group", .string(group)),
+            ])
+        })
+    }
+
+    @Sendable func serviceDefinition(req: Request) async throws -> Response {
+        await handle(req, req.parameters.get("file")!) { code, format in
+            guard let category = try await CategoryModel.query(on: req.db).filter(\.$code == code).filter(\.$active == true).first(),
+                  category.parentCode != nil else {
+                throw AppError(.notFound, code: "open311.service", zh: "服务类别不存在。", en: "service_code not found")
+            }
+            let attributes = category.attributes.enumerated().map { index, attribute in
+                Open311Value.object([
+                    ("variable", .bool(true)), ("code", .string(attribute.code)), ("datatype", .string(attribute.datatype.rawValue)),
+                    ("required", .bool(attribute.required)), ("datatype_description", .string(nil)),
+                    ("order", .number(Double(index + 1))), ("description", .string(attribute.description)),
+                    ("values", .array(itemName: "value", attribute.values.map { .object([("key", .string($0.key)), ("name", .string($0.name))]) })),
+                ])
+            }
+            return format.response(.object([("service_code", .string(category.code)), ("attributes", .array(itemName: "attribute", attributes))]),
+                                   root: "service_definition")
+        }
+    }
+
+    @Sendable func oneRequest(req: Request) async throws -> Response {
+        await handle(req, req.parameters.get("file")!) { id, format in
+            guard let model = try await CaseModel.query(on: req.db).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels).first() else {
+                throw AppError(.notFound, code: "open311.request", zh: "服务请求不存在。", en: "service_request_id not found")
+            }
+            return format.response(.array(itemName: "request", [try await Self.represent([model], req).first!]), root: "service_requests")
+        }
+    }
+
+    @Sendable func token(req: Request) async throws -> Response {
+        await handle(req, req.parameters.get("file")!) { token, format in
+            let model = try await CaseQueryService(db: req.db).track(queryCode: token)
+            let item = Open311Value.object([("service_request_id", .string(model.code)), ("token", .string(token))])
+            return format.response(.array(itemName: "request", [item]), root: "service_requests")
+        }
+    }
+
+    @Sendable func media(req: Request) async throws -> Response {
+        guard let model = try await CaseModel.query(on: req.db).filter(\.$code == req.parameters.get("code")!)
+            .filter(\.$channel ~~ Self.publicChannels).first() else { throw AppError.notFound() }
+        return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
+    }
+
+    func listRequests(_ req: Request) async throws -> Open311Value {
+        var query = CaseModel.query(on: req.db).filter(\.$channel ~~ Self.publicChannels)
+        if let ids = req.query[String.self, at: "service_request_id"], !ids.isEmpty {
+            query = query.filter(\.$code ~~ ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        } else {
+            if let codes = req.query[String.self, at: "service_code"], !codes.isEmpty {
+                query = query.filter(\.$categoryCode ~~ codes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            }
+            let start = try Self.date(req, "start_date")
+            let end = try Self.date(req, "end_date")
+            // Without dates: the last 90 days, as the specification suggests.
+            query = query.filter(\.$createdAt >= start ?? (end ?? req.now).addingTimeInterval(-90 * 86400))
+            if let end { query = query.filter(\.$createdAt <= end) }
+            if let status = req.query[String.self, at: "status"], !status.isEmpty {
+                let wanted = Set(status.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+                guard wanted.isSubset(of: ["open", "closed"]) else {
+                    throw AppError.invalid("open311.status", zh: "status 须为 open 或 closed。", en: "status must be open or closed")
+                }
+                if wanted == ["open"] { query = query.filter(\.$state ~~ CaseState.openStates.map(\.rawValue)) }
+                if wanted == ["closed"] { query = query.filter(\.$state !~ CaseState.openStates.map(\.rawValue)) }
+            }
+        }
+        let cases = try await query.sort(\.$createdAt, .descending).limit(1000).all()
+        return .array(itemName: "request", try await Self.represent(cases, req))
+    }
+
+    static func date(_ req: Request, _ name: String) throws -> Date? {
+        guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return nil }
+        guard let date = Open311Time.parse(raw) else {
+            throw AppError.invalid("open311.date", zh: "\(name) 须为 ISO 8601 时间。", en: "\(name) must be an ISO 8601 datetime")
+        }
+        return date
+    }
+
+    static func baseURL(_ req: Request) -> String {
+        let host = req.headers.first(name: .host) ?? "127.0.0.1"
+        return "http://\(host)"
+    }
+
+    /// Cases as Open311 service requests.
+    static func represent(_ cases: [CaseModel], _ req: Request) async throws -> [Open311Value] {
+        let names = try await NameBook.load(on: req.db)
+        let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
+        let ids = cases.compactMap(\.id)
+        let attachments = ids.isEmpty ? [] : try await AttachmentModel.query(on: req.db).filter(\.$caseID ~~ ids).sort(\.$id).all()
+        let events = ids.isEmpty ? [] : try await CaseEventModel.query(on: req.db).filter(\.$caseID ~~ ids).filter(\.$isPublic == true).sort(\.$seq).all()
+        let base = baseURL(req)
+        return cases.map { model in
+            let latest = events.last { $0.caseID == model.id }
+            let notes = model.publicReply ?? latest.map { ($0.caseAction?.nameZH ?? $0.action) + ":" + (CaseState(rawValue: $0.toState)?.nameZH ?? "") }
+            let photo = attachments.first { $0.caseID == model.id }
+            return .object([
+                ("service_request_id", .string(model.code)),
+                ("status", .string(model.caseState.isOpen ? "open" : "closed")),
+                ("status_notes", .string(notes)),
+                ("service_name", .string(model.categoryCode.map { names.categories[$0] ?? $0 })),
+                ("service_code", .string(model.categoryCode)),
+                ("description", .string(model.description)),
+                ("agency_responsible", .string(model.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
+                ("service_notice", .string(nil)),
+                ("requested_datetime", .string(time.string(model.createdAt))),
+                ("updated_datetime", .string(time.string(model.updatedAt))),
+                ("expected_datetime", .string(time.string(model.deadlines.resolve?.dueAt))),
+                ("address", .string(model.address)),
+                ("address_id", .string(nil)),
+                ("zipcode", .string(nil)),
+                ("lat", .number(model.lat)),
+                ("long", .number(model.lon)),
+                ("media_url", .string(photo.flatMap { p in p.id.map { "\(base)/open311/v2/media/\(model.code)/\($0)" } })),
+            ])
+        }
+    }
+}
