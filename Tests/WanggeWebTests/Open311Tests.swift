@@ -1,0 +1,219 @@
+import Fluent
+import Foundation
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// GeoReport v2, checked against the specification's field and element names.
+final class Open311Tests: XCTestCase {
+    func get(_ t: TestContext, _ path: String) async throws -> (HTTPStatus, String, HTTPHeaders) {
+        let r = try await t.api(.GET, path)
+        return (r.status, r.body, r.headers)
+    }
+
+    func post(_ t: TestContext, _ path: String, _ form: String) async throws -> (HTTPStatus, String) {
+        var result: (HTTPStatus, String) = (.internalServerError, "")
+        try await t.app.test(.POST, path, beforeRequest: { req in
+            req.headers.contentType = .urlEncodedForm
+            req.body = ByteBuffer(string: form)
+        }, afterResponse: { res async in result = (res.status, res.body.string) })
+        return result
+    }
+
+    static func form(_ fields: [(String, String)]) -> String {
+        fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+    }
+
+    func testDiscoveryAndServicesInJSONAndXML() async throws {
+        try await withApp { t in
+            let (s1, discovery, _) = try await get(t, "/open311/v2/discovery.json")
+            XCTAssertEqual(s1, .ok)
+            let d = try discovery.json()
+            let endpoint = try XCTUnwrap((d["endpoints"] as? [[String: Any]])?.first)
+            XCTAssertEqual(endpoint["specification"] as? String, "http://wiki.open311.org/GeoReport_v2")
+            XCTAssertEqual(endpoint["formats"] as? [String], ["application/json", "text/xml"])
+            for key in ["changeset", "contact", "key_service"] { XCTAssertNotNil(d[key], key) }
+            let (_, discoveryXML, headers) = try await get(t, "/open311/v2/discovery.xml")
+            XCTAssertEqual(headers.contentType?.subType, "xml")
+            XCTAssertTrue(discoveryXML.contains("<discovery><changeset>"))
+            XCTAssertTrue(discoveryXML.contains("<endpoints><endpoint><specification>http://wiki.open311.org/GeoReport_v2</specification>"))
+            XCTAssertTrue(discoveryXML.contains("<formats><format>application/json</format><format>text/xml</format></formats>"))
+
+            let services = try await get(t, "/open311/v2/services.json").1.jsonArray()
+            let manhole = try XCTUnwrap(services.first { $0["service_code"] as? String == "0101" })
+            XCTAssertEqual(manhole["service_name"] as? String, "井盖缺失破损")
+            XCTAssertEqual(manhole["metadata"] as? Bool, false)
+            XCTAssertEqual(manhole["type"] as? String, "realtime")
+            XCTAssertEqual(manhole["group"] as? String, "城市管理")
+            for key in ["description", "keywords"] { XCTAssertNotNil(manhole[key], key) }
+            XCTAssertEqual(services.first { $0["service_code"] as? String == "0102" }?["metadata"] as? Bool, true)
+            let xml = try await get(t, "/open311/v2/services.xml").1
+            XCTAssertTrue(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?><services><service><service_code>0101</service_code><service_name>井盖缺失破损</service_name>"))
+
+            let definition = try await get(t, "/open311/v2/services/0102.json").1.json()
+            XCTAssertEqual(definition["service_code"] as? String, "0102")
+            let attribute = try XCTUnwrap((definition["attributes"] as? [[String: Any]])?.first)
+            XCTAssertEqual(attribute["code"] as? String, "vendor_type")
+            XCTAssertEqual(attribute["datatype"] as? String, "singlevaluelist")
+            XCTAssertEqual(attribute["variable"] as? Bool, true)
+            XCTAssertEqual(attribute["order"] as? Int, 1)
+            XCTAssertEqual((attribute["values"] as? [[String: Any]])?.first?["key"] as? String, "food")
+            let definitionXML = try await get(t, "/open311/v2/services/0102.xml").1
+            XCTAssertTrue(definitionXML.contains("<service_definition><service_code>0102</service_code><attributes><attribute><variable>true</variable><code>vendor_type</code>"))
+            XCTAssertTrue(definitionXML.contains("<values><value><key>food</key><name>餐饮</name></value>"))
+            let (missing, body, _) = try await get(t, "/open311/v2/services/9999.json")
+            XCTAssertEqual(missing, .notFound)
+            XCTAssertEqual(try body.jsonArray().first?["code"] as? Int, 404)
+        }
+    }
+
+    func testPostingRequestsWithLatLongAddressAndAttributes() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110002001-01")
+            let (status, body) = try await post(t, "/open311/v2/requests.json", Self.form([
+                ("api_key", DemoCounty.open311Key), ("jurisdiction_id", "330110"), ("service_code", "0101"),
+                ("lat", "\(spot.lat)"), ("long", "\(spot.lon)"), ("description", "路口井盖丢失"), ("first_name", "三"), ("last_name", "张"),
+                ("phone", "13800138000"),
+            ]))
+            XCTAssertEqual(status, .ok, body)
+            let created = try XCTUnwrap(try body.jsonArray().first)
+            let id = try XCTUnwrap(created["service_request_id"] as? String)
+            let token = try XCTUnwrap(created["token"] as? String)
+            XCTAssertNotNil(created["service_notice"])
+            // An ordinary case of channel open311, in the right grid, with a query code.
+            let model = try await CaseModel.query(on: t.app.db).filter(\.$code == id).first()
+            XCTAssertEqual(model?.channel, "open311")
+            XCTAssertEqual(model?.gridCode, "330110002001-01")
+            XCTAssertEqual(model?.reporterName, "张三")
+            let tracked = try await t.track(token)
+            XCTAssertEqual(tracked.json["code"] as? String, id)
+            let tokenLookup = try await get(t, "/open311/v2/tokens/\(token).json").1.jsonArray()
+            XCTAssertEqual(tokenLookup.first?["service_request_id"] as? String, id)
+
+            // Address only, answered in XML.
+            let (xmlStatus, xml) = try await post(t, "/open311/v2/requests.xml", Self.form([
+                ("api_key", DemoCounty.open311Key), ("service_code", "0201"), ("address_string", "西溪镇梅家坞村 18 号"), ("description", "夜里施工噪声很大"),
+            ]))
+            XCTAssertEqual(xmlStatus, .ok, xml)
+            XCTAssertTrue(xml.contains("<service_requests><request><service_request_id>330110-"))
+
+            // Attributes: a required one missing is a 400; given, they are stored.
+            let (noAttr, noAttrBody) = try await post(t, "/open311/v2/requests.json", Self.form([
+                ("api_key", DemoCounty.open311Key), ("service_code", "0401"), ("address_string", "南山镇工地"), ("description", "工地拖欠工资三个月"),
+            ]))
+            XCTAssertEqual(noAttr, .badRequest)
+            XCTAssertEqual(try noAttrBody.jsonArray().first?["code"] as? Int, 400)
+            let (withAttr, withAttrBody) = try await post(t, "/open311/v2/requests.json", Self.form([
+                ("api_key", DemoCounty.open311Key), ("service_code", "0401"), ("address_string", "南山镇工地"), ("description", "工地拖欠工资三个月"),
+                ("attribute[workers_owed]", "12"), ("attribute[employer]", "某建筑公司"),
+            ]))
+            XCTAssertEqual(withAttr, .ok, withAttrBody)
+            let wageID = try XCTUnwrap(try withAttrBody.jsonArray().first?["service_request_id"] as? String)
+            let stored = try await CaseModel.query(on: t.app.db).filter(\.$code == wageID).first()?.attributesJSON
+            XCTAssertEqual(stored, #"{"employer":["某建筑公司"],"workers_owed":["12"]}"#)
+            let (badValue, _) = try await post(t, "/open311/v2/requests.json", Self.form([
+                ("api_key", DemoCounty.open311Key), ("service_code", "0102"), ("address_string", "湖滨路"), ("description", "占道卖水果"),
+                ("attribute[vendor_type]", "cars"),
+            ]))
+            XCTAssertEqual(badValue, .badRequest)
+        }
+    }
+
+    func testErrorsFollowTheSpecification() async throws {
+        try await withApp { t in
+            let (badKey, badKeyBody) = try await post(t, "/open311/v2/requests.json", Self.form([
+                ("api_key", "wrong"), ("service_code", "0101"), ("lat", "30.43"), ("long", "120.27"), ("description", "井盖丢了好几天"),
+            ]))
+            XCTAssertEqual(badKey, .forbidden)
+            XCTAssertEqual(try badKeyBody.jsonArray().first?["code"] as? Int, 403)
+            XCTAssertNotNil(try badKeyBody.jsonArray().first?["description"] as? String)
+
+            let (noService, noServiceBody) = try await post(t, "/open311/v2/requests.xml", Self.form([("api_key", DemoCounty.open311Key), ("lat", "30.43"), ("long", "120.27")]))
+            XCTAssertEqual(noService, .badRequest)
+            XCTAssertTrue(noServiceBody.contains("<errors><error><code>400</code><description>service_code was not provided"))
+            let (noPlace, _) = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", DemoCounty.open311Key), ("service_code", "0101"), ("description", "井盖丢了好几天")]))
+            XCTAssertEqual(noPlace, .badRequest)
+            let (unknownService, _) = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", DemoCounty.open311Key), ("service_code", "7777"), ("address_string", "x 路")]))
+            XCTAssertEqual(unknownService, .notFound)
+            let (jurisdiction, _) = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", DemoCounty.open311Key), ("jurisdiction_id", "999999"), ("service_code", "0101"), ("address_string", "x 路")]))
+            XCTAssertEqual(jurisdiction, .notFound)
+            let (format, _, _) = try await get(t, "/open311/v2/services.yaml")
+            XCTAssertEqual(format, .notFound)
+            let count = try await CaseModel.query(on: t.app.db).count()
+            XCTAssertEqual(count, 0, "nothing was written")
+
+            // A revoked key stops working; an admin-issued one works.
+            let admin = try await t.token("admin")
+            let issued = try await t.api(.POST, "/api/v1/open311-keys", token: admin, json: ["name": "市民 App"]).body.json()
+            let key = try XCTUnwrap(issued["key"] as? String)
+            let (ok, _) = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", key), ("service_code", "0101"), ("address_string", "湖滨路"), ("description", "井盖丢了好几天")]))
+            XCTAssertEqual(ok, .ok)
+            let revoke = try await t.status(.DELETE, "/api/v1/open311-keys/\(issued["id"] as! String)", token: admin)
+            XCTAssertEqual(revoke, .noContent)
+            let (revoked, _) = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", key), ("service_code", "0101"), ("address_string", "湖滨路"), ("description", "井盖丢了好几天")]))
+            XCTAssertEqual(revoked, .forbidden)
+            let stored = try await APIClientModel.query(on: t.app.db).all().map(\.keyHash)
+            XCTAssertFalse(stored.contains(key), "keys are stored hashed")
+        }
+    }
+
+    func testKeysAreRateLimited() async throws {
+        try await withApp { t in
+            let admin = try await t.token("admin")
+            let issued = try await t.api(.POST, "/api/v1/open311-keys", token: admin, json: AnyEncodable(["name": "小流量", "requestsPerMinute": 2] as [String: AnyEncodableValue])).body.json()
+            let key = try XCTUnwrap(issued["key"] as? String)
+            var statuses: [HTTPStatus] = []
+            for _ in 0..<3 {
+                statuses.append(try await post(t, "/open311/v2/requests.json", Self.form([("api_key", key), ("service_code", "0101"), ("address_string", "湖滨路"), ("description", "井盖丢了好几天")])).0)
+            }
+            XCTAssertEqual(statuses, [.ok, .ok, .tooManyRequests])
+            t.clock.advance(60)
+            let next = try await post(t, "/open311/v2/requests.json", Self.form([("api_key", key), ("service_code", "0101"), ("address_string", "湖滨路"), ("description", "井盖丢了好几天")])).0
+            XCTAssertEqual(next, .ok, "a new minute, a new allowance")
+        }
+    }
+
+    func testListingRequestsWithFilters() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            let first = try await t.report(["channel": "citizen", "description": "井盖缺失需要处理", "categoryCode": "0101", "location": ["lat": spot.lat, "lon": spot.lon]])
+            t.clock.advance(3 * 86400)
+            let second = try await t.report(["channel": "citizen", "description": "噪声扰民需要处理", "categoryCode": "0201", "address": "湖滨路 1 号"])
+            let dispatcher = try await t.token("dispatcher")
+            _ = try await t.report(["channel": "window", "description": "窗口来访的内部事件", "categoryCode": "0101"], token: dispatcher)
+            let secondCode = try XCTUnwrap(second.json["code"] as? String)
+            try await t.act(secondCode, "reject", token: dispatcher, ["note": "不属于受理范围"])
+
+            let all = try await get(t, "/open311/v2/requests.json").1.jsonArray()
+            XCTAssertEqual(all.count, 2, "internal channels are not published")
+            let request = try XCTUnwrap(all.first { $0["service_code"] as? String == "0101" })
+            for key in ["service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible",
+                        "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
+                        "lat", "long", "media_url"] {
+                XCTAssertTrue(request.keys.contains(key), key)
+            }
+            XCTAssertTrue((request["requested_datetime"] as? String)?.hasSuffix("+08:00") ?? false)
+            let open = try await get(t, "/open311/v2/requests.json?status=open").1.jsonArray()
+            XCTAssertEqual(open.compactMap { $0["service_request_id"] as? String }, [first.json["code"] as? String])
+            let closed = try await get(t, "/open311/v2/requests.json?status=closed").1.jsonArray()
+            XCTAssertEqual(closed.compactMap { $0["service_request_id"] as? String }, [secondCode])
+            XCTAssertEqual(closed.first?["status_notes"] as? String, "不属于受理范围")
+            let byCode = try await get(t, "/open311/v2/requests.json?service_code=0201").1.jsonArray()
+            XCTAssertEqual(byCode.count, 1)
+            let formatter = ISO8601DateFormatter()
+            let since = formatter.string(from: t.clock.now.addingTimeInterval(-86400))
+            let recent = try await get(t, "/open311/v2/requests.json?start_date=\(since)").1.jsonArray()
+            XCTAssertEqual(recent.compactMap { $0["service_request_id"] as? String }, [secondCode])
+            let until = formatter.string(from: t.clock.now.addingTimeInterval(-86400))
+            let older = try await get(t, "/open311/v2/requests.json?end_date=\(until)").1.jsonArray()
+            XCTAssertEqual(older.count, 1)
+            let one = try await get(t, "/open311/v2/requests/\(secondCode).xml").1
+            XCTAssertTrue(one.contains("<service_requests><request><service_request_id>\(secondCode)</service_request_id><status>closed</status>"))
+            let (bad, _, _) = try await get(t, "/open311/v2/requests.json?start_date=yesterday")
+            XCTAssertEqual(bad, .badRequest)
+        }
+    }
+}
