@@ -76,6 +76,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: NotificationsAPIController())
     try api.register(collection: SLAAPIController())
     try api.register(collection: APIKeysAPIController())
+    try app.register(collection: OpenAPIController())
     try app.register(collection: Open311Controller())
     try app.register(collection: SessionPagesController())
     try app.register(collection: AdminUnitPagesController())
