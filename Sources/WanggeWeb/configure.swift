@@ -23,6 +23,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     app.middleware = Middlewares()
     app.middleware.use(RequestMetricsMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(WanggeErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil))
     app.middleware.use(SessionAuthenticator())
@@ -44,6 +45,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(BenchCommand(), as: "bench")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 }
 
 func configureDatabase(_ app: Application, config: WanggeConfig) throws {

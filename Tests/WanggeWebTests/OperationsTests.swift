@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -78,5 +79,62 @@ final class StringsTests: XCTestCase {
         // Building the tables traps on a duplicate key, so this also guards against those.
         XCTAssertEqual(Set(Strings.zh.keys), Set(Strings.en.keys))
         XCTAssertTrue(Strings.zh.values.allSatisfy { !$0.isEmpty })
+    }
+}
+
+final class AuditTrailTests: XCTestCase {
+    func testChangingOrDeletingAnEventIsDetected() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            var codes: [String] = []
+            for i in 0..<3 {
+                let r = try await t.report(["channel": "citizen", "description": "第\(i)个需要核验的事件", "location": ["lat": spot.lat, "lon": spot.lon]])
+                codes.append(try XCTUnwrap(r.json["code"] as? String))
+            }
+            let dispatcher = try await t.token("dispatcher-dh")
+            for code in codes {
+                try await t.act(code, "register", token: dispatcher)
+                try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+            }
+            var (checked, findings) = try await EventHashChain.verify(on: t.app.db)
+            XCTAssertEqual(checked, 3)
+            XCTAssertEqual(findings, [])
+
+            // Someone edits a note directly in the database…
+            let first = try await CaseModel.query(on: t.app.db).filter(\.$code == codes[0]).first()!
+            let edited = try await CaseEventModel.query(on: t.app.db).filter(\.$caseID == first.requireID()).filter(\.$seq == 2).first()!
+            edited.note = "改过的记录"
+            try await edited.save(on: t.app.db)
+            // …deletes an event in the middle of another case…
+            let second = try await CaseModel.query(on: t.app.db).filter(\.$code == codes[1]).first()!
+            try await CaseEventModel.query(on: t.app.db).filter(\.$caseID == second.requireID()).filter(\.$seq == 2).delete()
+            // …and the last event of a third.
+            let third = try await CaseModel.query(on: t.app.db).filter(\.$code == codes[2]).first()!
+            try await CaseEventModel.query(on: t.app.db).filter(\.$caseID == third.requireID()).filter(\.$seq == 3).delete()
+
+            (checked, findings) = try await EventHashChain.verify(on: t.app.db)
+            XCTAssertTrue(findings.contains { $0.caseCode == codes[0] && $0.problem.contains("event 2") && $0.problem.contains("changed") }, "\(findings)")
+            XCTAssertTrue(findings.contains { $0.caseCode == codes[1] && $0.problem.contains("missing") }, "\(findings)")
+            XCTAssertTrue(findings.contains { $0.caseCode == codes[2] && $0.problem.contains("deleted") }, "\(findings)")
+        }
+    }
+
+    func testPagesCarrySecurityHeaders() async throws {
+        try await withApp(demo: false) { t in
+            let r = try await t.api(.GET, "/login")
+            XCTAssertEqual(r.headers.first(name: "Content-Security-Policy"), SecurityHeadersMiddleware.contentSecurityPolicy)
+            XCTAssertFalse(SecurityHeadersMiddleware.contentSecurityPolicy.contains("unsafe-inline"))
+            XCTAssertEqual(r.headers.first(name: "X-Frame-Options"), "DENY")
+            XCTAssertEqual(r.headers.first(name: "X-Content-Type-Options"), "nosniff")
+            let cookie = r.headers[.setCookie].first { $0.hasPrefix(CSRFMiddleware.cookieName) } ?? ""
+            XCTAssertTrue(cookie.contains("HttpOnly"))
+            XCTAssertTrue(cookie.contains("SameSite=Lax"))
+            // No template carries inline script or style, so the policy holds.
+            let views = Resources.viewsDirectory
+            for file in try FileManager.default.contentsOfDirectory(atPath: views) {
+                let text = try String(contentsOfFile: views + file, encoding: .utf8)
+                XCTAssertFalse(text.contains("<script>") || text.contains("<script type") || text.contains(" style=") || text.contains("onclick="), file)
+            }
+        }
     }
 }

@@ -11,5 +11,6 @@ public enum WanggeMigrations {
         CreateCases(),
         AddDeadlines(),
         AddOpen311(),
+        AddEventHashes(),
     ]
 }

@@ -24,6 +24,8 @@ public final class CaseEventModel: Model, @unchecked Sendable {
     /// The `CaseCommand` as JSON (the first event holds the initial `CaseSnapshot`).
     @Field(key: "payload") public var payload: String
     @Field(key: "created_at") public var createdAt: Date
+    /// SHA-256 over this event and the previous one's hash (see `EventHashChain`).
+    @OptionalField(key: "hash") public var hash: String?
 
     public init() {}
 

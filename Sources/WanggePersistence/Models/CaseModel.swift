@@ -62,6 +62,8 @@ public final class CaseModel: Model, @unchecked Sendable {
     @Field(key: "auto_escalated") public var autoEscalated: Bool
     /// Values of the category's extra fields (JSON of `[String: [String]]`).
     @OptionalField(key: "attributes") public var attributesJSON: String?
+    /// The hash of the latest event: the head of the case's chain.
+    @OptionalField(key: "event_hash") public var eventHash: String?
 
     public init() {}
 

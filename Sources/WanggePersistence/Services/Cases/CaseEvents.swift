@@ -20,8 +20,15 @@ enum CaseEvents {
         event.note = note
         event.isPublic = action.isPublic
         event.payload = payload
-        event.createdAt = now
+        event.createdAt = EventHashChain.normalise(now)
         return event
+    }
+
+    /// Appends an event to its case's chain: hashes it over the case's current head and moves the head.
+    static func append(_ event: CaseEventModel, to model: CaseModel, on db: any Database) async throws {
+        event.hash = EventHashChain.hash(event, previous: model.eventHash ?? "")
+        try await event.create(on: db)
+        model.eventHash = event.hash
     }
 
     static func attachment(caseID: Int, eventID: Int, photo: StoredPhoto, at now: Date) -> AttachmentModel {

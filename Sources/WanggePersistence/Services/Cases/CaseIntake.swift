@@ -237,13 +237,13 @@ public struct CaseIntakeService: Sendable {
             let first = try CaseEvents.make(caseID: caseID, seq: 1, action: .report, from: nil, to: .reported,
                                             actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
                                             note: nil, payload: CaseEvents.encode(initial), at: now)
-            try await first.create(on: tx)
+            try await CaseEvents.append(first, to: model, on: tx)
             var photoEvent = first
             if let onSpotCommand {
                 let second = try CaseEvents.make(caseID: caseID, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
                                                  actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
                                                  note: onSpotCommand.result, payload: CaseEvents.encode(onSpotCommand), at: now)
-                try await second.create(on: tx)
+                try await CaseEvents.append(second, to: model, on: tx)
                 photoEvent = second
                 try model.setSnapshot(afterSpot)
                 try model.setDeadlines(finalDeadlines, thresholds: sla.thresholds, calendar: sla.calendar)
@@ -253,6 +253,7 @@ public struct CaseIntakeService: Sendable {
                 model.version = 2
                 try await model.save(on: tx)
             }
+            try await model.save(on: tx)
             for photo in photos {
                 try await CaseEvents.attachment(caseID: caseID, eventID: photoEvent.requireID(), photo: photo, at: now).create(on: tx)
             }

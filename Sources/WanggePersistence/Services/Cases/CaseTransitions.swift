@@ -134,7 +134,7 @@ public struct CaseTransitionService: Sendable {
         let note = command.note ?? command.result
         let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
                                         actor: actor, anonymousName: systemName, note: note, payload: CaseEvents.encode(command), at: now)
-        try await event.create(on: tx)
+        try await CaseEvents.append(event, to: model, on: tx)
         for photo in photos {
             try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
         }

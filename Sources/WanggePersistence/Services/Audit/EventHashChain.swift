@@ -1,0 +1,69 @@
+import Crypto
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// Each event's hash covers its content and the previous event's hash of the same case, and the
+/// case row keeps the latest: changing any event breaks every hash after it, deleting one leaves a
+/// gap, and deleting the last leaves the case pointing at a hash that no longer exists.
+public enum EventHashChain {
+    /// Times enter the hash in whole milliseconds, which both databases store exactly.
+    public static func normalise(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    public static func hash(_ event: CaseEventModel, previous: String) -> String {
+        let millis = Int64((event.createdAt.timeIntervalSince1970 * 1000).rounded())
+        let fields: [String] = [
+            previous, String(event.caseID), String(event.seq), event.action, event.fromState ?? "", event.toState,
+            event.actorUsername ?? "", event.actorName, event.actorRole, event.actorOrgCode ?? "", event.actorDepartmentCode ?? "",
+            event.note ?? "", event.isPublic ? "1" : "0", event.payload, String(millis),
+        ]
+        // Lengths first, so no two different field lists can produce the same text.
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        public var caseCode: String
+        public var problem: String
+        public var description: String { "\(caseCode): \(problem)" }
+    }
+
+    /// Recomputes every chain; returns what does not match.
+    public static func verify(on db: any Database, batch: Int = 500) async throws -> (checked: Int, findings: [Finding]) {
+        var findings: [Finding] = []
+        var checked = 0
+        var lastID = 0
+        while true {
+            let cases = try await CaseModel.query(on: db).filter(\.$id > lastID).sort(\.$id).limit(batch).all()
+            guard let last = cases.last?.id else { break }
+            lastID = last
+            let ids = cases.compactMap(\.id)
+            let events = try await CaseEventModel.query(on: db).filter(\.$caseID ~~ ids).sort(\.$caseID).sort(\.$seq).all()
+            let byCase = Dictionary(grouping: events, by: \.caseID)
+            for model in cases {
+                checked += 1
+                let chain = byCase[model.id ?? -1] ?? []
+                var previous = ""
+                var expectedSeq = 1
+                for event in chain {
+                    if event.seq != expectedSeq {
+                        findings.append(Finding(caseCode: model.code, problem: "event \(expectedSeq) is missing (next is \(event.seq))"))
+                        expectedSeq = event.seq
+                    }
+                    let recomputed = hash(event, previous: previous)
+                    if event.hash != recomputed {
+                        findings.append(Finding(caseCode: model.code, problem: "event \(event.seq) (\(event.action)) was changed"))
+                    }
+                    previous = event.hash ?? recomputed
+                    expectedSeq += 1
+                }
+                if model.eventHash != previous {
+                    findings.append(Finding(caseCode: model.code, problem: "the latest events were deleted (the case points at a later event)"))
+                }
+            }
+        }
+        return (checked, findings)
+    }
+}
