@@ -11,6 +11,7 @@ import WanggePersistence
 /// Registers databases, migrations, middleware, views, routes and commands — nothing else.
 public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.wanggeConfig = config
+    app.rateLimits = RateLimits.fromEnvironment()
     try configureDatabase(app, config: config)
     app.migrations.add(WanggeMigrations.all)
     _ = app.metricsRegistry

@@ -138,3 +138,31 @@ final class AuditTrailTests: XCTestCase {
         }
     }
 }
+
+final class RateLimitTests: XCTestCase {
+    func testAnonymousIntakeTrackingAndLoginAreLimitedPerAddress() async throws {
+        try await withApp { t in
+            t.app.rateLimits = RateLimits(intakePerMinute: 2, trackPerMinute: 3, loginPerMinute: 2)
+            var intake: [HTTPStatus] = []
+            for i in 0..<3 { intake.append(try await t.report(["channel": "citizen", "description": "第\(i)条匿名反映的问题"]).status) }
+            XCTAssertEqual(intake, [.created, .created, .tooManyRequests])
+            let limited = try await t.report(["channel": "citizen", "description": "再一条匿名反映的问题"])
+            XCTAssertEqual((limited.json["error"] as? [String: Any])?["message"] as? String, "操作过于频繁,请一分钟后再试。")
+            // Signed-in staff are not limited by the anonymous allowance.
+            let dispatcher = try await t.token("dispatcher")
+            let staff = try await t.report(["channel": "window", "description": "窗口登记的问题一条"], token: dispatcher)
+            XCTAssertEqual(staff.status, .created)
+
+            var track: [HTTPStatus] = []
+            for _ in 0..<4 { track.append(try await t.track("ABCDEFGHJK").status) }
+            XCTAssertEqual(track, [.notFound, .notFound, .notFound, .tooManyRequests], "guessing query codes is slowed down")
+            var logins: [HTTPStatus] = []
+            for _ in 0..<2 { logins.append(try await t.status(.POST, "/api/v1/auth/token", json: ["username": "leader", "password": "wrong-password"])) }
+            XCTAssertEqual(logins, [.unauthorized, .tooManyRequests], "the dispatcher's sign-in used one of the two")
+
+            t.clock.advance(60)
+            let later = try await t.report(["channel": "citizen", "description": "一分钟后的匿名反映"])
+            XCTAssertEqual(later.status, .created)
+        }
+    }
+}

@@ -178,6 +178,8 @@ struct IntakeResponseDTO: Content {
 enum CaseIntake {
     static func run(_ input: IntakeInput, files: [File], on req: Request) async throws -> IntakeResponseDTO {
         let actor = req.currentUser?.actor
+        // Open311 clients are limited per API key instead.
+        if actor == nil, input.channel != WanggeDomain.Channel.open311.rawValue { try await req.enforceRateLimit(.intake) }
         var locatedGrid: String?
         if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
             locatedGrid = try await req.application.gridLocatorCache.locator(on: req.db).locate(GeoPoint(lon: location.lon, lat: location.lat))
