@@ -29,7 +29,10 @@ final class CaseLoopTests: XCTestCase {
 
             let dispatcher = try await t.token("dispatcher-dh")
             var c = try await t.caseJSON(code, token: dispatcher)
-            XCTAssertEqual(c["reporterPhone"] as? String, "13912345678", "the centre must be able to call back")
+            XCTAssertEqual(c["reporterPhone"] as? String, "139****5678", "masked until revealed")
+            XCTAssertEqual(c["canRevealContact"] as? Bool, true)
+            let revealed = try await t.api(.POST, "/api/v1/cases/\(code)/contact", token: dispatcher).body.json()
+            XCTAssertEqual(revealed["reporterPhone"] as? String, "13912345678", "the centre must be able to call back")
             XCTAssertEqual(Set(c["allowedActions"] as? [String] ?? []),
                            ["register", "reject", "merge", "push_down", "escalate", "remind", "supervise", "note"])
 
@@ -46,10 +49,18 @@ final class CaseLoopTests: XCTestCase {
             XCTAssertEqual((newQueue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
             let coQueue = try await t.api(.GET, "/api/v1/cases?queue=co_handling", token: zj).body.json()
             XCTAssertEqual((coQueue["items"] as? [[String: Any]])?.count, 1)
-            let handlerView = try await t.caseJSON(code, token: cg)
-            XCTAssertEqual(handlerView["reporterPhone"] as? String, "13912345678")
+            let handlerContact = try await t.api(.POST, "/api/v1/cases/\(code)/contact", token: cg).body.json()
+            XCTAssertEqual(handlerContact["reporterPhone"] as? String, "13912345678")
             let coView = try await t.caseJSON(code, token: zj)
             XCTAssertEqual(coView["reporterPhone"] as? String, "139****5678", "a co-handler sees the phone masked")
+            let coReveal = try await t.status(.POST, "/api/v1/cases/\(code)/contact", token: zj)
+            XCTAssertEqual(coReveal, .forbidden, "and may not reveal it")
+            let admin = try await t.token("admin")
+            let log = try await t.api(.GET, "/api/v1/access-log", token: admin).body.jsonArray()
+            XCTAssertEqual(Set(log.compactMap { $0["username"] as? String }), ["dispatcher-dh", "handler-cg"], "who saw whose contact")
+            XCTAssertTrue(log.allSatisfy { $0["subject"] as? String == code })
+            let notAdmin = try await t.status(.GET, "/api/v1/access-log", token: cg)
+            XCTAssertEqual(notAdmin, .forbidden)
 
             try await t.act(code, "accept", token: cg)
             try await t.act(code, "co_handle", token: zj, ["note": "住建局已核实井座完好"])

@@ -12,5 +12,6 @@ public enum WanggeMigrations {
         AddDeadlines(),
         AddOpen311(),
         AddEventHashes(),
+        CreateAccessLog(),
     ]
 }

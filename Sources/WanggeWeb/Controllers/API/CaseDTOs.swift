@@ -49,6 +49,7 @@ struct CaseDTO: Content {
     var handler: String?
     var reporterName: String?
     var reporterPhone: String?
+    var canRevealContact: Bool
     var anonymous: Bool
     var hotlineNumber: String?
     var hotlineTicket: String?
@@ -94,10 +95,10 @@ struct CaseDTO: Content {
         coDepartments = snapshot.coDepartmentCodes.map { CodeName(code: $0, name: names.departments[$0] ?? $0) }
         assignedGrid = snapshot.assignedGridCode
         handler = snapshot.handlerUsername
-        // The people who must call the reporter back see the number; everyone else sees it masked.
-        let needsContact = !relation.isDisjoint(with: [.dispatcherInCharge, .leadHandler, .assignedGridWorker, .reporter])
+        // Always masked here; those who must call back reveal it (POST …/contact), and that is logged.
         reporterName = model.reporterName
-        reporterPhone = model.reporterPhone.map { needsContact ? $0 : PersonalData.maskPhone($0) }
+        reporterPhone = model.reporterPhone.map { relation.contains(.reporter) ? $0 : PersonalData.maskPhone($0) }
+        canRevealContact = model.reporterPhone != nil && !relation.isDisjoint(with: ContactReveal.permitted)
         anonymous = model.anonymous
         hotlineNumber = model.hotlineNumber
         hotlineTicket = model.hotlineTicket

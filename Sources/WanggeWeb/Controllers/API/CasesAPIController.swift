@@ -15,6 +15,8 @@ struct CasesAPIController: RouteCollection {
         cases.get(":code", "duplicates", use: duplicates)
         cases.on(.POST, ":code", "transitions", body: .collect(maxSize: "95mb"), use: transition)
         cases.get(":code", "attachments", ":id", use: attachment)
+        cases.post(":code", "contact", use: contact)
+        routes.get("access-log", use: accessLog)
     }
 
     /// Multipart form fields: the JSON fields flattened (`lat`, `lon` instead of `location`) plus `photos[]`.
@@ -140,6 +142,36 @@ struct CasesAPIController: RouteCollection {
         // (a department that returned it sees it once more, with no actions left).
         let snapshot = try model.snapshot
         return try await Self.dto(model, snapshot: snapshot, relation: CaseAccess.relation(of: actor, to: model, snapshot: snapshot), on: req)
+    }
+
+    struct ContactDTO: Content {
+        var reporterName: String?
+        var reporterPhone: String?
+    }
+
+    /// Reveals the reporter's contact to someone who must call back; the reveal is logged.
+    @Sendable func contact(req: Request) async throws -> ContactDTO {
+        let actor = try req.requireActor()
+        let (name, phone) = try await ContactReveal(db: req.db).reveal(code: req.parameters.get("code")!, actor: actor,
+                                                                       clientAddress: req.clientAddress, now: req.now)
+        return ContactDTO(reporterName: name, reporterPhone: phone)
+    }
+
+    struct AccessLogDTO: Content {
+        var username: String
+        var role: String
+        var subject: String
+        var field: String
+        var clientAddress: String?
+        var at: Date
+    }
+
+    /// The access log of personal data, newest first (administrators).
+    @Sendable func accessLog(req: Request) async throws -> [AccessLogDTO] {
+        try req.requireActor().requireAdmin()
+        return try await AccessLogModel.query(on: req.db).sort(\.$id, .descending).limit(500).all().map {
+            AccessLogDTO(username: $0.username, role: $0.role, subject: $0.subject, field: $0.field, clientAddress: $0.clientAddress, at: $0.createdAt)
+        }
     }
 
     @Sendable func attachment(req: Request) async throws -> Response {

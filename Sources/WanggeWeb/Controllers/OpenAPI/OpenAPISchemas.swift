@@ -61,7 +61,7 @@ enum Schema {
             "IntakeInput": object([
                 "channel": enumeration(["citizen", "patrol", "hotline", "window", "petition", "open311"]), "description": string,
                 "categoryCode": string, "location": object(["lat": number, "lon": number], required: ["lat", "lon"]), "address": string,
-                "gridCode": string, "reporterName": string, "reporterPhone": string, "anonymous": boolean,
+                "gridCode": string, "reporterName": string, "reporterPhone": string, "canRevealContact": boolean, "anonymous": boolean,
                 "urgency": enumeration(["normal", "urgent", "critical"]), "hotlineNumber": string, "hotlineTicket": string,
                 "petitionKind": enumeration(["letter", "visit"]), "resolvedOnSpot": boolean, "result": string,
             ], required: ["channel", "description"]),
@@ -75,7 +75,7 @@ enum Schema {
                 "description": string, "category": codeName, "urgency": string, "location": object(["lat": number, "lon": number]),
                 "address": string, "outsideGrids": boolean, "grid": codeName, "townshipCode": string, "centre": codeName,
                 "leadDepartment": codeName, "coDepartments": array(codeName), "assignedGrid": string, "handler": string,
-                "reporterName": string, "reporterPhone": string, "anonymous": boolean, "hotlineNumber": string, "hotlineTicket": string,
+                "reporterName": string, "reporterPhone": string, "canRevealContact": boolean, "anonymous": boolean, "hotlineNumber": string, "hotlineTicket": string,
                 "petitionKind": string, "result": string, "rating": string, "masterCode": string, "counters": counters,
                 "extensionRequested": boolean, "escalationRequested": boolean, "resolvedOnSpot": boolean, "allowedActions": array(string),
                 "attachments": array(object(["id": integer, "contentType": string, "size": integer, "url": string])),

@@ -69,8 +69,10 @@ struct CasePageContext: Encodable {
     var grids: [Option]
     var targets: [Option]
     var errors: [String: String]
+    var canRevealContact: Bool
 
-    static func build(_ req: Request, code: String, actor: Actor, errors: [String: String], failedAction: String?) async throws -> CasePageContext {
+    static func build(_ req: Request, code: String, actor: Actor, errors: [String: String], failedAction: String?,
+                      revealedPhone: String? = nil) async throws -> CasePageContext {
         let english = req.isEnglish
         let t = Strings.table(english: english)
         let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
@@ -98,7 +100,7 @@ struct CasePageContext: Encodable {
         if !dto.coDepartments.isEmpty { fields.append(Field(label: t["coDepartments"]!, value: dto.coDepartments.map(\.name).joined(separator: "、"))) }
         if let assigned = snapshot.assignedGridCode { fields.append(Field(label: t["grid"]!, value: assigned)) }
         if !model.anonymous, model.reporterName != nil || model.reporterPhone != nil {
-            fields.append(Field(label: t["reporter"]!, value: [dto.reporterName, dto.reporterPhone].compactMap { $0 }.joined(separator: " ")))
+            fields.append(Field(label: t["reporter"]!, value: [dto.reporterName, revealedPhone ?? dto.reporterPhone].compactMap { $0 }.joined(separator: " ")))
         }
         if let result = model.result { fields.append(Field(label: t["result"]!, value: result)) }
         if let rating = model.rating { fields.append(Field(label: t["rating"]!, value: t[rating] ?? rating)) }
@@ -188,6 +190,6 @@ struct CasePageContext: Encodable {
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
-            grids: grids, targets: targets, errors: errors)
+            grids: grids, targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }

@@ -51,6 +51,7 @@ struct CasePagesController: RouteCollection {
         routes.get("cases", ":code", use: show)
         routes.on(.POST, "cases", ":code", "act", body: .collect(maxSize: "95mb"), use: act)
         routes.get("cases", ":code", "photos", ":id", use: photo)
+        routes.post("cases", ":code", "contact", use: revealContact)
     }
 
     static let tabNamesEN = ["待受理": "To register", "待派遣": "To dispatch", "被退回": "Returned", "延期申请": "Extensions",
@@ -188,6 +189,15 @@ struct CasePagesController: RouteCollection {
             let context = try await CasePageContext.build(req, code: code, actor: actor, errors: errors, failedAction: form.action)
             return try await req.page("case", context, status: WanggeErrorMiddleware.status(error.kind, isInternal: false))
         }
+    }
+
+    /// Shows the reporter's full phone to someone who must call back, and logs that they saw it.
+    @Sendable func revealContact(req: Request) async throws -> Response {
+        let actor = try req.requirePageUser().actor
+        let code = req.parameters.get("code")!
+        let (_, phone) = try await ContactReveal(db: req.db).reveal(code: code, actor: actor, clientAddress: req.clientAddress, now: req.now)
+        let context = try await CasePageContext.build(req, code: code, actor: actor, errors: [:], failedAction: nil, revealedPhone: phone)
+        return try await req.page("case", context)
     }
 
     @Sendable func photo(req: Request) async throws -> Response {
