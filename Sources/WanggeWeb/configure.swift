@@ -47,6 +47,8 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(BenchCommand(), as: "bench")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
 }
 
 func configureDatabase(_ app: Application, config: WanggeConfig) throws {
