@@ -79,3 +79,35 @@ final class PageSessionTests: XCTestCase {
         }
     }
 }
+
+final class StreamedFormTests: XCTestCase {
+    /// A report with a large photo arrives in many pieces over a real socket; the CSRF check must
+    /// read the token from the whole body, not from the first piece.
+    func testAFormWithALargePhotoPassesTheCSRFCheckOverARealConnection() async throws {
+        try await withApp { t in
+            let tester = try t.app.testable(method: .running(port: 0))
+            var cookie = ""
+            var token = ""
+            try await tester.test(.GET, "/report", afterResponse: { res async in
+                cookie = res.headers[.setCookie].first { $0.hasPrefix(CSRFMiddleware.cookieName) }?.split(separator: ";").first.map(String.init) ?? ""
+                token = Browser.csrf(in: res.body.string) ?? ""
+            })
+            XCTAssertFalse(token.isEmpty)
+            let photo = tinyPNG + Data(repeating: 0x42, count: 600_000)
+            let (body, type) = multipartBody([("_csrf", token), ("channel", "citizen"), ("description", "带大照片的反映问题")],
+                                             files: [Upload(name: "photos[]", filename: "big.png", contentType: "image/png", data: photo)])
+            var status: HTTPStatus = .internalServerError
+            var page = ""
+            try await tester.test(.POST, "/report", beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: cookie)
+                req.headers.contentType = type
+                req.body = body
+            }, afterResponse: { res async in
+                status = res.status
+                page = res.body.string
+            })
+            XCTAssertEqual(status, .created, String(page.prefix(400)))
+            XCTAssertTrue(page.contains("id=\"query-code\""))
+        }
+    }
+}

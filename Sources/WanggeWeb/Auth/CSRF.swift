@@ -15,6 +15,11 @@ struct CSRFMiddleware: AsyncMiddleware {
 
         if request.method == .POST, !request.url.path.hasPrefix("/api/"), !request.url.path.hasPrefix("/open311/") {
             let expected = request.currentUser?.session.csrfToken ?? anonymousToken
+            // A larger body (a form with photos) may still be streaming in: gather it before reading the token.
+            if request.body.data == nil {
+                let limit = request.headers.contentType == .formData ? 96 * 1024 * 1024 : 1024 * 1024
+                _ = try await request.body.collect(max: limit).get()
+            }
             let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token")
             guard let expected, let sent, Tokens.equal(expected, sent) else {
                 throw AppError(.forbidden, code: "csrf",
