@@ -55,15 +55,16 @@ public struct CaseTransitionService: Sendable {
     /// concurrent actor loses with 409), updates the row and appends the event.
     public func perform(code: String, _ input: TransitionInput, actor: Actor?, relationOverride: CaseRelation? = nil,
                         photos: [StoredPhoto] = [], now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> CaseModel {
-        guard let action = CaseAction(rawValue: input.action), ![.report, .mergedIn].contains(action) else {
-            throw AppError.invalid("case.action", zh: "未知的操作「\(input.action)」。", en: "Unknown action \(input.action).", field: "action")
-        }
+        // Whether the case exists for this person is answered first, so nothing about a hidden case leaks.
         let (model, snapshot, loadedRelation): (CaseModel, CaseSnapshot, CaseRelation)
         if let relationOverride {
             guard let found = try await CaseModel.query(on: db).filter(\.$code == code).first() else { throw AppError.notFound("case") }
             (model, snapshot, loadedRelation) = (found, try found.snapshot, relationOverride)
         } else {
             (model, snapshot, loadedRelation) = try await load(code: code, for: actor)
+        }
+        guard let action = CaseAction(rawValue: input.action), ![.report, .mergedIn, .overdue].contains(action) else {
+            throw AppError.invalid("case.action", zh: "未知的操作「\(input.action)」。", en: "Unknown action \(input.action).", field: "action")
         }
         if let version = input.version, version != model.version {
             throw Self.stale

@@ -38,15 +38,18 @@ struct APIKeysAPIController: RouteCollection {
     }
 
     @Sendable func issue(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
         let input = try req.content.decode(IssueInput.self)
         let (client, key) = try await APIClientService(db: req.db).issue(name: input.name, requestsPerMinute: input.requestsPerMinute ?? 60,
-                                                                          by: req.requireActor(), now: req.now)
+                                                                          by: actor, now: req.now)
         let response = Response(status: .created)
         try response.content.encode(Self.dto(client, key: key), as: .json)
         return response
     }
 
     @Sendable func revoke(req: Request) async throws -> HTTPStatus {
+        try req.requireActor().requireAdmin()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw AppError.notFound() }
         try await APIClientService(db: req.db).revoke(id: id, by: req.requireActor())
         return .noContent

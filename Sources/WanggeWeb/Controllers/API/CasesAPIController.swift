@@ -123,6 +123,8 @@ struct CasesAPIController: RouteCollection {
     @Sendable func transition(req: Request) async throws -> CaseDTO {
         let actor = try req.requireActor()
         let code = req.parameters.get("code")!
+        // A case the caller cannot see is 404 whatever the body says.
+        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
         let input: TransitionInput
         var files: [File] = []
         if req.headers.contentType == .formData {

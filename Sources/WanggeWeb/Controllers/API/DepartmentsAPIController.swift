@@ -21,6 +21,7 @@ struct DepartmentsAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
+        try actor.requireAdmin()
         let department = try await DepartmentService(db: req.db).create(req.content.decode(DepartmentInput.self), by: actor)
         let response = Response(status: .created)
         try response.content.encode(DepartmentDTO(department), as: .json)

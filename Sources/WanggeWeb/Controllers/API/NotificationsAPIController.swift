@@ -113,6 +113,7 @@ struct SLAAPIController: RouteCollection {
 
     @Sendable func saveYear(req: Request) async throws -> CalendarYearDTO {
         let actor = try req.requireActor()
+        try actor.requireAdmin()
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         let saved = try await SLAAdminService(db: req.db).saveYear(body, by: actor)
         guard saved.year == req.parameters.get("year", as: Int.self) else {
@@ -123,6 +124,7 @@ struct SLAAPIController: RouteCollection {
 
     @Sendable func setRule(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
+        try actor.requireAdmin()
         let input = try req.content.decode(RuleInput.self)
         let urgency = try input.urgency.map { raw in
             guard let value = Urgency(rawValue: raw) else { throw AppError.invalid("sla.urgency", zh: "未知的紧急程度。", en: "Unknown urgency.", field: "urgency") }

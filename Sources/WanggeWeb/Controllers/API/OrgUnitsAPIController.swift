@@ -37,6 +37,7 @@ struct OrgUnitsAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
+        try actor.requireAdmin()
         let input = try req.content.decode(OrgUnitInput.self)
         let unit = try await OrgUnitService(db: req.db).create(input, by: actor)
         await req.application.gridLocatorCache.invalidate()
@@ -46,8 +47,10 @@ struct OrgUnitsAPIController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> OrgUnitDTO {
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
         let change = try req.content.decode(OrgUnitUpdate.self)
-        let unit = try await OrgUnitService(db: req.db).update(code: req.parameters.get("code")!, change, by: req.requireActor())
+        let unit = try await OrgUnitService(db: req.db).update(code: req.parameters.get("code")!, change, by: actor)
         await req.application.gridLocatorCache.invalidate()
         return OrgUnitDTO(unit, includeGeometry: true)
     }

@@ -78,15 +78,19 @@ struct CategoriesAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let model = try await CategoryService(db: req.db).create(req.content.decode(CategoryInput.self), by: req.requireActor())
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
+        let model = try await CategoryService(db: req.db).create(req.content.decode(CategoryInput.self), by: actor)
         let response = Response(status: .created)
         try response.content.encode(Self.dto(model), as: .json)
         return response
     }
 
     @Sendable func update(req: Request) async throws -> CategoryDTO {
-        Self.dto(try await CategoryService(db: req.db).update(code: req.parameters.get("code")!, req.content.decode(CategoryInput.self),
-                                                               by: req.requireActor()))
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
+        return Self.dto(try await CategoryService(db: req.db).update(code: req.parameters.get("code")!, req.content.decode(CategoryInput.self),
+                                                                      by: actor))
     }
 
     @Sendable func list(req: Request) async throws -> [CategoryDTO] {

@@ -31,6 +31,7 @@ struct UsersAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
+        try actor.requireAdmin()
         let input = try req.content.decode(UserInput.self)
         let user = try await UserService(db: req.db).create(input, by: actor, hasher: req.hasher)
         let response = Response(status: .created)

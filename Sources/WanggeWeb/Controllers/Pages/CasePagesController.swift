@@ -168,6 +168,7 @@ struct CasePagesController: RouteCollection {
     @Sendable func act(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         let code = req.parameters.get("code")!
+        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
         let form = try req.content.decode(ActForm.self)
         let input = TransitionInput(action: form.action, version: form.version, note: form.note,
                                     categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
