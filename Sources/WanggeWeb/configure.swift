@@ -27,6 +27,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(WanggeErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil))
+    app.middleware.use(TextBodyValidationMiddleware())
     app.middleware.use(SessionAuthenticator())
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(LoginRedirectMiddleware())
