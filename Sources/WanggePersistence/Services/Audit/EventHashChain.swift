@@ -59,6 +59,10 @@ public enum EventHashChain {
                     previous = event.hash ?? recomputed
                     expectedSeq += 1
                 }
+                if chain.count != model.version {
+                    // Every change to a case is one transaction with one event; a mismatch means a half-written change.
+                    findings.append(Finding(caseCode: model.code, problem: "\(chain.count) events for version \(model.version)"))
+                }
                 if model.eventHash != previous {
                     findings.append(Finding(caseCode: model.code, problem: "the latest events were deleted (the case points at a later event)"))
                 }
