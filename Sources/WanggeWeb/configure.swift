@@ -50,6 +50,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
+    app.asyncCommands.use(GenerateCommand(), as: "generate")
 }
 
 func configureDatabase(_ app: Application, config: WanggeConfig) throws {

@@ -13,12 +13,15 @@ public enum EventHashChain {
     }
 
     public static func hash(_ event: CaseEventModel, previous: String) -> String {
-        let millis = Int64((event.createdAt.timeIntervalSince1970 * 1000).rounded())
-        let fields: [String] = [
+        hash(fields: [
             previous, String(event.caseID), String(event.seq), event.action, event.fromState ?? "", event.toState,
             event.actorUsername ?? "", event.actorName, event.actorRole, event.actorOrgCode ?? "", event.actorDepartmentCode ?? "",
-            event.note ?? "", event.isPublic ? "1" : "0", event.payload, String(millis),
-        ]
+            event.note ?? "", event.isPublic ? "1" : "0", event.payload, String(Int64((event.createdAt.timeIntervalSince1970 * 1000).rounded())),
+        ])
+    }
+
+    /// The same hash from plain fields, in `hash(_:previous:)`'s order (for bulk generation).
+    public static func hash(fields: [String]) -> String {
         // Lengths first, so no two different field lists can produce the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
