@@ -103,6 +103,8 @@ enum OpenAPIDocument {
             Operation(method: "post", path: "/api/v1/open311-keys", summary: "Issue a key; shown once (admin)", tag: "open311",
                       body: "APIKeyInput", status: 201, response: Schema.ref("APIKey")),
             Operation(method: "delete", path: "/api/v1/open311-keys/{id}", summary: "Revoke a key (admin)", tag: "open311", status: 204),
+            Operation(method: "get", path: "/api/v1/ping", summary: "A trivial JSON answer (benchmarks)", tag: "meta", auth: false,
+                      response: Schema.object(["pong": Schema.boolean], required: ["pong"])),
             Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "meta", auth: false, response: Schema.anyObject),
         ]
     }
