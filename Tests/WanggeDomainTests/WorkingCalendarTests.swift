@@ -2,18 +2,17 @@ import Foundation
 import XCTest
 @testable import WanggeDomain
 
+/// A local time in Shanghai, written as `2026-11-20 16:00`.
+func at(_ text: String) -> Date {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+    f.dateFormat = "yyyy-MM-dd HH:mm"
+    return f.date(from: text)!
+}
+
 final class WorkingCalendarTests: XCTestCase {
     let calendar = WorkingCalendar()
-    let shanghai = TimeZone(identifier: "Asia/Shanghai")!
-
-    /// A local time in Shanghai.
-    func at(_ text: String) -> Date {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = shanghai
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.date(from: text)!
-    }
 
     func testShippedSchedulesAreThe2025And2026Ones() {
         XCTAssertEqual(HolidayYear.shipped.map(\.year), [2025, 2026])
@@ -73,15 +72,6 @@ final class WorkingCalendarTests: XCTestCase {
 
 final class DeadlineTests: XCTestCase {
     let calendar = WorkingCalendar()
-    let shanghai = TimeZone(identifier: "Asia/Shanghai")!
-
-    func at(_ text: String) -> Date {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = shanghai
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.date(from: text)!
-    }
 
     func testThe131Clocks() {
         let start = at("2026-11-20 16:00")
