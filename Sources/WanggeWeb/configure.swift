@@ -14,7 +14,13 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.rateLimits = RateLimits.fromEnvironment()
     try configureDatabase(app, config: config)
     app.migrations.add(WanggeMigrations.all)
+    // Shared state is created here, before any request, so no request races to create it.
     _ = app.metricsRegistry
+    _ = app.gridLocatorCache
+    _ = app.rateLimiter
+    _ = app.open311Limiter
+    _ = app.instanceID
+    app.storage[SLAContextCacheKey.self] = SLAContextCache()
 
     app.routes.defaultMaxBodySize = "1mb"
     // Stable key order and ISO 8601 dates in every JSON answer.

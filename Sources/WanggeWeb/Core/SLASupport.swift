@@ -8,6 +8,24 @@ struct NotifierKey: StorageKey {
     typealias Value = any Notifier
 }
 
+actor SLAContextCache {
+    private var cached: (context: SLAContext, expires: Date)?
+
+    func context(_ load: @Sendable () async throws -> SLAContext) async throws -> SLAContext {
+        let now = Date()
+        if let cached, cached.expires > now { return cached.context }
+        let context = try await load()
+        cached = (context, now.addingTimeInterval(60))
+        return context
+    }
+
+    func invalidate() { cached = nil }
+}
+
+struct SLAContextCacheKey: StorageKey {
+    typealias Value = SLAContextCache
+}
+
 struct InstanceIDKey: StorageKey {
     typealias Value = String
 }
@@ -27,8 +45,20 @@ extension Application {
         return id
     }
 
+    /// The calendar and rules change a few times a year: kept in memory for a minute (so another
+    /// instance's change arrives within a minute) and dropped at once when this instance changes them.
     func slaContext(on db: any Database) async throws -> SLAContext {
-        try await SLAContext.load(on: db, timeZone: wanggeConfig.timeZone, thresholds: wanggeConfig.warningThresholds)
+        let config = wanggeConfig
+        return try await slaCache.context {
+            try await SLAContext.load(on: db, timeZone: config.timeZone, thresholds: config.warningThresholds)
+        }
+    }
+
+    func invalidateSLAContext() async { await slaCache.invalidate() }
+
+    var slaCache: SLAContextCache {
+        // configure(_:) creates it; without it, every call simply loads afresh.
+        storage[SLAContextCacheKey.self] ?? SLAContextCache()
     }
 
     func sweep(now: Date) async throws -> SLASweep.Report {

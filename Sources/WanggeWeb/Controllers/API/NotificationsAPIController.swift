@@ -116,6 +116,7 @@ struct SLAAPIController: RouteCollection {
         try actor.requireAdmin()
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
         let saved = try await SLAAdminService(db: req.db).saveYear(body, by: actor)
+        await req.application.invalidateSLAContext()
         guard saved.year == req.parameters.get("year", as: Int.self) else {
             throw AppError.invalid("calendar.year", zh: "路径中的年份与数据中的年份不一致。", en: "The year in the path and in the data differ.")
         }
@@ -136,6 +137,7 @@ struct SLAAPIController: RouteCollection {
         }
         let policy = SLAPolicy(accept: .minutes(input.acceptMinutes), resolve: resolve, reply: .workingDays(input.replyWorkingDays))
         try await SLAAdminService(db: req.db).setRule(categoryCode: input.categoryCode, urgency: urgency, policy: policy, by: actor)
+        await req.application.invalidateSLAContext()
         return .noContent
     }
 

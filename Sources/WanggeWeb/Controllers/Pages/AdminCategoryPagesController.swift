@@ -93,6 +93,7 @@ struct AdminCategoryPagesController: RouteCollection {
             let policy = SLAPolicy(accept: .minutes(accept), resolve: .workingDays(resolve), reply: .workingDays(reply))
             try await SLAAdminService(db: req.db).setRule(categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
                                                           urgency: form.urgency.flatMap { Urgency(rawValue: $0) }, policy: policy, by: actor)
+            await req.application.invalidateSLAContext()
             return req.redirect(to: "/admin/categories?notice=saved")
         } catch let error as AppError where error.kind == .badRequest {
             return try await req.page("admin-categories", context(req, errors: ["rule": error.message(english: req.isEnglish)]), status: .badRequest)
