@@ -110,35 +110,15 @@ struct CasesAPIController: RouteCollection {
             .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
     }
 
-    struct MultipartTransition: Content {
-        var action: String
-        var version: Int?
-        var note: String?
-        var result: String?
-        var rating: String?
-        var extensionHours: Int?
-        var photos: [File]?
-    }
-
     @Sendable func transition(req: Request) async throws -> CaseDTO {
         let actor = try req.requireActor()
         let code = req.parameters.get("code")!
-        // A case the caller cannot see is 404 whatever the body says.
-        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
-        let input: TransitionInput
-        var files: [File] = []
-        if req.headers.contentType == .formData {
-            let form = try req.content.decode(MultipartTransition.self)
-            input = TransitionInput(action: form.action, version: form.version, note: form.note, rating: form.rating,
-                                    result: form.result, extensionHours: form.extensionHours)
-            files = form.photos ?? []
-        } else {
-            input = try req.content.decode(TransitionInput.self)
-        }
-        let service = CaseTransitionService(db: req.db)
-        let sla = try await req.sla()
-        let model = try await req.withPhotos(files) { photos in
-            try await service.perform(code: code, input, actor: actor, photos: photos, now: req.now, sla: sla, notifier: req.application.notifier)
+        let model = try await CaseActions.perform(req, code: code, actor: actor) {
+            if req.headers.contentType == .formData {
+                let form = try req.content.decode(TransitionForm.self)
+                return (form.input, form.photos ?? [])
+            }
+            return (try req.content.decode(TransitionInput.self), [])
         }
         // Answer with the case as it now stands, even when the action took it out of the actor's hands
         // (a department that returned it sees it once more, with no actions left).
@@ -206,6 +186,47 @@ struct IntakeResponseDTO: Content {
     var version: Int
     var trackURL: String
     var duplicateHints: [CaseSummaryDTO]
+}
+
+/// A transition as a form (the case page, or multipart with photos from a phone app); empty fields count as absent.
+struct TransitionForm: Content {
+    var action: String
+    var version: Int?
+    var note: String?
+    var categoryCode: String?
+    var departmentCode: String?
+    var coDepartmentCodes: [String]?
+    var gridCode: String?
+    var targetOrgCode: String?
+    var masterCode: String?
+    var rating: String?
+    var result: String?
+    var extensionHours: Int?
+    var photos: [File]?
+
+    var input: TransitionInput {
+        func value(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+        return TransitionInput(action: action, version: version, note: note, categoryCode: value(categoryCode),
+                               departmentCode: value(departmentCode), coDepartmentCodes: coDepartmentCodes, gridCode: value(gridCode),
+                               targetOrgCode: targetOrgCode, masterCode: masterCode, rating: value(rating), result: result,
+                               extensionHours: extensionHours)
+    }
+}
+
+/// Transitions shared by the API and the pages.
+enum CaseActions {
+    /// Checks the caller may see the case (404 before the body is even read), decodes the body, and
+    /// performs the action with its photos.
+    static func perform(_ req: Request, code: String, actor: Actor,
+                        decode: () throws -> (TransitionInput, [File])) async throws -> CaseModel {
+        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
+        let (input, files) = try decode()
+        let sla = try await req.sla()
+        return try await req.withPhotos(files) { photos in
+            try await CaseTransitionService(db: req.db).perform(code: code, input, actor: actor, photos: photos, now: req.now,
+                                                                 sla: sla, notifier: req.application.notifier)
+        }
+    }
 }
 
 /// Intake shared by the API and the pages.

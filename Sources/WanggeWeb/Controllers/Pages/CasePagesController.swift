@@ -149,45 +149,22 @@ struct CasePagesController: RouteCollection {
         return try await req.page("case", context)
     }
 
-    struct ActForm: Content {
-        var action: String
-        var version: Int?
-        var note: String?
-        var categoryCode: String?
-        var departmentCode: String?
-        var coDepartmentCodes: [String]?
-        var gridCode: String?
-        var targetOrgCode: String?
-        var masterCode: String?
-        var rating: String?
-        var result: String?
-        var extensionHours: Int?
-        var photos: [File]?
-    }
-
     @Sendable func act(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         let code = req.parameters.get("code")!
-        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
-        let form = try req.content.decode(ActForm.self)
-        let input = TransitionInput(action: form.action, version: form.version, note: form.note,
-                                    categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
-                                    departmentCode: form.departmentCode.flatMap { $0.isEmpty ? nil : $0 },
-                                    coDepartmentCodes: form.coDepartmentCodes, gridCode: form.gridCode.flatMap { $0.isEmpty ? nil : $0 },
-                                    targetOrgCode: form.targetOrgCode, masterCode: form.masterCode,
-                                    rating: form.rating.flatMap { $0.isEmpty ? nil : $0 }, result: form.result, extensionHours: form.extensionHours)
+        var action: String?
         do {
-            let sla = try await req.sla()
-            let model = try await req.withPhotos(form.photos ?? []) { photos in
-                try await CaseTransitionService(db: req.db).perform(code: code, input, actor: actor, photos: photos, now: req.now,
-                                                                     sla: sla, notifier: req.application.notifier)
+            let model = try await CaseActions.perform(req, code: code, actor: actor) {
+                let form = try req.content.decode(TransitionForm.self)
+                action = form.action
+                return (form.input, form.photos ?? [])
             }
             let stillVisible = CaseAccess.relation(of: actor, to: model, snapshot: try model.snapshot).canRead
             return req.redirect(to: stillVisible ? "/cases/\(code)?notice=actionDone" : "/work?notice=actionDone")
         } catch let error as AppError where error.kind != .notFound {
             var errors = [error.field ?? "action": error.message(english: req.isEnglish)]
             errors["any"] = error.message(english: req.isEnglish)
-            let context = try await CasePageContext.build(req, code: code, actor: actor, errors: errors, failedAction: form.action)
+            let context = try await CasePageContext.build(req, code: code, actor: actor, errors: errors, failedAction: action)
             return try await req.page("case", context, status: WanggeErrorMiddleware.status(error.kind, isInternal: false))
         }
     }
