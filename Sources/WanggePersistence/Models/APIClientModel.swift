@@ -20,7 +20,7 @@ public final class APIClientModel: Model, @unchecked Sendable {
     public init() {}
 
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(key)
     }
 }
 

@@ -5,7 +5,7 @@ import WanggeDomain
 /// A case (事件). Integer ids keep keyset paging and joins cheap at tens of millions of rows.
 /// The ancestor codes of its place are stored on the row, like on org units, so "cases in this
 /// township" is one indexed equality.
-public final class CaseModel: Model, @unchecked Sendable {
+public final class CaseModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "cases"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
@@ -71,17 +71,8 @@ public final class CaseModel: Model, @unchecked Sendable {
     public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
 
     public var ancestry: OrgAncestry {
-        get {
-            OrgAncestry(cityCode: cityCode, countyCode: countyCode, townshipCode: townshipCode,
-                        villageCode: villageCode, gridCode: gridCode)
-        }
-        set {
-            cityCode = newValue.cityCode
-            countyCode = newValue.countyCode
-            townshipCode = newValue.townshipCode
-            villageCode = newValue.villageCode
-            gridCode = newValue.gridCode
-        }
+        get { placeColumns }
+        set { placeColumns = newValue }
     }
 
     public var deadlines: CaseDeadlines {

@@ -4,7 +4,7 @@ import WanggeDomain
 
 /// A node of the governance tree. The ancestor codes at each level are stored on the row so that a
 /// subtree is one indexed equality (`township_code = '330110001'`) even at 100,000 units.
-public final class OrgUnitModel: Model, @unchecked Sendable {
+public final class OrgUnitModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "org_units"
 
     @ID(key: .id) public var id: UUID?
@@ -31,17 +31,11 @@ public final class OrgUnitModel: Model, @unchecked Sendable {
 
     public var orgLevel: OrgLevel { OrgLevel(rawValue: level) ?? .grid }
 
+    /// Setting it also sets the display path.
     public var ancestry: OrgAncestry {
-        get {
-            OrgAncestry(cityCode: cityCode, countyCode: countyCode, townshipCode: townshipCode,
-                        villageCode: villageCode, gridCode: gridCode)
-        }
+        get { placeColumns }
         set {
-            cityCode = newValue.cityCode
-            countyCode = newValue.countyCode
-            townshipCode = newValue.townshipCode
-            villageCode = newValue.villageCode
-            gridCode = newValue.gridCode
+            placeColumns = newValue
             path = newValue.path
         }
     }
@@ -52,24 +46,5 @@ public final class OrgUnitModel: Model, @unchecked Sendable {
     public var shape: GeoMultiPolygon? {
         guard let geometry else { return nil }
         return try? GeoJSON.parseGeometry(geometry)
-    }
-}
-
-extension QueryBuilder where Model == OrgUnitModel {
-    /// Restricts a query to the units inside `scope` (the scope's root included).
-    public func within(_ scope: OrgScope) -> Self {
-        filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: OrgUnitModel.schema), .equal, .bind(scope.code))
-    }
-}
-
-extension OrgUnitModel {
-    public static func ancestorKey(_ level: OrgLevel) -> FieldKey {
-        switch level {
-        case .city: "city_code"
-        case .county: "county_code"
-        case .township: "township_code"
-        case .village: "village_code"
-        case .grid: "grid_code"
-        }
     }
 }

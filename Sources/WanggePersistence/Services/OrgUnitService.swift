@@ -62,11 +62,7 @@ public struct OrgUnitService: Sendable {
             let root = try await find(code: rootCode, for: actor)
             query = query.within(root.scope)
         } else {
-            query = query.group(.or) { group in
-                for scope in actor.scopes {
-                    group.filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: OrgUnitModel.schema), .equal, .bind(scope.code))
-                }
-            }
+            query = query.within(anyOf: actor.scopes)
         }
         if let level { query = query.filter(\.$level == level.rawValue) }
         if let after { query = query.filter(\.$code > after) }

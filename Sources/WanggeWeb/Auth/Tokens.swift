@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import WanggePersistence
 
 /// Random secrets for session cookies, bearer tokens and CSRF tokens. Only their SHA-256 is stored.
 enum Tokens {
@@ -14,7 +14,7 @@ enum Tokens {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(token)
     }
 
     /// Constant-time comparison so a CSRF check leaks nothing through timing.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Vapor
 import WanggeDomain
@@ -30,7 +29,7 @@ struct PhotoStore: Sendable {
         guard let kind = ImageKind.sniff(data) else {
             throw AppError.invalid("photo.not_image", zh: "只能上传 JPEG、PNG 或 WebP 格式的照片。", en: "Only JPEG, PNG or WebP photos are accepted.", field: field)
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = SHA256Hex.of(data)
         let path = self.path(sha: sha, kind: kind)
         let fm = FileManager.default
         if fm.fileExists(atPath: path) {

@@ -24,7 +24,7 @@ public enum EventHashChain {
     public static func hash(fields: [String]) -> String {
         // Lengths first, so no two different field lists can produce the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256Hex.of(text)
     }
 
     public struct Finding: Sendable, Equatable, CustomStringConvertible {

@@ -46,9 +46,7 @@ public enum CaseAccess {
         switch actor.role {
         case .dispatcher, .leader, .admin:
             return query.group(.or) { group in
-                for scope in actor.scopes {
-                    group.filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: CaseModel.schema), .equal, .bind(scope.code))
-                }
+                group.within(anyOf: actor.scopes)
                 group.filter(\.$centreOrgCode == actor.orgCode)
             }
         case .handler:

@@ -88,7 +88,7 @@ public struct IntakeResult: Sendable {
 
 public enum QueryCodeHash {
     public static func hash(_ normalised: String) -> String {
-        SHA256.hash(data: Data(normalised.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Hex.of(normalised)
     }
 }
 

@@ -56,7 +56,7 @@ public struct CaseQueryService: Sendable {
         if let urgency = filter.urgency { query = query.filter(\.$urgency == urgency.rawValue) }
         if let within = filter.withinOrgCode {
             guard let level = OrgCode.level(of: within), actor.canSee(OrgCode.ancestry(of: within)) else { throw AppError.notFound("org_unit") }
-            query = query.filter(.path([OrgUnitModel.ancestorKey(level)], schema: CaseModel.schema), .equal, .bind(within))
+            query = query.within(OrgScope(level: level, code: within))
         }
         if let from = filter.from { query = query.filter(\.$createdAt >= from) }
         if let to = filter.to { query = query.filter(\.$createdAt < to) }
@@ -122,13 +122,13 @@ public struct CaseQueryService: Sendable {
     public func warningCounts(below root: String, now: Date) async throws -> [(code: String, red: Int, yellow: Int, blue: Int)] {
         guard let level = OrgCode.level(of: root) else { return [] }
         let childLevel = level.childLevel ?? level
-        let children = try await OrgUnitModel.query(on: db).filter(.path([OrgUnitModel.ancestorKey(level)], schema: OrgUnitModel.schema), .equal, .bind(root))
+        let children = try await OrgUnitModel.query(on: db).within(OrgScope(level: level, code: root))
             .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
         var result: [(String, Int, Int, Int)] = []
         for child in children.isEmpty ? [root] : children {
             func count(_ colour: WarningLevel) async throws -> Int {
                 try await Self.colour(colour, at: now, CaseModel.query(on: db)
-                    .filter(.path([OrgUnitModel.ancestorKey(childLevel)], schema: CaseModel.schema), .equal, .bind(child))).count()
+                    .within(OrgScope(level: childLevel, code: child))).count()
             }
             result.append((child, try await count(.red), try await count(.yellow), try await count(.blue)))
         }

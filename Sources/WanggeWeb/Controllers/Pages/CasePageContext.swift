@@ -163,7 +163,7 @@ struct CasePageContext: Encodable {
                 .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
                 targets = try await OrgUnitModel.query(on: req.db)
-                    .filter(.path([OrgUnitModel.ancestorKey(level)], schema: OrgUnitModel.schema), .equal, .bind(snapshot.centreOrgCode))
+                    .within(OrgScope(level: level, code: snapshot.centreOrgCode))
                     .filter(\.$level ~~ [OrgLevel.township.rawValue, OrgLevel.village.rawValue]).filter(\.$code != snapshot.centreOrgCode)
                     .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
             }

@@ -44,11 +44,7 @@ extension MapPages {
         if let focusGrid, let village = OrgCode.ancestry(of: focusGrid).villageCode {
             query = query.within(OrgScope(level: .village, code: village))
         } else if let actor, actor.role.isStaff {
-            query = query.group(.or) { group in
-                for scope in actor.scopes {
-                    group.filter(.path([OrgUnitModel.ancestorKey(scope.level)], schema: OrgUnitModel.schema), .equal, .bind(scope.code))
-                }
-            }
+            query = query.within(anyOf: actor.scopes)
         }
         let grids = try await query.sort(\.$code).all().compactMap { grid in
             grid.shape.map { GridMapSVG.Grid(code: grid.code, name: grid.name, shape: $0, href: nil) }

@@ -103,8 +103,7 @@ struct RolePagesController: RouteCollection {
         let actor = try req.requirePageUser().actor
         guard [.leader, .dispatcher, .admin].contains(actor.role) else { throw AppError.forbidden() }
         let scope = actor.scopes[0]
-        let key = OrgUnitModel.ancestorKey(scope.level)
-        let inScope = { CaseModel.query(on: req.db).filter(.path([key], schema: CaseModel.schema), .equal, .bind(scope.code)) }
+        let inScope = { CaseModel.query(on: req.db).within(scope) }
         var figures: [Figure] = []
         for state in CaseState.allCases {
             let n = try await inScope().filter(\.$state == state.rawValue).count()
