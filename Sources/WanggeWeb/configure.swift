@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(BenchCommand(), as: "bench")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(RollupsCommand(), as: "rollups")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(GenerateCommand(), as: "generate")
@@ -89,6 +90,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: NotificationsAPIController())
     try api.register(collection: SLAAPIController())
     try api.register(collection: APIKeysAPIController())
+    try api.register(collection: AssessmentAPIController())
     try app.register(collection: OpenAPIController())
     try app.register(collection: Open311Controller())
     try app.register(collection: SessionPagesController())
@@ -99,6 +101,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: CitizenPagesController())
     try app.register(collection: RolePagesController())
     try app.register(collection: AdminCategoryPagesController())
+    try app.register(collection: AssessmentPagesController())
+    try app.register(collection: DashboardPagesController())
+    try app.register(collection: ReportPagesController())
 }
 
 /// Templates and static files ship inside the module's resource bundle, so the server finds them

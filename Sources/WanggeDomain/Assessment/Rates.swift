@@ -17,6 +17,19 @@ public struct CaseCounts: Sendable, Equatable, Codable {
 
     public init() {}
 
+    /// From the thirteen counters in declaration order (the rollup table's column order).
+    public init(values v: [Int]) {
+        precondition(v.count == 13, "CaseCounts has 13 counters")
+        (received, registered, dispatched, respondedInTime, closed, closedOnTime, overdue) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6])
+        (returned, reworked, satisfied, basicallySatisfied, unsatisfied, reopened) = (v[7], v[8], v[9], v[10], v[11], v[12])
+    }
+
+    /// The thirteen counters in declaration order.
+    public var values: [Int] {
+        [received, registered, dispatched, respondedInTime, closed, closedOnTime, overdue,
+         returned, reworked, satisfied, basicallySatisfied, unsatisfied, reopened]
+    }
+
     public static func + (a: CaseCounts, b: CaseCounts) -> CaseCounts {
         var c = a
         c.received += b.received; c.registered += b.registered; c.dispatched += b.dispatched

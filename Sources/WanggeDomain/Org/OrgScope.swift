@@ -45,6 +45,9 @@ public struct OrgAncestry: Sendable, Equatable, Codable {
         return copy
     }
 
+    /// The code of the lowest level present: where a case is, for counting.
+    public var deepestCode: String? { gridCode ?? villageCode ?? townshipCode ?? countyCode ?? cityCode }
+
     /// Path like `/330100/330110/330110001/`, for display and ordering.
     public var path: String {
         "/" + OrgLevel.allCases.compactMap { self[$0] }.map { $0 + "/" }.joined()

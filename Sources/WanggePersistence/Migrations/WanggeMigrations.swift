@@ -13,5 +13,6 @@ public enum WanggeMigrations {
         AddOpen311(),
         AddEventHashes(),
         CreateAccessLog(),
+        CreateRollups(),
     ]
 }

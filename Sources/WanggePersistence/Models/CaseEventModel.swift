@@ -26,6 +26,10 @@ public final class CaseEventModel: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
     /// SHA-256 over this event and the previous one's hash (see `EventHashChain`).
     @OptionalField(key: "hash") public var hash: String?
+    /// Where the case was (its deepest org code) when this happened; the assessment counts it there.
+    @OptionalField(key: "place_code") public var placeCode: String?
+    /// For an event that meets a clock (立案/签收/结案): whether it was met in time (see `Tally.onTime`).
+    @OptionalField(key: "on_time") public var onTime: Bool?
 
     public init() {}
 

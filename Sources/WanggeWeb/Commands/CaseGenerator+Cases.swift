@@ -29,6 +29,8 @@ extension CaseGenerator {
         let batch = 2000
         var written = 0
         var dayCounters: [String: Int] = [:]
+        var tallies = GeneratedTallies()
+        var gauges: [GaugeState] = []
         let started = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -79,11 +81,21 @@ extension CaseGenerator {
                         }
                     }
                 }
+                let worker = "grid\(gridIndex + 1)"
+                tallies.add(Tally.count(.report, before: initial, after: initial, onTime: nil, firstOverdue: false, byGridWorker: channel == .patrol),
+                            place: grid, category: category.code, channel: channel.rawValue, at: EventHashChain.normalise(created),
+                            worker: channel == .patrol ? worker : nil, workerOrg: channel == .patrol ? grid : nil, timeZone: timeZone)
+                var onTimes: [Bool?] = [nil]
                 for command in commands {
                     time = time.addingTimeInterval(600 + unit() * 86400)
                     let before = snapshot
                     snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
                     deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
+                    let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
+                    onTimes.append(onTime)
+                    tallies.add(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
+                                place: grid, category: snapshot.categoryCode, channel: channel.rawValue, at: EventHashChain.normalise(time),
+                                worker: nil, workerOrg: nil, timeZone: timeZone)
                     let role = [.accept, .submitResult].contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
                     events.append((command.action, before.state, snapshot.state, try String(decoding: encoder.encode(command), as: UTF8.self),
                                    time, role == "handler" ? "处置人员" : role == "anonymous" ? "群众" : "调度员", role,
@@ -91,15 +103,18 @@ extension CaseGenerator {
                 }
                 for (seq, event) in events.enumerated() {
                     let at = EventHashChain.normalise(event.4)
-                    let username: String? = event.6 == "dispatcher" ? "dispatcher" : event.6 == "handler" ? "handler-\(department.lowercased())" : nil
+                    let username: String? = event.6 == "dispatcher" ? "dispatcher" : event.6 == "handler" ? "handler-\(department.lowercased())"
+                        : event.6 == "grid_worker" ? worker : nil
+                    let orgCode: String? = event.6 == "grid_worker" ? grid : nil
                     let department: String? = event.6 == "handler" ? department : nil
                     let isPublic = event.0.isPublic
                     let hash = EventHashChain.hash(fields: [previous, String(id), String(seq + 1), event.0.rawValue, event.1?.rawValue ?? "",
-                                                            event.2.rawValue, username ?? "", event.5, event.6, "", department ?? "", event.7 ?? "",
-                                                            isPublic ? "1" : "0", event.3, String(Int64((at.timeIntervalSince1970 * 1000).rounded()))])
+                                                            event.2.rawValue, username ?? "", event.5, event.6, orgCode ?? "", department ?? "", event.7 ?? "",
+                                                            isPublic ? "1" : "0", event.3, String(Int64((at.timeIntervalSince1970 * 1000).rounded()))]
+                                                   + EventHashChain.assessmentFields(placeCode: grid, onTime: onTimes[seq]))
                     previous = hash
                     eventRows.append([id, seq + 1, event.0.rawValue, event.1?.rawValue, event.2.rawValue, username, event.5, event.6,
-                                      String?.none, department, event.7, isPublic, event.3, at, hash])
+                                      orgCode, department, event.7, isPublic, event.3, at, hash, grid, onTimes[seq]])
                 }
                 let day = CaseCode.dayKey(created, timeZone: timeZone)
                 let sequence = (dayCounters[day] ?? 0) + 1
@@ -124,6 +139,7 @@ extension CaseGenerator {
                 row += [created, time, finished ? time : nil, deadlinesJSON, open ? deadlines.nextDue : nil]
                 row += [times?.blue, times?.yellow, Date?.none, false, String?.none, previous]
                 caseRows.append(row)
+                if open { gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
                 if let lead = snapshot.leadDepartmentCode { departmentRows.append([id, lead, true]) }
                 for term in SearchTerms.terms(description) { termRows.append([id, term]) }
             }
@@ -142,6 +158,8 @@ extension CaseGenerator {
             let bar = String(repeating: "#", count: written * 30 / total).padding(toLength: 30, withPad: " ", startingAt: 0)
             console.output("\r[\(bar)] \(written * 100 / total)% \(written)/\(total)  \(Int(rate)) cases/s  ETA \(Int(eta)) s".consoleText(), newLine: written == total)
         }
+        console.info("rollups: \(tallies.count) place-day groups, writing rows …")
+        try await RollupRebuild(db: db, timeZone: timeZone).write(entries: tallies.entries(timeZone: timeZone), gauges: gauges)
         try await sql.raw("UPDATE case_code_counters SET last = last").run()
         if sql.dialect.name == "postgresql" {
             for table in [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema] {
@@ -164,7 +182,8 @@ extension CaseGenerator {
     ]
 
     static let eventColumns = ["case_id", "seq", "action", "from_state", "to_state", "actor_username", "actor_name", "actor_role",
-                               "actor_org_code", "actor_department_code", "note", "public", "payload", "created_at", "hash"]
+                               "actor_org_code", "actor_department_code", "note", "public", "payload", "created_at", "hash",
+                               "place_code", "on_time"]
 
     static func insert(_ sql: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[any Encodable & Sendable]], perStatement: Int) async throws {
         var start = 0

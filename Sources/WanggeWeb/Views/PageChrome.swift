@@ -43,12 +43,17 @@ struct PageChrome: Encodable {
             switch actor.role {
             case .citizen: add("/report", "report"); add("/work", "work"); add("/track", "track")
             case .gridWorker: add("/grid", "gridHome"); add("/report", "patrolReport"); add("/work", "work")
-            case .dispatcher: add("/work", "work"); add("/report", "report"); add("/overview", "overview")
+            case .dispatcher:
+                add("/work", "work"); add("/report", "report"); add("/overview", "overview"); add("/assessment", "assessment")
+                add("/reports", "reports")
             case .handler: add("/work", "work")
-            case .leader: add("/overview", "overview"); add("/work", "work")
+            case .leader:
+                add("/dashboard", "dashboard"); add("/overview", "overview"); add("/assessment", "assessment")
+                add("/assessment/index", "safetyIndex"); add("/reports", "reports"); add("/work", "work")
             case .admin:
                 add("/admin/units", "orgUnits"); add("/admin/departments", "departments"); add("/admin/users", "users")
-                add("/admin/categories", "categories"); add("/overview", "overview")
+                add("/admin/categories", "categories"); add("/admin/assessment", "assessmentSettings"); add("/overview", "overview")
+                add("/assessment", "assessment"); add("/dashboard", "dashboard")
             }
             if actor.role.isStaff { add("/inbox", "inbox") }
             add("/account/password", "account")

@@ -17,7 +17,16 @@ public enum EventHashChain {
             previous, String(event.caseID), String(event.seq), event.action, event.fromState ?? "", event.toState,
             event.actorUsername ?? "", event.actorName, event.actorRole, event.actorOrgCode ?? "", event.actorDepartmentCode ?? "",
             event.note ?? "", event.isPublic ? "1" : "0", event.payload, String(Int64((event.createdAt.timeIntervalSince1970 * 1000).rounded())),
-        ])
+        ] + assessmentFields(placeCode: event.placeCode, onTime: event.onTime))
+    }
+
+    /// The assessment facts (migration 007) enter the hash only when present, so events written
+    /// before them keep their hashes.
+    public static func assessmentFields(placeCode: String?, onTime: Bool?) -> [String] {
+        var fields: [String] = []
+        if let placeCode { fields.append("place=" + placeCode) }
+        if let onTime { fields.append(onTime ? "on_time=1" : "on_time=0") }
+        return fields
     }
 
     /// The same hash from plain fields, in `hash(_:previous:)`'s order (for bulk generation).

@@ -5,7 +5,8 @@ import WanggeDomain
 /// Building event and attachment rows.
 enum CaseEvents {
     static func make(caseID: Int, seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?,
-                     anonymousName: String, note: String?, payload: String, at now: Date) throws -> CaseEventModel {
+                     anonymousName: String, note: String?, payload: String, at now: Date,
+                     placeCode: String?, onTime: Bool? = nil) throws -> CaseEventModel {
         let event = CaseEventModel()
         event.caseID = caseID
         event.seq = seq
@@ -21,6 +22,8 @@ enum CaseEvents {
         event.isPublic = action.isPublic
         event.payload = payload
         event.createdAt = EventHashChain.normalise(now)
+        event.placeCode = placeCode
+        event.onTime = onTime
         return event
     }
 

@@ -236,13 +236,15 @@ public struct CaseIntakeService: Sendable {
             let caseID = try model.requireID()
             let first = try CaseEvents.make(caseID: caseID, seq: 1, action: .report, from: nil, to: .reported,
                                             actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
-                                            note: nil, payload: CaseEvents.encode(initial), at: now)
+                                            note: nil, payload: CaseEvents.encode(initial), at: now, placeCode: ancestry.deepestCode)
             try await CaseEvents.append(first, to: model, on: tx)
             var photoEvent = first
             if let onSpotCommand {
                 let second = try CaseEvents.make(caseID: caseID, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
                                                  actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
-                                                 note: onSpotCommand.result, payload: CaseEvents.encode(onSpotCommand), at: now)
+                                                 note: onSpotCommand.result, payload: CaseEvents.encode(onSpotCommand), at: now,
+                                                 placeCode: ancestry.deepestCode,
+                                                 onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: finalDeadlines))
                 try await CaseEvents.append(second, to: model, on: tx)
                 photoEvent = second
                 try model.setSnapshot(afterSpot)
@@ -254,6 +256,13 @@ public struct CaseIntakeService: Sendable {
                 try await model.save(on: tx)
             }
             try await model.save(on: tx)
+            try await EventRollups.record(first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
+                                          timeZone: timeZone, on: tx)
+            if onSpotCommand != nil {
+                try await EventRollups.record(photoEvent, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
+                                              timeZone: timeZone, on: tx)
+            }
+            try await RollupLedger.moveGauges(from: .closed, to: GaugeState(model), on: tx)
             for photo in photos {
                 try await CaseEvents.attachment(caseID: caseID, eventID: photoEvent.requireID(), photo: photo, at: now).create(on: tx)
             }

@@ -129,23 +129,28 @@ public struct CaseTransitionService: Sendable {
 
     static func appendEvent(to model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
                             photos: [StoredPhoto], now: Date, sla: SLAContext, on tx: any Database,
-                            systemName: String = "群众") async throws {
+                            systemName: String = "群众", gaugeBefore: GaugeState? = nil) async throws {
         let caseID = try model.requireID()
         let lastSeq = try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).max(\.$seq) ?? 0
+        let gaugeBefore = gaugeBefore ?? GaugeState(model)
+        let firstOverdue = command.action == .overdue
+            ? try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).filter(\.$action == CaseAction.overdue.rawValue).count() == 0
+            : false
+        if let grid = next.gridCode, grid != model.gridCode {
+            // A grid chosen at registration places the case in the tree.
+            model.ancestry = OrgCode.ancestry(of: grid)
+        }
+        let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
         let note = command.note ?? command.result
         let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
-                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEvents.encode(command), at: now)
+                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEvents.encode(command), at: now,
+                                        placeCode: model.ancestry.deepestCode, onTime: Tally.onTime(command.action, deadlinesAfter: deadlines))
         try await CaseEvents.append(event, to: model, on: tx)
         for photo in photos {
             try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
         }
         model.version += 1
-        if let grid = next.gridCode, grid != model.gridCode {
-            // A grid chosen at registration places the case in the tree.
-            model.ancestry = OrgCode.ancestry(of: grid)
-        }
         try model.setSnapshot(next)
-        let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
         try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
         model.lastAction = command.action.rawValue
         model.updatedAt = now
@@ -163,6 +168,9 @@ public struct CaseTransitionService: Sendable {
             break
         }
         try await model.save(on: tx)
+        try await EventRollups.record(event, before: from, after: next, channel: model.channel, firstOverdue: firstOverdue,
+                                      timeZone: sla.calendar.timeZone, on: tx)
+        try await RollupLedger.moveGauges(from: gaugeBefore, to: GaugeState(model), on: tx)
     }
 
     /// Turns the request into a command the rules can check, looking up and validating what it names.

@@ -64,10 +64,12 @@ public struct SLASweep: Sendable {
             return try await db.transaction { tx in
                 try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
                 let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
-                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: snapshot, actor: nil,
-                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName)
+                // Lit before the event is written, so the open-case gauges move the case to overdue.
+                let gaugeBefore = GaugeState(model)
                 model.overdueAt = now
-                try await model.save(on: tx)
+                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: snapshot, actor: nil,
+                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName,
+                                                            gaugeBefore: gaugeBefore)
                 return try await NoticeRouter.notify(.overdue, model: model, snapshot: snapshot, on: tx, now: now)
             }
         } catch let error as AppError where error.code == "case.stale" {

@@ -34,7 +34,29 @@ enum Schema {
         ], required: ["code", "state", "stateName", "channel", "description", "urgency", "warning", "createdAt"])
         let counters = object(["returns": integer, "reworks": integer, "reminders": integer, "supervisions": integer, "reopens": integer,
                                "escalations": integer, "pushDowns": integer, "merged": integer])
+        let counts = object(Dictionary(uniqueKeysWithValues: ["received", "registered", "dispatched", "respondedInTime", "closed", "closedOnTime",
+                                                              "overdue", "returned", "reworked", "satisfied", "basicallySatisfied", "unsatisfied",
+                                                              "reopened"].map { ($0, integer) }))
+        let period = object(["token": string, "kind": string, "label": string, "first": string, "last": string],
+                            required: ["token", "kind", "label", "first", "last"])
+        let rate = object(["rate": string, "name": string, "value": number, "display": string, "denominator": integer, "explanation": string,
+                           "higherIsBetter": boolean], required: ["rate", "name", "display", "denominator", "explanation"])
+        let ranked = object(["position": integer, "code": string, "name": string, "value": number, "display": string, "volume": integer,
+                             "counts": counts], required: ["position", "code", "name", "display", "volume", "counts"])
+        let indexScore: JSON = ["type": "object", "properties": ["id": string, "name": string, "weight": number, "score": number, "raw": number,
+                                                                 "children": ["type": "array", "items": ["$ref": "#/components/schemas/IndexScore"]]],
+                                "required": ["id", "name", "weight", "children"]]
         return [
+            "AssessmentSummary": object(["area": codeName, "period": period, "counts": counts, "rates": array(rate), "open": integer,
+                                         "overdueOpen": integer, "basicallySatisfiedWeight": number],
+                                        required: ["area", "period", "counts", "rates", "open", "overdueOpen"]),
+            "Rankings": object(["area": codeName, "period": period, "level": string, "rate": string, "items": array(ranked), "red": array(ranked),
+                                "black": array(ranked)], required: ["area", "period", "level", "rate", "items", "red", "black"]),
+            "IndexScore": indexScore,
+            "IndexResult": object(["area": codeName, "period": period, "name": string, "score": ref("IndexScore"),
+                                   "children": array(object(["code": string, "name": string, "score": ref("IndexScore")]))],
+                                  required: ["area", "period", "name", "score", "children"]),
+            "AssessmentSettings": object(["basicallySatisfiedWeight": number, "index": anyObject], required: ["basicallySatisfiedWeight", "index"]),
             "Error": object(["error": object(["code": string, "message": string, "field": string], required: ["code", "message"])], required: ["error"]),
             "Me": object(["username": string, "displayName": string, "role": string, "orgCode": string, "orgLevel": string,
                           "departmentCode": string, "gridCodes": array(string)], required: ["username", "role", "orgCode", "gridCodes"]),

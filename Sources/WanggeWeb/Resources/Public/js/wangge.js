@@ -32,5 +32,6 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("svg.pick-map").forEach(setupPickMap);
+    document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   });
 })();

@@ -1,0 +1,26 @@
+import FluentKit
+import Foundation
+import WanggeDomain
+
+/// The rollup rows one event row adds. Everything it reads is on the event (place, on-time fact,
+/// actor, time) or in the case's snapshots before and after it, so writing and rebuilding agree.
+public enum EventRollups {
+    public static func entries(for event: CaseEventModel, before: CaseSnapshot, after: CaseSnapshot, channel: String,
+                               firstOverdue: Bool, timeZone: TimeZone) -> [RollupEntry] {
+        guard let action = event.caseAction, let place = event.placeCode else { return [] }
+        let byGridWorker = event.actorRole == Role.gridWorker.rawValue
+        let tally = Tally.count(action, before: before, after: after, onTime: event.onTime, firstOverdue: firstOverdue,
+                                byGridWorker: byGridWorker)
+        let context = RollupKeys.Context(placeCode: place, categoryCode: after.categoryCode, channel: channel, at: event.createdAt,
+                                         timeZone: timeZone, workerUsername: byGridWorker ? event.actorUsername : nil,
+                                         workerOrgCode: byGridWorker ? event.actorOrgCode : nil)
+        return RollupKeys.entries(tally, context)
+    }
+
+    /// Writes what an event adds, in the caller's transaction.
+    static func record(_ event: CaseEventModel, before: CaseSnapshot, after: CaseSnapshot, channel: String, firstOverdue: Bool,
+                       timeZone: TimeZone, on db: any Database) async throws {
+        try await RollupLedger.add(entries(for: event, before: before, after: after, channel: channel, firstOverdue: firstOverdue,
+                                           timeZone: timeZone), on: db)
+    }
+}

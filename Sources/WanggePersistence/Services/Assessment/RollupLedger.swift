@@ -1,0 +1,110 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// Writes rollup rows and open-case gauges, always inside the transaction of the case action that
+/// caused them: one multi-row upsert each, rows in key order (see `RollupKey.<`).
+public enum RollupLedger {
+    static let areaColumns = ["city_code", "county_code", "township_code", "village_code", "grid_code"]
+
+    public static func add(_ entries: [RollupEntry], on db: any Database) async throws {
+        guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
+        let counters = RollupModel.counterColumns
+        let columns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"] + areaColumns + counters
+        var query = SQLQueryString("INSERT INTO \(unsafeRaw: RollupModel.schema) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            let k = entry.key, a = entry.area
+            let texts: [String?] = [k.dimension.rawValue, k.unitCode, entry.unitLevel, k.periodKind.rawValue, k.period, k.categoryCode, k.channel,
+                                    a.cityCode, a.countyCode, a.townshipCode, a.villageCode, a.gridCode]
+            query.appendLiteral("(")
+            for (j, text) in texts.enumerated() {
+                if j > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: text)
+            }
+            for value in entry.counts.values {
+                query.appendLiteral(", ")
+                query.appendInterpolation(literal: value)
+            }
+            query.appendLiteral(")")
+        }
+        let updates = counters.map { "\($0) = \(RollupModel.schema).\($0) + excluded.\($0)" }.joined(separator: ", ")
+        query.appendLiteral(" ON CONFLICT (dimension, unit_code, period_kind, category_code, channel, period) DO UPDATE SET \(updates)")
+        try await sql.raw(query).run()
+    }
+
+    /// Moves a case's weight in the open-case gauges from where it was to where it is.
+    public static func moveGauges(from before: GaugeState, to after: GaugeState, on db: any Database) async throws {
+        guard before != after, let sql = db as? any SQLDatabase else { return }
+        var deltas: [String: (dimension: String, code: String, level: String, area: OrgAncestry, open: Int, overdue: Int)] = [:]
+        func add(_ state: GaugeState, sign: Int) {
+            guard state.open else { return }
+            for (dimension, code, level, area) in state.units {
+                let key = dimension + "|" + code
+                var d = deltas[key] ?? (dimension, code, level, area, 0, 0)
+                d.open += sign
+                d.overdue += state.overdue ? sign : 0
+                deltas[key] = d
+            }
+        }
+        add(before, sign: -1)
+        add(after, sign: 1)
+        let rows = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
+        guard !rows.isEmpty else { return }
+        let columns = ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"]
+        var query = SQLQueryString("INSERT INTO \(unsafeRaw: OpenGaugeModel.schema) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+        for (i, row) in rows.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            let texts: [String?] = [row.dimension, row.code, row.level, row.area.cityCode, row.area.countyCode, row.area.townshipCode,
+                                    row.area.villageCode, row.area.gridCode]
+            query.appendLiteral("(")
+            for (j, text) in texts.enumerated() {
+                if j > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: text)
+            }
+            query.appendLiteral(", ")
+            query.appendInterpolation(literal: row.open)
+            query.appendLiteral(", ")
+            query.appendInterpolation(literal: row.overdue)
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(" ON CONFLICT (dimension, unit_code) DO UPDATE SET open_count = \(OpenGaugeModel.schema).open_count + excluded.open_count, overdue_count = \(OpenGaugeModel.schema).overdue_count + excluded.overdue_count")
+        try await sql.raw(query).run()
+    }
+}
+
+/// What a case weighs in the open-case gauges: nothing when finished, otherwise one open case (and
+/// one overdue, when its red lamp is lit) at every level of its place and at its lead department.
+public struct GaugeState: Sendable, Equatable {
+    public var placeCode: String?
+    public var departmentCode: String?
+    public var open: Bool
+    public var overdue: Bool
+
+    public init(placeCode: String?, departmentCode: String?, open: Bool, overdue: Bool) {
+        self.placeCode = placeCode
+        self.departmentCode = departmentCode
+        self.open = open
+        self.overdue = open && overdue
+    }
+
+    public init(_ model: CaseModel) {
+        self.init(placeCode: model.ancestry.deepestCode, departmentCode: model.leadDepartmentCode,
+                  open: model.caseState.isOpen, overdue: model.overdueAt != nil)
+    }
+
+    static let closed = GaugeState(placeCode: nil, departmentCode: nil, open: false, overdue: false)
+
+    var units: [(String, String, String, OrgAncestry)] {
+        var out: [(String, String, String, OrgAncestry)] = []
+        if let placeCode {
+            let ancestry = OrgCode.ancestry(of: placeCode)
+            for level in OrgLevel.allCases {
+                if let code = ancestry[level] { out.append((RollupDimension.org.rawValue, code, level.rawValue, OrgCode.ancestry(of: code))) }
+            }
+        }
+        if let departmentCode { out.append((RollupDimension.department.rawValue, departmentCode, "department", OrgAncestry())) }
+        return out
+    }
+}

@@ -1,0 +1,237 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// `/assessment`: an area's rates with their explanations, the ranking of the units inside it and
+/// the 红黑榜; `/assessment/index`: the composite index with its history and drill-down;
+/// `/admin/assessment`: the weight of 基本满意 and the index definition.
+struct AssessmentPagesController: RouteCollection {
+    typealias Link = AssessmentViews.Link
+    typealias Option = AssessmentViews.Option
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("assessment", use: assessment)
+        routes.get("assessment", "index", use: index)
+        routes.get("admin", "assessment", use: settingsPage)
+        routes.post("admin", "assessment", use: saveSettings)
+    }
+
+    struct RankRow: Encodable {
+        var position: Int
+        var name: String
+        var href: String?
+        var value: String
+        var volume: Int
+        var received: Int
+        var closed: Int
+        var overdue: Int
+    }
+
+    struct AssessmentContext: Encodable {
+        var p: PageChrome
+        var areaCode: String
+        var areaName: String
+        var up: [Link]
+        var down: [Link]
+        var periods: [Option]
+        var period: PeriodDTO
+        var levels: [Option]
+        var rates: [Option]
+        var rateName: String
+        var rateExplanation: String
+        var cards: [RateDTO]
+        var figures: [Link]
+        var red: [RankRow]
+        var black: [RankRow]
+        var ranking: [RankRow]
+        var weight: String
+    }
+
+    @Sendable func assessment(req: Request) async throws -> Response {
+        let actor = try req.assessmentActor(page: true)
+        let area = try await req.assessmentArea(for: actor)
+        let period = try req.assessmentPeriod()
+        let settings = try await AssessmentSettings.load(on: req.db)
+        let queries = AssessmentQueries(db: req.db)
+        let counts = try await queries.totals(.org, area.code, period)
+        let gauge = try await queries.gauge(.org, area.code)
+        let allowed = RankingLevel.below(area.orgLevel)
+        var level: RankingLevel?
+        var rate = Rate.resolution
+        var ranked: [RankedRow] = []
+        if !allowed.isEmpty {
+            let (l, r) = try AssessmentAPIController.rankingParameters(req, area: area)
+            (level, rate) = (l, r)
+            let entries = try await RankingService(db: req.db).entries(l, in: area, period: period)
+            ranked = Ranking.rank(entries, by: r, basicallySatisfiedWeight: settings.basicallySatisfiedWeight)
+        }
+        let drillable = level?.orgLevel != nil
+        func row(_ r: RankedRow) -> RankRow {
+            RankRow(position: r.position, name: r.name, href: drillable ? "/assessment?area=\(r.code)&period=\(period.token)&rate=\(rate.rawValue)" : nil,
+                    value: RateDTO.percent(r.value), volume: r.volume, received: r.counts.received, closed: r.counts.closed, overdue: r.counts.overdue)
+        }
+        let boards = Ranking.redBlack(ranked, n: 5)
+        let query = "&period=\(period.token)"
+        let (up, down) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment", query: query, on: req.db)
+        let figures = [
+            Link(href: "", label: "受理 \(counts.received)"), Link(href: "", label: "立案 \(counts.registered)"),
+            Link(href: "", label: "结案 \(counts.closed)"), Link(href: "", label: "超期 \(counts.overdue)"),
+            Link(href: "", label: "当前在办 \(gauge.open)"), Link(href: "", label: "当前超期 \(gauge.overdue)"),
+        ]
+        return try await req.page("assessment", AssessmentContext(
+            p: PageChrome(req), areaCode: area.code, areaName: area.name, up: up, down: down,
+            periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period),
+            levels: allowed.map { Option(value: $0.rawValue, label: $0.nameZH, selected: $0 == level) },
+            rates: Rate.allCases.map { Option(value: $0.rawValue, label: $0.nameZH, selected: $0 == rate) },
+            rateName: rate.nameZH, rateExplanation: rate.explanationZH,
+            cards: RateDTO.all(counts, weight: settings.basicallySatisfiedWeight), figures: figures,
+            red: boards.red.map(row), black: boards.black.map(row), ranking: ranked.map(row),
+            weight: String(format: "%.2f", settings.basicallySatisfiedWeight)))
+    }
+
+    struct IndexRow: Encodable {
+        var id: String
+        var name: String
+        var depth: Int
+        var weight: String
+        var score: String
+        var raw: String
+        var href: String
+        var selected: Bool
+    }
+
+    struct UnitScore: Encodable {
+        var name: String
+        var score: String
+        var raw: String
+        var href: String
+        var casesHref: String
+    }
+
+    struct IndexContext: Encodable {
+        var p: PageChrome
+        var areaName: String
+        var indexName: String
+        var up: [Link]
+        var periods: [Option]
+        var period: PeriodDTO
+        var tree: [IndexRow]
+        var nodeName: String
+        var nodeIsLeaf: Bool
+        var units: [UnitScore]
+        var history: String
+        var casesHref: String
+    }
+
+    /// The index tree for the area, a node's scores for each child unit, and the node's 12-month history.
+    @Sendable func index(req: Request) async throws -> Response {
+        let actor = try req.assessmentActor(page: true)
+        let area = try await req.assessmentArea(for: actor)
+        let period = try req.assessmentPeriod()
+        let settings = try await AssessmentSettings.load(on: req.db)
+        let definition = settings.index
+        let weight = settings.basicallySatisfiedWeight
+        let queries = AssessmentQueries(db: req.db)
+        let score = definition.evaluate(try await queries.totals(.org, area.code, period), basicallySatisfiedWeight: weight)
+        let nodeID = req.query[String.self, at: "node"] ?? definition.root.id
+        let base = "/assessment/index?area=\(area.code)&period=\(period.token)"
+        var tree: [IndexRow] = []
+        func walk(_ s: IndexScore, depth: Int) {
+            tree.append(IndexRow(id: s.id, name: s.nameZH, depth: depth, weight: ExportText.decimal(s.weight, maxFractionDigits: 2),
+                                 score: s.scoreText, raw: Self.rawText(s.raw), href: base + "&node=\(s.id)", selected: s.id == nodeID))
+            for child in s.children { walk(child, depth: depth + 1) }
+        }
+        walk(score, depth: 0)
+        guard let selected = tree.first(where: \.selected) else { throw AppError.notFound("index node") }
+        let node = Self.find(nodeID, in: definition.root)
+        func pick(_ s: IndexScore) -> IndexScore? { Self.find(nodeID, in: s) }
+
+        let children = try await OrgUnitModel.query(on: req.db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
+        let byUnit = try await queries.byUnit(.org, units: children.map(\.code), period)
+        let units = children.map { unit -> UnitScore in
+            let s = pick(definition.evaluate(byUnit[unit.code] ?? CaseCounts(), basicallySatisfiedWeight: weight))
+            return UnitScore(name: unit.name, score: s?.scoreText ?? "—", raw: Self.rawText(s?.raw),
+                             href: "/assessment/index?area=\(unit.code)&period=\(period.token)&node=\(nodeID)",
+                             casesHref: "/work?all=1&within=\(unit.code)&from=\(period.first)&to=\(period.last)")
+        }
+        // History: the node's score for the area in each of the twelve months up to the period's end.
+        var months: [AssessmentPeriod] = []
+        var m = AssessmentPeriod.of(.month, containing: period.last)!
+        for _ in 0..<12 { months.insert(m, at: 0); m = m.previous }
+        let monthly = try await queries.monthly(.org, area.code, months: months.map(\.token))
+        let values = months.map { pick(definition.evaluate(monthly[$0.token] ?? CaseCounts(), basicallySatisfiedWeight: weight))?.score ?? 0 }
+        let chart = SVGLineChart(title: "\(selected.name) · 近 12 个月", xLabels: months.map { String($0.token.suffix(5)) },
+                                 series: [.init(label: selected.name, values: values, color: "#1565c0")], width: 720, height: 260)
+        let (up, _) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req.db)
+        return try await req.page("assessment-index", IndexContext(
+            p: PageChrome(req), areaName: area.name, indexName: definition.nameZH, up: up,
+            periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period), tree: tree,
+            nodeName: selected.name, nodeIsLeaf: node?.leaf != nil, units: units, history: chart.svg(),
+            casesHref: "/work?all=1&within=\(area.code)&from=\(period.first)&to=\(period.last)"))
+    }
+
+    static func rawText(_ raw: Double?) -> String {
+        guard let raw else { return "—" }
+        return raw == raw.rounded() && raw > 1 ? String(Int(raw)) : ExportText.percent(raw)
+    }
+
+    static func find(_ id: String, in score: IndexScore) -> IndexScore? {
+        if score.id == id { return score }
+        for child in score.children { if let found = find(id, in: child) { return found } }
+        return nil
+    }
+
+    static func find(_ id: String, in node: IndexNode) -> IndexNode? {
+        if node.id == id { return node }
+        for child in node.children { if let found = find(id, in: child) { return found } }
+        return nil
+    }
+
+    struct SettingsContext: Encodable {
+        var p: PageChrome
+        var weight: String
+        var indexJSON: String
+        var errors: [String]
+    }
+
+    @Sendable func settingsPage(req: Request) async throws -> Response {
+        _ = try req.requireAdminPage()
+        let settings = try await AssessmentSettings.load(on: req.db)
+        return try await req.page("admin-assessment", SettingsContext(p: PageChrome(req, notice: req.notice), weight: String(settings.basicallySatisfiedWeight),
+                                                                      indexJSON: try Self.pretty(settings.index), errors: []))
+    }
+
+    struct SettingsForm: Content {
+        var weight: String?
+        var index: String?
+    }
+
+    @Sendable func saveSettings(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        let form = try req.content.decode(SettingsForm.self)
+        var errors: [String] = []
+        let weight = Double(form.weight?.trimmingCharacters(in: .whitespaces) ?? "")
+        if weight == nil || !(0...1).contains(weight!) { errors.append("基本满意的权重须为 0 到 1 之间的数,例如 0.8。") }
+        var definition: IndexDefinition?
+        do {
+            definition = try JSONDecoder().decode(IndexDefinition.self, from: Data((form.index ?? "").utf8))
+        } catch {
+            errors.append("指数定义不是有效的 JSON 结构:请对照示例检查括号、引号和字段名。")
+        }
+        if let definition { errors += definition.validate() }
+        guard errors.isEmpty, let weight, let definition else {
+            return try await req.page("admin-assessment", SettingsContext(p: PageChrome(req), weight: form.weight ?? "", indexJSON: form.index ?? "",
+                                                                          errors: errors), status: .badRequest)
+        }
+        try await SettingsService(db: req.db).set(AssessmentSettings.key, AssessmentSettings(basicallySatisfiedWeight: weight, index: definition),
+                                                  by: actor.username, at: req.now)
+        return req.redirect(to: "/admin/assessment?notice=saved")
+    }
+
+    static func pretty(_ definition: IndexDefinition) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(definition), as: UTF8.self)
+    }
+}

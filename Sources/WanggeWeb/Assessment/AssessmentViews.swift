@@ -1,0 +1,65 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// Pieces shared by the assessment, index, report and dashboard pages.
+enum AssessmentViews {
+    struct Link: Encodable {
+        var href: String
+        var label: String
+        var current: Bool = false
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct Table: Encodable {
+        var title: String
+        var header: [String]
+        var rows: [[String]]
+
+        init(_ table: ReportTable) {
+            title = table.title
+            header = table.header
+            rows = table.rows.map { $0.map(\.displayText) }
+        }
+    }
+
+    /// The periods offered in the selector: recent weeks, months, quarters and years.
+    static func periodOptions(today: String, selected: AssessmentPeriod, kinds: [AssessmentPeriod.Kind] = [.month, .quarter, .year]) -> [Option] {
+        var periods: [AssessmentPeriod] = []
+        for kind in kinds {
+            var p = AssessmentPeriod.of(kind, containing: today)!
+            let count = kind == .week ? 8 : kind == .month ? 12 : kind == .quarter ? 4 : 3
+            for _ in 0..<count {
+                periods.append(p)
+                p = p.previous
+            }
+        }
+        if !periods.contains(selected) { periods.insert(selected, at: 0) }
+        return periods.map { Option(value: $0.token, label: $0.labelZH, selected: $0 == selected) }
+    }
+
+    /// The way up from the area to the top of the actor's scope, and down to its children.
+    static func crumbs(_ area: OrgUnitModel, actor: Actor, path: String, query: String, on db: any Database) async throws -> (up: [Link], down: [Link]) {
+        let ancestry = area.ancestry
+        var codes: [String] = []
+        for level in OrgLevel.allCases where level < area.orgLevel {
+            if let code = ancestry[level], actor.canSee(OrgCode.ancestry(of: code)) { codes.append(code) }
+        }
+        let units = try await OrgUnitModel.query(on: db).filter(\.$code ~~ codes).all()
+        let names = Dictionary(units.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let up = codes.map { Link(href: "\(path)?area=\($0)\(query)", label: names[$0] ?? $0) } + [Link(href: "\(path)?area=\(area.code)\(query)", label: area.name, current: true)]
+        let children = try await OrgUnitModel.query(on: db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
+        let down = children.map { Link(href: "\(path)?area=\($0.code)\(query)", label: $0.name) }
+        return (up, down)
+    }
+
+    static func figure(_ n: Int) -> String {
+        n >= 10_000 ? String(format: "%.1f万", Double(n) / 10_000) : String(n)
+    }
+}

@@ -1,0 +1,135 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+
+/// `/dashboard`: the command centre's big screen (指挥中心大屏), 1920×1080, refreshing itself every
+/// minute without JavaScript. Every figure comes from the rollups and gauges; hot spots from the
+/// latest few hundred reports; the map's polygons from a cache.
+struct DashboardPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("dashboard", use: dashboard)
+    }
+
+    struct Figure: Encodable {
+        var label: String
+        var value: String
+        var tone: String
+    }
+
+    struct Board: Encodable {
+        var name: String
+        var value: String
+    }
+
+    struct HotSpot: Encodable {
+        var place: String
+        var category: String
+        var count: Int
+        var href: String
+    }
+
+    struct Context: Encodable {
+        var p: PageChrome
+        var areaName: String
+        var updated: String
+        var today: [Figure]
+        var month: [Figure]
+        var map: String
+        var trend: String
+        var categories: String
+        var hotspots: [HotSpot]
+        var red: [Board]
+        var black: [Board]
+        var boardTitle: String
+        var refresh: Int
+    }
+
+    @Sendable func dashboard(req: Request) async throws -> Response {
+        let actor = try req.assessmentActor(page: true)
+        let area = try await req.assessmentArea(for: actor)
+        let settings = try await AssessmentSettings.load(on: req.db)
+        let weight = settings.basicallySatisfiedWeight
+        let queries = AssessmentQueries(db: req.db)
+        let today = req.today
+        let month = AssessmentPeriod.of(.month, containing: today)!
+        let todayPeriod = AssessmentPeriod.of(.day, containing: today)!
+        let todayCounts = try await queries.totals(.org, area.code, todayPeriod)
+        let monthCounts = try await queries.totals(.org, area.code, month)
+        let gauge = try await queries.gauge(.org, area.code)
+
+        // 30-day trend, ending today.
+        let days = AssessmentPeriod.days(from: AssessmentPeriod.day(today, minus: 29), through: today)
+        let daily = try await queries.daily(.org, area.code, days: days)
+        let trend = SVGLineChart(title: "近 30 日受理与结案", xLabels: days.map { String($0.suffix(5)) },
+                                 series: [.init(label: "受理", values: daily.map { Double($0.counts.received) }, color: "#4fc3f7"),
+                                          .init(label: "结案", values: daily.map { Double($0.counts.closed) }, color: "#81c784")],
+                                 width: 860, height: 300).svg()
+
+        let names = try await NameBook.load(on: req.db)
+        let categoryUnit = area.orgLevel == .grid ? OrgCode.parent(of: area.code) ?? area.code : area.code
+        let byCategory = try await queries.breakdown(.org, categoryUnit, by: .category, month)
+        let top = byCategory.sorted { ($0.value.received, $1.key) > ($1.value.received, $0.key) }.prefix(8)
+        let categories = SVGBarChart(title: "本月问题类别前八", bars: top.map {
+            .init(label: $0.key == RollupKeys.uncategorised ? "未分类" : names.categories[$0.key] ?? $0.key, value: Double($0.value.received))
+        }, width: 860).svg()
+
+        let map = try await Self.map(req, area: area)
+        let hotspots = try await Self.hotspots(req, actor: actor, area: area, names: names)
+
+        var boardTitle = ""
+        var red: [Board] = []
+        var black: [Board] = []
+        if let level = RankingLevel.below(area.orgLevel).first {
+            let entries = try await RankingService(db: req.db).entries(level, in: area, period: month)
+            let boards = Ranking.redBlack(Ranking.rank(entries, by: .resolution, basicallySatisfiedWeight: weight), n: 5)
+            red = boards.red.map { Board(name: $0.name, value: RateDTO.percent($0.value)) }
+            black = boards.black.map { Board(name: $0.name, value: RateDTO.percent($0.value)) }
+            boardTitle = "\(level.nameZH) · 本月办结率"
+        }
+        func pct(_ rate: Rate, _ c: CaseCounts) -> String { RateDTO.percent(rate.value(c, basicallySatisfiedWeight: weight)) }
+        let formatter = DateFormatter()
+        formatter.timeZone = req.application.wanggeConfig.timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return try await req.page("dashboard", Context(
+            p: PageChrome(req), areaName: area.name, updated: formatter.string(from: req.now),
+            today: [Figure(label: "今日受理", value: AssessmentViews.figure(todayCounts.received), tone: ""),
+                    Figure(label: "今日结案", value: AssessmentViews.figure(todayCounts.closed), tone: "good"),
+                    Figure(label: "当前在办", value: AssessmentViews.figure(gauge.open), tone: ""),
+                    Figure(label: "当前超期", value: AssessmentViews.figure(gauge.overdue), tone: gauge.overdue > 0 ? "bad" : "good")],
+            month: [Figure(label: "本月受理", value: AssessmentViews.figure(monthCounts.received), tone: ""),
+                    Figure(label: "本月结案", value: AssessmentViews.figure(monthCounts.closed), tone: ""),
+                    Figure(label: "办结率", value: pct(.resolution, monthCounts), tone: ""),
+                    Figure(label: "按期办结率", value: pct(.onTime, monthCounts), tone: ""),
+                    Figure(label: "满意率", value: pct(.satisfaction, monthCounts), tone: ""),
+                    Figure(label: "超期率", value: pct(.overdueRate, monthCounts), tone: "")],
+            map: map, trend: trend, categories: categories, hotspots: hotspots, red: red, black: black, boardTitle: boardTitle,
+            refresh: 60))
+    }
+
+    /// Grids of the area shaded by their open cases, outlined red where some are overdue.
+    static func map(_ req: Request, area: OrgUnitModel) async throws -> String {
+        let shapes = try await req.application.gridShapeCache.shapes(on: req.db)
+        let inside = shapes.filter { area.scope.contains(OrgCode.ancestry(of: $0.code)) }
+        let gauges = try await AssessmentQueries(db: req.db).gauges(level: OrgLevel.grid.rawValue, within: area.scope)
+        return GaugeMapSVG.render(grids: inside, gauges: gauges, title: "\(area.name) · 网格在办与超期")
+    }
+
+    /// Clusters of similar reports: the latest 500 reports of the area, grouped by grid and category,
+    /// where three or more arrived within 72 hours.
+    static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
+        let since = req.now.addingTimeInterval(-72 * 3600)
+        let recent = try await CaseModel.query(on: req.db).within(area.scope).sort(\.$id, .descending).limit(500)
+            .field(\.$id).field(\.$gridCode).field(\.$categoryCode).field(\.$createdAt).all()
+            .filter { $0.createdAt >= since && $0.gridCode != nil && $0.categoryCode != nil }
+        var groups: [String: Int] = [:]
+        for c in recent { groups[c.gridCode! + "|" + c.categoryCode!, default: 0] += 1 }
+        let hot = groups.filter { $0.value >= 3 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
+        let gridNames = try await NameBook.load(on: req.db, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
+        return hot.map { key, count in
+            let parts = key.split(separator: "|").map(String.init)
+            return HotSpot(place: gridNames[parts[0]] ?? parts[0], category: names.categories[parts[1]] ?? parts[1], count: count,
+                           href: "/work?all=1&within=\(parts[0])&category=\(parts[1])")
+        }
+    }
+}
