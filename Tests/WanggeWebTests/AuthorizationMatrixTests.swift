@@ -78,6 +78,11 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/warnings": staff.subtracting([.gridWorker]),
         "GET /api/v1/open311-keys": admin, "POST /api/v1/open311-keys": admin, "DELETE /api/v1/open311-keys/:id": admin,
         "GET /api/v1/openapi.json": everyone, "GET /api/v1/ping": everyone,
+        "GET /api/v1/assessment/summary": overview, "GET /api/v1/assessment/rankings": overview, "GET /api/v1/assessment/index": overview,
+        "GET /api/v1/assessment/settings": overview, "PUT /api/v1/assessment/settings": admin,
+        "GET /assessment": overview, "GET /assessment/index": overview, "GET /dashboard": overview, "GET /reports": overview,
+        "GET /reports/export.csv": overview, "GET /reports/export.xlsx": overview,
+        "GET /admin/assessment": admin, "POST /admin/assessment": admin,
         "GET /open311/v2/:file": everyone, "POST /open311/v2/:file": [], // needs an api_key, which no person has
         "GET /open311/v2/services/:file": everyone, "GET /open311/v2/requests/:file": everyone, "GET /open311/v2/tokens/:file": everyone,
         "GET /open311/v2/media/:code/:id": everyone,

@@ -72,7 +72,7 @@ def browsers():
     opened = []
 
     def open_browser(kind="desktop"):
-        size = {"desktop": (1366, 900), "phone": (360, 780)}[kind]
+        size = {"desktop": (1366, 900), "phone": (360, 780), "screen": (1920, 1080)}[kind]
         driver = make_driver(*size)
         opened.append(driver)
         return driver

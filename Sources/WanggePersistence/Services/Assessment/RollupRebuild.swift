@@ -140,10 +140,22 @@ public struct RollupRebuild: Sendable {
         try await db.transaction { tx in
             try await RollupModel.query(on: tx).delete()
             try await OpenGaugeModel.query(on: tx).delete()
+            // The table is empty: plain multi-row inserts, no upsert needed.
+            guard let sql = tx as? any SQLDatabase else { return }
+            let columns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"]
+                + RollupLedger.areaColumns + RollupModel.counterColumns
             var start = 0
             while start < entries.count {
-                let end = min(start + 500, entries.count)
-                try await RollupLedger.add(Array(entries[start..<end]), on: tx)
+                let end = min(start + 1000, entries.count)
+                var insert = sql.insert(into: RollupModel.schema).columns(columns)
+                for e in entries[start..<end] {
+                    let k = e.key, a = e.area
+                    var row: [any Encodable & Sendable] = [k.dimension.rawValue, k.unitCode, e.unitLevel, k.periodKind.rawValue, k.period,
+                                                           k.categoryCode, k.channel, a.cityCode, a.countyCode, a.townshipCode, a.villageCode, a.gridCode]
+                    row += e.counts.values
+                    insert = insert.values(row)
+                }
+                try await insert.run()
                 start = end
             }
             try await Self.insertGauges(gaugeRows, on: tx)
