@@ -33,7 +33,9 @@ struct RankingService {
         let queries = AssessmentQueries(db: db)
         switch level {
         case .township, .village, .grid:
-            let units = try await OrgUnitModel.query(on: db).within(area.scope).filter(\.$level == level.rawValue).all()
+            // Code and name only: a grid's row also holds its boundary, which a ranking does not need.
+            let units = try await OrgUnitModel.query(on: db).within(area.scope).filter(\.$level == level.rawValue)
+                .field(\.$id).field(\.$code).field(\.$name).all()
             let counts = try await queries.byLevel(.org, level: level.rawValue, within: area.scope, period)
             return units.map { RankingEntry(code: $0.code, name: $0.name, counts: counts[$0.code] ?? CaseCounts()) }
         case .department:
