@@ -107,7 +107,7 @@ final class ReportExportTests: XCTestCase {
         let long = String(repeating: "长", count: 40)
         XCTAssertEqual(XLSXExport.sheetNames(["a/b:c", "a/b:c", long, long, "", "History", "ABC", "abc", "'引号'", "[x]*?\\"]), [
             "a_b_c", "a_b_c (2)", String(repeating: "长", count: 31), String(repeating: "长", count: 27) + " (2)",
-            "Sheet5", "History (2)", "ABC", "abc (2)", "引号", "_x___",
+            "Sheet5", "History (2)", "ABC", "abc (2)", "引号", "_x____",
         ])
         XCTAssertEqual(XLSXExport.columnName(0), "A")
         XCTAssertEqual(XLSXExport.columnName(25), "Z")
