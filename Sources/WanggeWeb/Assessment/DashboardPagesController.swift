@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -109,10 +110,9 @@ struct DashboardPagesController: RouteCollection {
 
     /// Grids of the area shaded by their open cases, outlined red where some are overdue.
     static func map(_ req: Request, area: OrgUnitModel) async throws -> String {
-        let shapes = try await req.application.gridShapeCache.shapes(on: req.db)
-        let inside = shapes.filter { area.scope.contains(OrgCode.ancestry(of: $0.code)) }
+        let projected = try await req.application.gridShapeCache.map(of: area.scope, width: 860, height: 560, on: req.db)
         let gauges = try await AssessmentQueries(db: req.db).gauges(level: OrgLevel.grid.rawValue, within: area.scope)
-        return GaugeMapSVG.render(grids: inside, gauges: gauges, title: "\(area.name) · 网格在办与超期")
+        return GaugeMapSVG.render(projected, gauges: gauges, title: "\(area.name) · 网格在办与超期")
     }
 
     /// Clusters of similar reports: of the installation's latest 2,000 reports (read along the primary
@@ -120,12 +120,19 @@ struct DashboardPagesController: RouteCollection {
     /// and category where three or more arrived.
     static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
         let since = req.now.addingTimeInterval(-72 * 3600)
-        let recent = try await CaseModel.query(on: req.db).sort(\.$id, .descending).limit(2000)
-            .field(\.$id).field(\.$cityCode).field(\.$countyCode).field(\.$townshipCode).field(\.$villageCode)
-            .field(\.$gridCode).field(\.$categoryCode).field(\.$createdAt).all()
-            .filter { $0.createdAt >= since && $0.gridCode != nil && $0.categoryCode != nil && area.scope.contains($0.ancestry) }
+        struct Recent: Decodable {
+            var grid_code: String?
+            var category_code: String?
+            var created_at: Date
+        }
+        guard let sql = req.db as? any SQLDatabase else { return [] }
+        let rows = try await sql.select().column("grid_code").column("category_code").column("created_at").from(CaseModel.schema)
+            .orderBy("id", .descending).limit(2000).all(decoding: Recent.self)
         var groups: [String: Int] = [:]
-        for c in recent { groups[c.gridCode! + "|" + c.categoryCode!, default: 0] += 1 }
+        for c in rows where c.created_at >= since {
+            guard let grid = c.grid_code, let category = c.category_code, area.scope.contains(OrgCode.ancestry(of: grid)) else { continue }
+            groups[grid + "|" + category, default: 0] += 1
+        }
         let hot = groups.filter { $0.value >= 3 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
         let gridNames = try await NameBook.load(on: req.db, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
         return hot.map { key, count in

@@ -76,7 +76,9 @@ public struct AssessmentQueries: Sendable {
     public func gauges(level: String, within scope: OrgScope?) async throws -> [String: (open: Int, overdue: Int)] {
         var q = OpenGaugeModel.query(on: db).filter(\.$dimension == RollupDimension.org.rawValue).filter(\.$unitLevel == level)
         if let scope { q = q.within(scope) }
-        return Dictionary(try await q.all().map { ($0.unitCode, (open: $0.openCount, overdue: $0.overdueCount)) }, uniquingKeysWith: { a, _ in a })
+        // Three columns of up to a thousand rows: read only those.
+        let rows = try await q.field(\.$id).field(\.$unitCode).field(\.$openCount).field(\.$overdueCount).all()
+        return Dictionary(rows.map { ($0.unitCode, (open: $0.openCount, overdue: $0.overdueCount)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Open and overdue cases now in one unit.
