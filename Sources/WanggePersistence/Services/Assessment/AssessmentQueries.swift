@@ -18,16 +18,14 @@ public struct AssessmentQueries: Sendable {
     /// Totals per unit, for a list of units (departments, or explicit units).
     public func byUnit(_ dimension: RollupDimension, units: [String], _ period: AssessmentPeriod) async throws -> [String: CaseCounts] {
         guard !units.isEmpty else { return [:] }
-        return try await sum(period) { q in
-            q.filter(\.$dimension == dimension.rawValue).filter(\.$unitCode ~~ units).filter(\.$categoryCode == "").filter(\.$channel == "")
-        }
+        return try await sum(dimension, period) { $0.where("unit_code", .in, units) }
     }
 
     /// Totals per unit of one level inside an area (rankings): every grid of a township, say.
     public func byLevel(_ dimension: RollupDimension, level: String, within scope: OrgScope?, _ period: AssessmentPeriod) async throws -> [String: CaseCounts] {
-        try await sum(period) { q in
-            let q = q.filter(\.$dimension == dimension.rawValue).filter(\.$unitLevel == level).filter(\.$categoryCode == "").filter(\.$channel == "")
-            return scope.map { q.within($0) } ?? q
+        try await sum(dimension, period) { q in
+            let q = q.where("unit_level", .equal, level)
+            return scope.map { q.where(SQLIdentifier(RollupModel.ancestorKey($0.level).description), .equal, $0.code) } ?? q
         }
     }
 
@@ -87,13 +85,27 @@ public struct AssessmentQueries: Sendable {
         return (row?.openCount ?? 0, row?.overdueCount ?? 0)
     }
 
-    /// Sums rollup rows over a period's cover, grouped by unit.
-    func sum(_ period: AssessmentPeriod, _ narrow: (QueryBuilder<RollupModel>) -> QueryBuilder<RollupModel>) async throws -> [String: CaseCounts] {
+    /// Sums the all-category, all-channel rollup rows over a period's cover in the database, one row
+    /// per unit (a thousand grids read as a thousand sums, not as their day rows).
+    func sum(_ dimension: RollupDimension, _ period: AssessmentPeriod,
+             _ narrow: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [String: CaseCounts] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
         let cover = period.cover
         var out: [String: CaseCounts] = [:]
         for (kind, periods) in [(RollupPeriodKind.month, cover.months), (.day, cover.days)] where !periods.isEmpty {
-            let rows = try await narrow(RollupModel.query(on: db)).filter(\.$periodKind == kind.rawValue).filter(\.$period ~~ periods).all()
-            for row in rows { out[row.unitCode, default: CaseCounts()] = out[row.unitCode, default: CaseCounts()] + row.counts }
+            var select = sql.select().column("unit_code")
+            for column in RollupModel.counterColumns {
+                // PostgreSQL sums BIGINT into NUMERIC; the cast brings it back to an integer on both databases.
+                select = select.column(SQLAlias(SQLRaw("CAST(SUM(\(column)) AS BIGINT)"), as: SQLIdentifier(column)))
+            }
+            select = select.from(RollupModel.schema)
+                .where("dimension", .equal, dimension.rawValue).where("category_code", .equal, "").where("channel", .equal, "")
+                .where("period_kind", .equal, kind.rawValue).where("period", .in, periods)
+            for row in try await narrow(select).groupBy("unit_code").all() {
+                let unit = try row.decode(column: "unit_code", as: String.self)
+                let values = try RollupModel.counterColumns.map { try row.decode(column: $0, as: Int.self) }
+                out[unit, default: CaseCounts()] = out[unit, default: CaseCounts()] + CaseCounts(values: values)
+            }
         }
         return out
     }
