@@ -40,6 +40,8 @@ public struct CaseCounts: Sendable, Equatable, Codable {
         return c
     }
 
+    public static func += (a: inout CaseCounts, b: CaseCounts) { a = a + b }
+
     public var evaluated: Int { satisfied + basicallySatisfied + unsatisfied }
 }
 

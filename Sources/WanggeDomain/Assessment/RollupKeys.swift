@@ -83,39 +83,77 @@ public enum RollupKeys {
         }
     }
 
+    /// One kind of row: whose counts it takes (the place's unit at a level, the lead department or
+    /// the acting grid worker), over which period, split by category and/or channel or not.
+    public struct Template: Sendable, Equatable {
+        public enum Part: Sendable, Equatable {
+            case place(OrgLevel)
+            case department
+            case worker
+        }
+
+        public var part: Part
+        public var periodKind: RollupPeriodKind
+        public var byCategory = false
+        public var byChannel = false
+    }
+
+    /// Every kind of row an event can add to, in one list: `entries` walks it, and so does the
+    /// generator's integer-keyed tally, so both produce the same rows.
+    public static let templates: [Template] = {
+        var out: [Template] = []
+        for level in OrgLevel.allCases {
+            out.append(Template(part: .place(level), periodKind: .day))
+            out.append(Template(part: .place(level), periodKind: .month))
+            if level <= .village {
+                out.append(Template(part: .place(level), periodKind: .month, byCategory: true))
+                out.append(Template(part: .place(level), periodKind: .month, byChannel: true))
+            }
+            if level <= .township {
+                out.append(Template(part: .place(level), periodKind: .day, byCategory: true, byChannel: true))
+            }
+        }
+        out.append(Template(part: .department, periodKind: .day))
+        out.append(Template(part: .department, periodKind: .month))
+        out.append(Template(part: .department, periodKind: .month, byCategory: true))
+        out.append(Template(part: .worker, periodKind: .day))
+        out.append(Template(part: .worker, periodKind: .month))
+        return out
+    }()
+
+    /// The counts of the tally a template takes.
+    public static func counts(_ part: Template.Part, of tally: EventTally) -> CaseCounts {
+        switch part {
+        case .place: tally.place
+        case .department: tally.department
+        case .worker: tally.worker
+        }
+    }
+
     public static func entries(_ tally: EventTally, _ c: Context) -> [RollupEntry] {
         guard !tally.isEmpty else { return [] }
         let (day, month) = periods(c.at, timeZone: c.timeZone)
         let category = c.categoryCode ?? RollupKeys.uncategorised
+        let ancestry = OrgCode.ancestry(of: c.placeCode)
         var out: [RollupEntry] = []
-        if tally.place != CaseCounts() {
-            let ancestry = OrgCode.ancestry(of: c.placeCode)
-            for level in OrgLevel.allCases {
-                guard let code = ancestry[level] else { continue }
-                let area = OrgCode.ancestry(of: code)
-                func add(_ key: RollupKey) { out.append(RollupEntry(key: key, unitLevel: level.rawValue, area: area, counts: tally.place)) }
-                add(RollupKey(.org, code, .day, day))
-                add(RollupKey(.org, code, .month, month))
-                if level <= .village {
-                    add(RollupKey(.org, code, .month, month, categoryCode: category))
-                    add(RollupKey(.org, code, .month, month, channel: c.channel))
-                }
-                if level <= .township {
-                    add(RollupKey(.org, code, .day, day, categoryCode: category, channel: c.channel))
-                }
+        for template in templates {
+            let counts = counts(template.part, of: tally)
+            guard counts != CaseCounts() else { continue }
+            let dimension: RollupDimension, unit: String, level: String, area: OrgAncestry
+            switch template.part {
+            case .place(let orgLevel):
+                guard let code = ancestry[orgLevel] else { continue }
+                (dimension, unit, level, area) = (.org, code, orgLevel.rawValue, OrgCode.ancestry(of: code))
+            case .department:
+                guard let code = tally.departmentCode else { continue }
+                (dimension, unit, level, area) = (.department, code, "department", OrgAncestry())
+            case .worker:
+                guard let worker = c.workerUsername else { continue }
+                (dimension, unit, level, area) = (.worker, worker, "worker", c.workerOrgCode.map { OrgCode.ancestry(of: $0) } ?? OrgAncestry())
             }
-        }
-        if let department = tally.departmentCode, tally.department != CaseCounts() {
-            for key in [RollupKey(.department, department, .day, day), RollupKey(.department, department, .month, month),
-                        RollupKey(.department, department, .month, month, categoryCode: category)] {
-                out.append(RollupEntry(key: key, unitLevel: "department", area: OrgAncestry(), counts: tally.department))
-            }
-        }
-        if let worker = c.workerUsername, tally.worker != CaseCounts() {
-            let area = c.workerOrgCode.map { OrgCode.ancestry(of: $0) } ?? OrgAncestry()
-            for key in [RollupKey(.worker, worker, .day, day), RollupKey(.worker, worker, .month, month)] {
-                out.append(RollupEntry(key: key, unitLevel: "worker", area: area, counts: tally.worker))
-            }
+            let key = RollupKey(dimension, unit, template.periodKind, template.periodKind == .day ? day : month,
+                                categoryCode: template.byCategory ? category : "", channel: template.byChannel ? c.channel : "")
+            out.append(RollupEntry(key: key, unitLevel: level, area: area, counts: counts))
         }
         return merged(out)
     }
@@ -140,11 +178,31 @@ public enum RollupKeys {
     /// `2026-11-23` and `2026-11` of a moment, in the installation's time zone. Plain arithmetic on
     /// days since 1970 (Hinnant's civil-from-days): the generator and the rebuild call it millions of times.
     public static func periods(_ date: Date, timeZone: TimeZone) -> (day: String, month: String) {
+        let days = localDay(date, timeZone: timeZone)
+        return (dayString(days), monthString(month(ofDay: days)))
+    }
+
+    /// Days since 1970-01-01 in the installation's time zone.
+    public static func localDay(_ date: Date, timeZone: TimeZone) -> Int64 {
         let local = Int64((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
-        let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        return local >= 0 ? local / 86400 : (local - 86399) / 86400
+    }
+
+    /// Months since year 0 (`year × 12 + month − 1`) of a local day.
+    public static func month(ofDay days: Int64) -> Int64 {
+        let (y, m, _) = civil(days)
+        return y * 12 + m - 1
+    }
+
+    /// `2026-11-23` of a local day.
+    public static func dayString(_ days: Int64) -> String {
         let (y, m, d) = civil(days)
-        let month = pad(y, 4) + "-" + pad(m, 2)
-        return (month + "-" + pad(d, 2), month)
+        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+    }
+
+    /// `2026-11` of a month number from `month(ofDay:)`.
+    public static func monthString(_ month: Int64) -> String {
+        pad(month / 12, 4) + "-" + pad(month % 12 + 1, 2)
     }
 
     static func civil(_ days: Int64) -> (Int64, Int64, Int64) {

@@ -1,57 +1,119 @@
 import Foundation
 import WanggeDomain
+import WanggePersistence
 
-/// The generator's rollups: tallies summed per place × day × category × channel × department ×
-/// worker while cases are made, expanded into rollup rows once at the end. `RollupKeys.entries` is
-/// linear in the tally, so this equals adding every event's rows one by one (what `rollups check`
-/// verifies), at a fraction of the cost.
+/// One generated event's tally and where it counts, as small integers (indices into the
+/// generator's grids, categories, channels and departments).
+struct TallyRecord: Sendable {
+    var tally: EventTally
+    var grid: Int32
+    var category: Int16
+    var channel: Int8
+    /// The lead department's index, or -1.
+    var department: Int16
+    /// Whether the grid's own worker acted (their counts then go to the worker rows).
+    var byGridWorker: Bool
+    /// Local day number (`RollupKeys.localDay`).
+    var day: Int32
+}
+
+/// The generator's rollups: every event's tally added to the rows of `RollupKeys.templates` under
+/// integer keys, turned into rollup rows once at the end. The same templates drive
+/// `RollupKeys.entries`, so the rows equal what the live path writes (`rollups check` verifies it).
 struct GeneratedTallies {
     struct Key: Hashable {
-        var place: String
-        var day: Int
-        var category: String?
-        var channel: String
-        var department: String?
-        var worker: String?
-        var workerOrg: String?
+        var template: UInt8
+        var unit: Int32
+        var period: Int32
+        var category: Int16
+        var channel: Int8
     }
 
-    private var sums: [Key: EventTally] = [:]
+    struct Unit {
+        var dimension: RollupDimension
+        var code: String
+        var level: String
+        var area: OrgAncestry
+    }
+
+    private var sums: [Key: CaseCounts] = [:]
+    private var units: [Unit] = []
+    /// Per grid: its unit index at each org level (city … grid), and its worker's.
+    private var placeUnits: [[Int32]] = []
+    private var workerUnits: [Int32] = []
+    private var departmentUnits: [Int32] = []
+    private let categories: [String]
+    private let channels: [String]
+    private let templates = RollupKeys.templates
+
+    /// `workers[i]` is the username of the worker of `grids[i]`.
+    init(grids: [String], workers: [String], categories: [String], channels: [String], departments: [String]) {
+        self.categories = categories
+        self.channels = channels
+        var orgIndex: [String: Int32] = [:]
+        for (grid, worker) in zip(grids, workers) {
+            let ancestry = OrgCode.ancestry(of: grid)
+            var levels: [Int32] = []
+            for level in OrgLevel.allCases {
+                let code = ancestry[level]!
+                if orgIndex[code] == nil {
+                    orgIndex[code] = Int32(units.count)
+                    units.append(Unit(dimension: .org, code: code, level: level.rawValue, area: OrgCode.ancestry(of: code)))
+                }
+                levels.append(orgIndex[code]!)
+            }
+            placeUnits.append(levels)
+            workerUnits.append(Int32(units.count))
+            units.append(Unit(dimension: .worker, code: worker, level: "worker", area: ancestry))
+        }
+        for department in departments {
+            departmentUnits.append(Int32(units.count))
+            units.append(Unit(dimension: .department, code: department, level: "department", area: OrgAncestry()))
+        }
+    }
 
     var count: Int { sums.count }
 
-    mutating func add(_ tally: EventTally, place: String, category: String?, channel: String, at: Date,
-                      worker: String?, workerOrg: String?, timeZone: TimeZone) {
-        guard !tally.isEmpty else { return }
-        let local = Int((at.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: at))).rounded(.down))
-        let day = local >= 0 ? local / 86400 : (local - 86399) / 86400
-        let key = Key(place: place, day: day, category: category, channel: channel, department: tally.departmentCode,
-                      worker: tally.worker == CaseCounts() ? nil : worker, workerOrg: tally.worker == CaseCounts() ? nil : workerOrg)
-        var sum = sums[key] ?? EventTally()
-        sum.place = sum.place + tally.place
-        sum.department = sum.department + tally.department
-        sum.departmentCode = tally.departmentCode ?? sum.departmentCode
-        sum.worker = sum.worker + tally.worker
-        sums[key] = sum
+    mutating func add(_ r: TallyRecord) {
+        let month = Int32(RollupKeys.month(ofDay: Int64(r.day)))
+        let zero = CaseCounts()
+        let hasPlace = r.tally.place != zero
+        let hasDepartment = r.department >= 0 && r.tally.department != zero
+        let hasWorker = r.byGridWorker && r.tally.worker != zero
+        for (i, template) in templates.enumerated() {
+            let unit: Int32
+            switch template.part {
+            case .place(let level):
+                guard hasPlace else { continue }
+                unit = placeUnits[Int(r.grid)][level.depth]
+            case .department:
+                guard hasDepartment else { continue }
+                unit = departmentUnits[Int(r.department)]
+            case .worker:
+                guard hasWorker else { continue }
+                unit = workerUnits[Int(r.grid)]
+            }
+            let key = Key(template: UInt8(i), unit: unit, period: template.periodKind == .day ? r.day : month,
+                          category: template.byCategory ? r.category : -1, channel: template.byChannel ? r.channel : -1)
+            sums[key, default: zero] += RollupKeys.counts(template.part, of: r.tally)
+        }
     }
 
-    func entries(timeZone: TimeZone) -> [RollupEntry] {
-        var rows: [RollupKey: RollupEntry] = [:]
-        for (key, tally) in sums {
-            // Noon of the key's local day stands for the day.
-            let noon = Date(timeIntervalSince1970: TimeInterval(key.day * 86400 + 43200))
-            let at = noon.addingTimeInterval(-TimeInterval(timeZone.secondsFromGMT(for: noon)))
-            let context = RollupKeys.Context(placeCode: key.place, categoryCode: key.category, channel: key.channel, at: at, timeZone: timeZone,
-                                             workerUsername: key.worker, workerOrgCode: key.workerOrg)
-            for entry in RollupKeys.entries(tally, context) {
-                if var existing = rows[entry.key] {
-                    existing.counts = existing.counts + entry.counts
-                    rows[entry.key] = existing
-                } else {
-                    rows[entry.key] = entry
-                }
-            }
+    /// The rollup rows, in `RollupLedger.rollupColumns` order, as one flat array.
+    func rows() -> [BulkValue] {
+        let keys = sums.keys.sorted { ($0.template, $0.unit, $0.period, $0.category, $0.channel) < ($1.template, $1.unit, $1.period, $1.category, $1.channel) }
+        var out: [BulkValue] = []
+        out.reserveCapacity(keys.count * RollupLedger.rollupColumns.count)
+        for key in keys {
+            let template = templates[Int(key.template)]
+            let unit = units[Int(key.unit)]
+            let period = template.periodKind == .day ? RollupKeys.dayString(Int64(key.period)) : RollupKeys.monthString(Int64(key.period))
+            out += [.text(unit.dimension.rawValue), .text(unit.code), .text(unit.level), .text(template.periodKind.rawValue), .text(period),
+                    .text(key.category >= 0 ? categories[Int(key.category)] : ""), .text(key.channel >= 0 ? channels[Int(key.channel)] : "")]
+            let a = unit.area
+            out += [.text(a.cityCode), .text(a.countyCode), .text(a.townshipCode), .text(a.villageCode), .text(a.gridCode)]
+            out += sums[key]!.values.map { .int($0) }
         }
-        return rows.values.sorted { $0.key < $1.key }
+        return out
     }
 }

@@ -6,12 +6,15 @@ import WanggeDomain
 /// Writes rollup rows and open-case gauges, always inside the transaction of the case action that
 /// caused them: one multi-row upsert each, rows in key order (see `RollupKey.<`).
 public enum RollupLedger {
-    static let areaColumns = ["city_code", "county_code", "township_code", "village_code", "grid_code"]
+    public static let areaColumns = ["city_code", "county_code", "township_code", "village_code", "grid_code"]
+    /// A rollup row's columns: key, unit level, the unit's place in the tree, then the counters.
+    public static let rollupColumns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"]
+        + areaColumns + RollupModel.counterColumns
 
     public static func add(_ entries: [RollupEntry], on db: any Database) async throws {
         guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
         let counters = RollupModel.counterColumns
-        let columns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"] + areaColumns + counters
+        let columns = rollupColumns
         var query = SQLQueryString("INSERT INTO \(unsafeRaw: RollupModel.schema) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
         for (i, entry) in entries.enumerated() {
             if i > 0 { query.appendLiteral(", ") }

@@ -142,8 +142,7 @@ public struct RollupRebuild: Sendable {
             try await OpenGaugeModel.query(on: tx).delete()
             // The table is empty: plain multi-row inserts, no upsert needed.
             guard let sql = tx as? any SQLDatabase else { return }
-            let columns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"]
-                + RollupLedger.areaColumns + RollupModel.counterColumns
+            let columns = RollupLedger.rollupColumns
             var start = 0
             while start < entries.count {
                 let end = min(start + 1000, entries.count)

@@ -1,0 +1,214 @@
+import Foundation
+import WanggeDomain
+import WanggePersistence
+
+/// What every batch of generated cases draws on, read-only, so batches can be made in parallel.
+struct GeneratorPlan: Sendable {
+    static let places = ["小区门口", "菜市场旁", "学校附近", "公交站台", "河道边上", "老街巷口", "商业街", "工业园区", "安置小区", "村委会前"]
+    static let tails = ["需要尽快处理", "已经好几天了", "影响居民出行", "存在安全隐患", "多次反映未解决", "群众意见很大"]
+    static let channels: [(WanggeDomain.Channel, Int)] = [(.citizen, 45), (.patrol, 25), (.hotline, 20), (.window, 5), (.petition, 5)]
+    static let ratings: [Rating] = [.satisfied, .satisfied, .satisfied, .basicallySatisfied, .unsatisfied]
+    /// The path every case walks, cut short where its final state is.
+    static let fullPath: [CaseAction] = [.register, .dispatch, .accept, .submitResult, .verifyPass, .evaluate, .close, .archive]
+
+    let grids: [String]
+    let workers: [String]
+    let centres: [GeoPoint]
+    let categories: [DemoCounty.Category]
+    let seed: UInt64
+    let now: Date
+    let timeZone: TimeZone
+    let sla: SLAContext
+    let categoryIndex: [String: Int16]
+    let departmentIndex: [String: Int16]
+
+    var categoryCodes: [String] { categories.map(\.code) + [RollupKeys.uncategorised] }
+    var channelCodes: [String] { WanggeDomain.Channel.allCases.map(\.rawValue) }
+    var departmentCodes: [String] { DemoCounty.departments.filter { $0.orgCode == "330110" }.map(\.code) }
+
+    init(grids: [String], seed: UInt64, now: Date, timeZone: TimeZone, sla: SLAContext) {
+        self.grids = grids
+        workers = grids.indices.map { "grid\($0 + 1)" }
+        let columns = CaseGenerator.villagesPerTownship * CaseGenerator.gridsPerVillage / 2
+        let lattice = DemoGeometry.lattice(columns: columns, rows: CaseGenerator.townships * 2, origin: GeoPoint(lon: 120.0, lat: 30.2),
+                                           cellLon: 0.006, cellLat: 0.005, jitter: 0.001, seed: 7)
+        centres = grids.indices.map { i in lattice[i % columns][i / columns].bbox.center }
+        categories = DemoCounty.categories.filter { $0.parentCode != nil }
+        self.seed = seed
+        self.now = now
+        self.timeZone = timeZone
+        self.sla = sla
+        var categoryIndex: [String: Int16] = [:]
+        for (i, code) in (categories.map(\.code) + [RollupKeys.uncategorised]).enumerated() { categoryIndex[code] = Int16(i) }
+        self.categoryIndex = categoryIndex
+        var departmentIndex: [String: Int16] = [:]
+        for (i, code) in DemoCounty.departments.filter({ $0.orgCode == "330110" }).map(\.code).enumerated() { departmentIndex[code] = Int16(i) }
+        self.departmentIndex = departmentIndex
+    }
+
+    /// Per-batch memo of texts that repeat across cases (JSON of parameterless commands, search terms).
+    struct Memo {
+        var commandJSON: [String: String] = [:]
+        var terms: [String: [String]] = [:]
+        let encoder: JSONEncoder = {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            encoder.dateEncodingStrategy = .deferredToDate
+            return encoder
+        }()
+
+        func encoded(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
+
+        mutating func json(_ command: CaseCommand) throws -> String {
+            let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")"
+            if let text = commandJSON[key] { return text }
+            let text = try encoded(command)
+            commandJSON[key] = text
+            return text
+        }
+
+        mutating func terms(_ description: String) -> [String] {
+            if let terms = terms[description] { return terms }
+            let sorted = SearchTerms.terms(description).sorted()
+            terms[description] = sorted
+            return sorted
+        }
+    }
+
+    func batch(index: Int, firstID: Int, count: Int) throws -> GeneratedBatch {
+        // SplitMix64 walks its state by a fixed step, so seeds one step apart would give the same stream
+        // shifted by one; a mixed seed puts each batch at an unrelated place in the sequence.
+        var mixer = SplitMix64(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
+        var random = SplitMix64(seed: mixer.next())
+        var memo = Memo()
+        var out = GeneratedBatch()
+        out.cases.reserveCapacity(count * Self.caseColumns.count)
+        out.events.reserveCapacity(count * 9 * Self.eventColumns.count)
+        for id in firstID..<(firstID + count) {
+            try makeCase(id, &random, &memo, into: &out)
+        }
+        return out
+    }
+
+    private func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T { items[Int(random.next() % UInt64(items.count))] }
+
+    // swiftlint:disable:next function_body_length
+    private func makeCase(_ id: Int, _ random: inout SplitMix64, _ memo: inout Memo, into out: inout GeneratedBatch) throws {
+        let threeYears: TimeInterval = 3 * 365 * 86400
+        let gridIndex = Int(random.next() % UInt64(grids.count))
+        let grid = grids[gridIndex]
+        let centre = centres[gridIndex]
+        let point = GeoPoint(lon: centre.lon + (random.nextUnit() - 0.5) * 0.002, lat: centre.lat + (random.nextUnit() - 0.5) * 0.0015)
+        let category = pick(categories, &random)
+        let created = EventHashChain.normalise(now.addingTimeInterval(-random.nextUnit() * threeYears))
+        var weight = Int(random.next() % 100)
+        var channel = WanggeDomain.Channel.citizen
+        for (c, w) in Self.channels { if weight < w { channel = c; break }; weight -= w }
+        let description = pick(Self.places, &random) + category.name + "," + pick(Self.tails, &random)
+        let age = now.timeIntervalSince(created)
+        // Old cases are finished; recent ones are anywhere on the path.
+        let rejected = random.nextUnit() < 0.04
+        let steps = age > 30 * 86400 ? Self.fullPath.count : Int(random.next() % UInt64(Self.fullPath.count + 1))
+        let ancestry = OrgCode.ancestry(of: grid)
+        let department = category.defaultDepartmentCode ?? "330110-CG"
+        let worker = workers[gridIndex]
+        let byWorker = channel == .patrol
+        var snapshot = CaseSnapshot(centreOrgCode: ancestry.townshipCode!, gridCode: grid, categoryCode: category.code,
+                                    reporterUsername: byWorker ? worker : nil)
+        let urgency = random.nextUnit() < 0.1 ? Urgency.urgent : .normal
+        let policy = sla.policies.policy(category: category.code, urgency: urgency)
+        var deadlines = CaseDeadlines.atIntake(created, policy: policy, calendar: sla.calendar)
+        var commands: [CaseCommand] = rejected ? [CaseCommand(.reject, note: "不属于受理范围")] : []
+        if !rejected {
+            for action in Self.fullPath.prefix(steps) {
+                switch action {
+                case .dispatch: commands.append(CaseCommand(.dispatch, departmentCode: department))
+                case .submitResult: commands.append(CaseCommand(.submitResult, result: "已处理完毕"))
+                case .evaluate: commands.append(CaseCommand(.evaluate, rating: pick(Self.ratings, &random)))
+                default: commands.append(CaseCommand(action))
+                }
+            }
+        }
+        let categoryIndex = self.categoryIndex[category.code] ?? -1
+        let channelIndex = Int8(WanggeDomain.Channel.allCases.firstIndex(of: channel)!)
+        func record(_ tally: EventTally, at: Date, byGridWorker: Bool) {
+            guard !tally.isEmpty else { return }
+            out.tallies.append(TallyRecord(tally: tally, grid: Int32(gridIndex), category: categoryIndex, channel: channelIndex,
+                                           department: tally.departmentCode.flatMap { departmentIndex[$0] } ?? -1,
+                                           byGridWorker: byGridWorker, day: Int32(RollupKeys.localDay(at, timeZone: timeZone))))
+        }
+
+        // The report, then each command: (action, from, to, payload, at, actor name, role, note, on time).
+        var previous = ""
+        var seq = 0
+        func event(_ action: CaseAction, _ from: CaseState?, _ to: CaseState, _ payload: String, _ at: Date, _ role: String,
+                   _ note: String?, _ onTime: Bool?) {
+            seq += 1
+            let username: String? = role == "dispatcher" ? "dispatcher" : role == "handler" ? "handler-\(department.lowercased())"
+                : role == "grid_worker" ? worker : nil
+            let name = role == "handler" ? "处置人员" : role == "anonymous" ? "群众" : role == "grid_worker" ? "网格员\(gridIndex + 1)" : "调度员"
+            let orgCode: String? = role == "grid_worker" ? grid : nil
+            let departmentCode: String? = role == "handler" ? department : nil
+            let isPublic = action.isPublic
+            let hash = EventHashChain.hash(fields: [previous, String(id), String(seq), action.rawValue, from?.rawValue ?? "", to.rawValue,
+                                                    username ?? "", name, role, orgCode ?? "", departmentCode ?? "", note ?? "",
+                                                    isPublic ? "1" : "0", payload, String(Int64((at.timeIntervalSince1970 * 1000).rounded()))]
+                                           + EventHashChain.assessmentFields(placeCode: grid, onTime: onTime))
+            previous = hash
+            out.events += [.int(id), .int(seq), .text(action.rawValue), .text(from?.rawValue), .text(to.rawValue), .text(username), .text(name),
+                           .text(role), .text(orgCode), .text(departmentCode), .text(note), .bool(isPublic), .text(payload), .date(at),
+                           .text(hash), .text(grid), .bool(onTime)]
+        }
+
+        event(.report, nil, .reported, try memo.encoded(snapshot), created, byWorker ? "grid_worker" : "anonymous", nil, nil)
+        record(Tally.count(.report, before: snapshot, after: snapshot, onTime: nil, firstOverdue: false, byGridWorker: byWorker),
+               at: created, byGridWorker: byWorker)
+        var time = created
+        for command in commands {
+            time = EventHashChain.normalise(time.addingTimeInterval(600 + random.nextUnit() * 86400))
+            let before = snapshot
+            snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
+            deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
+            let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
+            record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
+                   at: time, byGridWorker: false)
+            let role = [.accept, .submitResult].contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
+            event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
+        }
+
+        let state = snapshot.state
+        let open = state.isOpen
+        let times = open ? deadlines.thresholdTimes(sla.thresholds, calendar: sla.calendar) : nil
+        let finished = [CaseState.closed, .archived].contains(state)
+        let hasResult = snapshot.resultBy != nil
+        let isHotline = channel == .hotline
+        let queryHash = QueryCodeHash.hash(QueryCode.generate(using: &random))
+        out.created.append(created)
+        out.cases += [.int(id), .null, .text(queryHash), .text(channel.rawValue), .text(description), .text(category.code), .text(urgency.rawValue),
+                      .double(point.lat), .double(point.lon), .null, .bool(false), .text(ancestry.cityCode), .text(ancestry.countyCode),
+                      .text(ancestry.townshipCode), .text(ancestry.villageCode), .text(grid), .null, .null, .bool(channel != .patrol),
+                      .text(snapshot.reporterUsername), .text(isHotline ? "12345" : nil), .text(isHotline ? "12345-\(id)" : nil),
+                      .text(channel == .petition ? "visit" : nil), .text(state.rawValue), .int(seq), .text(try memo.encoded(snapshot)),
+                      .text(snapshot.centreOrgCode), .text(snapshot.leadDepartmentCode), .text(snapshot.assignedGridCode),
+                      .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
+                      .text((commands.last?.action ?? .report).rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
+                      .date(created), .date(time), .date(finished ? time : nil), .text(try memo.encoded(deadlines)), .date(open ? deadlines.nextDue : nil),
+                      .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
+        if open { out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
+        if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
+        for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
+    }
+
+    static let caseColumns = [
+        "id", "code", "query_code_hash", "channel", "description", "category_code", "urgency", "lat", "lon", "address", "outside_grids",
+        "city_code", "county_code", "township_code", "village_code", "grid_code", "reporter_name", "reporter_phone", "anonymous",
+        "reporter_username", "hotline_number", "hotline_ticket", "petition_kind", "state", "version", "snapshot", "centre_org_code",
+        "lead_department_code", "assigned_grid_code", "result", "public_reply", "rating", "master_case_id", "last_action", "result_by",
+        "extension_requested", "returns_count", "reworks_count", "reminders_count", "supervisions_count", "created_at", "updated_at",
+        "closed_at", "deadlines", "due_at", "blue_at", "yellow_at", "overdue_at", "auto_escalated", "attributes", "event_hash",
+    ]
+
+    static let eventColumns = ["case_id", "seq", "action", "from_state", "to_state", "actor_username", "actor_name", "actor_role",
+                               "actor_org_code", "actor_department_code", "note", "public", "payload", "created_at", "hash",
+                               "place_code", "on_time"]
+}
