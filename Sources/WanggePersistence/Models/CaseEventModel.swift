@@ -34,6 +34,13 @@ public final class CaseEventModel: Model, @unchecked Sendable {
     public init() {}
 
     public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+
+    /// Fluent would find these by reflection on every row it reads (`Mirror`, most of a read
+    /// request's time); listed here in declaration order (a test compares the two).
+    public var properties: [any AnyProperty] {
+        [_id, _caseID, _seq, _action, _fromState, _toState, _actorUsername, _actorName, _actorRole, _actorOrgCode,
+         _actorDepartmentCode, _note, _isPublic, _payload, _createdAt, _hash, _placeCode, _onTime]
+    }
 }
 
 /// A photo (or later voice/video) of a case, stored content-addressed on disk by its SHA-256.
@@ -49,6 +56,10 @@ public final class AttachmentModel: Model, @unchecked Sendable {
     @Field(key: "created_at") public var createdAt: Date
 
     public init() {}
+
+    /// Fluent would find these by reflection on every row it reads (`Mirror`, most of a read
+    /// request's time); listed here in declaration order (a test compares the two).
+    public var properties: [any AnyProperty] { [_id, _caseID, _eventID, _sha256, _contentType, _size, _createdAt] }
 }
 
 /// Bigram terms of a case's description and address, for Chinese search without a segmenter.

@@ -47,4 +47,11 @@ public final class OrgUnitModel: PlacedInTree, @unchecked Sendable {
         guard let geometry else { return nil }
         return try? GeoJSON.parseGeometry(geometry)
     }
+
+    /// Fluent would find these by reflection on every row it reads (`Mirror`, most of a read
+    /// request's time); listed here in declaration order (a test compares the two).
+    public var properties: [any AnyProperty] {
+        [_id, _code, _name, _level, _parent, _path, _cityCode, _countyCode, _townshipCode, _villageCode, _gridCode, _geometry,
+         _minLon, _minLat, _maxLon, _maxLat, _createdAt, _updatedAt]
+    }
 }

@@ -53,12 +53,15 @@ extension CaseGenerator {
             written += batch.created.count
             progress(written, total, started)
         }
-        console.info("rollups: \(tallies.count) rows, writing …")
+        let casesDone = Date()
         try await RollupRebuild(db: db, timeZone: timeZone).write(entries: [], gauges: gauges)
         let rollupRows = tallies.rows()
+        console.info(String(format: "rollup rows made in %.1f s", Date().timeIntervalSince(casesDone)))
         try await db.transaction { tx in
             try await BulkInsert(table: RollupModel.schema, columns: RollupLedger.rollupColumns).run(rollupRows, on: tx)
         }
+        console.info(String(format: "cases: %.1f s; rollups: %d rows in %.1f s", casesDone.timeIntervalSince(started), tallies.count,
+                            Date().timeIntervalSince(casesDone)))
         guard let sql = db as? any SQLDatabase else { return }
         if sql.dialect.name == "postgresql" {
             for table in [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema] {

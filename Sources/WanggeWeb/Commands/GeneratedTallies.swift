@@ -101,7 +101,17 @@ struct GeneratedTallies {
 
     /// The rollup rows, in `RollupLedger.rollupColumns` order, as one flat array.
     func rows() -> [BulkValue] {
-        let keys = sums.keys.sorted { ($0.template, $0.unit, $0.period, $0.category, $0.channel) < ($1.template, $1.unit, $1.period, $1.category, $1.channel) }
+        // In the order of the table's unique index (dimension, unit, period kind, category, channel,
+        // period), so each insert lands next to the previous one.
+        var rank = [Int](repeating: 0, count: units.count)
+        for (position, index) in units.indices.sorted(by: { (units[$0].dimension.rawValue, units[$0].code) < (units[$1].dimension.rawValue, units[$1].code) }).enumerated() {
+            rank[index] = position
+        }
+        let kinds = templates.map { $0.periodKind.rawValue }
+        let keys = sums.keys.sorted {
+            (rank[Int($0.unit)], kinds[Int($0.template)], $0.category, $0.channel, $0.period)
+                < (rank[Int($1.unit)], kinds[Int($1.template)], $1.category, $1.channel, $1.period)
+        }
         var out: [BulkValue] = []
         out.reserveCapacity(keys.count * RollupLedger.rollupColumns.count)
         for key in keys {

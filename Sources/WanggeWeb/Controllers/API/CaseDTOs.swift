@@ -1,10 +1,13 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
 
-/// Names for codes, loaded once per request (the tables are small).
+/// Names for codes, loaded once per request (the tables are small). Read as plain (code, name)
+/// rows: decoding whole Fluent models reflects over every property of every row, which cost more
+/// than the rest of a tracking request.
 struct NameBook {
     var departments: [String: String] = [:]
     var categories: [String: String] = [:]
@@ -12,12 +15,23 @@ struct NameBook {
 
     static func load(on db: any Database, unitCodes: Set<String> = []) async throws -> NameBook {
         var book = NameBook()
-        for department in try await DepartmentModel.query(on: db).all() { book.departments[department.code] = department.name }
-        for category in try await CategoryModel.query(on: db).all() { book.categories[category.code] = category.name }
+        guard let sql = db as? any SQLDatabase else { return book }
+        book.departments = try await names(sql, DepartmentModel.schema)
+        book.categories = try await names(sql, CategoryModel.schema)
         if !unitCodes.isEmpty {
-            for unit in try await OrgUnitModel.query(on: db).filter(\.$code ~~ Array(unitCodes)).all() { book.units[unit.code] = unit.name }
+            book.units = try await names(sql, OrgUnitModel.schema, codes: Array(unitCodes))
         }
         return book
+    }
+
+    static func names(_ sql: any SQLDatabase, _ table: String, codes: [String]? = nil) async throws -> [String: String] {
+        var query = sql.select().columns("code", "name").from(table)
+        if let codes { query = query.where("code", .in, codes) }
+        var out: [String: String] = [:]
+        for row in try await query.all() {
+            out[try row.decode(column: "code", as: String.self)] = try row.decode(column: "name", as: String.self)
+        }
+        return out
     }
 }
 
