@@ -71,10 +71,14 @@ func configureDatabase(_ app: Application, config: WanggeConfig) throws {
     }
 }
 
-/// Settings a fresh SQLite file needs once: WAL lets readers run beside the one writer.
+/// Settings a fresh SQLite file needs once: WAL lets readers run beside the one writer. Then the
+/// planner's statistics are refreshed where tables have grown: without them SQLite reads a
+/// ranking's rollups through the unique index (all rows of the dimension, 250 ms at 200,000 cases)
+/// instead of the level index (4 ms).
 func prepareDatabase(_ app: Application) async throws {
     guard app.wanggeConfig.databaseURL == nil, let sql = app.db as? any SQLDatabase else { return }
     try await sql.raw("PRAGMA journal_mode=WAL").run()
+    try await sql.raw("PRAGMA optimize=0x10002").run()
 }
 
 func routes(_ app: Application) throws {

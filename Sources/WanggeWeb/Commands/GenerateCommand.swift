@@ -61,6 +61,7 @@ struct GenerateCommand: AsyncCommand {
     /// Back to the server's durable setting, with the write-ahead log folded into the file.
     static func finishBulkLoad(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("ANALYZE").run()
         try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
         try await sql.raw("PRAGMA synchronous=FULL").run()
     }
