@@ -37,7 +37,7 @@ final class GeneratorTests: XCTestCase {
             let distinct = try await sql.raw("SELECT COUNT(DISTINCT code) AS c, COUNT(DISTINCT query_code_hash) AS q FROM cases").first()
             XCTAssertEqual(try distinct?.decode(column: "c", as: Int.self), total)
             XCTAssertEqual(try distinct?.decode(column: "q", as: Int.self), total)
-            let versions = try await sql.raw("SELECT SUM(version) AS v FROM cases").first()?.decode(column: "v", as: Int.self)
+            let versions = try await sql.raw("SELECT CAST(SUM(version) AS BIGINT) AS v FROM cases").first()?.decode(column: "v", as: Int.self)
             let eventCount = try await CaseEventModel.query(on: db).count()
             XCTAssertEqual(versions, eventCount)
 
