@@ -25,13 +25,8 @@ struct AssessmentAPIController: RouteCollection {
     }
 
     @Sendable func summary(req: Request) async throws -> SummaryDTO {
-        let actor = try req.assessmentActor(page: false)
-        let area = try await req.assessmentArea(for: actor)
-        let period = try req.assessmentPeriod()
-        let settings = try await AssessmentSettings.load(on: req.db)
-        let queries = AssessmentQueries(db: req.db)
-        let counts = try await queries.totals(.org, area.code, period)
-        let gauge = try await queries.gauge(.org, area.code)
+        let s = try await req.areaSummary(page: false)
+        let (area, period, settings, counts, gauge) = (s.area, s.period, s.settings, s.counts, s.gauge)
         return SummaryDTO(area: CodeName(code: area.code, name: area.name), period: PeriodDTO(period), counts: CountsDTO(counts),
                           rates: RateDTO.all(counts, weight: settings.basicallySatisfiedWeight), open: gauge.open, overdueOpen: gauge.overdue,
                           basicallySatisfiedWeight: settings.basicallySatisfiedWeight)

@@ -52,13 +52,8 @@ struct AssessmentPagesController: RouteCollection {
     }
 
     @Sendable func assessment(req: Request) async throws -> Response {
-        let actor = try req.assessmentActor(page: true)
-        let area = try await req.assessmentArea(for: actor)
-        let period = try req.assessmentPeriod()
-        let settings = try await AssessmentSettings.load(on: req.db)
-        let queries = AssessmentQueries(db: req.db)
-        let counts = try await queries.totals(.org, area.code, period)
-        let gauge = try await queries.gauge(.org, area.code)
+        let s = try await req.areaSummary(page: true)
+        let (actor, area, period, settings, counts, gauge) = (s.actor, s.area, s.period, s.settings, s.counts, s.gauge)
         let allowed = RankingLevel.below(area.orgLevel)
         var level: RankingLevel?
         var rate = Rate.resolution

@@ -16,8 +16,29 @@ struct AssessmentSettings: Codable, Sendable {
     }
 }
 
+/// What the summary API and the assessment page both start from: the area asked for (within the
+/// actor's reach), the period, the settings, the area's totals and its open/overdue cases now.
+struct AreaSummary {
+    var actor: Actor
+    var area: OrgUnitModel
+    var period: AssessmentPeriod
+    var settings: AssessmentSettings
+    var counts: CaseCounts
+    var gauge: (open: Int, overdue: Int)
+}
+
 /// Who may look at assessment figures, and for which area and period.
 extension Request {
+    func areaSummary(page: Bool) async throws -> AreaSummary {
+        let actor = try assessmentActor(page: page)
+        let area = try await assessmentArea(for: actor)
+        let period = try assessmentPeriod()
+        let settings = try await AssessmentSettings.load(on: db)
+        let queries = AssessmentQueries(db: db)
+        return AreaSummary(actor: actor, area: area, period: period, settings: settings,
+                           counts: try await queries.totals(.org, area.code, period), gauge: try await queries.gauge(.org, area.code))
+    }
+
     /// Leaders, dispatchers and admins, for their own area.
     func assessmentActor(page: Bool) throws -> Actor {
         let actor = page ? try requirePageUser().actor : try requireActor()
