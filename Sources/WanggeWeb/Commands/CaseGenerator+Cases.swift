@@ -56,7 +56,6 @@ extension CaseGenerator {
         let casesDone = Date()
         try await RollupRebuild(db: db, timeZone: timeZone).write(entries: [], gauges: gauges)
         let rollupRows = tallies.rows()
-        console.info(String(format: "rollup rows made in %.1f s", Date().timeIntervalSince(casesDone)))
         try await db.transaction { tx in
             try await BulkInsert(table: RollupModel.schema, columns: RollupLedger.rollupColumns).run(rollupRows, on: tx)
         }

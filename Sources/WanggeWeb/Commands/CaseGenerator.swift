@@ -104,7 +104,7 @@ struct CaseGenerator {
             unit.geometry = shape.geoJSONString
             unit.minLon = box.minLon; unit.minLat = box.minLat; unit.maxLon = box.maxLon; unit.maxLat = box.maxLat
         }
-        try await unit.create(on: db is any SQLDatabase ? tx : tx)
+        try await unit.create(on: tx)
         return unit
     }
 }

@@ -58,12 +58,12 @@ struct GenerateCommand: AsyncCommand {
         }
     }
 
-    /// Back to the server's durable setting, with the write-ahead log folded into the file.
+    /// Planner statistics for the loaded tables, and the write-ahead log folded into the file. (The
+    /// connection's own settings end with it; the server opens its connections with the defaults.)
     static func finishBulkLoad(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         try await sql.raw("ANALYZE").run()
         try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
-        try await sql.raw("PRAGMA synchronous=FULL").run()
     }
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
