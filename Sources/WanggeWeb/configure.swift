@@ -32,6 +32,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.middleware.use(RequestMetricsMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(WanggeErrorMiddleware())
+    if config.databaseURL == nil { app.middleware.use(SQLiteWriterMiddleware()) }
     app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil))
     app.middleware.use(TextBodyValidationMiddleware())
     app.middleware.use(SessionAuthenticator())
@@ -68,6 +69,7 @@ func configureDatabase(_ app: Application, config: WanggeConfig) throws {
     } else {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
+        app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqliteWriter, isDefault: false)
     }
 }
 
@@ -124,4 +126,18 @@ enum Resources {
 
     static var viewsDirectory: String { root + "Views/" }
     static var publicDirectory: String { root + "Public/" }
+}
+
+extension DatabaseID {
+    /// SQLite's second pool on the same file, for write transactions only (see `SQLiteWriter`).
+    static let sqliteWriter = DatabaseID(string: "sqlite-writer")
+}
+
+/// Binds the writer pool for the request, so services' write transactions use it (SQLite only).
+struct SQLiteWriterMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try await SQLiteWriter.$database.withValue(request.db(.sqliteWriter)) {
+            try await next.respond(to: request)
+        }
+    }
 }

@@ -7,7 +7,7 @@ import XCTest
 /// equal what reflection finds, in the same order.
 final class ModelPropertiesTests: XCTestCase {
     func testListedPropertiesEqualTheReflectedOnes() {
-        let models: [any Fields] = [CaseModel(), CaseEventModel(), AttachmentModel(), UserModel(), AuthSessionModel(), OrgUnitModel()]
+        let models: [any Fields] = [CaseModel(), CaseEventModel(), AttachmentModel(), UserModel(), AuthSessionModel(), OrgUnitModel(), CategoryModel(), RollupModel(), OpenGaugeModel()]
         for model in models {
             let reflected = Mirror(reflecting: model).children.compactMap { $0.value as? any AnyProperty }.map { ObjectIdentifier($0 as AnyObject) }
             let listed = model.properties.map { ObjectIdentifier($0 as AnyObject) }

@@ -33,4 +33,10 @@ public final class CategoryModel: Model, @unchecked Sendable {
         self.active = true
         self.sort = sort
     }
+
+    /// Read on every report (intake checks the category); listed so Fluent needs no `Mirror`, in
+    /// declaration order (ModelPropertiesTests compares the two).
+    public var properties: [any AnyProperty] {
+        [_id, _code, _name, _parentCode, _defaultLevel, _defaultDepartmentCode, _active, _sort, _attributesJSON]
+    }
 }

@@ -51,6 +51,14 @@ public final class RollupModel: PlacedInTree, @unchecked Sendable {
         CaseCounts(values: [received, registered, dispatched, respondedInTime, closed, closedOnTime, overdue,
                             returned, reworked, satisfied, basicallySatisfied, unsatisfied, reopened])
     }
+
+    /// Leader pages read thousands of these; listed so Fluent needs no `Mirror` per row, in
+    /// declaration order (ModelPropertiesTests compares the two).
+    public var properties: [any AnyProperty] {
+        [_id, _dimension, _unitCode, _unitLevel, _periodKind, _period, _categoryCode, _channel, _cityCode, _countyCode,
+         _townshipCode, _villageCode, _gridCode, _received, _registered, _dispatched, _respondedInTime, _closed, _closedOnTime,
+         _overdue, _returned, _reworked, _satisfied, _basicallySatisfied, _unsatisfied, _reopened]
+    }
 }
 
 /// How many cases are open now, and how many of those are overdue, per org unit (every level) and
@@ -71,4 +79,9 @@ public final class OpenGaugeModel: PlacedInTree, @unchecked Sendable {
     @Field(key: "overdue_count") public var overdueCount: Int
 
     public init() {}
+
+    /// The dashboard's map reads one per grid; listed so Fluent needs no `Mirror` per row.
+    public var properties: [any AnyProperty] {
+        [_id, _dimension, _unitCode, _unitLevel, _cityCode, _countyCode, _townshipCode, _villageCode, _gridCode, _openCount, _overdueCount]
+    }
 }

@@ -23,7 +23,7 @@ public struct DemoLoader: Sendable {
         }
         // One bcrypt hash for every demo user: they share the password and hashing is slow on purpose.
         let passwordHash = try hasher.hash(DemoCounty.password)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             var units: [String: OrgUnitModel] = [:]
             for unit in DemoCounty.units {
                 let model = OrgUnitModel()

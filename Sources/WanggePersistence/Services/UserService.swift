@@ -122,7 +122,7 @@ public struct UserService: Sendable {
         user.active = true
         user.failedLogins = 0
         let gridIDs = try grids.map { try $0.requireID() }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await user.create(on: tx)
             for gridID in gridIDs {
                 try await GridAssignmentModel(gridID: gridID, userID: user.requireID()).create(on: tx)

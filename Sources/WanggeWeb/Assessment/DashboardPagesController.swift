@@ -120,20 +120,22 @@ struct DashboardPagesController: RouteCollection {
     /// and category where three or more arrived.
     static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
         let since = req.now.addingTimeInterval(-72 * 3600)
-        struct Recent: Decodable {
-            var grid_code: String?
-            var category_code: String?
-            var created_at: Date
-        }
         guard let sql = req.db as? any SQLDatabase else { return [] }
-        let rows = try await sql.select().column("grid_code").column("category_code").column("created_at").from(CaseModel.schema)
-            .orderBy("id", .descending).limit(2000).all(decoding: Recent.self)
+        // Grouped by the database: decoding 2,000 rows one by one was a tenth of the page.
+        let rows = try await sql.raw("""
+            SELECT grid_code, category_code, COUNT(*) AS n FROM (
+                SELECT grid_code, category_code, created_at FROM \(unsafeRaw: CaseModel.schema) ORDER BY id DESC LIMIT 2000
+            ) AS latest
+            WHERE created_at >= \(bind: since) AND grid_code IS NOT NULL AND category_code IS NOT NULL
+            GROUP BY grid_code, category_code HAVING COUNT(*) >= 3
+            """).all()
         var groups: [String: Int] = [:]
-        for c in rows where c.created_at >= since {
-            guard let grid = c.grid_code, let category = c.category_code, area.scope.contains(OrgCode.ancestry(of: grid)) else { continue }
-            groups[grid + "|" + category, default: 0] += 1
+        for row in rows {
+            let grid = try row.decode(column: "grid_code", as: String.self)
+            guard area.scope.contains(OrgCode.ancestry(of: grid)) else { continue }
+            groups[grid + "|" + (try row.decode(column: "category_code", as: String.self)), default: 0] += try row.decode(column: "n", as: Int.self)
         }
-        let hot = groups.filter { $0.value >= 3 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
+        let hot = groups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
         let gridNames = try await NameBook.load(on: req.db, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
         return hot.map { key, count in
             let parts = key.split(separator: "|").map(String.init)

@@ -10,16 +10,28 @@ struct NotifierKey: StorageKey {
 
 actor SLAContextCache {
     private var cached: (context: SLAContext, expires: Date)?
+    /// The load under way, shared by callers that arrive meanwhile (no thundering herd at start-up).
+    private var loading: Task<SLAContext, any Error>?
+    private var generation = 0
 
-    func context(_ load: @Sendable () async throws -> SLAContext) async throws -> SLAContext {
+    func context(_ load: @escaping @Sendable () async throws -> SLAContext) async throws -> SLAContext {
         let now = Date()
         if let cached, cached.expires > now { return cached.context }
-        let context = try await load()
-        cached = (context, now.addingTimeInterval(60))
+        if let loading { return try await loading.value }
+        let started = generation
+        let task = Task { try await load() }
+        loading = task
+        defer { if loading == task { loading = nil } }
+        let context = try await task.value
+        if started == generation { cached = (context, now.addingTimeInterval(60)) }
         return context
     }
 
-    func invalidate() { cached = nil }
+    func invalidate() {
+        cached = nil
+        loading = nil
+        generation += 1
+    }
 }
 
 struct SLAContextCacheKey: StorageKey {

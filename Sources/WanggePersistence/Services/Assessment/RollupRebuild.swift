@@ -137,7 +137,7 @@ public struct RollupRebuild: Sendable {
     }
 
     func write(entries: [RollupEntry], gaugeRows: [GaugeRow]) async throws {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await RollupModel.query(on: tx).delete()
             try await OpenGaugeModel.query(on: tx).delete()
             // The table is empty: plain multi-row inserts, no upsert needed.

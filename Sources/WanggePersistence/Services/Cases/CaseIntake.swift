@@ -229,7 +229,7 @@ public struct CaseIntakeService: Sendable {
         let reporterSnapshot = reporter
         let dayKey = "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))"
 
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let sequence = try await Self.nextSequence(dayKey, on: tx)
             model.code = CaseCode.make(countyCode: countyCode, day: now, sequence: sequence, timeZone: timeZone)
             try await model.create(on: tx)
@@ -266,12 +266,7 @@ public struct CaseIntakeService: Sendable {
             for photo in photos {
                 try await CaseEvents.attachment(caseID: caseID, eventID: photoEvent.requireID(), photo: photo, at: now).create(on: tx)
             }
-            for term in terms {
-                let row = CaseSearchTermModel()
-                row.caseID = caseID
-                row.term = term
-                try await row.create(on: tx)
-            }
+            try await CaseSearchTerms.insert(terms, caseID: caseID, on: tx)
         }
         return IntakeResult(caseModel: model, queryCode: queryCode)
     }

@@ -83,7 +83,7 @@ public struct CaseTransitionService: Sendable {
         let expected = model.version
         let caseID = try model.requireID()
         let masterSnapshot = master.flatMap { try? $0.snapshot }
-        let messages = try await db.transaction { tx -> [NoticeMessage] in
+        let messages = try await db.writeTransaction { tx -> [NoticeMessage] in
             try await Self.claim(caseID: caseID, version: expected, on: tx)
             try await Self.appendEvent(to: model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now,
                                        sla: sla, on: tx)

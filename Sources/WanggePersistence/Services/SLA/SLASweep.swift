@@ -61,7 +61,7 @@ public struct SLASweep: Sendable {
     func mark(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
         let snapshot = try model.snapshot
         do {
-            return try await db.transaction { tx in
+            return try await db.writeTransaction { tx in
                 try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
                 let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
                 // Lit before the event is written, so the open-case gauges move the case to overdue.
@@ -89,7 +89,7 @@ public struct SLASweep: Sendable {
         let command = CaseCommand(.escalate, note: "超期未办结,自动提级督办", targetOrgCode: parent)
         let next = try CaseMachine.apply(snapshot, command, actorUsername: "")
         do {
-            return try await db.transaction { tx in
+            return try await db.writeTransaction { tx in
                 try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
                 model.autoEscalated = true
                 try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: next, actor: nil,
