@@ -149,11 +149,11 @@ public struct CaseQueryService: Sendable {
     }
 
     public func events(caseID: Int) async throws -> [CaseEventModel] {
-        try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).sort(\.$seq).all()
+        try await PlainReads.all(CaseEventModel.self, where: "case_id", equals: caseID, orderedBy: "seq", on: db)
     }
 
     public func attachments(caseID: Int) async throws -> [AttachmentModel] {
-        try await AttachmentModel.query(on: db).filter(\.$caseID == caseID).sort(\.$id).all()
+        try await PlainReads.all(AttachmentModel.self, where: "case_id", equals: caseID, orderedBy: "id", on: db)
     }
 
     /// 重复件提示: open cases of the same category within `radius` metres in the last 7 days.
@@ -179,12 +179,12 @@ public struct CaseQueryService: Sendable {
     /// The case a query code opens; a merged case leads to its master.
     public func track(queryCode raw: String) async throws -> CaseModel {
         guard let code = QueryCode.normalise(raw),
-              var model = try await CaseModel.query(on: db).filter(\.$queryCodeHash == QueryCodeHash.hash(code)).first()
+              var model = try await PlainReads.first(CaseModel.self, where: "query_code_hash", equals: QueryCodeHash.hash(code), on: db)
         else {
             throw AppError(.notFound, code: "track.not_found", zh: "查询码不正确,请核对后重试。", en: "No case has this query code.")
         }
         var hops = 0
-        while let masterID = model.masterCaseID, hops < 10, let master = try await CaseModel.find(masterID, on: db) {
+        while let masterID = model.masterCaseID, hops < 10, let master = try await PlainReads.first(CaseModel.self, where: "id", equals: masterID, on: db) {
             model = master
             hops += 1
         }

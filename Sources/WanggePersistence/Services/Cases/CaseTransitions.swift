@@ -44,7 +44,7 @@ public struct CaseTransitionService: Sendable {
 
     /// Loads a case the actor may see, or `notFound`.
     public func load(code: String, for actor: Actor?) async throws -> (CaseModel, CaseSnapshot, CaseRelation) {
-        guard let model = try await CaseModel.query(on: db).filter(\.$code == code).first() else { throw AppError.notFound("case") }
+        guard let model = try await PlainReads.first(CaseModel.self, where: "code", equals: code, on: db) else { throw AppError.notFound("case") }
         let snapshot = try model.snapshot
         let relation = CaseAccess.relation(of: actor, to: model, snapshot: snapshot)
         guard relation.canRead else { throw AppError.notFound("case") }
