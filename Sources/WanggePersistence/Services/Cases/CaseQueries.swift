@@ -65,7 +65,7 @@ public struct CaseQueryService: Sendable {
         }
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
         if let before = filter.beforeID { query = query.filter(\.$id < before) }
-        return try await query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))).all()
+        return try await PlainReads.all(query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))), on: db)
     }
 
     func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {
