@@ -12,6 +12,11 @@ import WanggePersistence
 public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.wanggeConfig = config
     app.rateLimits = RateLimits.fromEnvironment()
+    if config.databaseURL == nil {
+        // SQLiteNIO runs every statement on this pool. With one thread per core (NIO's default),
+        // the writer's statements queued behind the readers'; four threads let them pass.
+        app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
+    }
     try configureDatabase(app, config: config)
     app.migrations.add(WanggeMigrations.all)
     // Shared state is created here, before any request, so no request races to create it.
