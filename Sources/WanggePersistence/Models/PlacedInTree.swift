@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import WanggeDomain
 
 /// A row that stores the code of its ancestor at each level of the tree (org units and cases), so
@@ -48,5 +49,12 @@ extension QueryBuilder where Model: PlacedInTree {
         group(.or) { group in
             for scope in scopes { group.within(scope) }
         }
+    }
+}
+
+extension SQLPredicateBuilder {
+    /// `within` for plain SQL reads of a placed table (`Model`'s ancestor columns).
+    public func within<Model: PlacedInTree>(_ scope: OrgScope, of model: Model.Type) -> Self {
+        self.where(SQLIdentifier(Model.ancestorKey(scope.level).description), .equal, scope.code)
     }
 }

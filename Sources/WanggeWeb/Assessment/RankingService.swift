@@ -38,7 +38,7 @@ struct RankingService {
             // decoding of 1,000 models was a quarter of the ranking page.
             guard let sql = db as? any SQLDatabase else { return [] }
             let units = try await sql.select().columns("code", "name").from(OrgUnitModel.schema)
-                .where(SQLIdentifier(OrgUnitModel.ancestorKey(area.scope.level).description), .equal, area.scope.code)
+                .within(area.scope, of: OrgUnitModel.self)
                 .where("level", .equal, level.rawValue).all()
             let counts = try await queries.byLevel(.org, level: level.rawValue, within: area.scope, period)
             return try units.map { row in

@@ -25,7 +25,7 @@ public struct AssessmentQueries: Sendable {
     public func byLevel(_ dimension: RollupDimension, level: String, within scope: OrgScope?, _ period: AssessmentPeriod) async throws -> [String: CaseCounts] {
         try await sum(dimension, period) { q in
             let q = q.where("unit_level", .equal, level)
-            return scope.map { q.where(SQLIdentifier(RollupModel.ancestorKey($0.level).description), .equal, $0.code) } ?? q
+            return scope.map { q.within($0, of: RollupModel.self) } ?? q
         }
     }
 
@@ -83,7 +83,7 @@ public struct AssessmentQueries: Sendable {
         guard let sql = db as? any SQLDatabase else { return [:] }
         var q = sql.select().columns("unit_code", "open_count", "overdue_count").from(OpenGaugeModel.schema)
             .where("dimension", .equal, RollupDimension.org.rawValue).where("unit_level", .equal, level)
-        if let scope { q = q.where(SQLIdentifier(OpenGaugeModel.ancestorKey(scope.level).description), .equal, scope.code) }
+        if let scope { q = q.within(scope, of: OpenGaugeModel.self) }
         var out: [String: (open: Int, overdue: Int)] = [:]
         for row in try await q.all() {
             let unit = try row.decode(column: "unit_code", as: String.self)
