@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.open311Limiter
     _ = app.instanceID
     app.storage[SLAContextCacheKey.self] = SLAContextCache()
+    app.storage[IntakeCommitsKey.self] = IntakeCommits()
 
     app.routes.defaultMaxBodySize = "1mb"
     // Stable key order and ISO 8601 dates in every JSON answer.

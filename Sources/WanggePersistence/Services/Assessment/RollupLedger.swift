@@ -11,7 +11,18 @@ public enum RollupLedger {
     public static let rollupColumns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"]
         + areaColumns + RollupModel.counterColumns
 
+    /// Entries must have distinct keys (`RollupKeys.merged`): PostgreSQL refuses to update one row
+    /// twice in a statement. Large lists go in several statements, within the bind limits.
     public static func add(_ entries: [RollupEntry], on db: any Database) async throws {
+        var start = 0
+        while start < entries.count {
+            let end = min(start + 2_000, entries.count)
+            try await addChunk(entries[start..<end], on: db)
+            start = end
+        }
+    }
+
+    private static func addChunk(_ entries: ArraySlice<RollupEntry>, on db: any Database) async throws {
         guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
         let counters = RollupModel.counterColumns
         let columns = rollupColumns
@@ -39,7 +50,12 @@ public enum RollupLedger {
 
     /// Moves a case's weight in the open-case gauges from where it was to where it is.
     public static func moveGauges(from before: GaugeState, to after: GaugeState, on db: any Database) async throws {
-        guard before != after, let sql = db as? any SQLDatabase else { return }
+        try await moveGauges([(before, after)], on: db)
+    }
+
+    /// Several cases' moves in one upsert (a group of reports written together).
+    public static func moveGauges(_ moves: [(from: GaugeState, to: GaugeState)], on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
         var deltas: [String: (dimension: String, code: String, level: String, area: OrgAncestry, open: Int, overdue: Int)] = [:]
         func add(_ state: GaugeState, sign: Int) {
             guard state.open else { return }
@@ -51,8 +67,10 @@ public enum RollupLedger {
                 deltas[key] = d
             }
         }
-        add(before, sign: -1)
-        add(after, sign: 1)
+        for move in moves where move.from != move.to {
+            add(move.from, sign: -1)
+            add(move.to, sign: 1)
+        }
         let rows = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
         guard !rows.isEmpty else { return }
         let columns = ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"]

@@ -95,14 +95,17 @@ public enum QueryCodeHash {
 public struct CaseIntakeService: Sendable {
     public let db: any Database
     public let timeZone: TimeZone
+    /// Where reports that arrive together wait to be written together; without it each is written alone.
+    public let commits: IntakeCommits?
 
-    public init(db: any Database, timeZone: TimeZone) {
+    public init(db: any Database, timeZone: TimeZone, commits: IntakeCommits? = nil) {
         self.db = db
         self.timeZone = timeZone
+        self.commits = commits
     }
 
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
-    /// resolution, its second), all in one transaction. `locatedGrid` is the grid holding the point.
+    /// resolution, its second), all in one transaction, shared with the reports that arrive with it. `locatedGrid` is the grid holding the point.
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
                        sla: SLAContext, queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
         guard let channel = Channel(rawValue: input.channel) else {
@@ -221,65 +224,44 @@ public struct CaseIntakeService: Sendable {
 
         let onSpotCommand: CaseCommand? = onSpot ? CaseCommand(.resolveOnSpot, result: input.result) : nil
         let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
-        if onSpotCommand != nil {
+        let place = ancestry.deepestCode
+        let first = try CaseEvents.make(caseID: 0, seq: 1, action: .report, from: nil, to: .reported, actor: reporter.actor,
+                                        anonymousName: reporter.displayName, note: nil, payload: CaseEvents.encode(initial), at: now,
+                                        placeCode: place)
+        var events = [first]
+        var rollups = EventRollups.entries(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
+                                           timeZone: timeZone)
+        if let onSpotCommand {
+            // Written as it stands after both events: the report, then the grid worker's result.
             deadlines = deadlines.after(.resolveOnSpot, previous: initial, at: now, policy: policy, calendar: sla.calendar)
+            let second = try CaseEvents.make(caseID: 0, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
+                                             actor: reporter.actor, anonymousName: reporter.displayName, note: onSpotCommand.result,
+                                             payload: CaseEvents.encode(onSpotCommand), at: now, placeCode: place,
+                                             onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: deadlines))
+            events.append(second)
+            rollups += EventRollups.entries(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
+                                            timeZone: timeZone)
+            try model.setSnapshot(afterSpot)
+            try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
+            model.result = onSpotCommand.result
+            model.publicReply = onSpotCommand.result
+            model.lastAction = CaseAction.resolveOnSpot.rawValue
+            model.version = 2
         }
-        let finalDeadlines = deadlines
-        let terms = SearchTerms.terms(description + " " + (address ?? ""))
-        let reporterSnapshot = reporter
-        let dayKey = "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))"
-
-        try await db.writeTransaction { tx in
-            let sequence = try await Self.nextSequence(dayKey, on: tx)
-            model.code = CaseCode.make(countyCode: countyCode, day: now, sequence: sequence, timeZone: timeZone)
-            try await model.create(on: tx)
-            let caseID = try model.requireID()
-            let first = try CaseEvents.make(caseID: caseID, seq: 1, action: .report, from: nil, to: .reported,
-                                            actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
-                                            note: nil, payload: CaseEvents.encode(initial), at: now, placeCode: ancestry.deepestCode)
-            try await CaseEvents.append(first, to: model, on: tx)
-            var photoEvent = first
-            if let onSpotCommand {
-                let second = try CaseEvents.make(caseID: caseID, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
-                                                 actor: reporterSnapshot.actor, anonymousName: reporterSnapshot.displayName,
-                                                 note: onSpotCommand.result, payload: CaseEvents.encode(onSpotCommand), at: now,
-                                                 placeCode: ancestry.deepestCode,
-                                                 onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: finalDeadlines))
-                try await CaseEvents.append(second, to: model, on: tx)
-                photoEvent = second
-                try model.setSnapshot(afterSpot)
-                try model.setDeadlines(finalDeadlines, thresholds: sla.thresholds, calendar: sla.calendar)
-                model.result = onSpotCommand.result
-                model.publicReply = onSpotCommand.result
-                model.lastAction = CaseAction.resolveOnSpot.rawValue
-                model.version = 2
-                try await model.save(on: tx)
-            }
-            try await model.save(on: tx)
-            try await EventRollups.record(first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
-                                          timeZone: timeZone, on: tx)
-            if onSpotCommand != nil {
-                try await EventRollups.record(photoEvent, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
-                                              timeZone: timeZone, on: tx)
-            }
-            try await RollupLedger.moveGauges(from: .closed, to: GaugeState(model), on: tx)
-            for photo in photos {
-                try await CaseEvents.attachment(caseID: caseID, eventID: photoEvent.requireID(), photo: photo, at: now).create(on: tx)
-            }
-            try await CaseSearchTerms.insert(terms, caseID: caseID, on: tx)
+        let pending = PendingIntake(model: model, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
+                                    at: now, events: events, rollups: rollups, photos: photos,
+                                    terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
+        let (db, timeZone) = (db, timeZone)
+        let write: @Sendable ([PendingIntake]) async throws -> [Void] = { group in
+            try await db.writeTransaction { tx in try await IntakeWriter.write(group, timeZone: timeZone, on: tx) }
+            return group.map { _ in () }
+        }
+        if let commits {
+            try await commits.submit(pending, write: write)
+        } else {
+            _ = try await write([pending])
         }
         return IntakeResult(caseModel: model, queryCode: queryCode)
-    }
-
-    /// One counter row per county per day; the upsert is atomic on SQLite and PostgreSQL alike.
-    static func nextSequence(_ key: String, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw AppError(.unavailable, code: "internal", zh: "数据库不支持。", en: "Unsupported database.") }
-        let row = try await sql.raw("""
-            INSERT INTO case_code_counters (key, last) VALUES (\(bind: key), 1)
-            ON CONFLICT (key) DO UPDATE SET last = case_code_counters.last + 1
-            RETURNING last
-            """).first()
-        return try row?.decode(column: "last", as: Int.self) ?? 1
     }
 
     /// Reports without a place land at the first county (an installation usually serves one).

@@ -229,6 +229,11 @@ enum CaseActions {
     }
 }
 
+/// The application's queue of reports waiting to be written together (made in `configure`).
+struct IntakeCommitsKey: StorageKey {
+    typealias Value = IntakeCommits
+}
+
 /// Intake shared by the API and the pages.
 enum CaseIntake {
     static func run(_ input: IntakeInput, files: [File], on req: Request) async throws -> IntakeResponseDTO {
@@ -239,7 +244,8 @@ enum CaseIntake {
         if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
             locatedGrid = try await req.application.gridLocatorCache.locator(on: req.db).locate(GeoPoint(lon: location.lon, lat: location.lat))
         }
-        let service = CaseIntakeService(db: req.db, timeZone: req.application.wanggeConfig.timeZone)
+        let service = CaseIntakeService(db: req.db, timeZone: req.application.wanggeConfig.timeZone,
+                                        commits: req.application.storage[IntakeCommitsKey.self])
         let sla = try await req.sla()
         let result = try await req.withPhotos(files) { photos in
             try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)

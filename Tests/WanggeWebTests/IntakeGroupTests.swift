@@ -1,0 +1,138 @@
+import Foundation
+import SQLKit
+import WanggeDomain
+import WanggePersistence
+import XCTest
+import XCTVapor
+
+@testable import WanggeWeb
+
+/// Reports that arrive together are written together (`GroupCommit`, `IntakeWriter`); each must
+/// still come out whole, numbered, chained and counted as if it had been written alone.
+final class IntakeGroupTests: XCTestCase {
+    private actor Groups {
+        var sizes: [Int] = []
+        func record(_ items: [Int]) { sizes.append(items.count) }
+    }
+
+    private struct Refused: Error {}
+
+    /// Callers who arrive while a write is under way share the next one, and each gets its own answer.
+    func testCallersArrivingDuringAWriteShareTheNextOne() async throws {
+        let commits = GroupCommit<Int, Int>(maxGroup: 8)
+        let groups = Groups()
+        let write: @Sendable ([Int]) async throws -> [Int] = { items in
+            await groups.record(items)
+            try await Task.sleep(nanoseconds: 20_000_000)
+            return items.map { $0 * 10 }
+        }
+        let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for item in 1...30 {
+                group.addTask { (item, try await commits.submit(item, write: write)) }
+            }
+            var all: [Int: Int] = [:]
+            for try await (item, answer) in group { all[item] = answer }
+            return all
+        }
+        XCTAssertEqual(answers, Dictionary(uniqueKeysWithValues: (1...30).map { ($0, $0 * 10) }), "each caller gets the answer for its own item")
+        let sizes = await groups.sizes
+        XCTAssertEqual(sizes.reduce(0, +), 30, "every item written exactly once: \(sizes)")
+        XCTAssertLessThan(sizes.count, 30, "callers that waited were written together: \(sizes)")
+        XCTAssertLessThanOrEqual(sizes.max() ?? 0, 8, "no group is larger than allowed: \(sizes)")
+    }
+
+    /// A group that fails is written again one by one: only the bad item fails.
+    func testABadItemFailsAloneAndTheOthersAreWritten() async throws {
+        let commits = GroupCommit<Int, Int>(maxGroup: 16)
+        let write: @Sendable ([Int]) async throws -> [Int] = { items in
+            try await Task.sleep(nanoseconds: 5_000_000)
+            if items.contains(13) { throw Refused() }
+            return items
+        }
+        let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+            for item in 1...20 {
+                group.addTask { (item, (try? await commits.submit(item, write: write)) == item) }
+            }
+            var all: [Int: Bool] = [:]
+            for await (item, written) in group { all[item] = written }
+            return all
+        }
+        XCTAssertEqual(outcomes.filter { !$0.value }.map(\.key), [13])
+        XCTAssertEqual(outcomes.count, 20)
+    }
+
+    /// Many people report at once (citizens, a grid worker fixing things on the spot, one with a
+    /// photo): every report gets its own gapless code, its own query code, a chain that verifies,
+    /// an event log that replays, and the rollups equal a recount.
+    func testReportsArrivingTogetherAreEachWrittenWhole() async throws {
+        try await withApp { t in
+            let app = t.app
+            let spot = try t.centre(of: "330110001001-01")
+            let worker = try await t.token("grid1")
+            var bodies: [(token: String?, body: [String: Any])] = (1...24).map { n in
+                (nil, ["channel": "citizen", "description": "并发上报第\(n)号:路灯不亮", "categoryCode": "0101",
+                       "location": ["lat": spot.lat, "lon": spot.lon]])
+            }
+            bodies += (1...4).map { n in
+                (worker, ["channel": "patrol", "description": "巡查第\(n)处:井盖松动", "categoryCode": "0101", "resolvedOnSpot": true,
+                          "result": "已当场固定", "location": ["lat": spot.lat, "lon": spot.lon]])
+            }
+            let payloads = try bodies.map { ($0.token, try JSONSerialization.data(withJSONObject: $0.body)) }
+            let photoBody = multipartBody([("channel", "citizen"), ("description", "并发上报:带照片的垃圾堆放")],
+                                          files: [Upload(name: "photos[]", filename: "a.jpg", contentType: "image/jpeg",
+                                                         data: Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 3, count: 64))])
+            let replies = try await withThrowingTaskGroup(of: (Bool, HTTPStatus, Data).self) { group in
+                for (token, data) in payloads {
+                    group.addTask {
+                        var reply: (Bool, HTTPStatus, Data) = (false, .internalServerError, Data())
+                        try await app.test(.POST, "/api/v1/cases", beforeRequest: { req in
+                            if let token { req.headers.bearerAuthorization = BearerAuthorization(token: token) }
+                            req.headers.contentType = .json
+                            req.body = ByteBuffer(data: data)
+                        }, afterResponse: { res async in
+                            reply = (false, res.status, Data(buffer: res.body))
+                        })
+                        return reply
+                    }
+                }
+                group.addTask {
+                    var reply: (Bool, HTTPStatus, Data) = (true, .internalServerError, Data())
+                    try await app.test(.POST, "/api/v1/cases", beforeRequest: { req in
+                        req.headers.contentType = photoBody.1
+                        req.body = photoBody.0
+                    }, afterResponse: { res async in
+                        reply = (true, res.status, Data(buffer: res.body))
+                    })
+                    return reply
+                }
+                var all: [(Bool, HTTPStatus, Data)] = []
+                for try await reply in group { all.append(reply) }
+                return all.map { ($0.0, $0.1, (try? JSONSerialization.jsonObject(with: $0.2) as? [String: Any]) ?? [:]) }
+            }
+            XCTAssertEqual(replies.filter { $0.1 == .created }.count, 29, "\(replies.filter { $0.1 != .created })")
+            let codes = replies.compactMap { $0.2["code"] as? String }
+            XCTAssertEqual(Set(codes).count, 29, "every report has its own code")
+            let sequences = codes.compactMap { Int($0.split(separator: "-").last ?? "") }.sorted()
+            XCTAssertEqual(sequences, Array(1...29), "codes are numbered without gaps or repeats")
+            XCTAssertEqual(replies.filter { $0.2["state"] as? String == "handled" }.count, 4, "the on-the-spot reports are handled")
+
+            for (_, _, reply) in replies {
+                let queryCode = try XCTUnwrap(reply["queryCode"] as? String)
+                let tracked = try await t.track(queryCode)
+                XCTAssertEqual(tracked.json["code"] as? String, reply["code"] as? String, "a query code finds its own report")
+            }
+            let photoCase = try XCTUnwrap(replies.first { $0.0 }?.2["code"] as? String)
+            let dispatcher = try await t.token("dispatcher")
+            let shown = try await t.caseJSON(photoCase, token: dispatcher)
+            XCTAssertEqual((shown["attachments"] as? [Any])?.count, 1, "the photo is kept with its report")
+
+            let audit = try await EventHashChain.verify(on: app.db)
+            XCTAssertEqual(audit.findings, [], "every chain verifies")
+            XCTAssertEqual(audit.checked, 29)
+            try await t.assertEventLogsReplay()
+            let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
+            let differences = try await rebuild.differences(try await rebuild.recount())
+            XCTAssertEqual(differences, [], "[\(t.database)] the rollups written for the group equal a recount")
+        }
+    }
+}
