@@ -34,9 +34,14 @@ public struct RollupKey: Sendable, Hashable, Comparable {
 
     /// Rows are always upserted in this order, so two PostgreSQL transactions touching the same
     /// rows lock them in the same order and never deadlock.
+    /// Field by field rather than as one tuple: an intake group sorts a thousand keys.
     public static func < (a: RollupKey, b: RollupKey) -> Bool {
-        (a.dimension.rawValue, a.unitCode, a.periodKind.rawValue, a.period, a.categoryCode, a.channel)
-            < (b.dimension.rawValue, b.unitCode, b.periodKind.rawValue, b.period, b.categoryCode, b.channel)
+        if a.dimension != b.dimension { return a.dimension.rawValue < b.dimension.rawValue }
+        if a.unitCode != b.unitCode { return a.unitCode < b.unitCode }
+        if a.periodKind != b.periodKind { return a.periodKind.rawValue < b.periodKind.rawValue }
+        if a.period != b.period { return a.period < b.period }
+        if a.categoryCode != b.categoryCode { return a.categoryCode < b.categoryCode }
+        return a.channel < b.channel
     }
 }
 
@@ -158,18 +163,19 @@ public enum RollupKeys {
         return merged(out)
     }
 
-    /// Sums entries with the same key and sorts them (see `RollupKey.<`).
+    /// Sums entries with the same key and sorts them (see `RollupKey.<`): sorted first, then equal
+    /// neighbours summed, which spares hashing six strings per entry.
     public static func merged(_ entries: [RollupEntry]) -> [RollupEntry] {
-        var byKey: [RollupKey: RollupEntry] = [:]
-        for entry in entries {
-            if var existing = byKey[entry.key] {
-                existing.counts = existing.counts + entry.counts
-                byKey[entry.key] = existing
+        var out: [RollupEntry] = []
+        out.reserveCapacity(entries.count)
+        for entry in entries.sorted(by: { $0.key < $1.key }) {
+            if let last = out.indices.last, out[last].key == entry.key {
+                out[last].counts = out[last].counts + entry.counts
             } else {
-                byKey[entry.key] = entry
+                out.append(entry)
             }
         }
-        return byKey.values.sorted { $0.key < $1.key }
+        return out
     }
 
     /// The category code of cases not yet classified (`""` means all categories).

@@ -136,7 +136,7 @@ public struct CaseIntakeService: Sendable {
         var categoryCode: String?
         var attributesJSON: String?
         if let code = input.categoryCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
-            guard let category = try await CategoryModel.query(on: db).filter(\.$code == code).filter(\.$active == true).first() else {
+            guard let category = try await PlainReads.first(CategoryModel.self, where: "code", equals: code, on: db), category.active else {
                 throw AppError.invalid("case.category", zh: "未知的问题类别「\(code)」。", en: "Unknown category \(code).", field: "categoryCode")
             }
             categoryCode = code

@@ -1,0 +1,33 @@
+import XCTest
+
+@testable import WanggeDomain
+
+/// A group of reports written together merges all their rollup entries into one upsert; PostgreSQL
+/// refuses to touch a row twice in it, and rows must come in one order to avoid deadlocks.
+final class RollupMergeTests: XCTestCase {
+    func testMergedSumsEqualKeysAndSortsEveryKeyOnce() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let entries: [RollupEntry] = (0..<Int.random(in: 0...200, using: &generator)).map { _ in
+                var counts = CaseCounts()
+                counts.received = Int.random(in: 0...3, using: &generator)
+                counts.closed = Int.random(in: 0...3, using: &generator)
+                let key = RollupKey([.org, .department, .worker].randomElement(using: &generator)!,
+                                    ["330110", "330110001", "330110-CG", "grid1"].randomElement(using: &generator)!,
+                                    [.day, .month].randomElement(using: &generator)!,
+                                    ["2026-11", "2026-11-23", "2026-12-01"].randomElement(using: &generator)!,
+                                    categoryCode: ["", "0101", "-"].randomElement(using: &generator)!,
+                                    channel: ["", "citizen", "hotline"].randomElement(using: &generator)!)
+                return RollupEntry(key: key, unitLevel: "x", area: OrgAncestry(), counts: counts)
+            }
+            let merged = RollupKeys.merged(entries)
+            // The reference: sum by key in a dictionary.
+            var expected: [RollupKey: CaseCounts] = [:]
+            for entry in entries { expected[entry.key] = (expected[entry.key] ?? CaseCounts()) + entry.counts }
+            XCTAssertEqual(merged.count, expected.count, "each key once")
+            for entry in merged { XCTAssertEqual(entry.counts, expected[entry.key]) }
+            XCTAssertEqual(merged.map(\.key), merged.map(\.key).sorted(), "in key order")
+            for (a, b) in zip(merged, merged.dropFirst()) { XCTAssertTrue(a.key < b.key && !(b.key < a.key)) }
+        }
+    }
+}
