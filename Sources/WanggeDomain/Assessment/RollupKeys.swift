@@ -34,14 +34,19 @@ public struct RollupKey: Sendable, Hashable, Comparable {
 
     /// Rows are always upserted in this order, so two PostgreSQL transactions touching the same
     /// rows lock them in the same order and never deadlock.
-    /// Field by field rather than as one tuple: an intake group sorts a thousand keys.
+    /// Field by field, each by its UTF-8 bytes: any fixed total order prevents the deadlock, and
+    /// Swift's Unicode-aware string order cost an intake group sorting a thousand keys dearly.
     public static func < (a: RollupKey, b: RollupKey) -> Bool {
-        if a.dimension != b.dimension { return a.dimension.rawValue < b.dimension.rawValue }
-        if a.unitCode != b.unitCode { return a.unitCode < b.unitCode }
-        if a.periodKind != b.periodKind { return a.periodKind.rawValue < b.periodKind.rawValue }
-        if a.period != b.period { return a.period < b.period }
-        if a.categoryCode != b.categoryCode { return a.categoryCode < b.categoryCode }
-        return a.channel < b.channel
+        if a.dimension != b.dimension { return before(a.dimension.rawValue, b.dimension.rawValue) }
+        if a.unitCode != b.unitCode { return before(a.unitCode, b.unitCode) }
+        if a.periodKind != b.periodKind { return before(a.periodKind.rawValue, b.periodKind.rawValue) }
+        if a.period != b.period { return before(a.period, b.period) }
+        if a.categoryCode != b.categoryCode { return before(a.categoryCode, b.categoryCode) }
+        return before(a.channel, b.channel)
+    }
+
+    private static func before(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
 
@@ -160,7 +165,9 @@ public enum RollupKeys {
                                 categoryCode: template.byCategory ? category : "", channel: template.byChannel ? c.channel : "")
             out.append(RollupEntry(key: key, unitLevel: level, area: area, counts: counts))
         }
-        return merged(out)
+        // Every template gives a different key, so one event's entries need no merging; the
+        // ledger merges and orders whatever it writes at once.
+        return out
     }
 
     /// Sums entries with the same key and sorts them (see `RollupKey.<`): sorted first, then equal

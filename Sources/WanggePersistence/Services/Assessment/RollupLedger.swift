@@ -11,9 +11,10 @@ public enum RollupLedger {
     public static let rollupColumns = ["dimension", "unit_code", "unit_level", "period_kind", "period", "category_code", "channel"]
         + areaColumns + RollupModel.counterColumns
 
-    /// Entries must have distinct keys (`RollupKeys.merged`): PostgreSQL refuses to update one row
-    /// twice in a statement. Large lists go in several statements, within the bind limits.
-    public static func add(_ entries: [RollupEntry], on db: any Database) async throws {
+    /// Entries with equal keys are summed first: PostgreSQL refuses to update one row twice in a
+    /// statement. Large lists go in several statements, within the bind limits.
+    public static func add(_ unmerged: [RollupEntry], on db: any Database) async throws {
+        let entries = RollupKeys.merged(unmerged)
         var start = 0
         while start < entries.count {
             let end = min(start + 2_000, entries.count)

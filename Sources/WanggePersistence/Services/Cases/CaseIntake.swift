@@ -226,7 +226,7 @@ public struct CaseIntakeService: Sendable {
         let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
         let place = ancestry.deepestCode
         let first = try CaseEvents.make(caseID: 0, seq: 1, action: .report, from: nil, to: .reported, actor: reporter.actor,
-                                        anonymousName: reporter.displayName, note: nil, payload: CaseEvents.encode(initial), at: now,
+                                        anonymousName: reporter.displayName, note: nil, payload: model.snapshotJSON, at: now,
                                         placeCode: place)
         var events = [first]
         var rollups = EventRollups.entries(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,

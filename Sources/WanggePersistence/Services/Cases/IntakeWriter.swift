@@ -74,7 +74,7 @@ enum IntakeWriter {
         }
         try await setChainHeads(group, on: sql)
 
-        try await RollupLedger.add(RollupKeys.merged(group.flatMap(\.rollups)), on: db)
+        try await RollupLedger.add(group.flatMap(\.rollups), on: db)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, on: db)
         for intake in group where !intake.photos.isEmpty {
             // The photos belong to the last event: the report, or the on-the-spot result.
