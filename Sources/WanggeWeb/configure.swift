@@ -25,8 +25,9 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.rateLimiter
     _ = app.open311Limiter
     _ = app.instanceID
-    app.storage[SLAContextCacheKey.self] = SLAContextCache()
+    app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(60))
     app.storage[IntakeCommitsKey.self] = IntakeCommits()
+    app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)
 
     app.routes.defaultMaxBodySize = "1mb"
     // Stable key order and ISO 8601 dates in every JSON answer.

@@ -44,6 +44,7 @@ public struct CategoryService: Sendable {
         if try await CategoryModel.query(on: db).filter(\.$code == code).count() > 0 { throw AppError.duplicate("code", value: code) }
         model.sort = (try await CategoryModel.query(on: db).max(\.$sort) ?? 0) + 1
         try await model.create(on: db)
+        CatalogChanges.note()
         return model
     }
 
@@ -53,6 +54,7 @@ public struct CategoryService: Sendable {
         try await apply(input, to: model)
         if let active = input.active { model.active = active }
         try await model.save(on: db)
+        CatalogChanges.note()
         return model
     }
 

@@ -49,6 +49,7 @@ public struct DepartmentService: Sendable {
         }
         let department = DepartmentModel(code: code, name: name, orgUnitID: try unit.requireID())
         try await department.create(on: db)
+        CatalogChanges.note()
         department.$orgUnit.value = unit
         return department
     }

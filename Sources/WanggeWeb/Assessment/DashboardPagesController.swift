@@ -67,7 +67,7 @@ struct DashboardPagesController: RouteCollection {
                                           .init(label: "结案", values: daily.map { Double($0.counts.closed) }, color: "#81c784")],
                                  width: 860, height: 300).svg()
 
-        let names = try await NameBook.load(on: req.db)
+        let names = try await NameBook.load(on: req)
         let categoryUnit = area.orgLevel == .grid ? OrgCode.parent(of: area.code) ?? area.code : area.code
         let byCategory = try await queries.breakdown(.org, categoryUnit, by: .category, month)
         let top = byCategory.sorted { ($0.value.received, $1.key) > ($1.value.received, $0.key) }.prefix(8)
@@ -136,7 +136,7 @@ struct DashboardPagesController: RouteCollection {
             groups[grid + "|" + (try row.decode(column: "category_code", as: String.self)), default: 0] += try row.decode(column: "n", as: Int.self)
         }
         let hot = groups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
-        let gridNames = try await NameBook.load(on: req.db, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
+        let gridNames = try await NameBook.load(on: req, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
         return hot.map { key, count in
             let parts = key.split(separator: "|").map(String.init)
             return HotSpot(place: gridNames[parts[0]] ?? parts[0], category: names.categories[parts[1]] ?? parts[1], count: count,

@@ -46,22 +46,32 @@ actor GridShapeCache {
         var grids: [Grid]
     }
 
-    private var shapes: [Shape] = []
-    private var projected: [String: ProjectedMap] = [:]
-    private var fingerprint: String?
+    private struct Loaded: Sendable {
+        var fingerprint: String
+        var shapes: [Shape]
+    }
 
-    func shapes(on db: any Database) async throws -> [Shape] {
-        let current = try await GridLocatorCache.fingerprint(on: db)
-        if current == fingerprint { return shapes }
-        let grids = try await OrgUnitModel.query(on: db).filter(\.$level == OrgLevel.grid.rawValue).sort(\.$code).all()
-        shapes = grids.compactMap { grid in grid.shape.map { Shape(code: grid.code, name: grid.name, shape: $0) } }
-        projected = [:]
-        fingerprint = current
-        return shapes
+    /// The fingerprint is asked on every map (a leader's page, not a hot path); callers at once share one load.
+    private let loaded = RefreshingValue<Loaded>(lifetime: .zero)
+    private var projected: [String: ProjectedMap] = [:]
+    private var projectedFingerprint = ""
+
+    private func load(on db: any Database) async throws -> Loaded {
+        try await loaded.get { previous in
+            let current = try await GridLocatorCache.fingerprint(on: db)
+            if let previous, previous.fingerprint == current { return previous }
+            let grids = try await OrgUnitModel.query(on: db).filter(\.$level == OrgLevel.grid.rawValue).sort(\.$code).all()
+            return Loaded(fingerprint: current, shapes: grids.compactMap { grid in grid.shape.map { Shape(code: grid.code, name: grid.name, shape: $0) } })
+        }
     }
 
     func map(of scope: OrgScope, width: Double, height: Double, on db: any Database) async throws -> ProjectedMap {
-        let all = try await shapes(on: db)
+        let current = try await load(on: db)
+        if current.fingerprint != projectedFingerprint {
+            projected = [:]
+            projectedFingerprint = current.fingerprint
+        }
+        let all = current.shapes
         let key = "\(scope.level.rawValue):\(scope.code):\(Int(width))x\(Int(height))"
         if let cached = projected[key] { return cached }
         let inside = all.filter { scope.contains(OrgCode.ancestry(of: $0.code)) }

@@ -6,51 +6,28 @@ import WanggePersistence
 
 /// The point-in-polygon index over every grid, built once and rebuilt when grids change. Several app
 /// instances each keep their own; a cheap fingerprint query (count and latest update of grids),
-/// asked at most every `recheckSeconds`, notices changes made by another instance. This instance's
-/// own edits invalidate it at once.
-actor GridLocatorCache {
-    private var locator: GridLocator?
-    private var fingerprint: String?
-    private var checkedAt = ContinuousClock.now
-    /// The check or rebuild under way: callers arriving meanwhile wait for it instead of each
-    /// building its own index (32 reports at start-up built 32).
-    private var refreshing: Task<GridLocator, any Error>?
-    private var generation = 0
-    /// Intake asks for the locator on every report: one query each time was a tenth of its work.
-    static let recheckSeconds = 2
+/// asked at most every `recheck` (intake asks on every report: one query each time was a tenth of
+/// its work), notices changes made by another instance. This instance's own edits invalidate it at once.
+struct GridLocatorCache: Sendable {
+    private struct Indexed: Sendable {
+        var fingerprint: String
+        var locator: GridLocator
+    }
 
-    func invalidate() {
-        locator = nil
-        fingerprint = nil
-        refreshing = nil
-        generation += 1
+    static let recheck: Duration = .seconds(2)
+    private let index = RefreshingValue<Indexed>(lifetime: recheck)
+
+    func invalidate() async {
+        await index.invalidate()
     }
 
     func locator(on db: any Database) async throws -> GridLocator {
-        if let locator, ContinuousClock.now - checkedAt < .seconds(Self.recheckSeconds) { return locator }
-        if let refreshing { return try await refreshing.value }
-        let task = Task { try await self.refresh(on: db) }
-        refreshing = task
-        defer { if refreshing == task { refreshing = nil } }
-        return try await task.value
-    }
-
-    private func refresh(on db: any Database) async throws -> GridLocator {
-        let started = generation
-        let current = try await Self.fingerprint(on: db)
-        if let locator, current == fingerprint, started == generation {
-            checkedAt = ContinuousClock.now
-            return locator
-        }
-        let grids = try await OrgUnitModel.query(on: db).filter(\.$level == OrgLevel.grid.rawValue).all()
-        let entries = grids.compactMap { grid in grid.shape.map { (id: grid.code, shape: $0) } }
-        let built = GridLocator(grids: entries)
-        if started == generation {
-            locator = built
-            fingerprint = current
-            checkedAt = ContinuousClock.now
-        }
-        return built
+        try await index.get { previous in
+            let current = try await Self.fingerprint(on: db)
+            if let previous, previous.fingerprint == current { return previous }
+            let grids = try await OrgUnitModel.query(on: db).filter(\.$level == OrgLevel.grid.rawValue).all()
+            return Indexed(fingerprint: current, locator: GridLocator(grids: grids.compactMap { grid in grid.shape.map { (id: grid.code, shape: $0) } }))
+        }.locator
     }
 
     static func fingerprint(on db: any Database) async throws -> String {

@@ -8,34 +8,8 @@ struct NotifierKey: StorageKey {
     typealias Value = any Notifier
 }
 
-actor SLAContextCache {
-    private var cached: (context: SLAContext, expires: Date)?
-    /// The load under way, shared by callers that arrive meanwhile (no thundering herd at start-up).
-    private var loading: Task<SLAContext, any Error>?
-    private var generation = 0
-
-    func context(_ load: @escaping @Sendable () async throws -> SLAContext) async throws -> SLAContext {
-        let now = Date()
-        if let cached, cached.expires > now { return cached.context }
-        if let loading { return try await loading.value }
-        let started = generation
-        let task = Task { try await load() }
-        loading = task
-        defer { if loading == task { loading = nil } }
-        let context = try await task.value
-        if started == generation { cached = (context, now.addingTimeInterval(60)) }
-        return context
-    }
-
-    func invalidate() {
-        cached = nil
-        loading = nil
-        generation += 1
-    }
-}
-
 struct SLAContextCacheKey: StorageKey {
-    typealias Value = SLAContextCache
+    typealias Value = RefreshingValue<SLAContext>
 }
 
 struct InstanceIDKey: StorageKey {
@@ -61,16 +35,16 @@ extension Application {
     /// instance's change arrives within a minute) and dropped at once when this instance changes them.
     func slaContext(on db: any Database) async throws -> SLAContext {
         let config = wanggeConfig
-        return try await slaCache.context {
+        return try await slaCache.get { _ in
             try await SLAContext.load(on: db, timeZone: config.timeZone, thresholds: config.warningThresholds)
         }
     }
 
     func invalidateSLAContext() async { await slaCache.invalidate() }
 
-    var slaCache: SLAContextCache {
+    var slaCache: RefreshingValue<SLAContext> {
         // configure(_:) creates it; without it, every call simply loads afresh.
-        storage[SLAContextCacheKey.self] ?? SLAContextCache()
+        storage[SLAContextCacheKey.self] ?? RefreshingValue(lifetime: .zero)
     }
 
     func sweep(now: Date) async throws -> SLASweep.Report {

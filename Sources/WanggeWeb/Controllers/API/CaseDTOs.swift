@@ -13,14 +13,22 @@ struct NameBook {
     var categories: [String: String] = [:]
     var units: [String: String] = [:]
 
-    static func load(on db: any Database, unitCodes: Set<String> = []) async throws -> NameBook {
+    /// Departments and categories from the application's copy (see `CatalogNames`), units read now.
+    static func load(on req: Request, unitCodes: Set<String> = []) async throws -> NameBook {
+        let catalog = try await req.application.catalogNames(on: req.db)
+        var book = NameBook(departments: catalog.departments, categories: catalog.categories)
+        if !unitCodes.isEmpty, let sql = req.db as? any SQLDatabase {
+            book.units = try await names(sql, OrgUnitModel.schema, codes: Array(unitCodes))
+        }
+        return book
+    }
+
+    /// Everything read now, for work outside a request.
+    static func load(on db: any Database) async throws -> NameBook {
         var book = NameBook()
         guard let sql = db as? any SQLDatabase else { return book }
         book.departments = try await names(sql, DepartmentModel.schema)
         book.categories = try await names(sql, CategoryModel.schema)
-        if !unitCodes.isEmpty {
-            book.units = try await names(sql, OrgUnitModel.schema, codes: Array(unitCodes))
-        }
         return book
     }
 

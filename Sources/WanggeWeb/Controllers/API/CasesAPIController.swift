@@ -68,7 +68,7 @@ struct CasesAPIController: RouteCollection {
         let actor = try req.requireActor()
         let filter = try CaseFilter.from(req)
         let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
-        let names = try await NameBook.load(on: req.db)
+        let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         let next = cases.count == filter.limit ? cases.last?.id.map(String.init) : nil
         return Page(items: cases.map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }, next: next)
@@ -82,7 +82,7 @@ struct CasesAPIController: RouteCollection {
 
     static func dto(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, on req: Request) async throws -> CaseDTO {
         let units = Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 })
-        let names = try await NameBook.load(on: req.db, unitCodes: units)
+        let names = try await NameBook.load(on: req, unitCodes: units)
         let attachments = try await CaseQueryService(db: req.db).attachments(caseID: model.requireID())
         var masterCode: String?
         if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.db)?.code }
@@ -104,7 +104,7 @@ struct CasesAPIController: RouteCollection {
         guard let lat = model.lat, let lon = model.lon else { return [] }
         let hints = try await CaseQueryService(db: req.db).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
                                                                            excluding: model.id, now: req.now)
-        let names = try await NameBook.load(on: req.db)
+        let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         return hints.filter { CaseAccess.relation(of: actor, to: $0, snapshot: (try? $0.snapshot) ?? CaseSnapshot(centreOrgCode: "")).canRead }
             .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
@@ -253,7 +253,7 @@ enum CaseIntake {
         let model = result.caseModel
         var hints: [CaseSummaryDTO] = []
         if let lat = model.lat, let lon = model.lon, let actor, actor.role.isStaff {
-            let names = try await NameBook.load(on: req.db)
+            let names = try await NameBook.load(on: req)
             hints = try await CaseQueryService(db: req.db)
                 .duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: model.id, now: req.now)
                 .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }

@@ -148,7 +148,7 @@ struct SLAAPIController: RouteCollection {
         let root = req.query[String.self, at: "within"] ?? actor.orgCode
         guard actor.canSee(OrgCode.ancestry(of: root)) else { throw AppError.notFound("org_unit") }
         let counts = try await CaseQueryService(db: req.db).warningCounts(below: root, now: req.now)
-        let names = try await NameBook.load(on: req.db, unitCodes: Set(counts.map(\.code)))
+        let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code)))
         return counts.map { WarningCountDTO(orgCode: $0.code, name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) }
     }
 }

@@ -27,7 +27,7 @@ struct TrackAPIController: RouteCollection {
         let model = try await queries.track(queryCode: queryCode)
         let id = try model.requireID()
         return TrackDTO(model, events: try await queries.events(caseID: id), attachments: try await queries.attachments(caseID: id),
-                        names: try await NameBook.load(on: req.db), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
+                        names: try await NameBook.load(on: req), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
     }
 
     @Sendable func evaluate(req: Request) async throws -> TrackDTO {

@@ -173,7 +173,7 @@ struct Open311Controller: RouteCollection {
 
     /// Cases as Open311 service requests.
     static func represent(_ cases: [CaseModel], _ req: Request) async throws -> [Open311Value] {
-        let names = try await NameBook.load(on: req.db)
+        let names = try await NameBook.load(on: req)
         let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
         let ids = cases.compactMap(\.id)
         let attachments = ids.isEmpty ? [] : try await AttachmentModel.query(on: req.db).filter(\.$caseID ~~ ids).sort(\.$id).all()

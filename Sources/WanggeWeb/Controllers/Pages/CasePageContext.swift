@@ -78,7 +78,7 @@ struct CasePageContext: Encodable {
         let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
         let caseID = try model.requireID()
         let queries = CaseQueryService(db: req.db)
-        let names = try await NameBook.load(on: req.db, unitCodes: Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 }))
+        let names = try await NameBook.load(on: req, unitCodes: Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 }))
         let sla = try await req.sla()
         let warning = sla.warning(model, at: req.now)
         let dto = CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: [], sla: sla, now: req.now)

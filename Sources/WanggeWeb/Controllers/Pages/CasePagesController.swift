@@ -87,7 +87,7 @@ struct CasePagesController: RouteCollection {
             if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = req.now }
         }
         let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
-        let names = try await NameBook.load(on: req.db)
+        let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         let rows = cases.map { model in
             let warning = sla.warning(model, at: req.now)

@@ -113,7 +113,7 @@ struct RolePagesController: RouteCollection {
         let overdue = try await CaseQueryService.colour(.red, at: req.now, inScope()).count()
         figures.insert(Figure(label: t["overdue"]!, value: overdue, warning: "red"), at: 0)
         let counts = try await CaseQueryService(db: req.db).warningCounts(below: scope.code, now: req.now)
-        let names = try await NameBook.load(on: req.db, unitCodes: Set(counts.map(\.code) + [scope.code]))
+        let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
         let sla = try await req.sla()
         let open = try await inScope().filter(\.$state ~~ CaseState.openStates.map(\.rawValue)).sort(\.$id, .descending).limit(5000).all()
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in

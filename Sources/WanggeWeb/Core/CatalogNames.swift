@@ -1,0 +1,38 @@
+import Fluent
+import SQLKit
+import Vapor
+import WanggePersistence
+
+/// The names of departments and categories, which every case view shows beside their codes. They
+/// change a few times a year, and reading both tables was two of a tracking request's five
+/// statements: kept in memory, dropped at once when this instance changes either
+/// (`CatalogChanges`), and read again every few seconds for changes made by another instance.
+struct CatalogNames: Sendable {
+    var generation: Int
+    var departments: [String: String]
+    var categories: [String: String]
+
+    static let lifetime: Duration = .seconds(5)
+
+    static func read(on db: any Database) async throws -> CatalogNames {
+        let generation = CatalogChanges.generation
+        let book = try await NameBook.load(on: db)
+        return CatalogNames(generation: generation, departments: book.departments, categories: book.categories)
+    }
+}
+
+struct CatalogNamesKey: StorageKey {
+    typealias Value = RefreshingValue<CatalogNames>
+}
+
+extension Application {
+    func catalogNames(on db: any Database) async throws -> CatalogNames {
+        guard let cache = storage[CatalogNamesKey.self] else { return try await CatalogNames.read(on: db) }
+        let names = try await cache.get { _ in try await CatalogNames.read(on: db) }
+        guard names.generation == CatalogChanges.generation else {
+            await cache.invalidate()
+            return try await cache.get { _ in try await CatalogNames.read(on: db) }
+        }
+        return names
+    }
+}
