@@ -1,5 +1,5 @@
 import FluentKit
-import SQLKit
+import Foundation
 
 /// Inserts of many new models in one statement, returning what the database assigned. Fluent
 /// inserts one row per statement and cannot say which id each row of a multi-row insert got;
@@ -8,48 +8,49 @@ enum PlainWrites {
     /// Inserts `models` as new rows (the database assigns `id`, so any id already set is left out)
     /// and returns `returning` for each row, in no particular order: match them by a unique column.
     /// Models whose set fields differ go in separate statements, so an unset field keeps its default.
-    static func insert<M: Model>(_ models: [M], returning: [String], on db: any Database) async throws -> [any SQLRow] {
-        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
-        var groups: [[String]: [[String: any SQLExpression]]] = [:]
+    static func insert<M: Model>(_ models: [M], returning: [String], on db: any Database) async throws -> [[String: BulkValue]] {
+        var groups: [[String]: [BulkValue]] = [:]
         var order: [[String]] = []
         for model in models {
             let row = try values(of: model)
             let columns = row.keys.sorted()
             if groups[columns] == nil { order.append(columns) }
-            groups[columns, default: []].append(row)
+            groups[columns, default: []].append(contentsOf: columns.map { row[$0]! })
         }
-        var out: [any SQLRow] = []
+        var out: [[String: BulkValue]] = []
         for columns in order {
-            let rows = groups[columns] ?? []
-            // SQLite binds at most 32,766 values per statement, PostgreSQL 65,535.
-            let perStatement = max(1, 30_000 / max(1, columns.count))
-            var start = 0
-            while start < rows.count {
-                let insert = sql.insert(into: M.schema).columns(columns)
-                for row in rows[start..<min(start + perStatement, rows.count)] {
-                    insert.values(columns.map { row[$0]! })
-                }
-                out += try await insert.returning(returning.map { SQLColumn($0) }).all()
-                start += perStatement
-            }
+            out += try await BulkInsert(table: M.schema, columns: columns).run(groups[columns] ?? [], returning: returning, on: db)
         }
         return out
     }
 
-    /// The fields a model has set, as SQL values, the way Fluent's own insert binds them.
-    private static func values(of model: some Model) throws -> [String: any SQLExpression] {
+    /// The fields a model has set, as plain values: SQLite gets them bound directly, without
+    /// SQLKit's per-value `Encodable` round trip (most of the time a group's cases took).
+    private static func values(of model: some Model) throws -> [String: BulkValue] {
         let input = Collected()
         model.input(to: input)
-        var row: [String: any SQLExpression] = [:]
+        var row: [String: BulkValue] = [:]
         for (key, value) in input.storage where key != .id {
-            switch value {
-            case .bind(let encodable): row[key.description] = SQLBind(encodable)
-            case .null: row[key.description] = SQLLiteral.null
-            case .enumCase(let name): row[key.description] = SQLLiteral.string(name)
-            case .default, .dictionary, .array, .custom: throw PlainWriteError.unsupported(key.description)
-            }
+            row[key.description] = try plain(value, column: key.description)
         }
         return row
+    }
+
+    private static func plain(_ value: DatabaseQuery.Value, column: String) throws -> BulkValue {
+        switch value {
+        case .null: return .null
+        case .enumCase(let name): return .text(name)
+        case .bind(let bound):
+            switch bound {
+            case let v as String: return .text(v)
+            case let v as Int: return .int(v)
+            case let v as Double: return .double(v)
+            case let v as Bool: return .bool(v)
+            case let v as Date: return .date(v)
+            default: throw PlainWriteError.unsupported(column)
+            }
+        case .default, .dictionary, .array, .custom: throw PlainWriteError.unsupported(column)
+        }
     }
 }
 

@@ -41,12 +41,17 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, Void>
 enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        let t0 = ContinuousClock.now
+        var marks: [Duration] = []
+        defer { if ProcessInfo.processInfo.environment["WANGGE_TRACE_INTAKE"] != nil { print("GROUP", group.count, ContinuousClock.now - t0, marks) } }
         try await assignCodes(group, timeZone: timeZone, on: sql)
 
+        marks.append(ContinuousClock.now - t0)
         let caseRows = try await PlainWrites.insert(group.map(\.model), returning: ["id", "code"], on: db)
+        marks.append(ContinuousClock.now - t0)
         var idByCode: [String: Int] = [:]
         for row in caseRows {
-            idByCode[try row.decode(column: "code", as: String.self)] = try row.decode(column: "id", as: Int.self)
+            if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
         }
         for intake in group {
             guard let id = idByCode[intake.model.code] else { throw PlainWriteError.unsupported("cases.id") }
@@ -65,17 +70,19 @@ enum IntakeWriter {
         let eventRows = try await PlainWrites.insert(events, returning: ["id", "case_id", "seq"], on: db)
         var eventIDs: [Int: [Int: Int]] = [:]
         for row in eventRows {
-            eventIDs[try row.decode(column: "case_id", as: Int.self), default: [:]][try row.decode(column: "seq", as: Int.self)] =
-                try row.decode(column: "id", as: Int.self)
+            if let caseID = row["case_id"]?.int, let seq = row["seq"]?.int { eventIDs[caseID, default: [:]][seq] = row["id"]?.int }
         }
         for event in events {
             event.id = eventIDs[event.caseID]?[event.seq]
             event.$id.exists = true
         }
+        marks.append(ContinuousClock.now - t0)
         try await setChainHeads(group, on: sql)
+        marks.append(ContinuousClock.now - t0)
 
         try await RollupLedger.add(group.flatMap(\.rollups), on: db)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, on: db)
+        marks.append(ContinuousClock.now - t0)
         for intake in group where !intake.photos.isEmpty {
             // The photos belong to the last event: the report, or the on-the-spot result.
             let eventID = try intake.events[intake.events.count - 1].requireID()

@@ -1,0 +1,123 @@
+import FluentKit
+import Foundation
+import SQLKit
+import SQLiteNIO
+
+/// A value for a bulk insert, converted once per database: SQLite gets its own values bound
+/// directly (no `Encodable` round trip, which cost the generator more than SQLite itself), other
+/// databases get SQLKit binds.
+public enum BulkValue: Sendable, Equatable {
+    case int(Int)
+    case double(Double)
+    case text(String)
+    case bool(Bool)
+    case date(Date)
+    case null
+
+    public static func text(_ value: String?) -> BulkValue { value.map { .text($0) } ?? .null }
+    public static func date(_ value: Date?) -> BulkValue { value.map { .date($0) } ?? .null }
+    public static func bool(_ value: Bool?) -> BulkValue { value.map { .bool($0) } ?? .null }
+
+    /// As Fluent's SQLite encoder stores it: booleans as 0/1, dates as seconds since 1970.
+    var sqlite: SQLiteData {
+        switch self {
+        case .int(let v): .integer(v)
+        case .double(let v): .float(v)
+        case .text(let v): .text(v)
+        case .bool(let v): .integer(v ? 1 : 0)
+        case .date(let v): .float(v.timeIntervalSince1970)
+        case .null: .null
+        }
+    }
+
+    var expression: any SQLExpression {
+        switch self {
+        case .int(let v): SQLBind(v)
+        case .double(let v): SQLBind(v)
+        case .text(let v): SQLBind(v)
+        case .bool(let v): SQLBind(v)
+        case .date(let v): SQLBind(v)
+        case .null: SQLLiteral.null
+        }
+    }
+
+    /// A value as read back from SQLite.
+    init(_ data: SQLiteData) {
+        switch data {
+        case .integer(let v): self = .int(v)
+        case .float(let v): self = .double(v)
+        case .text(let v): self = .text(v)
+        case .blob, .null: self = .null
+        }
+    }
+
+    public var int: Int? {
+        if case .int(let v) = self { return v }
+        return nil
+    }
+
+    public var text: String? {
+        if case .text(let v) = self { return v }
+        return nil
+    }
+}
+
+/// Multi-row INSERTs of rows given as one flat array (`columns.count` values per row).
+public struct BulkInsert: Sendable {
+    let table: String
+    let columns: [String]
+    /// Rows per statement; SQLite allows 32,766 bound values per statement, PostgreSQL 65,535.
+    let rowsPerStatement: Int
+
+    public init(table: String, columns: [String]) {
+        self.table = table
+        self.columns = columns
+        rowsPerStatement = max(1, 30_000 / columns.count)
+    }
+
+    /// Inserts the rows and returns the `returning` columns of each (integers or text), in no
+    /// particular order: match them by a unique column.
+    @discardableResult
+    public func run(_ values: [BulkValue], returning: [String] = [], on db: any Database) async throws -> [[String: BulkValue]] {
+        precondition(values.count % columns.count == 0, "\(table): values are not whole rows")
+        let width = columns.count
+        var start = 0
+        var out: [[String: BulkValue]] = []
+        while start < values.count {
+            let end = min(start + rowsPerStatement * width, values.count)
+            let slice = values[start..<end]
+            if let sqlite = db as? any SQLiteDatabase {
+                let rows = try await sqlite.query(statement(rows: slice.count / width, returning: returning), slice.map(\.sqlite))
+                for row in rows {
+                    out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row.column($0) ?? .null)) }))
+                }
+            } else if let sql = db as? any SQLDatabase {
+                let insert = sql.insert(into: table).columns(columns)
+                var row = slice.startIndex
+                while row < slice.endIndex {
+                    insert.values(slice[row..<(row + width)].map(\.expression))
+                    row += width
+                }
+                if returning.isEmpty {
+                    try await insert.run()
+                } else {
+                    for row in try await insert.returning(returning.map { SQLColumn($0) }).all() {
+                        out.append(Dictionary(uniqueKeysWithValues: returning.map { column in
+                            if let v = try? row.decode(column: column, as: Int.self) { return (column, BulkValue.int(v)) }
+                            return (column, BulkValue.text(try? row.decode(column: column, as: String.self)))
+                        }))
+                    }
+                }
+            }
+            start = end
+        }
+        return out
+    }
+
+    func statement(rows: Int, returning: [String] = []) -> String {
+        let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        return "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+            + Array(repeating: placeholders, count: rows).joined(separator: ",")
+            + (returning.isEmpty ? "" : " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+}
