@@ -70,11 +70,29 @@ struct SessionAuthenticator: AsyncMiddleware {
     static func load(secret: String, kind: AuthSessionModel.Kind, on request: Request) async throws -> CurrentUser? {
         guard let session = try await PlainReads.first(AuthSessionModel.self, where: "token_hash", equals: Tokens.hash(secret), on: request.db),
               session.kind == kind.rawValue, session.expiresAt > request.now,
-              let user = try await PlainReads.first(UserModel.self, where: "id", equals: session.$user.id, on: request.db), user.active
+              let (user, actor) = try await userAndActor(id: session.$user.id, on: request.db), user.active
         else { return nil }
         session.$user.value = user
-        let actor = try await actor(for: user, on: request.db)
         return CurrentUser(actor: actor, user: user, session: session)
+    }
+
+    /// The user with their unit's code and level and their department's code, in one statement:
+    /// every signed-in request asks, and three statements were a sixth of a queue page.
+    static func userAndActor(id: UUID, on db: any Database) async throws -> (UserModel, Actor)? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let row = try await sql.raw("""
+            SELECT u.*, o.code AS actor_unit_code, o.level AS actor_unit_level, d.code AS actor_department_code
+            FROM \(unsafeRaw: UserModel.schema) u
+            JOIN \(unsafeRaw: OrgUnitModel.schema) o ON o.id = u.org_unit_id
+            LEFT JOIN \(unsafeRaw: DepartmentModel.schema) d ON d.id = u.department_id
+            WHERE u.id = \(bind: id)
+            """).first()
+        guard let row else { return nil }
+        let user = try row.decode(fluentModel: UserModel.self)
+        let actor = try await actor(for: user, unitCode: row.decode(column: "actor_unit_code", as: String.self),
+                                    unitLevel: row.decode(column: "actor_unit_level", as: String.self),
+                                    departmentCode: row.decode(column: "actor_department_code", as: String?.self), on: db)
+        return (user, actor)
     }
 
     static func actor(for user: UserModel, on db: any Database) async throws -> Actor {
@@ -88,10 +106,14 @@ struct SessionAuthenticator: AsyncMiddleware {
             departmentCode = try await sql.select().column("code").from(DepartmentModel.schema).where("id", .equal, departmentID).first()?
                 .decode(column: "code", as: String.self)
         }
-        let unitCode = try unit.decode(column: "code", as: String.self)
-        let unitLevel = OrgLevel(rawValue: try unit.decode(column: "level", as: String.self)) ?? .grid
+        return try await actor(for: user, unitCode: unit.decode(column: "code", as: String.self),
+                               unitLevel: unit.decode(column: "level", as: String.self), departmentCode: departmentCode, on: db)
+    }
+
+    private static func actor(for user: UserModel, unitCode: String, unitLevel: String, departmentCode: String?,
+                              on db: any Database) async throws -> Actor {
         let grids = user.userRole == .gridWorker ? try await UserService(db: db).gridCodes(of: user.requireID()) : []
         return Actor(userID: try user.requireID(), username: user.username, displayName: user.displayName, role: user.userRole,
-                     orgCode: unitCode, orgLevel: unitLevel, departmentCode: departmentCode, gridCodes: grids)
+                     orgCode: unitCode, orgLevel: OrgLevel(rawValue: unitLevel) ?? .grid, departmentCode: departmentCode, gridCodes: grids)
     }
 }
