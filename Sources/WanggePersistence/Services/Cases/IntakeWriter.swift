@@ -41,14 +41,9 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, Void>
 enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
-        let t0 = ContinuousClock.now
-        var marks: [Duration] = []
-        defer { if ProcessInfo.processInfo.environment["WANGGE_TRACE_INTAKE"] != nil { print("GROUP", group.count, ContinuousClock.now - t0, marks) } }
         try await assignCodes(group, timeZone: timeZone, on: sql)
 
-        marks.append(ContinuousClock.now - t0)
         let caseRows = try await PlainWrites.insert(group.map(\.model), returning: ["id", "code"], on: db)
-        marks.append(ContinuousClock.now - t0)
         var idByCode: [String: Int] = [:]
         for row in caseRows {
             if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
@@ -76,13 +71,10 @@ enum IntakeWriter {
             event.id = eventIDs[event.caseID]?[event.seq]
             event.$id.exists = true
         }
-        marks.append(ContinuousClock.now - t0)
         try await setChainHeads(group, on: sql)
-        marks.append(ContinuousClock.now - t0)
 
         try await RollupLedger.add(group.flatMap(\.rollups), on: db)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, on: db)
-        marks.append(ContinuousClock.now - t0)
         for intake in group where !intake.photos.isEmpty {
             // The photos belong to the last event: the report, or the on-the-spot result.
             let eventID = try intake.events[intake.events.count - 1].requireID()
