@@ -54,6 +54,9 @@ final class SLATests: XCTestCase {
             t.clock.advance(2 * 86400 + 3600) // Wednesday 10:50: over 50% of three working days
             let blue = try await t.api(.GET, "/api/v1/cases?warning=blue", token: dispatcher).body.json()
             XCTAssertEqual((blue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
+            XCTAssertEqual((blue["items"] as? [[String: Any]])?.first?["warning"] as? String, "blue", "the queue colours a case as its page does")
+            let page = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(page["warning"] as? String, "blue")
             let red = try await t.api(.GET, "/api/v1/cases?warning=red", token: dispatcher).body.json()
             XCTAssertEqual((red["items"] as? [[String: Any]])?.count, 0)
             let counts = try await t.api(.GET, "/api/v1/warnings?within=330110001", token: dispatcher).body.jsonArray()

@@ -44,7 +44,7 @@ public struct CaseQueryService: Sendable {
 
     public init(db: any Database) { self.db = db }
 
-    public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseModel] {
+    public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
         var query = CaseAccess.visible(CaseModel.query(on: db), to: actor)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor) }
         if !filter.states.isEmpty { query = query.filter(\.$state ~~ filter.states.map(\.rawValue)) }
@@ -65,7 +65,8 @@ public struct CaseQueryService: Sendable {
         }
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
         if let before = filter.beforeID { query = query.filter(\.$id < before) }
-        return try await PlainReads.all(query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))), on: db)
+        return try await PlainReads.rows(query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))), columns: CaseSummary.columns, on: db)
+            .map(CaseSummary.init(row:))
     }
 
     func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {

@@ -156,6 +156,10 @@ struct CaseSummaryDTO: Content {
     var createdAt: Date
 
     init(_ model: CaseModel, names: NameBook, sla: SLAContext, now: Date) {
+        self.init(CaseSummary(model), names: names, sla: sla, now: now)
+    }
+
+    init(_ model: CaseSummary, names: NameBook, sla: SLAContext, now: Date) {
         warning = sla.warning(model, at: now).rawValue
         dueAt = model.dueAt
         code = model.code

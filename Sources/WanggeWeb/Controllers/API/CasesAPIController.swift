@@ -70,7 +70,7 @@ struct CasesAPIController: RouteCollection {
         let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
-        let next = cases.count == filter.limit ? cases.last?.id.map(String.init) : nil
+        let next = cases.count == filter.limit ? cases.last.map { String($0.id) } : nil
         return Page(items: cases.map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }, next: next)
     }
 

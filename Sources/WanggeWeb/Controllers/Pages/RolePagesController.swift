@@ -55,7 +55,7 @@ struct RolePagesController: RouteCollection {
         routes.post("inbox", "read-all", use: readAll)
     }
 
-    func links(_ cases: [CaseModel], sla: SLAContext, now: Date) -> [Link] {
+    func links(_ cases: [CaseSummary], sla: SLAContext, now: Date) -> [Link] {
         cases.map { Link(href: "/cases/\($0.code)", label: $0.code, detail: String($0.description.prefix(40)), warning: sla.warning($0, at: now).rawValue) }
     }
 

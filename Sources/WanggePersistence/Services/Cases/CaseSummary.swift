@@ -1,0 +1,76 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// What a queue shows of a case, read as those columns only: a queue page decoded 20 whole
+/// 51-column models (and freed their property wrappers) for a dozen fields each.
+public struct CaseSummary: Sendable {
+    public var id: Int
+    public var code: String
+    public var state: String
+    public var channel: String
+    public var description: String
+    public var urgency: String
+    public var categoryCode: String?
+    public var address: String?
+    public var gridCode: String?
+    public var leadDepartmentCode: String?
+    public var lat: Double?
+    public var lon: Double?
+    public var createdAt: Date
+    public var dueAt: Date?
+    /// The clocks as stored; decoded only to colour an open case.
+    public var deadlinesJSON: String
+
+    static let columns = ["id", "code", "state", "channel", "description", "urgency", "category_code", "address", "grid_code",
+                          "lead_department_code", "lat", "lon", "created_at", "due_at", "deadlines"]
+
+    public init(_ model: CaseModel) {
+        id = model.id ?? 0
+        code = model.code
+        state = model.state
+        channel = model.channel
+        description = model.description
+        urgency = model.urgency
+        categoryCode = model.categoryCode
+        address = model.address
+        gridCode = model.gridCode
+        leadDepartmentCode = model.leadDepartmentCode
+        lat = model.lat
+        lon = model.lon
+        createdAt = model.createdAt
+        dueAt = model.dueAt
+        deadlinesJSON = model.deadlinesJSON
+    }
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: Int.self)
+        code = try row.decode(column: "code", as: String.self)
+        state = try row.decode(column: "state", as: String.self)
+        channel = try row.decode(column: "channel", as: String.self)
+        description = try row.decode(column: "description", as: String.self)
+        urgency = try row.decode(column: "urgency", as: String.self)
+        categoryCode = try row.decode(column: "category_code", as: String?.self)
+        address = try row.decode(column: "address", as: String?.self)
+        gridCode = try row.decode(column: "grid_code", as: String?.self)
+        leadDepartmentCode = try row.decode(column: "lead_department_code", as: String?.self)
+        lat = try row.decode(column: "lat", as: Double?.self)
+        lon = try row.decode(column: "lon", as: Double?.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        dueAt = try row.decode(column: "due_at", as: Date?.self)
+        deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
+    }
+
+    public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
+    public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
+}
+
+extension SLAContext {
+    /// The same colour as `warning(_:at:)` gives the whole case.
+    public func warning(_ summary: CaseSummary, at now: Date) -> WarningLevel {
+        guard summary.caseState.isOpen else { return .none }
+        let deadlines = (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(summary.deadlinesJSON.utf8))) ?? CaseDeadlines()
+        return deadlines.warning(at: now, thresholds: thresholds, calendar: calendar)
+    }
+}
