@@ -4,9 +4,9 @@ import XCTVapor
 
 @testable import WanggeWeb
 
-/// Names of categories and departments are kept in memory; a change made here shows at once.
+/// Names of units, categories and departments are kept in memory; a change made here shows at once.
 final class CatalogNamesTests: XCTestCase {
-    func testRenamedCategoryAndNewDepartmentShowAtOnce() async throws {
+    func testRenamedCategoryNewDepartmentAndRenamedGridShowAtOnce() async throws {
         try await withApp { t in
             let spot = try t.centre(of: "330110001001-01")
             let report = try await t.report(["channel": "citizen", "description": "井盖破损,夜里很危险", "categoryCode": "0101",
@@ -32,6 +32,12 @@ final class CatalogNamesTests: XCTestCase {
             let dispatched = try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-WLJ"])
             XCTAssertEqual((dispatched["leadDepartment"] as? [String: Any])?["name"] as? String, "区文旅局",
                            "a department created a moment ago is named, not shown as its code")
+
+            let grid = try XCTUnwrap((dispatched["grid"] as? [String: Any])?["code"] as? String)
+            let gridRenamed = try await t.api(.PATCH, "/api/v1/org-units/\(grid)", token: admin, json: ["name": "湖滨一网格(新)"])
+            XCTAssertEqual(gridRenamed.status, .ok, gridRenamed.body)
+            let shown = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual((shown["grid"] as? [String: Any])?["name"] as? String, "湖滨一网格(新)", "a renamed grid shows its new name at once")
         }
     }
 }

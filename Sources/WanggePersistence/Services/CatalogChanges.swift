@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Counts this process's changes to the names pages show beside codes (departments, categories),
+/// Counts this process's changes to the names pages show beside codes (units, departments, categories),
 /// so in-memory copies of them know at once that they are out of date.
 public enum CatalogChanges {
     private static let counter = Atomic<Int>(0)

@@ -104,6 +104,7 @@ public struct OrgUnitService: Sendable {
         unit.ancestry = parent.ancestry.child(level: level, code: code)
         Self.apply(shape, to: unit)
         try await unit.create(on: db)
+        CatalogChanges.note()
         return unit
     }
 
@@ -116,6 +117,7 @@ public struct OrgUnitService: Sendable {
         unit.level = OrgLevel.city.rawValue
         unit.ancestry = OrgAncestry(cityCode: code)
         try await unit.create(on: db)
+        CatalogChanges.note()
         return unit
     }
 
@@ -127,6 +129,7 @@ public struct OrgUnitService: Sendable {
             Self.apply(try Self.shape(geometry, level: unit.orgLevel), to: unit)
         }
         try await unit.save(on: db)
+        CatalogChanges.note()
         return unit
     }
 

@@ -3,21 +3,24 @@ import SQLKit
 import Vapor
 import WanggePersistence
 
-/// The names of departments and categories, which every case view shows beside their codes. They
-/// change a few times a year, and reading both tables was two of a tracking request's five
-/// statements: kept in memory, dropped at once when this instance changes either
-/// (`CatalogChanges`), and read again every few seconds for changes made by another instance.
+/// The names of units, departments and categories, which every case view shows beside their codes.
+/// They change a few times a year, and reading them was two of a tracking request's five statements:
+/// kept in memory (a county has a few thousand units at most), dropped at once when this instance
+/// changes any (`CatalogChanges`), and read again every few seconds for another instance's changes.
 struct CatalogNames: Sendable {
     var generation: Int
     var departments: [String: String]
     var categories: [String: String]
+    var units: [String: String]
 
     static let lifetime: Duration = .seconds(5)
 
     static func read(on db: any Database) async throws -> CatalogNames {
         let generation = CatalogChanges.generation
         let book = try await NameBook.load(on: db)
-        return CatalogNames(generation: generation, departments: book.departments, categories: book.categories)
+        var units: [String: String] = [:]
+        if let sql = db as? any SQLDatabase { units = try await NameBook.names(sql, OrgUnitModel.schema) }
+        return CatalogNames(generation: generation, departments: book.departments, categories: book.categories, units: units)
     }
 }
 

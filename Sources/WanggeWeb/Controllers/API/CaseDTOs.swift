@@ -13,12 +13,12 @@ struct NameBook {
     var categories: [String: String] = [:]
     var units: [String: String] = [:]
 
-    /// Departments and categories from the application's copy (see `CatalogNames`), units read now.
+    /// From the application's copy (see `CatalogNames`); `unitCodes` says which units' names are wanted.
     static func load(on req: Request, unitCodes: Set<String> = []) async throws -> NameBook {
         let catalog = try await req.application.catalogNames(on: req.db)
         var book = NameBook(departments: catalog.departments, categories: catalog.categories)
-        if !unitCodes.isEmpty, let sql = req.db as? any SQLDatabase {
-            book.units = try await names(sql, OrgUnitModel.schema, codes: Array(unitCodes))
+        for code in unitCodes {
+            if let name = catalog.units[code] { book.units[code] = name }
         }
         return book
     }
@@ -32,11 +32,9 @@ struct NameBook {
         return book
     }
 
-    static func names(_ sql: any SQLDatabase, _ table: String, codes: [String]? = nil) async throws -> [String: String] {
-        var query = sql.select().columns("code", "name").from(table)
-        if let codes { query = query.where("code", .in, codes) }
+    static func names(_ sql: any SQLDatabase, _ table: String) async throws -> [String: String] {
         var out: [String: String] = [:]
-        for row in try await query.all() {
+        for row in try await sql.select().columns("code", "name").from(table).all() {
             out[try row.decode(column: "code", as: String.self)] = try row.decode(column: "name", as: String.self)
         }
         return out
