@@ -46,7 +46,15 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.middleware.use(CSRFMiddleware())
     app.middleware.use(LoginRedirectMiddleware())
 
-    app.views.use(.leaf)
+    // Leaf's own `.leaf` renderer turns its template cache off in Vapor's development environment, which
+    // is what `wangge serve` runs in: every page re-read and re-parsed its templates from disk (a tenth of
+    // a ranking page). The templates ship inside the binary's bundle and never change while it runs.
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache, sources: app.leaf.sources,
+                            eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions, .onlyLeafExtensions],
         sandboxDirectory: Resources.root, viewDirectory: Resources.viewsDirectory))
