@@ -105,7 +105,8 @@ public struct CaseIntakeService: Sendable {
     }
 
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
-    /// resolution, its second), all in one transaction, shared with the reports that arrive with it. `locatedGrid` is the grid holding the point.
+    /// resolution, its second), all in one transaction, shared with the reports that arrive with
+    /// it. `locatedGrid` is the grid holding the point.
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
                        sla: SLAContext, queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
         guard let channel = Channel(rawValue: input.channel) else {

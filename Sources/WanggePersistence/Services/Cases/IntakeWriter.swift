@@ -5,7 +5,7 @@ import WanggeDomain
 
 /// A report checked and built, waiting only for what the database gives: its code's sequence
 /// number, the row ids, and so the event hashes (which cover the case id).
-public final class PendingIntake: @unchecked Sendable {
+public struct PendingIntake: Sendable {
     /// The case as it stands after its events (after the on-the-spot resolution, if any).
     let model: CaseModel
     let countyCode: String
@@ -17,18 +17,6 @@ public final class PendingIntake: @unchecked Sendable {
     let rollups: [RollupEntry]
     let photos: [StoredPhoto]
     let terms: [String]
-
-    init(model: CaseModel, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
-         photos: [StoredPhoto], terms: [String]) {
-        self.model = model
-        self.countyCode = countyCode
-        self.dayKey = dayKey
-        self.at = at
-        self.events = events
-        self.rollups = rollups
-        self.photos = photos
-        self.terms = terms
-    }
 }
 
 /// The queue in which reports that arrive together are written together (one per application).
@@ -52,13 +40,12 @@ enum IntakeWriter {
             guard let id = idByCode[intake.model.code] else { throw PlainWriteError.unsupported("cases.id") }
             intake.model.id = id
             intake.model.$id.exists = true
-            var previous = ""
+            // A new chain (also when a failed group is written again).
+            intake.model.eventHash = nil
             for event in intake.events {
                 event.caseID = id
-                event.hash = EventHashChain.hash(event, previous: previous)
-                previous = event.hash ?? ""
+                CaseEvents.chain(event, to: intake.model)
             }
-            intake.model.eventHash = previous
         }
 
         let events = group.flatMap(\.events)
