@@ -75,9 +75,7 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         set { placeColumns = newValue }
     }
 
-    public var deadlines: CaseDeadlines {
-        (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(deadlinesJSON.utf8))) ?? CaseDeadlines()
-    }
+    public var deadlines: CaseDeadlines { CaseDeadlines(stored: deadlinesJSON) }
 
     /// Stores the clocks and the times the running one turns blue, yellow and red.
     public func setDeadlines(_ deadlines: CaseDeadlines, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
@@ -144,5 +142,12 @@ public final class CaseDepartmentModel: Model, @unchecked Sendable {
         self.caseID = caseID
         self.departmentCode = departmentCode
         self.lead = lead
+    }
+}
+
+extension CaseDeadlines {
+    /// The clocks as a case row stores them (`deadlines`); none when unreadable.
+    init(stored json: String) {
+        self = (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(json.utf8))) ?? CaseDeadlines()
     }
 }

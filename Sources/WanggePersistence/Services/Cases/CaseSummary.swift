@@ -65,12 +65,3 @@ public struct CaseSummary: Sendable {
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
     public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
 }
-
-extension SLAContext {
-    /// The same colour as `warning(_:at:)` gives the whole case.
-    public func warning(_ summary: CaseSummary, at now: Date) -> WarningLevel {
-        guard summary.caseState.isOpen else { return .none }
-        let deadlines = (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(summary.deadlinesJSON.utf8))) ?? CaseDeadlines()
-        return deadlines.warning(at: now, thresholds: thresholds, calendar: calendar)
-    }
-}

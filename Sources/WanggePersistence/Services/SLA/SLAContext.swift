@@ -34,8 +34,18 @@ public struct SLAContext: Sendable {
     }
 
     public func warning(_ model: CaseModel, at now: Date) -> WarningLevel {
-        guard model.caseState.isOpen else { return .none }
-        return model.deadlines.warning(at: now, thresholds: thresholds, calendar: calendar)
+        warning(state: model.caseState, deadlinesJSON: model.deadlinesJSON, at: now)
+    }
+
+    /// The colour of a case in a queue, from the same two stored columns.
+    public func warning(_ summary: CaseSummary, at now: Date) -> WarningLevel {
+        warning(state: summary.caseState, deadlinesJSON: summary.deadlinesJSON, at: now)
+    }
+
+    /// Only an open case has a running clock; the clocks are decoded only then.
+    private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
+        guard state.isOpen else { return .none }
+        return CaseDeadlines(stored: deadlinesJSON).warning(at: now, thresholds: thresholds, calendar: calendar)
     }
 }
 
