@@ -17,22 +17,28 @@ let package = Package(
         .package(url: "https://github.com/vapor/leaf-kit.git", from: "1.14.3"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0" ..< "5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The rules of the field: Foundation only.
         .target(name: "WanggeDomain", resources: [.copy("Resources")]),
+        // One variadic SQLite call Swift cannot make (SQLiteDirectReader.swift).
+        .target(name: "CSQLiteOptions"),
         // Fluent models and migrations; no Vapor.
         .target(
             name: "WanggePersistence",
             dependencies: [
                 "WanggeDomain",
+                "CSQLiteOptions",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
-                // Only to tell one SQLite connection from another (the writer's settings, WriteTransaction.swift).
+                // To tell one SQLite connection from another (WriteTransaction.swift) and to read directly (SQLiteDirectReader.swift).
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                // The same decoding of SQLite values as the pool's, for reads made directly (SQLiteDirectReader.swift).
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -85,6 +85,9 @@ func configureDatabase(_ app: Application, config: WanggeConfig) throws {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqlite)
         app.databases.use(.sqlite(.file(config.sqlitePath)), as: .sqliteWriter, isDefault: false)
+        // Readers stay open per concurrent request; beyond a few per core they close after use.
+        app.storage.set(SQLiteDirectReaderKey.self, to: SQLiteDirectReader(path: config.sqlitePath, keepIdle: System.coreCount * 4),
+                        onShutdown: { $0.close() })
     }
 }
 
@@ -148,11 +151,18 @@ extension DatabaseID {
     static let sqliteWriter = DatabaseID(string: "sqlite-writer")
 }
 
-/// Binds the writer pool for the request, so services' write transactions use it (SQLite only).
+struct SQLiteDirectReaderKey: StorageKey {
+    typealias Value = SQLiteDirectReader
+}
+
+/// Binds the writer pool for the request, so services' write transactions use it, and the direct
+/// reader, so its hot reads skip the pool (SQLite only).
 struct SQLiteWriterMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         try await SQLiteWriter.$database.withValue(request.db(.sqliteWriter)) {
-            try await next.respond(to: request)
+            try await SQLiteDirectReader.$current.withValue(request.application.storage[SQLiteDirectReaderKey.self]) {
+                try await next.respond(to: request)
+            }
         }
     }
 }

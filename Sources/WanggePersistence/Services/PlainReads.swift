@@ -1,34 +1,51 @@
 import FluentKit
 import FluentSQL
+import SQLiteNIO
 import SQLKit
 
 /// Reads of whole models by one column, as `SELECT *`. Fluent names every column twice in its
 /// SELECT list ("cases"."x" AS "cases_x"), and escaping those 51 × 3 identifiers for each read was
 /// a fifth of a tracking request. The hot reads (a case by its code or query code, its events and
-/// attachments) come here; the models are the same, decoded by column name.
+/// attachments, a session, a queue page) come here; the models are the same, decoded by column
+/// name. On SQLite, within a web request and outside a write transaction, they run on
+/// `SQLiteDirectReader`; everywhere else through SQLKit.
 public enum PlainReads {
     public static func first<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable,
                                 on db: any Database) async throws -> M? {
-        guard let sql = db as? any SQLDatabase else { return nil }
-        return try await sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value).limit(1).first()
-            .map { try $0.decode(fluentModel: M.self) }
+        try await select(M.self, where: column, equals: value, orderedBy: nil, limit: 1, on: db).first
     }
 
     public static func all<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String,
                               on db: any Database) async throws -> [M] {
+        try await select(M.self, where: column, equals: value, orderedBy: order, limit: nil, on: db)
+    }
+
+    private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
+                                         limit: Int?, on db: any Database) async throws -> [M] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value).orderBy(order).all()
-            .map { try $0.decode(fluentModel: M.self) }
+        var select = sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value)
+        if let order { select = select.orderBy(order) }
+        if let limit { select = select.limit(limit) }
+        return try await rows(select.select, on: db).map { try $0.decode(fluentModel: M.self) }
     }
 
     /// A query built with Fluent's builder (filters, sorts, limit), reading only `columns` as plain
     /// rows: the queues read 20 cases a page, and Fluent's decoding of whole models was most of it.
     public static func rows<M: Model>(_ builder: QueryBuilder<M>, columns: [String], on db: any Database) async throws -> [any SQLRow] {
-        guard let sql = db as? any SQLDatabase else { return [] }
         var query = builder.query
         query.fields = columns.map { .custom(SQLColumn($0)) }
-        let select = SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query)
-        return try await sql.raw("\(select)").all()
+        return try await rows(SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query), on: db)
+    }
+
+    /// Any read statement: directly on SQLite when a request has bound the reader and no
+    /// transaction is open on `db`, otherwise through `db`.
+    public static func rows(_ statement: some SQLExpression, on db: any Database) async throws -> [any SQLRow] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        if let reader = SQLiteDirectReader.current, !db.inTransaction, sql.dialect.name == "sqlite" {
+            let (text, binds) = sql.serialize(statement)
+            return try reader.rows(text, try SQLiteDirectReader.data(binds))
+        }
+        return try await sql.raw("\(statement)").all()
     }
 }
 

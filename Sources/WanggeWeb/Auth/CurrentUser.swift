@@ -80,15 +80,14 @@ struct SessionAuthenticator: AsyncMiddleware {
     /// every signed-in request asks, and three statements were a sixth of a queue page. Nil for no
     /// such user or an inactive one.
     static func userAndActor(id: UUID, on db: any Database) async throws -> (UserModel, Actor)? {
-        guard let sql = db as? any SQLDatabase else { return nil }
-        let row = try await sql.raw("""
+        let statement: SQLQueryString = """
             SELECT u.*, o.code AS actor_unit_code, o.level AS actor_unit_level, d.code AS actor_department_code
             FROM \(unsafeRaw: UserModel.schema) u
             LEFT JOIN \(unsafeRaw: OrgUnitModel.schema) o ON o.id = u.org_unit_id
             LEFT JOIN \(unsafeRaw: DepartmentModel.schema) d ON d.id = u.department_id
             WHERE u.id = \(bind: id)
-            """).first()
-        guard let row else { return nil }
+            """
+        guard let row = try await PlainReads.rows(statement, on: db).first else { return nil }
         let user = try row.decode(fluentModel: UserModel.self)
         guard user.active else { return nil }
         guard let unitCode = try row.decode(column: "actor_unit_code", as: String?.self),

@@ -1,0 +1,218 @@
+import CSQLiteOptions
+import Foundation
+import SQLiteKit
+import SQLiteNIO
+import SQLKit
+// SQLite's C API as SQLiteNIO vendors it (its functions carry a `sqlite_nio_` prefix). It is a
+// module of the SQLiteNIO package that this target reaches through its SQLiteNIO dependency.
+import VaporCSQLite
+
+/// The hot reads on SQLite (a case by code or query code, its events and attachments, a session,
+/// a queue page) run here, on SQLite's C API, instead of through SQLiteNIO. SQLiteNIO compiles
+/// every statement anew and runs each on a thread pool, hopping there and back with futures; for a
+/// read that finds its rows in the page cache in microseconds, that was most of a tracking
+/// request. Here each connection keeps its prepared statements, and a read runs on the calling
+/// task's thread, the way SQLite is meant to be used in-process.
+///
+/// Connections are opened on the same file with `query_only`, so they cannot write. In WAL mode each
+/// statement reads the last committed state, as a read on the pool would; reads inside a write
+/// transaction never come here (they must see the transaction's own rows).
+public final class SQLiteDirectReader: @unchecked Sendable {
+    /// Bound for each web request on SQLite (like `SQLiteWriter.database`); without it reads take
+    /// the usual path, so commands, jobs and PostgreSQL are unaffected.
+    @TaskLocal public static var current: SQLiteDirectReader?
+
+    private let path: String
+    private let keepIdle: Int
+    private let lock = NSLock()
+    private var idle: [Connection] = []
+    private var closed = false
+
+    public init(path: String, keepIdle: Int) {
+        self.path = path
+        self.keepIdle = keepIdle
+    }
+
+    deinit { for connection in idle { connection.close() } }
+
+    /// Closes the idle connections; ones in use close when they come back.
+    public func close() {
+        let connections = lock.withLock { () -> [Connection] in
+            closed = true
+            defer { idle = [] }
+            return idle
+        }
+        for connection in connections { connection.close() }
+    }
+
+    /// Runs one SELECT with `?N` placeholders and returns its rows, decoded as SQLiteKit decodes them.
+    public func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
+        let connection = try lock.withLock { idle.popLast() } ?? Connection(path: path)
+        defer {
+            let keep = lock.withLock { () -> Bool in
+                guard !closed, idle.count < keepIdle else { return false }
+                idle.append(connection)
+                return true
+            }
+            if !keep { connection.close() }
+        }
+        return try connection.rows(sql, binds)
+    }
+
+    /// Encodes bound values as SQLiteKit does for the pool's connections.
+    public static func data(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
+        let encoder = SQLiteDataEncoder()
+        return try values.map { try encoder.encode($0) }
+    }
+
+    /// One open handle and its prepared statements, used by one task at a time.
+    private final class Connection {
+        private var handle: OpaquePointer?
+        private var statements: [String: (statement: OpaquePointer, columns: DirectColumns)] = [:]
+        /// Statements kept per connection; queue filters combine into many texts, so the cache is bounded.
+        private static let statementLimit = 200
+
+        init(path: String) throws {
+            sqlite_nio_sqlite3_initialize()
+            let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+            let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+            guard status == SQLITE_OK else {
+                sqlite_nio_sqlite3_close(handle)
+                throw SQLiteDirectReadError(code: status, message: "Failed to open \(path) for reading")
+            }
+            // Plans that never depend on bound values: otherwise SQLite marks a statement for recompiling
+            // whenever it may use a parameter's value in planning, and kept statements would be compiled anew.
+            let stable = wangge_sqlite_enable_stable_plans(UnsafeMutableRawPointer(handle))
+            guard stable == SQLITE_OK else { throw error(stable) }
+            // A reader only waits while a checkpoint resets the log; a busy timeout sleeps instead of failing.
+            for pragma in ["PRAGMA query_only=ON", "PRAGMA busy_timeout=5000"] {
+                let result = sqlite_nio_sqlite3_exec(handle, pragma, nil, nil, nil)
+                guard result == SQLITE_OK else { throw error(result) }
+            }
+        }
+
+        func close() {
+            for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            statements = [:]
+            sqlite_nio_sqlite3_close(handle)
+            handle = nil
+        }
+
+        func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
+            let (statement, columns) = try prepared(sql)
+            // Every parameter is bound anew below, so the old values need no clearing.
+            defer { sqlite_nio_sqlite3_reset(statement) }
+            for (index, value) in binds.enumerated() { try bind(value, at: Int32(index + 1), statement) }
+            var rows: [any SQLRow] = []
+            while true {
+                let status = sqlite_nio_sqlite3_step(statement)
+                if status == SQLITE_DONE { return rows }
+                guard status == SQLITE_ROW else { throw error(status) }
+                rows.append(DirectRow(columns: columns, values: try (0..<Int32(columns.names.count)).map { try value(statement, $0) }))
+            }
+        }
+
+        private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: DirectColumns) {
+            if let cached = statements[sql] { return cached }
+            var statement: OpaquePointer?
+            let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+            guard status == SQLITE_OK, let statement else { throw error(status) }
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            let names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+            if statements.count >= Self.statementLimit {
+                for (old, _) in statements.values { sqlite_nio_sqlite3_finalize(old) }
+                statements = [:]
+            }
+            let entry = (statement, DirectColumns(names: names))
+            statements[sql] = entry
+            return entry
+        }
+
+        private func bind(_ value: SQLiteData, at index: Int32, _ statement: OpaquePointer) throws {
+            let status: Int32
+            switch value {
+            case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
+            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
+            case .text(let text):
+                status = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            case .blob(let buffer):
+                status = buffer.withUnsafeReadableBytes {
+                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+                }
+            case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+
+        private func value(_ statement: OpaquePointer, _ column: Int32) throws -> SQLiteData {
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+            case SQLITE_TEXT:
+                guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .null }
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+            case SQLITE_BLOB:
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                guard let blob = sqlite_nio_sqlite3_column_blob(statement, column) else { return .blob(ByteBuffer()) }
+                return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: blob, count: length)))
+            default: return .null
+            }
+        }
+
+        private func error(_ status: Int32) -> SQLiteDirectReadError {
+            SQLiteDirectReadError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+        }
+
+        private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    }
+}
+
+public struct SQLiteDirectReadError: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A statement's column names, shared by its rows.
+private final class DirectColumns: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(names: [String]) {
+        self.names = names
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// A row read directly, decoded column by column with SQLiteKit's decoder.
+private struct DirectRow: SQLRow {
+    let columns: DirectColumns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.index[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let offset = columns.index[column] else {
+            throw DecodingError.keyNotFound(SQLiteDirectColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)."))
+        }
+        return try Self.decoder.decode(D.self, from: values[offset])
+    }
+
+    private static let decoder = SQLiteDataDecoder()
+}
+
+private struct SQLiteDirectColumnKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
