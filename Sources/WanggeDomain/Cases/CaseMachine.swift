@@ -49,12 +49,8 @@ public enum CaseMachine {
 
     /// Actions the person may take now, for the case page's buttons and the API's `allowedActions`.
     public static func allowedActions(_ snapshot: CaseSnapshot, relation: CaseRelation) -> [CaseAction] {
-        // The cheap state checks first: a refused `authorize` builds its error message, and every
-        // case page asks about all actions.
         CaseAction.allCases.filter { action in
-            canStart(action, from: snapshot.state)
-                && extraRulesHold(snapshot, action)
-                && (try? authorize(snapshot, CaseCommand(action), relation: relation)) != nil
+            canStart(action, from: snapshot.state) && extraRulesHold(snapshot, action) && refusal(snapshot, action, relation: relation) == nil
         }
     }
 
@@ -66,23 +62,36 @@ public enum CaseMachine {
     }
 
     public static func authorize(_ snapshot: CaseSnapshot, _ command: CaseCommand, relation: CaseRelation) throws {
-        let permitted = permittedRelations(command.action)
-        guard !permitted.isDisjoint(with: relation) else {
-            throw AppError(.forbidden, code: "case.role",
-                           zh: "您无权对此事件执行「\(command.action.nameZH)」。",
-                           en: "You may not \(command.action.nameEN.lowercased()) this case.")
+        if let refusal = refusal(snapshot, command.action, relation: relation) { throw refusal.error(command.action) }
+    }
+
+    /// Why this person may not take this action, or nil when they may. Kept apart from its error so
+    /// that `allowedActions` asks about every action without building messages it throws away.
+    enum Refusal {
+        case role, verifyOwn, verifyOther
+
+        func error(_ action: CaseAction) -> AppError {
+            switch self {
+            case .role:
+                AppError(.forbidden, code: "case.role", zh: "您无权对此事件执行「\(action.nameZH)」。",
+                         en: "You may not \(action.nameEN.lowercased()) this case.")
+            case .verifyOwn:
+                AppError(.forbidden, code: "case.verify_own", zh: "处置人不能核查自己办理的事件。", en: "The handler may not verify their own work.")
+            case .verifyOther:
+                AppError(.forbidden, code: "case.role", zh: "您无权核查此事件。", en: "You may not verify this case.")
+            }
         }
-        if command.action == .verifyPass || command.action == .verifyFail {
+    }
+
+    static func refusal(_ snapshot: CaseSnapshot, _ action: CaseAction, relation: CaseRelation) -> Refusal? {
+        guard !permittedRelations(action).isDisjoint(with: relation) else { return .role }
+        if action == .verifyPass || action == .verifyFail {
             // 核查 must be done by someone other than the person who did the work.
-            if relation.contains(.resultAuthor) {
-                throw AppError(.forbidden, code: "case.verify_own",
-                               zh: "处置人不能核查自己办理的事件。", en: "The handler may not verify their own work.")
-            }
+            if relation.contains(.resultAuthor) { return .verifyOwn }
             // A worker of another grid verifies only a grid worker's on-the-spot resolution.
-            if relation.isDisjoint(with: [.dispatcherInCharge, .caseGridWorker]), !snapshot.resolvedOnSpot {
-                throw AppError(.forbidden, code: "case.role", zh: "您无权核查此事件。", en: "You may not verify this case.")
-            }
+            if relation.isDisjoint(with: [.dispatcherInCharge, .caseGridWorker]), !snapshot.resolvedOnSpot { return .verifyOther }
         }
+        return nil
     }
 
     static func extraRulesHold(_ s: CaseSnapshot, _ action: CaseAction) -> Bool {

@@ -22,6 +22,13 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
+        if let reader = directReader(for: db) {
+            // The statement SQLKit writes below, without serializing it for every read.
+            var text = "SELECT * FROM \"\(M.schema)\" WHERE \"\(column)\" = ?1"
+            if let order { text += " ORDER BY \"\(order)\" ASC" }
+            if let limit { text += " LIMIT \(limit)" }
+            return try reader.rows(text, try SQLiteDirectReader.data([value])).map { try $0.decode(fluentModel: M.self) }
+        }
         guard let sql = db as? any SQLDatabase else { return [] }
         var select = sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value)
         if let order { select = select.orderBy(order) }
@@ -41,11 +48,17 @@ public enum PlainReads {
     /// transaction is open on `db`, otherwise through `db`.
     public static func rows(_ statement: some SQLExpression, on db: any Database) async throws -> [any SQLRow] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        if let reader = SQLiteDirectReader.current, !db.inTransaction, sql.dialect.name == "sqlite" {
+        if let reader = directReader(for: db) {
             let (text, binds) = sql.serialize(statement)
             return try reader.rows(text, try SQLiteDirectReader.data(binds))
         }
         return try await sql.raw("\(statement)").all()
+    }
+
+    private static func directReader(for db: any Database) -> SQLiteDirectReader? {
+        guard let reader = SQLiteDirectReader.current, !db.inTransaction, let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite"
+        else { return nil }
+        return reader
     }
 }
 

@@ -59,6 +59,12 @@ public final class SQLiteDirectReader: @unchecked Sendable {
         return try connection.rows(sql, binds)
     }
 
+    /// How many statements the idle connections compiled, and how many times SQLite compiled one of
+    /// their kept statements again (for tests: a kept statement should be compiled once).
+    public var compilations: (prepared: Int, recompiled: Int) {
+        lock.withLock { idle.reduce((0, 0)) { ($0.0 + $1.prepared, $0.1 + $1.recompiled) } }
+    }
+
     /// Encodes bound values as SQLiteKit does for the pool's connections.
     public static func data(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
         let encoder = SQLiteDataEncoder()
@@ -71,6 +77,11 @@ public final class SQLiteDirectReader: @unchecked Sendable {
         private var statements: [String: (statement: OpaquePointer, columns: DirectColumns)] = [:]
         /// Statements kept per connection; queue filters combine into many texts, so the cache is bounded.
         private static let statementLimit = 200
+        private(set) var prepared = 0
+
+        var recompiled: Int {
+            statements.values.reduce(0) { $0 + Int(sqlite_nio_sqlite3_stmt_status($1.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) }
+        }
 
         init(path: String) throws {
             sqlite_nio_sqlite3_initialize()
@@ -117,6 +128,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             var statement: OpaquePointer?
             let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
             guard status == SQLITE_OK, let statement else { throw error(status) }
+            prepared += 1
             let count = sqlite_nio_sqlite3_column_count(statement)
             let names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
             if statements.count >= Self.statementLimit {

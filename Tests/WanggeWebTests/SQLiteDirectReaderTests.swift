@@ -1,0 +1,79 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggePersistence
+import XCTest
+import XCTVapor
+
+@testable import WanggeWeb
+
+/// The hot reads on SQLite bypass the pool (`SQLiteDirectReader`); they must read exactly what the
+/// pool reads, see every commit at once, never write, and compile each statement once.
+final class SQLiteDirectReaderTests: XCTestCase {
+    func testDirectReadsMatchThePoolSeeEachCommitAndKeepTheirStatements() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            let spot = try t.centre(of: "330110001001-01")
+            let report = try await t.report(["channel": "citizen", "description": "路灯不亮,晚上看不清路", "categoryCode": "0101",
+                                             "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(report.json["code"] as? String)
+            let db = t.app.db
+
+            // The same case through the pool and directly: every column decodes alike.
+            let pooledRead = try await PlainReads.first(CaseModel.self, where: "code", equals: code, on: db)
+            let directRead = try await SQLiteDirectReader.$current.withValue(reader) {
+                try await PlainReads.first(CaseModel.self, where: "code", equals: code, on: db)
+            }
+            let pooled = try XCTUnwrap(pooledRead), direct = try XCTUnwrap(directRead)
+            XCTAssertEqual(direct.id, pooled.id)
+            XCTAssertEqual(direct.createdAt, pooled.createdAt)
+            XCTAssertEqual(direct.anonymous, pooled.anonymous)
+            XCTAssertEqual(direct.lat, pooled.lat)
+            XCTAssertEqual(direct.reporterPhone, pooled.reporterPhone)
+            XCTAssertEqual(try direct.snapshot, try pooled.snapshot)
+            XCTAssertEqual(direct.deadlinesJSON, pooled.deadlinesJSON)
+            let before = reader.compilations
+
+            try await SQLiteDirectReader.$current.withValue(reader) {
+                // A commit through the pool shows on the next direct read of a kept statement.
+                for round in 1...5 {
+                    let name = "井盖问题\(round)"
+                    try await (db as! any SQLDatabase).update(CategoryModel.schema).set("name", to: name).where("code", .equal, "0101").run()
+                    let read = try await PlainReads.first(CategoryModel.self, where: "code", equals: "0101", on: db)
+                    XCTAssertEqual(read?.name, name, "round \(round) reads the committed name")
+                    // Other bound values through the same statement.
+                    let other = try await PlainReads.first(CategoryModel.self, where: "code", equals: "0201", on: db)
+                    XCTAssertEqual(other?.code, "0201")
+                    // A case page's reads: the case and its photos.
+                    let caseRead = try await PlainReads.first(CaseModel.self, where: "code", equals: round % 2 == 0 ? code : "none", on: db)
+                    XCTAssertEqual(caseRead?.code, round % 2 == 0 ? code : nil)
+                    let photos = try await PlainReads.all(AttachmentModel.self, where: "case_id", equals: round, orderedBy: "id", on: db)
+                    XCTAssertEqual(photos.count, 0)
+                }
+                // Inside a write transaction reads go to the transaction and see its own rows.
+                do {
+                    try await db.transaction { tx in
+                        try await (tx as! any SQLDatabase).update(CategoryModel.schema).set("name", to: "未提交").where("code", .equal, "0101").run()
+                        let inside = try await PlainReads.first(CategoryModel.self, where: "code", equals: "0101", on: tx)
+                        XCTAssertEqual(inside?.name, "未提交")
+                        throw CancellationError()
+                    }
+                } catch is CancellationError {}
+                let afterRollback = try await PlainReads.first(CategoryModel.self, where: "code", equals: "0101", on: db)
+                XCTAssertEqual(afterRollback?.name, "井盖问题5", "a rolled-back name is never read")
+            }
+
+            // The direct connections cannot write.
+            XCTAssertThrowsError(try reader.rows("UPDATE categories SET name = 'x' WHERE code = '0101'", []))
+            let name = try await PlainReads.first(CategoryModel.self, where: "code", equals: "0101", on: db)?.name
+            XCTAssertEqual(name, "井盖问题5")
+
+            // Five rounds of three statements with changing values compiled each statement once (the
+            // case statement was compiled above).
+            let after = reader.compilations
+            XCTAssertEqual(after.prepared - before.prepared, 2, "the reads went through the direct reader, on kept statements")
+            XCTAssertEqual(after.recompiled, 0, "bound values never make SQLite compile a kept statement again")
+        }
+    }
+}
