@@ -215,10 +215,27 @@ private struct DirectRow: SQLRow {
         guard let offset = columns.index[column] else {
             throw DecodingError.keyNotFound(SQLiteDirectColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)."))
         }
-        return try Self.decoder.decode(D.self, from: values[offset])
+        let value = values[offset]
+        // Optional columns are most of a queue row; SQLiteKit's decoder takes them through `Decodable`.
+        // Converted here as it converts them, without that detour.
+        if let optional = D.self as? any DirectOptional.Type, let converted = optional.converting(value) { return converted as! D }
+        return try Self.decoder.decode(D.self, from: value)
     }
 
     private static let decoder = SQLiteDataDecoder()
+}
+
+private protocol DirectOptional {
+    /// The value as SQLiteKit's decoder gives it (null is `.none`), or nil when it does not convert.
+    static func converting(_ data: SQLiteData) -> Self?
+}
+
+extension Optional: DirectOptional where Wrapped: SQLiteDataConvertible {
+    fileprivate static func converting(_ data: SQLiteData) -> Self? {
+        if data == .null { return .some(.none) }
+        guard let value = Wrapped(sqliteData: data) else { return nil }
+        return .some(.some(value))
+    }
 }
 
 private struct SQLiteDirectColumnKey: CodingKey {
