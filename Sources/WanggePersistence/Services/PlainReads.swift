@@ -33,7 +33,7 @@ public enum PlainReads {
         var select = sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value)
         if let order { select = select.orderBy(order) }
         if let limit { select = select.limit(limit) }
-        return try await rows(select.select, on: db).map { try $0.decode(fluentModel: M.self) }
+        return try await select.all().map { try $0.decode(fluentModel: M.self) }
     }
 
     /// A query built with Fluent's builder (filters, sorts, limit), reading only `columns` as plain

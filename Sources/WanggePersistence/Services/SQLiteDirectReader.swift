@@ -33,29 +33,19 @@ public final class SQLiteDirectReader: @unchecked Sendable {
         self.keepIdle = keepIdle
     }
 
-    deinit { for connection in idle { connection.close() } }
-
-    /// Closes the idle connections; ones in use close when they come back.
+    /// Drops the idle connections (each closes its handle as it goes); ones in use close when they come back.
     public func close() {
-        let connections = lock.withLock { () -> [Connection] in
+        lock.withLock {
             closed = true
-            defer { idle = [] }
-            return idle
+            idle = []
         }
-        for connection in connections { connection.close() }
     }
 
     /// Runs one SELECT with `?N` placeholders and returns its rows, decoded as SQLiteKit decodes them.
     public func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
         let connection = try lock.withLock { idle.popLast() } ?? Connection(path: path)
-        defer {
-            let keep = lock.withLock { () -> Bool in
-                guard !closed, idle.count < keepIdle else { return false }
-                idle.append(connection)
-                return true
-            }
-            if !keep { connection.close() }
-        }
+        // A connection not kept is released here and closes itself.
+        defer { lock.withLock { if !closed, idle.count < keepIdle { idle.append(connection) } } }
         return try connection.rows(sql, binds)
     }
 
@@ -67,9 +57,10 @@ public final class SQLiteDirectReader: @unchecked Sendable {
 
     /// Encodes bound values as SQLiteKit does for the pool's connections.
     public static func data(_ values: [any Encodable & Sendable]) throws -> [SQLiteData] {
-        let encoder = SQLiteDataEncoder()
-        return try values.map { try encoder.encode($0) }
+        try values.map { try encoder.encode($0) }
     }
+
+    private static let encoder = SQLiteDataEncoder()
 
     /// One open handle and its prepared statements, used by one task at a time.
     private final class Connection {
@@ -88,7 +79,6 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
             let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
             guard status == SQLITE_OK else {
-                sqlite_nio_sqlite3_close(handle)
                 throw SQLiteDirectReadError(code: status, message: "Failed to open \(path) for reading")
             }
             // Plans that never depend on bound values: otherwise SQLite marks a statement for recompiling
@@ -102,11 +92,10 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             }
         }
 
-        func close() {
+        /// Also runs when opening fails half-way, so a handle never leaks.
+        deinit {
             for (statement, _) in statements.values { sqlite_nio_sqlite3_finalize(statement) }
-            statements = [:]
             sqlite_nio_sqlite3_close(handle)
-            handle = nil
         }
 
         func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
