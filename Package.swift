@@ -24,14 +24,14 @@ let package = Package(
     targets: [
         // The rules of the field: Foundation only.
         .target(name: "WanggeDomain", resources: [.copy("Resources")]),
-        // One variadic SQLite call Swift cannot make (SQLiteDirectReader.swift).
-        .target(name: "CSQLiteOptions"),
+        // C calls Swift cannot make: one variadic SQLite call (SQLiteDirectReader.swift) and glibc's mallopt (GenerateCommand.swift).
+        .target(name: "CShims"),
         // Fluent models and migrations; no Vapor.
         .target(
             name: "WanggePersistence",
             dependencies: [
                 "WanggeDomain",
-                "CSQLiteOptions",
+                "CShims",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "FluentSQL", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "WanggeDomain",
                 "WanggePersistence",
+                "CShims",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),

@@ -12,7 +12,7 @@ import XCTVapor
 /// live path would have written: intact hash chains, rollups equal to a recount, cases the app reads.
 final class GeneratorTests: XCTestCase {
     func generate(_ t: TestContext, cases: Int, seed: UInt64 = 1) async throws {
-        var generator = CaseGenerator(db: t.app.db, seed: seed, timeZone: t.app.wanggeConfig.timeZone,
+        var generator = CaseGenerator(db: t.app.db, writer: try GenerateCommand.bulkWriter(t.app), seed: seed, timeZone: t.app.wanggeConfig.timeZone,
                                       sla: try await t.app.slaContext(on: t.app.db), console: t.app.console)
         try await generator.county(hasher: t.app.hasher)
         try await generator.cases(cases, now: t.clock.now)

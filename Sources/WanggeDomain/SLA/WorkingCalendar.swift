@@ -54,13 +54,15 @@ public struct HolidayYear: Sendable, Codable, Equatable {
 /// Working days and hours in a time zone: weekends off, public holidays off, make-up days on.
 /// Deadline arithmetic in natural hours and in working days lives here.
 public struct WorkingCalendar: Sendable {
-    public var timeZone: TimeZone
+    public let timeZone: TimeZone
     /// Working hours as minutes after midnight, e.g. 08:30–17:30.
     public var dayStart: Int
     public var dayEnd: Int
-    var holidays: Set<String>
-    var workdays: Set<String>
+    let holidays: Set<String>
+    let workdays: Set<String>
     let calendar: Calendar
+    /// Shared by copies of this calendar, so each year's days are worked out once.
+    private let days: LocalDayTable
 
     public init(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!, years: [HolidayYear] = HolidayYear.shipped,
                 dayStart: Int = 8 * 60 + 30, dayEnd: Int = 17 * 60 + 30) {
@@ -72,6 +74,10 @@ public struct WorkingCalendar: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         self.calendar = calendar
+        let (holidays, workdays, rules) = (self.holidays, self.workdays, calendar)
+        days = LocalDayTable(calendar: calendar) { date in
+            Self.isWorkingDay(date, calendar: rules, holidays: holidays, workdays: workdays)
+        }
     }
 
     struct Day: Hashable {
@@ -90,26 +96,24 @@ public struct WorkingCalendar: Sendable {
         return Day(year: parts[0], month: parts[1], day: parts[2])
     }
 
-    func dayKey(_ date: Date) -> String {
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    public func isWorkingDay(_ date: Date) -> Bool { days.day(containing: date).working }
 
-    public func isWorkingDay(_ date: Date) -> Bool {
-        let key = dayKey(date)
+    /// The rule itself: make-up days on, holidays off, otherwise weekends off.
+    private static func isWorkingDay(_ date: Date, calendar: Calendar, holidays: Set<String>, workdays: Set<String>) -> Bool {
+        let c = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+        let key = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
         if workdays.contains(key) { return true }
         if holidays.contains(key) { return false }
-        let weekday = calendar.component(.weekday, from: date) // 1 = Sunday, 7 = Saturday
-        return weekday != 1 && weekday != 7
+        return c.weekday != 1 && c.weekday != 7 // 1 = Sunday, 7 = Saturday
     }
 
-    func startOfDay(_ date: Date) -> Date { calendar.startOfDay(for: date) }
+    func startOfDay(_ date: Date) -> Date { days.day(containing: date).start }
 
     func at(_ minutes: Int, on day: Date) -> Date { startOfDay(day).addingTimeInterval(TimeInterval(minutes * 60)) }
 
     func minutesIntoDay(_ date: Date) -> Double { date.timeIntervalSince(startOfDay(date)) / 60 }
 
-    func nextDay(_ date: Date) -> Date { calendar.date(byAdding: .day, value: 1, to: startOfDay(date))! }
+    func nextDay(_ date: Date) -> Date { days.day(containing: date).next }
 
     /// The first working moment at or after `date`.
     public func nextWorkingMoment(_ date: Date) -> Date {

@@ -38,14 +38,10 @@ extension CaseGenerator {
                 batch.cases[i * GeneratorPlan.caseColumns.count + 1] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
             }
             let rows = batch
-            let db = self.db
+            let sink = (db, writer)
             let write = Task {
-                try await db.transaction { tx in
-                    try await BulkInsert(table: CaseModel.schema, columns: GeneratorPlan.caseColumns).run(rows.cases, on: tx)
-                    try await BulkInsert(table: CaseEventModel.schema, columns: GeneratorPlan.eventColumns).run(rows.events, on: tx)
-                    try await BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"]).run(rows.departments, on: tx)
-                    try await BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]).run(rows.terms, on: tx)
-                }
+                try await Self.write(to: sink, [(Self.caseInsert, rows.cases), (Self.eventInsert, rows.events), (Self.departmentInsert, rows.departments),
+                                 (Self.termInsert, rows.terms)])
             }
             for record in batch.tallies { tallies.add(record) }
             gauges += batch.gauges
@@ -55,10 +51,7 @@ extension CaseGenerator {
         }
         let casesDone = Date()
         try await RollupRebuild(db: db, timeZone: timeZone).write(entries: [], gauges: gauges)
-        let rollupRows = tallies.rows()
-        try await db.transaction { tx in
-            try await BulkInsert(table: RollupModel.schema, columns: RollupLedger.rollupColumns).run(rollupRows, on: tx)
-        }
+        try await Self.write(to: (db, writer), [(BulkInsert(table: RollupModel.schema, columns: RollupLedger.rollupColumns), tallies.rows())])
         console.info(String(format: "cases: %.1f s; rollups: %d rows in %.1f s", casesDone.timeIntervalSince(started), tallies.count,
                             Date().timeIntervalSince(casesDone)))
         guard let sql = db as? any SQLDatabase else { return }
@@ -70,6 +63,24 @@ extension CaseGenerator {
         // Today's counters continue after the generated cases.
         for (day, last) in dayCounters where day == CaseCode.dayKey(now, timeZone: timeZone) {
             try await sql.raw("INSERT INTO case_code_counters (key, last) VALUES (\(bind: "330110-\(day)"), \(bind: last))").run()
+        }
+    }
+
+    static let caseInsert = BulkInsert(table: CaseModel.schema, columns: GeneratorPlan.caseColumns)
+    static let eventInsert = BulkInsert(table: CaseEventModel.schema, columns: GeneratorPlan.eventColumns)
+    static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
+    static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
+
+    /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements.
+    static func write(to sink: (db: any Database, writer: SQLiteBulkWriter?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
+        if let writer = sink.writer {
+            try await writer.perform { writer in
+                try writer.transaction { for (insert, values) in tables { try writer.insert(insert, values) } }
+            }
+        } else {
+            try await sink.db.transaction { tx in
+                for (insert, values) in tables { try await insert.run(values, on: tx) }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import CShims
 import Fluent
 import Foundation
 import SQLKit
@@ -28,42 +29,40 @@ struct GenerateCommand: AsyncCommand {
             context.console.error("The database already holds data; generate into an empty one (a new --data-dir).")
             throw ExitCode(1)
         }
+        Self.keepFreedMemory()
         let started = Date()
         let total = signature.cases ?? 10_000
         let (config, sla, hasher, console) = (app.wanggeConfig, try await app.slaContext(on: app.db), app.hasher, context.console)
-        // One connection for the whole run, so its settings hold for every batch.
-        try await app.db.withConnection { db in
-            try await Self.tuneForBulkLoad(db)
-            var generator = CaseGenerator(db: db, seed: UInt64(signature.seed ?? 1), timeZone: config.timeZone, sla: sla, console: console)
-            try await generator.county(hasher: hasher)
-            let indexes = try await Self.dropSecondaryIndexes(db)
-            try await generator.cases(total, now: Date())
+        let writer = try Self.bulkWriter(app)
+        var generator = CaseGenerator(db: app.db, writer: writer, seed: UInt64(signature.seed ?? 1), timeZone: config.timeZone, sla: sla,
+                                      console: console)
+        try await generator.county(hasher: hasher)
+        let indexes = try await writer?.perform { try Self.dropSecondaryIndexes($0) } ?? []
+        try await generator.cases(total, now: Date())
+        if let writer {
             let indexing = Date()
-            try await Self.recreate(indexes, db)
-            try await Self.finishBulkLoad(db)
-            if !indexes.isEmpty {
-                console.info(String(format: "indexes: %d built in %.1f s", indexes.count, Date().timeIntervalSince(indexing)))
+            try await writer.perform { writer in
+                for definition in indexes { try writer.execute(definition) }
+                // Planner statistics for the loaded tables, and the write-ahead log folded into the file.
+                try writer.execute("ANALYZE")
+                try writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             }
+            console.info(String(format: "indexes: %d built in %.1f s", indexes.count, Date().timeIntervalSince(indexing)))
         }
         let seconds = Date().timeIntervalSince(started)
         context.console.info(String(format: "generated %d cases in %.1f s (%.0f cases/s)", total, seconds, Double(total) / max(seconds, 0.001)))
     }
 
-    /// A fresh database that is thrown away if generation fails needs no fsync per batch, and a
-    /// large page cache keeps the eighteen indexes of `cases` in memory while they grow.
-    static func tuneForBulkLoad(_ db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        for pragma in ["PRAGMA synchronous=OFF", "PRAGMA cache_size=-1048576", "PRAGMA temp_store=MEMORY"] {
-            try await sql.raw(SQLQueryString(pragma)).run()
-        }
+    /// Batches allocate and free arrays of megabytes; glibc would hand them back to the kernel and
+    /// take fresh pages again, and the kernel zeroing those pages was a tenth of the run.
+    static func keepFreedMemory() {
+        wangge_keep_freed_memory(512 << 20)
     }
 
-    /// Planner statistics for the loaded tables, and the write-ahead log folded into the file. (The
-    /// connection's own settings end with it; the server opens its connections with the defaults.)
-    static func finishBulkLoad(_ db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("ANALYZE").run()
-        try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+    /// On SQLite the cases go in through one connection of their own (`SQLiteBulkWriter`).
+    static func bulkWriter(_ app: Application) throws -> SQLiteBulkWriter? {
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
+        return try SQLiteBulkWriter(path: app.wanggeConfig.sqlitePath)
     }
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
@@ -71,21 +70,10 @@ struct GenerateCommand: AsyncCommand {
     /// SQLite builds an index from sorted data many times faster than it maintains it row by row,
     /// so the case tables' secondary indexes are dropped for the load and created again after it
     /// (the unique ones stay: they are constraints). Returns their definitions.
-    static func dropSecondaryIndexes(_ db: any Database) async throws -> [String] {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return [] }
+    static func dropSecondaryIndexes(_ writer: SQLiteBulkWriter) throws -> [String] {
         let tables = bulkTables.map { "'\($0)'" }.joined(separator: ",")
-        let rows = try await sql.raw(SQLQueryString("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables))")).all()
-        var definitions: [String] = []
-        for row in rows {
-            let name = try row.decode(column: "name", as: String.self)
-            definitions.append(try row.decode(column: "sql", as: String.self))
-            try await sql.raw("DROP INDEX \(ident: name)").run()
-        }
-        return definitions
-    }
-
-    static func recreate(_ definitions: [String], _ db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        for definition in definitions { try await sql.raw(SQLQueryString(definition)).run() }
+        let rows = try writer.strings("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables))")
+        for row in rows { try writer.execute("DROP INDEX \"\(row[0])\"") }
+        return rows.map { $0[1] }
     }
 }

@@ -1,4 +1,8 @@
-#include "sqlite_options.h"
+#include "shims.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 // SQLite's `sqlite3_db_config` is variadic, which Swift cannot call, so this one call is made in C.
 // The function is SQLiteNIO's vendored SQLite (prefixed `sqlite_nio_`), linked into the same binary;
@@ -11,4 +15,12 @@ extern int sqlite_nio_sqlite3_db_config(void *db, int op, ...);
 int wangge_sqlite_enable_stable_plans(void *db) {
     int enabled = 0;
     return sqlite_nio_sqlite3_db_config(db, WANGGE_DBCONFIG_ENABLE_QPSG, 1, &enabled);
+}
+
+// <malloc.h> is not part of Swift's Glibc module.
+void wangge_keep_freed_memory(int keep_bytes) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, keep_bytes);
+    mallopt(M_TRIM_THRESHOLD, keep_bytes);
+#endif
 }

@@ -1,0 +1,12 @@
+#ifndef WANGGE_SHIMS_H
+#define WANGGE_SHIMS_H
+
+/// Turns on SQLite's query planner stability guarantee for one connection (a `sqlite3 *`).
+/// Returns SQLite's result code.
+int wangge_sqlite_enable_stable_plans(void *db);
+
+/// Tells glibc's allocator to keep freed memory for reuse instead of returning it to the kernel
+/// (large blocks up to `keep_bytes` come from the heap, and the heap is not trimmed below it).
+void wangge_keep_freed_memory(int keep_bytes);
+
+#endif
