@@ -36,15 +36,11 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     encoder.dateEncodingStrategy = .iso8601
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     app.middleware = Middlewares()
-    app.middleware.use(RequestMetricsMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(WanggeErrorMiddleware())
-    if config.databaseURL == nil { app.middleware.use(SQLiteWriterMiddleware()) }
-    app.middleware.use(FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil))
-    app.middleware.use(TextBodyValidationMiddleware())
-    app.middleware.use(SessionAuthenticator())
-    app.middleware.use(CSRFMiddleware())
-    app.middleware.use(LoginRedirectMiddleware())
+    var layers: [any AsyncMiddleware] = [RequestMetricsMiddleware(), SecurityHeadersMiddleware(), WanggeErrorMiddleware()]
+    if config.databaseURL == nil { layers.append(SQLiteWriterMiddleware()) }
+    layers += [FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil), TextBodyValidationMiddleware(),
+               SessionAuthenticator(), CSRFMiddleware(), LoginRedirectMiddleware()]
+    app.middleware.use(AsyncMiddlewareStack(layers))
 
     // Leaf's own `.leaf` renderer turns its template cache off in Vapor's development environment, which
     // is what `wangge serve` runs in: every page re-read and re-parsed its templates from disk (a tenth of
