@@ -22,18 +22,24 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
+        try await rows(from: M.schema, where: column, equals: value, orderedBy: order, limit: limit, on: db).map { try $0.decode(fluentModel: M.self) }
+    }
+
+    /// `SELECT * FROM table WHERE column = value [ORDER BY order] [LIMIT limit]` as plain rows.
+    public static func rows(from table: String, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
+                            limit: Int? = nil, on db: any Database) async throws -> [any SQLRow] {
         if let reader = directReader(for: db) {
             // The statement SQLKit writes below, without serializing it for every read.
-            var text = "SELECT * FROM \"\(M.schema)\" WHERE \"\(column)\" = ?1"
+            var text = "SELECT * FROM \"\(table)\" WHERE \"\(column)\" = ?1"
             if let order { text += " ORDER BY \"\(order)\" ASC" }
             if let limit { text += " LIMIT \(limit)" }
-            return try reader.rows(text, try SQLiteDirectReader.data([value])).map { try $0.decode(fluentModel: M.self) }
+            return try reader.rows(text, try SQLiteDirectReader.data([value]))
         }
         guard let sql = db as? any SQLDatabase else { return [] }
-        var select = sql.select().column(SQLLiteral.all).from(M.schema).where(column, .equal, value)
+        var select = sql.select().column(SQLLiteral.all).from(table).where(column, .equal, value)
         if let order { select = select.orderBy(order) }
         if let limit { select = select.limit(limit) }
-        return try await select.all().map { try $0.decode(fluentModel: M.self) }
+        return try await select.all()
     }
 
     /// A query built with Fluent's builder (filters, sorts, limit), reading only `columns` as plain

@@ -149,8 +149,8 @@ public struct CaseQueryService: Sendable {
             """))
     }
 
-    public func events(caseID: Int) async throws -> [CaseEventModel] {
-        try await PlainReads.all(CaseEventModel.self, where: "case_id", equals: caseID, orderedBy: "seq", on: db)
+    public func events(caseID: Int) async throws -> [CaseEventRecord] {
+        try await PlainReads.rows(from: CaseEventModel.schema, where: "case_id", equals: caseID, orderedBy: "seq", on: db).map(CaseEventRecord.init)
     }
 
     public func attachments(caseID: Int) async throws -> [AttachmentModel] {

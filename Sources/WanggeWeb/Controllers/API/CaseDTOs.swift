@@ -232,7 +232,7 @@ struct CaseEventDTO: Content {
     var attachmentIDs: [Int]
     var createdAt: Date
 
-    init(_ event: CaseEventModel, attachments: [AttachmentModel]) {
+    init(_ event: CaseEventRecord, attachments: [AttachmentModel]) {
         seq = event.seq
         action = event.action
         actionName = event.caseAction?.nameZH ?? event.action
@@ -269,7 +269,7 @@ struct TrackDTO: Content {
     var timeline: [Step]
     var photos: [String]
 
-    init(_ model: CaseModel, events: [CaseEventModel], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
+    init(_ model: CaseModel, events: [CaseEventRecord], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
         code = model.code
         state = model.state
         stateName = model.caseState.nameZH
@@ -297,7 +297,7 @@ struct TrackDTO: Content {
                         stateName: CaseState(rawValue: event.toState)?.nameZH ?? event.toState, by: by,
                         note: showsNote ? event.note : nil, at: event.createdAt)
         }
-        let resultEventIDs = Set(events.filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.compactMap(\.id))
+        let resultEventIDs = Set(events.filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.map(\.id))
         photos = attachments.filter { $0.eventID.map(resultEventIDs.contains) ?? false }
             .compactMap { $0.id.map { "/api/v1/track/\(queryCode)/photos/\($0)" } }
     }

@@ -51,7 +51,7 @@ struct TrackAPIController: RouteCollection {
         let id = try model.requireID()
         // Only the photos of the result are public.
         let resultEvents = Set(try await queries.events(caseID: id)
-            .filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.compactMap(\.id))
+            .filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.map(\.id))
         return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: id, on: req, onlyEvents: resultEvents)
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import SQLKit
+import WanggeDomain
+
+/// An event as read for display (timeline, tracking). Events are never updated, so reads need no
+/// Fluent model: a model builds one property-wrapper object per column and tears them down again,
+/// and for a timeline of ten events that was a tenth of the request. Fields as `CaseEventModel`'s.
+public struct CaseEventRecord: Sendable {
+    public var id: Int
+    public var caseID: Int
+    public var seq: Int
+    public var action: String
+    public var fromState: String?
+    public var toState: String
+    public var actorUsername: String?
+    public var actorName: String
+    public var actorRole: String
+    public var actorOrgCode: String?
+    public var actorDepartmentCode: String?
+    public var note: String?
+    public var isPublic: Bool
+    public var payload: String
+    public var createdAt: Date
+    public var hash: String?
+    public var placeCode: String?
+    public var onTime: Bool?
+
+    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: Int.self)
+        caseID = try row.decode(column: "case_id", as: Int.self)
+        seq = try row.decode(column: "seq", as: Int.self)
+        action = try row.decode(column: "action", as: String.self)
+        fromState = try row.decode(column: "from_state", as: String?.self)
+        toState = try row.decode(column: "to_state", as: String.self)
+        actorUsername = try row.decode(column: "actor_username", as: String?.self)
+        actorName = try row.decode(column: "actor_name", as: String.self)
+        actorRole = try row.decode(column: "actor_role", as: String.self)
+        actorOrgCode = try row.decode(column: "actor_org_code", as: String?.self)
+        actorDepartmentCode = try row.decode(column: "actor_department_code", as: String?.self)
+        note = try row.decode(column: "note", as: String?.self)
+        isPublic = try row.decode(column: "public", as: Bool.self)
+        payload = try row.decode(column: "payload", as: String.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        hash = try row.decode(column: "hash", as: String?.self)
+        placeCode = try row.decode(column: "place_code", as: String?.self)
+        onTime = try row.decode(column: "on_time", as: Bool?.self)
+    }
+}
