@@ -25,18 +25,20 @@ public enum PlainReads {
         try await rows(from: M.schema, where: column, equals: value, orderedBy: order, limit: limit, on: db).map { try $0.decode(fluentModel: M.self) }
     }
 
-    /// `SELECT * FROM table WHERE column = value [ORDER BY order] [LIMIT limit]` as plain rows.
-    public static func rows(from table: String, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
-                            limit: Int? = nil, on db: any Database) async throws -> [any SQLRow] {
+    /// `SELECT * (or the columns) FROM table WHERE column = value [ORDER BY order] [LIMIT limit]` as plain rows.
+    public static func rows(_ columns: [String]? = nil, from table: String, where column: String, equals value: some Encodable & Sendable,
+                            orderedBy order: String?, limit: Int? = nil, on db: any Database) async throws -> [any SQLRow] {
         if let reader = directReader(for: db) {
             // The statement SQLKit writes below, without serializing it for every read.
-            var text = "SELECT * FROM \"\(table)\" WHERE \"\(column)\" = ?1"
+            let list = columns.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "*"
+            var text = "SELECT \(list) FROM \"\(table)\" WHERE \"\(column)\" = ?1"
             if let order { text += " ORDER BY \"\(order)\" ASC" }
             if let limit { text += " LIMIT \(limit)" }
             return try reader.rows(text, try SQLiteDirectReader.data([value]))
         }
         guard let sql = db as? any SQLDatabase else { return [] }
-        var select = sql.select().column(SQLLiteral.all).from(table).where(column, .equal, value)
+        var select = sql.select().from(table).where(column, .equal, value)
+        if let columns { select = select.columns(columns) } else { select = select.column(SQLLiteral.all) }
         if let order { select = select.orderBy(order) }
         if let limit { select = select.limit(limit) }
         return try await select.all()

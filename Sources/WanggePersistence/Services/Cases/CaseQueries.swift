@@ -178,17 +178,20 @@ public struct CaseQueryService: Sendable {
     }
 
     /// The case a query code opens; a merged case leads to its master.
-    public func track(queryCode raw: String) async throws -> CaseModel {
-        guard let code = QueryCode.normalise(raw),
-              var model = try await PlainReads.first(CaseModel.self, where: "query_code_hash", equals: QueryCodeHash.hash(code), on: db)
-        else {
+    public func track(queryCode raw: String) async throws -> TrackedCase {
+        guard let code = QueryCode.normalise(raw), var found = try await tracked(where: "query_code_hash", equals: QueryCodeHash.hash(code)) else {
             throw AppError(.notFound, code: "track.not_found", zh: "查询码不正确,请核对后重试。", en: "No case has this query code.")
         }
         var hops = 0
-        while let masterID = model.masterCaseID, hops < 10, let master = try await PlainReads.first(CaseModel.self, where: "id", equals: masterID, on: db) {
-            model = master
+        while let masterID = found.masterCaseID, hops < 10, let master = try await tracked(where: "id", equals: masterID) {
+            found = master
             hops += 1
         }
-        return model
+        return found
+    }
+
+    private func tracked(where column: String, equals value: some Encodable & Sendable) async throws -> TrackedCase? {
+        try await PlainReads.rows(TrackedCase.columns, from: CaseModel.schema, where: column, equals: value, orderedBy: nil, limit: 1, on: db)
+            .first.map(TrackedCase.init)
     }
 }

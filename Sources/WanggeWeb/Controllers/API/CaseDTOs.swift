@@ -269,7 +269,7 @@ struct TrackDTO: Content {
     var timeline: [Step]
     var photos: [String]
 
-    init(_ model: CaseModel, events: [CaseEventRecord], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
+    init(_ model: TrackedCase, events: [CaseEventRecord], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
         code = model.code
         state = model.state
         stateName = model.caseState.nameZH

@@ -25,7 +25,7 @@ struct TrackAPIController: RouteCollection {
         try await req.enforceRateLimit(.track)
         let queries = CaseQueryService(db: req.db)
         let model = try await queries.track(queryCode: queryCode)
-        let id = try model.requireID()
+        let id = model.id
         return TrackDTO(model, events: try await queries.events(caseID: id), attachments: try await queries.attachments(caseID: id),
                         names: try await NameBook.load(on: req), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
     }
@@ -47,8 +47,7 @@ struct TrackAPIController: RouteCollection {
 
     @Sendable func photo(req: Request) async throws -> Response {
         let queries = CaseQueryService(db: req.db)
-        let model = try await queries.track(queryCode: req.parameters.get("queryCode")!)
-        let id = try model.requireID()
+        let id = try await queries.track(queryCode: req.parameters.get("queryCode")!).id
         // Only the photos of the result are public.
         let resultEvents = Set(try await queries.events(caseID: id)
             .filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.map(\.id))
