@@ -93,7 +93,12 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
     }
 
     public var snapshot: CaseSnapshot {
-        get throws { try JSONDecoder().decode(CaseSnapshot.self, from: Data(snapshotJSON.utf8)) }
+        get throws { try Self.snapshot(json: snapshotJSON) }
+    }
+
+    /// The rules' view of a case as stored in its `snapshot` column.
+    public static func snapshot(json: String) throws -> CaseSnapshot {
+        try JSONDecoder().decode(CaseSnapshot.self, from: Data(json.utf8))
     }
 
     /// Copies the rules' view onto the row's queryable columns.

@@ -7,9 +7,13 @@ import WanggeDomain
 /// rules (`CaseMachine`) and by every read. An empty relation means the case does not exist for them.
 public enum CaseAccess {
     public static func relation(of actor: Actor?, to model: CaseModel, snapshot: CaseSnapshot) -> CaseRelation {
+        relation(of: actor, place: model.ancestry, snapshot: snapshot)
+    }
+
+    /// The same, from where the case lies and its snapshot alone.
+    public static func relation(of actor: Actor?, place: OrgAncestry, snapshot: CaseSnapshot) -> CaseRelation {
         guard let actor else { return [] }
         var relation: CaseRelation = []
-        let place = model.ancestry
         let centre = OrgCode.ancestry(of: snapshot.centreOrgCode)
         if actor.username == snapshot.reporterUsername { relation.insert(.reporter) }
         if actor.username == snapshot.resultBy { relation.insert(.resultAuthor) }

@@ -51,6 +51,22 @@ public struct CaseTransitionService: Sendable {
         return (model, snapshot, relation)
     }
 
+    /// The id of a case the actor may see, or `notFound`, reading only what access needs (for the
+    /// timeline, which shows events, not the case).
+    public func readableID(code: String, for actor: Actor?) async throws -> Int {
+        let columns = ["id", "snapshot", "city_code", "county_code", "township_code", "village_code", "grid_code"]
+        guard let row = try await PlainReads.rows(columns, from: CaseModel.schema, where: "code", equals: code, orderedBy: nil, limit: 1, on: db).first
+        else { throw AppError.notFound("case") }
+        let place = OrgAncestry(cityCode: try row.decode(column: "city_code", as: String?.self),
+                                countyCode: try row.decode(column: "county_code", as: String?.self),
+                                townshipCode: try row.decode(column: "township_code", as: String?.self),
+                                villageCode: try row.decode(column: "village_code", as: String?.self),
+                                gridCode: try row.decode(column: "grid_code", as: String?.self))
+        let snapshot = try CaseModel.snapshot(json: try row.decode(column: "snapshot", as: String.self))
+        guard CaseAccess.relation(of: actor, place: place, snapshot: snapshot).canRead else { throw AppError.notFound("case") }
+        return try row.decode(column: "id", as: Int.self)
+    }
+
     /// Performs one action: checks the rules, then in one transaction takes the case's version (so a
     /// concurrent actor loses with 409), updates the row and appends the event.
     public func perform(code: String, _ input: TransitionInput, actor: Actor?, relationOverride: CaseRelation? = nil,

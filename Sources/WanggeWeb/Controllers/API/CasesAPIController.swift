@@ -92,10 +92,10 @@ struct CasesAPIController: RouteCollection {
 
     @Sendable func events(req: Request) async throws -> [CaseEventDTO] {
         let actor = try req.requireActor()
-        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        let id = try await CaseTransitionService(db: req.db).readableID(code: req.parameters.get("code")!, for: actor)
         let queries = CaseQueryService(db: req.db)
-        let attachments = try await queries.attachments(caseID: model.requireID())
-        return try await queries.events(caseID: model.requireID()).map { CaseEventDTO($0, attachments: attachments) }
+        let attachments = try await queries.attachments(caseID: id)
+        return try await queries.events(caseID: id).map { CaseEventDTO($0, attachments: attachments) }
     }
 
     @Sendable func duplicates(req: Request) async throws -> [CaseSummaryDTO] {
