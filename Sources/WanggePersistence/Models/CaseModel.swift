@@ -152,7 +152,7 @@ public final class CaseDepartmentModel: Model, @unchecked Sendable {
 
 extension CaseDeadlines {
     /// The clocks as a case row stores them (`deadlines`); none when unreadable.
-    init(stored json: String) {
+    public init(stored json: String) {
         self = (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(json.utf8))) ?? CaseDeadlines()
     }
 }

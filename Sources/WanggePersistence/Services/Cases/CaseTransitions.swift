@@ -51,6 +51,18 @@ public struct CaseTransitionService: Sendable {
         return (model, snapshot, relation)
     }
 
+    /// A case the actor may see, read for its page (`CaseView`), or `notFound`.
+    public func view(code: String, for actor: Actor?) async throws -> (CaseView, CaseSnapshot, CaseRelation) {
+        guard let row = try await PlainReads.rows(CaseView.columns, from: CaseModel.schema, where: "code", equals: code, orderedBy: nil, limit: 1,
+                                                  on: db).first
+        else { throw AppError.notFound("case") }
+        let view = try CaseView(row: row)
+        let snapshot = try CaseModel.snapshot(json: view.snapshotJSON)
+        let relation = CaseAccess.relation(of: actor, place: view.ancestry, snapshot: snapshot)
+        guard relation.canRead else { throw AppError.notFound("case") }
+        return (view, snapshot, relation)
+    }
+
     /// The id of a case the actor may see, or `notFound`, reading only what access needs (for the
     /// timeline, which shows events, not the case).
     public func readableID(code: String, for actor: Actor?) async throws -> Int {

@@ -43,7 +43,7 @@ public struct SLAContext: Sendable {
     }
 
     /// Only an open case has a running clock; the clocks are decoded only then.
-    private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
+    public func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
         guard state.isOpen else { return .none }
         return CaseDeadlines(stored: deadlinesJSON).warning(at: now, thresholds: thresholds, calendar: calendar)
     }

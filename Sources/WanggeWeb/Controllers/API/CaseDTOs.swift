@@ -91,10 +91,11 @@ struct CaseDTO: Content {
     var updatedAt: Date
     var closedAt: Date?
 
-    init(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, names: NameBook, attachments: [AttachmentModel],
+    init(_ model: some CaseDisplayFields, snapshot: CaseSnapshot, relation: CaseRelation, names: NameBook, attachments: [AttachmentModel],
          masterCode: String? = nil, sla: SLAContext, now: Date) {
-        deadlines = DeadlinesDTO(model.deadlines)
-        warning = sla.warning(model, at: now).rawValue
+        let stored = CaseDeadlines(stored: model.deadlinesJSON)
+        deadlines = DeadlinesDTO(stored)
+        warning = (model.caseState.isOpen ? stored.warning(at: now, thresholds: sla.thresholds, calendar: sla.calendar) : .none).rawValue
         overdueAt = model.overdueAt
         code = model.code
         version = model.version

@@ -76,14 +76,15 @@ struct CasesAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> CaseDTO {
         let actor = try req.requireActor()
-        let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
-        return try await Self.dto(model, snapshot: snapshot, relation: relation, on: req)
+        let (view, snapshot, relation) = try await CaseTransitionService(db: req.db).view(code: req.parameters.get("code")!, for: actor)
+        return try await Self.dto(view, snapshot: snapshot, relation: relation, on: req)
     }
 
-    static func dto(_ model: CaseModel, snapshot: CaseSnapshot, relation: CaseRelation, on req: Request) async throws -> CaseDTO {
+    static func dto(_ model: some CaseDisplayFields, snapshot: CaseSnapshot, relation: CaseRelation, on req: Request) async throws -> CaseDTO {
         let units = Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 })
         let names = try await NameBook.load(on: req, unitCodes: units)
-        let attachments = try await CaseQueryService(db: req.db).attachments(caseID: model.requireID())
+        guard let id = model.id else { throw AppError.notFound("case") }
+        let attachments = try await CaseQueryService(db: req.db).attachments(caseID: id)
         var masterCode: String?
         if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.db)?.code }
         return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode,
