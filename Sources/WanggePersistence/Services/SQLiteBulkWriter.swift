@@ -81,7 +81,11 @@ public final class SQLiteBulkWriter: @unchecked Sendable {
         let width = insert.columns.count
         var start = 0
         while start < values.count {
-            for column in 0..<width { try bind(values[start + column], at: Int32(column + 1), statement) }
+            // Values are stored as Fluent's SQLite encoder stores them (`BulkValue.sqlite`).
+            for column in 0..<width {
+                let status = SQLiteCalls.bind(values[start + column].sqlite, at: Int32(column + 1), statement)
+                guard status == SQLITE_OK else { throw error(status) }
+            }
             let status = sqlite_nio_sqlite3_step(statement)
             sqlite_nio_sqlite3_reset(statement)
             guard status == SQLITE_DONE else { throw error(status) }
@@ -98,34 +102,5 @@ public final class SQLiteBulkWriter: @unchecked Sendable {
         return statement
     }
 
-    /// Values are stored as Fluent's SQLite encoder stores them (`BulkValue.sqlite`).
-    private func bind(_ value: BulkValue, at index: Int32, _ statement: OpaquePointer) throws {
-        let status: Int32
-        switch value {
-        case .int(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
-        case .double(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
-        case .text(var text):
-            // A nil pointer would bind NULL, so an empty string binds a static empty C string.
-            status = text.withUTF8 { bytes in
-                bytes.withMemoryRebound(to: CChar.self) {
-                    sqlite_nio_sqlite3_bind_text64(statement, index, $0.baseAddress ?? Self.empty, UInt64($0.count), Self.transient, UInt8(SQLITE_UTF8))
-                }
-            }
-        case .bool(let flag): status = sqlite_nio_sqlite3_bind_int64(statement, index, flag ? 1 : 0)
-        case .date(let date): status = sqlite_nio_sqlite3_bind_double(statement, index, date.timeIntervalSince1970)
-        case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
-        }
-        guard status == SQLITE_OK else { throw error(status) }
-    }
-
-    private func error(_ status: Int32) -> SQLiteDirectReadError {
-        SQLiteDirectReadError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
-    }
-
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    nonisolated(unsafe) private static let empty: UnsafePointer<CChar> = {
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-        pointer.pointee = 0
-        return UnsafePointer(pointer)
-    }()
+    private func error(_ status: Int32) -> SQLiteDirectReadError { SQLiteCalls.error(status, on: handle) }
 }

@@ -102,7 +102,10 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             let (statement, columns) = try prepared(sql)
             // Every parameter is bound anew below, so the old values need no clearing.
             defer { sqlite_nio_sqlite3_reset(statement) }
-            for (index, value) in binds.enumerated() { try bind(value, at: Int32(index + 1), statement) }
+            for (index, value) in binds.enumerated() {
+                let status = SQLiteCalls.bind(value, at: Int32(index + 1), statement)
+                guard status == SQLITE_OK else { throw error(status) }
+            }
             var rows: [any SQLRow] = []
             while true {
                 let status = sqlite_nio_sqlite3_step(statement)
@@ -129,22 +132,6 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             return entry
         }
 
-        private func bind(_ value: SQLiteData, at index: Int32, _ statement: OpaquePointer) throws {
-            let status: Int32
-            switch value {
-            case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
-            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
-            case .text(let text):
-                status = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
-            case .blob(let buffer):
-                status = buffer.withUnsafeReadableBytes {
-                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
-                }
-            case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
-            }
-            guard status == SQLITE_OK else { throw error(status) }
-        }
-
         private func value(_ statement: OpaquePointer, _ column: Int32) throws -> SQLiteData {
             switch sqlite_nio_sqlite3_column_type(statement, column) {
             case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
@@ -161,11 +148,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             }
         }
 
-        private func error(_ status: Int32) -> SQLiteDirectReadError {
-            SQLiteDirectReadError(code: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
-        }
-
-        private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        private func error(_ status: Int32) -> SQLiteDirectReadError { SQLiteCalls.error(status, on: handle) }
     }
 }
 
