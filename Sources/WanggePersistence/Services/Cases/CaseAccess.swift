@@ -49,24 +49,21 @@ public enum CaseAccess {
     public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor) -> QueryBuilder<CaseModel> {
         switch actor.role {
         case .dispatcher, .leader, .admin:
-            return query.group(.or) { group in
-                group.within(anyOf: actor.scopes)
-                group.filter(\.$centreOrgCode == actor.orgCode)
-            }
+            let places: [DatabaseQuery.Filter] = actor.scopes.map { .cases(within: $0) }
+            return query.filter(.group(places + [.cases("centre_org_code", .equal, .bind(actor.orgCode))], .or))
         case .handler:
             let department = actor.departmentCode ?? "-"
-            return query.group(.or) { group in
-                group.filter(\.$leadDepartmentCode == department)
-                group.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department))"))
-            }
+            return query.filter(.group([
+                .cases("lead_department_code", .equal, .bind(department)),
+                .sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department))"),
+            ], .or))
         case .gridWorker:
-            return query.group(.or) { group in
-                group.filter(\.$gridCode ~~ actor.gridCodes)
-                group.filter(\.$assignedGridCode ~~ actor.gridCodes)
-                group.filter(\.$reporterUsername == actor.username)
-            }
+            return query.filter(.group([
+                .cases("grid_code", in: actor.gridCodes), .cases("assigned_grid_code", in: actor.gridCodes),
+                .cases("reporter_username", .equal, .bind(actor.username)),
+            ], .or))
         case .citizen:
-            return query.filter(\.$reporterUsername == actor.username)
+            return query.filter(.cases("reporter_username", .equal, .bind(actor.username)))
         }
     }
 }

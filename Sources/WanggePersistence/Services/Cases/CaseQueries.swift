@@ -47,25 +47,25 @@ public struct CaseQueryService: Sendable {
     public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
         var query = CaseAccess.visible(CaseModel.query(on: db), to: actor)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor) }
-        if !filter.states.isEmpty { query = query.filter(\.$state ~~ filter.states.map(\.rawValue)) }
+        if !filter.states.isEmpty { query = query.filter(.cases("state", in: filter.states.map(\.rawValue))) }
         if let category = filter.categoryCode {
             // A top-level category (2 digits) matches its subcategories too.
-            query = category.count <= 2 ? query.filter(\.$categoryCode =~ category) : query.filter(\.$categoryCode == category)
+            query = query.filter(.cases("category_code", category.count <= 2 ? .contains(inverse: false, .prefix) : .equal, .bind(category)))
         }
-        if let channel = filter.channel { query = query.filter(\.$channel == channel.rawValue) }
-        if let urgency = filter.urgency { query = query.filter(\.$urgency == urgency.rawValue) }
+        if let channel = filter.channel { query = query.filter(.cases("channel", .equal, .bind(channel.rawValue))) }
+        if let urgency = filter.urgency { query = query.filter(.cases("urgency", .equal, .bind(urgency.rawValue))) }
         if let within = filter.withinOrgCode {
             guard let level = OrgCode.level(of: within), actor.canSee(OrgCode.ancestry(of: within)) else { throw AppError.notFound("org_unit") }
             query = query.within(OrgScope(level: level, code: within))
         }
-        if let from = filter.from { query = query.filter(\.$createdAt >= from) }
-        if let to = filter.to { query = query.filter(\.$createdAt < to) }
+        if let from = filter.from { query = query.filter(.cases("created_at", .greaterThanOrEqual, .bind(from))) }
+        if let to = filter.to { query = query.filter(.cases("created_at", .lessThan, .bind(to))) }
         if let search = filter.search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty {
             query = searchFilter(search, query)
         }
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
-        if let before = filter.beforeID { query = query.filter(\.$id < before) }
-        return try await PlainReads.rows(query.sort(\.$id, .descending).limit(max(1, min(filter.limit, 100))), columns: CaseSummary.columns, on: db)
+        if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
+        return try await PlainReads.rows(query.sort(.path(["id"], schema: CaseModel.schema), .descending).limit(max(1, min(filter.limit, 100))), columns: CaseSummary.columns, on: db)
             .map(CaseSummary.init(row:))
     }
 
