@@ -33,6 +33,10 @@ final class SQLiteDirectReaderTests: XCTestCase {
             XCTAssertEqual(direct.reporterPhone, pooled.reporterPhone)
             XCTAssertEqual(try direct.snapshot, try pooled.snapshot)
             XCTAssertEqual(direct.deadlinesJSON, pooled.deadlinesJSON)
+            // And every column at once: the model encoded whole (strings, optionals, dates, booleans).
+            let whole = JSONEncoder()
+            whole.outputFormatting = .sortedKeys
+            XCTAssertEqual(String(decoding: try whole.encode(direct), as: UTF8.self), String(decoding: try whole.encode(pooled), as: UTF8.self))
             let before = reader.compilations
 
             try await SQLiteDirectReader.$current.withValue(reader) {
