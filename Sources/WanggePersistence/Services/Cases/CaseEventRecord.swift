@@ -48,3 +48,31 @@ public struct CaseEventRecord: Sendable {
         onTime = try row.decode(column: "on_time", as: Bool?.self)
     }
 }
+
+/// A public event as the reporter's tracking page shows it: the few columns it needs, read only for
+/// the events marked public (half a trail, and a third of its columns).
+public struct PublicEventRecord: Sendable {
+    public var id: Int
+    public var action: String
+    public var toState: String
+    public var actorRole: String
+    public var actorDepartmentCode: String?
+    public var note: String?
+    public var createdAt: Date
+
+    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+
+    static let columns = ["public", "id", "action", "to_state", "actor_role", "actor_department_code", "note", "created_at"]
+
+    /// Nil for an internal event.
+    init?(row: any SQLRow) throws {
+        guard try row.decode(column: "public", as: Bool.self) else { return nil }
+        id = try row.decode(column: "id", as: Int.self)
+        action = try row.decode(column: "action", as: String.self)
+        toState = try row.decode(column: "to_state", as: String.self)
+        actorRole = try row.decode(column: "actor_role", as: String.self)
+        actorDepartmentCode = try row.decode(column: "actor_department_code", as: String?.self)
+        note = try row.decode(column: "note", as: String?.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+    }
+}

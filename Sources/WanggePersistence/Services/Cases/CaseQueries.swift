@@ -153,6 +153,12 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.rows(from: CaseEventModel.schema, where: "case_id", equals: caseID, orderedBy: "seq", on: db).map(CaseEventRecord.init)
     }
 
+    /// The events the reporter may see, in order.
+    public func publicEvents(caseID: Int) async throws -> [PublicEventRecord] {
+        try await PlainReads.rows(PublicEventRecord.columns, from: CaseEventModel.schema, where: "case_id", equals: caseID, orderedBy: "seq", on: db)
+            .compactMap(PublicEventRecord.init)
+    }
+
     public func attachments(caseID: Int) async throws -> [AttachmentModel] {
         try await PlainReads.all(AttachmentModel.self, where: "case_id", equals: caseID, orderedBy: "id", on: db)
     }

@@ -270,7 +270,7 @@ struct TrackDTO: Content {
     var timeline: [Step]
     var photos: [String]
 
-    init(_ model: TrackedCase, events: [CaseEventRecord], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
+    init(_ model: TrackedCase, events: [PublicEventRecord], attachments: [AttachmentModel], names: NameBook, queryCode: String) {
         code = model.code
         state = model.state
         stateName = model.caseState.nameZH
@@ -279,8 +279,7 @@ struct TrackDTO: Content {
         reply = model.publicReply
         rating = model.rating
         canEvaluate = model.caseState == .verified
-        let publicEvents = events.filter(\.isPublic)
-        timeline = publicEvents.map { event in
+        timeline = events.map { event in
             let action = event.caseAction
             // Only the body that acted is named: a department, or the centre / grid service.
             let by: String = if let department = event.actorDepartmentCode {
@@ -298,6 +297,7 @@ struct TrackDTO: Content {
                         stateName: CaseState(rawValue: event.toState)?.nameZH ?? event.toState, by: by,
                         note: showsNote ? event.note : nil, at: event.createdAt)
         }
+        // Result events are public, so they are among these.
         let resultEventIDs = Set(events.filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.map(\.id))
         photos = attachments.filter { $0.eventID.map(resultEventIDs.contains) ?? false }
             .compactMap { $0.id.map { "/api/v1/track/\(queryCode)/photos/\($0)" } }
