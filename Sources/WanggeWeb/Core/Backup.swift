@@ -19,6 +19,31 @@ struct BackupService {
         var cases: Int
     }
 
+    /// Copies the photo store file by file while intake may be writing to it. A photo is written to a
+    /// temporary name and renamed into place before its case commits, so every photo of a case in the
+    /// snapshot is already in place; temporary files are skipped, and one that is renamed between
+    /// listing and copying is simply not there any more (copying the folder whole failed on it).
+    static func copyPhotos(from source: String, to target: String) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: target, withIntermediateDirectories: true)
+        guard let files = fm.enumerator(atPath: source) else { return }
+        while let relative = files.nextObject() as? String {
+            let from = (source as NSString).appendingPathComponent(relative)
+            let to = (target as NSString).appendingPathComponent(relative)
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: from, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                try fm.createDirectory(atPath: to, withIntermediateDirectories: true)
+            } else if !relative.contains(".tmp-") {
+                do {
+                    try fm.copyItem(atPath: from, toPath: to)
+                } catch where !fm.fileExists(atPath: from) {
+                    continue
+                }
+            }
+        }
+    }
+
     func backup(to archive: String) async throws -> Manifest {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-backup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -38,7 +63,7 @@ struct BackupService {
         }
         let photos = (config.dataDirectory as NSString).appendingPathComponent("photos")
         if FileManager.default.fileExists(atPath: photos) {
-            try FileManager.default.copyItem(atPath: photos, toPath: work.appendingPathComponent("photos").path)
+            try Self.copyPhotos(from: photos, to: work.appendingPathComponent("photos").path)
         }
         let manifest = Manifest(createdAt: Date(), database: kind, cases: cases)
         let encoder = JSONEncoder()
