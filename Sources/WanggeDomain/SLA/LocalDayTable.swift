@@ -56,7 +56,12 @@ final class LocalDayTable: @unchecked Sendable {
 
     private func slowDay(containing date: Date) -> (start: Date, next: Date, working: Bool) {
         let start = calendar.startOfDay(for: date)
-        return (start, calendar.date(byAdding: .day, value: 1, to: start)!, isWorkingDay(start))
+        return (start, startOfDay(after: start), isWorkingDay(start))
+    }
+
+    /// Where the local day after the one starting at `start` begins (also on days of 23 or 25 hours).
+    private func startOfDay(after start: Date) -> Date {
+        calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: start)!)
     }
 
     /// The span widened to whole years so that it holds `year` and stays contiguous.
@@ -81,7 +86,7 @@ final class LocalDayTable: @unchecked Sendable {
         while day < end {
             starts.append(day.timeIntervalSince1970)
             working.append(isWorkingDay(day))
-            day = calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: day)!)
+            day = startOfDay(after: day)
         }
         starts.append(end.timeIntervalSince1970)
         return Span(firstYear: firstYear, lastYear: lastYear, starts: starts, working: working)
