@@ -43,9 +43,15 @@ public struct SLAContext: Sendable {
     }
 
     /// Only an open case has a running clock; the clocks are decoded only then.
-    public func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
+    private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
         guard state.isOpen else { return .none }
-        return CaseDeadlines(stored: deadlinesJSON).warning(at: now, thresholds: thresholds, calendar: calendar)
+        return warning(state: state, deadlines: CaseDeadlines(stored: deadlinesJSON), at: now)
+    }
+
+    /// The same from clocks already decoded (a case page shows them too).
+    public func warning(state: CaseState, deadlines: CaseDeadlines, at now: Date) -> WarningLevel {
+        guard state.isOpen else { return .none }
+        return deadlines.warning(at: now, thresholds: thresholds, calendar: calendar)
     }
 }
 

@@ -95,7 +95,7 @@ struct CaseDTO: Content {
          masterCode: String? = nil, sla: SLAContext, now: Date) {
         let stored = CaseDeadlines(stored: model.deadlinesJSON)
         deadlines = DeadlinesDTO(stored)
-        warning = (model.caseState.isOpen ? stored.warning(at: now, thresholds: sla.thresholds, calendar: sla.calendar) : .none).rawValue
+        warning = sla.warning(state: model.caseState, deadlines: stored, at: now).rawValue
         overdueAt = model.overdueAt
         code = model.code
         version = model.version
