@@ -36,19 +36,35 @@ extension PlacedInTree {
         case .grid: "grid_code"
         }
     }
+
+    /// The names of the five ancestor columns, city first.
+    public static var ancestorColumns: [String] { OrgLevel.allCases.map { ancestorKey($0).description } }
+
+    /// The five ancestor columns of a plain row (one read without the model).
+    public static func placeColumns(of row: any SQLRow) throws -> OrgAncestry {
+        func code(_ level: OrgLevel) throws -> String? { try row.decode(column: ancestorKey(level).description, as: String?.self) }
+        return OrgAncestry(cityCode: try code(.city), countyCode: try code(.county), townshipCode: try code(.township),
+                           villageCode: try code(.village), gridCode: try code(.grid))
+    }
+
+    /// Rows inside `scope` (the scope's root included): one indexed equality on its level's column.
+    /// A filter value rather than a builder call, so several can go into one group without Fluent
+    /// building a model for each.
+    public static func filter(within scope: OrgScope) -> DatabaseQuery.Filter {
+        .value(.path([ancestorKey(scope.level)], schema: schema), .equal, .bind(scope.code))
+    }
 }
 
 extension QueryBuilder where Model: PlacedInTree {
     /// Restricts a query to the rows inside `scope` (the scope's root included).
     public func within(_ scope: OrgScope) -> Self {
-        filter(.path([Model.ancestorKey(scope.level)], schema: Model.schema), .equal, .bind(scope.code))
+        filter(Model.filter(within: scope))
     }
 
-    /// Rows inside any of `scopes` (a grid worker's several grids).
+    /// Rows inside any of `scopes` (a grid worker's several grids); no scopes, no restriction, as an
+    /// empty `group` adds none.
     public func within(anyOf scopes: [OrgScope]) -> Self {
-        group(.or) { group in
-            for scope in scopes { group.within(scope) }
-        }
+        scopes.isEmpty ? self : filter(.group(scopes.map(Model.filter(within:)), .or))
     }
 }
 

@@ -49,7 +49,7 @@ public enum CaseAccess {
     public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor) -> QueryBuilder<CaseModel> {
         switch actor.role {
         case .dispatcher, .leader, .admin:
-            let places: [DatabaseQuery.Filter] = actor.scopes.map { .cases(within: $0) }
+            let places = actor.scopes.map(CaseModel.filter(within:))
             return query.filter(.group(places + [.cases("centre_org_code", .equal, .bind(actor.orgCode))], .or))
         case .handler:
             let department = actor.departmentCode ?? "-"

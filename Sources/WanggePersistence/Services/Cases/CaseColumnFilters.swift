@@ -1,6 +1,5 @@
 import FluentKit
 import FluentSQL
-import WanggeDomain
 
 /// Filters on `cases` by column name. Fluent's key-path filters (`\.$state == …`) and
 /// `group { }` build whole `CaseModel`s — 51 property objects each — only to learn a column's
@@ -12,10 +11,5 @@ extension DatabaseQuery.Filter {
 
     static func cases(_ column: FieldKey, in values: [String]) -> Self {
         .cases(column, .subset(inverse: false), .array(values.map { .bind($0) }))
-    }
-
-    /// Inside `scope` (one ancestor column equal to its code).
-    static func cases(within scope: OrgScope) -> Self {
-        .cases(CaseModel.ancestorKey(scope.level), .equal, .bind(scope.code))
     }
 }

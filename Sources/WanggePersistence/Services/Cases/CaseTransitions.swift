@@ -53,30 +53,26 @@ public struct CaseTransitionService: Sendable {
 
     /// A case the actor may see, read for its page (`CaseView`), or `notFound`.
     public func view(code: String, for actor: Actor?) async throws -> (CaseView, CaseSnapshot, CaseRelation) {
-        guard let row = try await PlainReads.rows(CaseView.columns, from: CaseModel.schema, where: "code", equals: code, orderedBy: nil, limit: 1,
-                                                  on: db).first
-        else { throw AppError.notFound("case") }
-        let view = try CaseView(row: row)
-        let snapshot = try CaseModel.snapshot(json: view.snapshotJSON)
-        let relation = CaseAccess.relation(of: actor, place: view.ancestry, snapshot: snapshot)
-        guard relation.canRead else { throw AppError.notFound("case") }
-        return (view, snapshot, relation)
+        let (row, snapshot, relation) = try await readableRow(code: code, columns: CaseView.columns, for: actor)
+        return (try CaseView(row: row), snapshot, relation)
     }
 
     /// The id of a case the actor may see, or `notFound`, reading only what access needs (for the
     /// timeline, which shows events, not the case).
     public func readableID(code: String, for actor: Actor?) async throws -> Int {
-        let columns = ["id", "snapshot", "city_code", "county_code", "township_code", "village_code", "grid_code"]
+        let (row, _, _) = try await readableRow(code: code, columns: CaseModel.ancestorColumns + ["id", "snapshot"], for: actor)
+        return try row.decode(column: "id", as: Int.self)
+    }
+
+    /// `load` for plain rows: the case's `columns` (which must hold `snapshot` and the ancestor
+    /// columns), its snapshot and the actor's relation, or `notFound` if they may not see it.
+    private func readableRow(code: String, columns: [String], for actor: Actor?) async throws -> (any SQLRow, CaseSnapshot, CaseRelation) {
         guard let row = try await PlainReads.rows(columns, from: CaseModel.schema, where: "code", equals: code, orderedBy: nil, limit: 1, on: db).first
         else { throw AppError.notFound("case") }
-        let place = OrgAncestry(cityCode: try row.decode(column: "city_code", as: String?.self),
-                                countyCode: try row.decode(column: "county_code", as: String?.self),
-                                townshipCode: try row.decode(column: "township_code", as: String?.self),
-                                villageCode: try row.decode(column: "village_code", as: String?.self),
-                                gridCode: try row.decode(column: "grid_code", as: String?.self))
         let snapshot = try CaseModel.snapshot(json: try row.decode(column: "snapshot", as: String.self))
-        guard CaseAccess.relation(of: actor, place: place, snapshot: snapshot).canRead else { throw AppError.notFound("case") }
-        return try row.decode(column: "id", as: Int.self)
+        let relation = CaseAccess.relation(of: actor, place: try CaseModel.placeColumns(of: row), snapshot: snapshot)
+        guard relation.canRead else { throw AppError.notFound("case") }
+        return (row, snapshot, relation)
     }
 
     /// Performs one action: checks the rules, then in one transaction takes the case's version (so a

@@ -77,9 +77,8 @@ public struct CaseView: CaseDisplayFields, Sendable {
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
     public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
 
-    static let columns = ["id", "code", "version", "state", "channel", "description", "category_code", "urgency", "lat", "lon", "address",
-                          "outside_grids", "city_code", "county_code", "township_code", "village_code", "grid_code", "reporter_name",
-                          "reporter_phone", "anonymous", "hotline_number", "hotline_ticket", "petition_kind", "result", "rating",
+    static let columns = CaseModel.ancestorColumns + ["id", "code", "version", "state", "channel", "description", "category_code", "urgency",
+                          "lat", "lon", "address", "outside_grids", "reporter_name", "reporter_phone", "anonymous", "hotline_number", "hotline_ticket", "petition_kind", "result", "rating",
                           "master_case_id", "created_at", "updated_at", "closed_at", "overdue_at", "deadlines", "snapshot"]
 
     init(row: any SQLRow) throws {
@@ -96,8 +95,7 @@ public struct CaseView: CaseDisplayFields, Sendable {
         lon = try row.decode(column: "lon", as: Double?.self)
         address = try text("address")
         outsideGrids = try row.decode(column: "outside_grids", as: Bool.self)
-        ancestry = OrgAncestry(cityCode: try text("city_code"), countyCode: try text("county_code"), townshipCode: try text("township_code"),
-                               villageCode: try text("village_code"), gridCode: try text("grid_code"))
+        ancestry = try CaseModel.placeColumns(of: row)
         gridCode = ancestry.gridCode
         townshipCode = ancestry.townshipCode
         reporterName = try text("reporter_name")
