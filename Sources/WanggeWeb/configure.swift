@@ -26,7 +26,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.open311Limiter
     _ = app.instanceID
     app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(60))
-    app.storage[IntakeCommitsKey.self] = IntakeCommits()
+    app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)
 
     app.routes.defaultMaxBodySize = "1mb"
@@ -84,6 +84,7 @@ func configureDatabase(_ app: Application, config: WanggeConfig) throws {
         // Readers stay open per concurrent request; beyond a few per core they close after use.
         app.storage.set(SQLiteDirectReaderKey.self, to: SQLiteDirectReader(path: config.sqlitePath, keepIdle: System.coreCount * 4),
                         onShutdown: { $0.close() })
+        app.storage[SQLiteWriteConnectionKey.self] = try SQLiteWriteConnection(path: config.sqlitePath, purpose: .server)
     }
 }
 
@@ -151,13 +152,21 @@ struct SQLiteDirectReaderKey: StorageKey {
     typealias Value = SQLiteDirectReader
 }
 
-/// Binds the writer pool for the request, so services' write transactions use it, and the direct
-/// reader, so its hot reads skip the pool (SQLite only).
+struct SQLiteWriteConnectionKey: StorageKey {
+    typealias Value = SQLiteWriteConnection
+}
+
+/// Binds the writer pool for the request, so services' write transactions use it; the direct
+/// reader, so its hot reads skip the pool; and the direct write connection, so intake's groups
+/// skip it too (SQLite only).
 struct SQLiteWriterMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        try await SQLiteWriter.$database.withValue(request.db(.sqliteWriter)) {
-            try await SQLiteDirectReader.$current.withValue(request.application.storage[SQLiteDirectReaderKey.self]) {
-                try await next.respond(to: request)
+        let storage = request.application.storage
+        return try await SQLiteWriter.$database.withValue(request.db(.sqliteWriter)) {
+            try await SQLiteDirectReader.$current.withValue(storage[SQLiteDirectReaderKey.self]) {
+                try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
+                    try await next.respond(to: request)
+                }
             }
         }
     }

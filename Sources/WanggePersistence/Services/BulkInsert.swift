@@ -62,16 +62,19 @@ public enum BulkValue: Sendable, Equatable {
     }
 }
 
-/// Multi-row INSERTs of rows given as one flat array (`columns.count` values per row).
+/// Multi-row INSERTs of rows given as one flat array (`columns.count` values per row), or upserts
+/// when `conflict` is given (an `ON CONFLICT …` clause, which SQLite and PostgreSQL read alike).
 public struct BulkInsert: Sendable {
     let table: String
     let columns: [String]
+    let conflict: String?
     /// Rows per statement; SQLite allows 32,766 bound values per statement, PostgreSQL 65,535.
     let rowsPerStatement: Int
 
-    public init(table: String, columns: [String]) {
+    public init(table: String, columns: [String], conflict: String? = nil) {
         self.table = table
         self.columns = columns
+        self.conflict = conflict
         rowsPerStatement = max(1, 30_000 / columns.count)
     }
 
@@ -92,21 +95,23 @@ public struct BulkInsert: Sendable {
                     out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row.column($0) ?? .null)) }))
                 }
             } else if let sql = db as? any SQLDatabase {
-                let insert = sql.insert(into: table).columns(columns)
+                var query = SQLQueryString(stringLiteral: head)
                 var row = slice.startIndex
                 while row < slice.endIndex {
-                    insert.values(slice[row..<(row + width)].map(\.expression))
+                    query.appendLiteral(row == slice.startIndex ? "(" : ", (")
+                    for (offset, value) in slice[row..<(row + width)].enumerated() {
+                        if offset > 0 { query.appendLiteral(", ") }
+                        query.appendInterpolation(value.expression)
+                    }
+                    query.appendLiteral(")")
                     row += width
                 }
-                if returning.isEmpty {
-                    try await insert.run()
-                } else {
-                    for row in try await insert.returning(returning.map { SQLColumn($0) }).all() {
-                        out.append(Dictionary(uniqueKeysWithValues: returning.map { column in
-                            if let v = try? row.decode(column: column, as: Int.self) { return (column, BulkValue.int(v)) }
-                            return (column, BulkValue.text(try? row.decode(column: column, as: String.self)))
-                        }))
-                    }
+                query.appendLiteral(tail(returning))
+                for row in try await sql.raw(query).all() {
+                    out.append(Dictionary(uniqueKeysWithValues: returning.map { column in
+                        if let v = try? row.decode(column: column, as: Int.self) { return (column, BulkValue.int(v)) }
+                        return (column, BulkValue.text(try? row.decode(column: column, as: String.self)))
+                    }))
                 }
             }
             start = end
@@ -114,10 +119,17 @@ public struct BulkInsert: Sendable {
         return out
     }
 
+    /// The statement with `?` placeholders for `rows` rows.
     func statement(rows: Int, returning: [String] = []) -> String {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        return "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
-            + Array(repeating: placeholders, count: rows).joined(separator: ",")
-            + (returning.isEmpty ? "" : " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ", "))
+        return head + Array(repeating: placeholders, count: rows).joined(separator: ",") + tail(returning)
+    }
+
+    private var head: String {
+        "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+    }
+
+    private func tail(_ returning: [String]) -> String {
+        (conflict.map { " " + $0 } ?? "") + (returning.isEmpty ? "" : " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ", "))
     }
 }

@@ -12,14 +12,23 @@ public actor GroupCommit<Item: Sendable, Output: Sendable> {
     private var waiting: [(item: Item, turn: CheckedContinuation<Turn, Never>)] = []
     private var writing = false
     private let maxGroup: Int
+    /// Where groups are written and handed on (SQLite's writer thread); nil leaves callers where they are.
+    private nonisolated let executor: (any TaskExecutor)?
 
-    public init(maxGroup: Int = 64) {
+    public init(maxGroup: Int = 64, executor: (any TaskExecutor)? = nil) {
         self.maxGroup = max(1, maxGroup)
+        self.executor = executor
     }
 
     /// `write` writes a group and returns one output per item, in order; it runs in the task of
-    /// whichever caller leads that group.
-    public func submit(_ item: Item, write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
+    /// whichever caller leads that group. With an executor the leader stays on it from one group to
+    /// the next: handing over on the shared task pool, it waited there behind requests being parsed.
+    public nonisolated func submit(_ item: Item, write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
+        guard let executor else { return try await queue(item, write) }
+        return try await withTaskExecutorPreference(executor) { try await queue(item, write) }
+    }
+
+    private func queue(_ item: Item, _ write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
         if writing {
             let turn = await withCheckedContinuation { waiting.append((item, $0)) }
             if case .written(let result) = turn { return try result.get() }

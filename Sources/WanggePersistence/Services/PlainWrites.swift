@@ -8,7 +8,7 @@ enum PlainWrites {
     /// Inserts `models` as new rows (the database assigns `id`, so any id already set is left out)
     /// and returns `returning` for each row, in no particular order: match them by a unique column.
     /// Models whose set fields differ go in separate statements, so an unset field keeps its default.
-    static func insert<M: Model>(_ models: [M], returning: [String], on db: any Database) async throws -> [[String: BulkValue]] {
+    static func insert<M: Model>(_ models: [M], returning: [String] = [], into rows: any RowSink) async throws -> [[String: BulkValue]] {
         var groups: [[String]: [BulkValue]] = [:]
         var order: [[String]] = []
         for model in models {
@@ -19,7 +19,7 @@ enum PlainWrites {
         }
         var out: [[String: BulkValue]] = []
         for columns in order {
-            out += try await BulkInsert(table: M.schema, columns: columns).run(groups[columns] ?? [], returning: returning, on: db)
+            out += try await rows.insert(BulkInsert(table: M.schema, columns: columns), groups[columns] ?? [], returning: returning)
         }
         return out
     }

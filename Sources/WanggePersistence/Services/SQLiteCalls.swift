@@ -2,7 +2,7 @@ import Foundation
 import SQLiteNIO
 import VaporCSQLite
 
-/// What `SQLiteDirectReader` and `SQLiteBulkWriter` share of SQLite's C API: binding a value and
+/// What `SQLiteDirectReader` and `SQLiteWriteConnection` share of SQLite's C API: binding a value and
 /// turning a result code into an error.
 enum SQLiteCalls {
     /// Binds one value, as SQLiteKit stores it; returns SQLite's result code.

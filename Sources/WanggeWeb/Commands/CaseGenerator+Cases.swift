@@ -72,7 +72,7 @@ extension CaseGenerator {
     static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
 
     /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements.
-    static func write(to sink: (db: any Database, writer: SQLiteBulkWriter?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
+    static func write(to sink: (db: any Database, writer: SQLiteWriteConnection?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
         if let writer = sink.writer {
             try await writer.perform { writer in
                 try writer.transaction { for (insert, values) in tables { try writer.insert(insert, values) } }

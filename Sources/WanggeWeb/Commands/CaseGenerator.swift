@@ -14,12 +14,12 @@ struct CaseGenerator {
     let timeZone: TimeZone
     let sla: SLAContext
     let console: any Console
-    /// On SQLite, the connection the case rows go through (see `SQLiteBulkWriter`); nil writes them through Fluent.
-    let writer: SQLiteBulkWriter?
+    /// On SQLite, the connection the case rows go through (see `SQLiteWriteConnection`); nil writes them through Fluent.
+    let writer: SQLiteWriteConnection?
     /// 10 townships × 10 villages × 10 grids.
     static let townships = 10, villagesPerTownship = 10, gridsPerVillage = 10
 
-    init(db: any Database, writer: SQLiteBulkWriter?, seed: UInt64, timeZone: TimeZone, sla: SLAContext, console: any Console) {
+    init(db: any Database, writer: SQLiteWriteConnection?, seed: UInt64, timeZone: TimeZone, sla: SLAContext, console: any Console) {
         self.db = db
         self.writer = writer
         random = SplitMix64(seed: seed)

@@ -59,10 +59,10 @@ struct GenerateCommand: AsyncCommand {
         wangge_keep_freed_memory(512 << 20)
     }
 
-    /// On SQLite the cases go in through one connection of their own (`SQLiteBulkWriter`).
-    static func bulkWriter(_ app: Application) throws -> SQLiteBulkWriter? {
+    /// On SQLite the cases go in through one connection of their own (`SQLiteWriteConnection`).
+    static func bulkWriter(_ app: Application) throws -> SQLiteWriteConnection? {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
-        return try SQLiteBulkWriter(path: app.wanggeConfig.sqlitePath)
+        return try SQLiteWriteConnection(path: app.wanggeConfig.sqlitePath)
     }
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
@@ -70,7 +70,7 @@ struct GenerateCommand: AsyncCommand {
     /// SQLite builds an index from sorted data many times faster than it maintains it row by row,
     /// so the case tables' secondary indexes are dropped for the load and created again after it
     /// (the unique ones stay: they are constraints). Returns their definitions.
-    static func dropSecondaryIndexes(_ writer: SQLiteBulkWriter) throws -> [String] {
+    static func dropSecondaryIndexes(_ writer: SQLiteWriteConnection) throws -> [String] {
         let tables = bulkTables.map { "'\($0)'" }.joined(separator: ",")
         let rows = try writer.strings("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables))")
         for row in rows { try writer.execute("DROP INDEX \"\(row[0])\"") }

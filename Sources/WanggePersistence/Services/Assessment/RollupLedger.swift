@@ -14,49 +14,36 @@ public enum RollupLedger {
     /// Entries with equal keys are summed first: PostgreSQL refuses to update one row twice in a
     /// statement. Large lists go in several statements, within the bind limits.
     public static func add(_ unmerged: [RollupEntry], on db: any Database) async throws {
-        let entries = RollupKeys.merged(unmerged)
-        var start = 0
-        while start < entries.count {
-            let end = min(start + 2_000, entries.count)
-            try await addChunk(entries[start..<end], on: db)
-            start = end
-        }
+        try await add(unmerged, into: FluentRows(db: db))
     }
 
-    private static func addChunk(_ entries: ArraySlice<RollupEntry>, on db: any Database) async throws {
-        guard !entries.isEmpty, let sql = db as? any SQLDatabase else { return }
-        let counters = RollupModel.counterColumns
-        let columns = rollupColumns
-        var query = SQLQueryString("INSERT INTO \(unsafeRaw: RollupModel.schema) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-        for (i, entry) in entries.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
+    static func add(_ unmerged: [RollupEntry], into rows: any RowSink) async throws {
+        let entries = RollupKeys.merged(unmerged)
+        guard !entries.isEmpty else { return }
+        var values: [BulkValue] = []
+        values.reserveCapacity(entries.count * rollupColumns.count)
+        for entry in entries {
             let k = entry.key, a = entry.area
-            let texts: [String?] = [k.dimension.rawValue, k.unitCode, entry.unitLevel, k.periodKind.rawValue, k.period, k.categoryCode, k.channel,
-                                    a.cityCode, a.countyCode, a.townshipCode, a.villageCode, a.gridCode]
-            query.appendLiteral("(")
-            for (j, text) in texts.enumerated() {
-                if j > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: text)
-            }
-            for value in entry.counts.values {
-                query.appendLiteral(", ")
-                query.appendInterpolation(literal: value)
-            }
-            query.appendLiteral(")")
+            values += [.text(k.dimension.rawValue), .text(k.unitCode), .text(entry.unitLevel), .text(k.periodKind.rawValue), .text(k.period),
+                       .text(k.categoryCode), .text(k.channel), .text(a.cityCode), .text(a.countyCode), .text(a.townshipCode),
+                       .text(a.villageCode), .text(a.gridCode)]
+            values += entry.counts.values.map { .int($0) }
         }
-        let updates = counters.map { "\($0) = \(RollupModel.schema).\($0) + excluded.\($0)" }.joined(separator: ", ")
-        query.appendLiteral(" ON CONFLICT (dimension, unit_code, period_kind, category_code, channel, period) DO UPDATE SET \(updates)")
-        try await sql.raw(query).run()
+        try await rows.insert(rollupUpsert, values)
     }
+
+    private static let rollupUpsert = BulkInsert(
+        table: RollupModel.schema, columns: rollupColumns,
+        conflict: "ON CONFLICT (dimension, unit_code, period_kind, category_code, channel, period) DO UPDATE SET "
+            + RollupModel.counterColumns.map { "\($0) = \(RollupModel.schema).\($0) + excluded.\($0)" }.joined(separator: ", "))
 
     /// Moves a case's weight in the open-case gauges from where it was to where it is.
     public static func moveGauges(from before: GaugeState, to after: GaugeState, on db: any Database) async throws {
-        try await moveGauges([(before, after)], on: db)
+        try await moveGauges([(before, after)], into: FluentRows(db: db))
     }
 
     /// Several cases' moves in one upsert (a group of reports written together).
-    public static func moveGauges(_ moves: [(from: GaugeState, to: GaugeState)], on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
+    static func moveGauges(_ moves: [(from: GaugeState, to: GaugeState)], into sink: any RowSink) async throws {
         var deltas: [String: (dimension: String, code: String, level: String, area: OrgAncestry, open: Int, overdue: Int)] = [:]
         func add(_ state: GaugeState, sign: Int) {
             guard state.open else { return }
@@ -74,26 +61,17 @@ public enum RollupLedger {
         }
         let rows = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
         guard !rows.isEmpty else { return }
-        let columns = ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"]
-        var query = SQLQueryString("INSERT INTO \(unsafeRaw: OpenGaugeModel.schema) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-        for (i, row) in rows.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
-            let texts: [String?] = [row.dimension, row.code, row.level, row.area.cityCode, row.area.countyCode, row.area.townshipCode,
-                                    row.area.villageCode, row.area.gridCode]
-            query.appendLiteral("(")
-            for (j, text) in texts.enumerated() {
-                if j > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: text)
-            }
-            query.appendLiteral(", ")
-            query.appendInterpolation(literal: row.open)
-            query.appendLiteral(", ")
-            query.appendInterpolation(literal: row.overdue)
-            query.appendLiteral(")")
+        let values = rows.flatMap { row -> [BulkValue] in
+            [.text(row.dimension), .text(row.code), .text(row.level), .text(row.area.cityCode), .text(row.area.countyCode),
+             .text(row.area.townshipCode), .text(row.area.villageCode), .text(row.area.gridCode), .int(row.open), .int(row.overdue)]
         }
-        query.appendLiteral(" ON CONFLICT (dimension, unit_code) DO UPDATE SET open_count = \(OpenGaugeModel.schema).open_count + excluded.open_count, overdue_count = \(OpenGaugeModel.schema).overdue_count + excluded.overdue_count")
-        try await sql.raw(query).run()
+        try await sink.insert(gaugeUpsert, values)
     }
+
+    private static let gaugeUpsert = BulkInsert(
+        table: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"],
+        conflict: "ON CONFLICT (dimension, unit_code) DO UPDATE SET open_count = \(OpenGaugeModel.schema).open_count + excluded.open_count, "
+            + "overdue_count = \(OpenGaugeModel.schema).overdue_count + excluded.overdue_count")
 }
 
 /// What a case weighs in the open-case gauges: nothing when finished, otherwise one open case (and

@@ -254,7 +254,7 @@ public struct CaseIntakeService: Sendable {
                                     terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)
         let write: @Sendable ([PendingIntake]) async throws -> [Void] = { group in
-            try await db.writeTransaction { tx in try await IntakeWriter.write(group, timeZone: timeZone, on: tx) }
+            try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }
             return group.map { _ in () }
         }
         if let commits {
@@ -273,3 +273,4 @@ public struct CaseIntakeService: Sendable {
         return county.ancestry
     }
 }
+

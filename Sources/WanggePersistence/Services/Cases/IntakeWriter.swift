@@ -24,14 +24,15 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, Void>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
 /// however many reports: codes, cases, events, the cases' chain heads, rollups, gauges, photos
-/// and search terms, each one multi-row statement. On SQLite, where one writer works at a time,
-/// this is what lets intake keep up: a report alone took eight statements and a commit.
+/// and search terms. Through Fluent each is one multi-row statement; on SQLite's C API
+/// (`SQLiteWriteConnection`) each is one compiled statement stepped per row. On SQLite, where one
+/// writer works at a time, this is what lets intake keep up: a report alone took eight statements
+/// and a commit.
 enum IntakeWriter {
-    static func write(_ group: [PendingIntake], timeZone: TimeZone, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
-        try await assignCodes(group, timeZone: timeZone, on: sql)
+    static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws {
+        try await assignCodes(group, timeZone: timeZone, into: rows)
 
-        let caseRows = try await PlainWrites.insert(group.map(\.model), returning: ["id", "code"], on: db)
+        let caseRows = try await PlainWrites.insert(group.map(\.model), returning: ["id", "code"], into: rows)
         var idByCode: [String: Int] = [:]
         for row in caseRows {
             if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
@@ -49,7 +50,7 @@ enum IntakeWriter {
         }
 
         let events = group.flatMap(\.events)
-        let eventRows = try await PlainWrites.insert(events, returning: ["id", "case_id", "seq"], on: db)
+        let eventRows = try await PlainWrites.insert(events, returning: ["id", "case_id", "seq"], into: rows)
         var eventIDs: [Int: [Int: Int]] = [:]
         for row in eventRows {
             if let caseID = row["case_id"]?.int, let seq = row["seq"]?.int { eventIDs[caseID, default: [:]][seq] = row["id"]?.int }
@@ -58,23 +59,27 @@ enum IntakeWriter {
             event.id = eventIDs[event.caseID]?[event.seq]
             event.$id.exists = true
         }
-        try await setChainHeads(group, on: sql)
+        // The case rows learn the hash of their last event, which covers the case id they just got.
+        try await rows.update(CaseModel.schema, set: "event_hash", where: "id",
+                              group.map { (.int($0.model.id ?? 0), .text($0.model.eventHash ?? "")) })
 
-        try await RollupLedger.add(group.flatMap(\.rollups), on: db)
-        try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, on: db)
+        try await RollupLedger.add(group.flatMap(\.rollups), into: rows)
+        try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, into: rows)
+        var attachments: [AttachmentModel] = []
         for intake in group where !intake.photos.isEmpty {
             // The photos belong to the last event: the report, or the on-the-spot result.
             let eventID = try intake.events[intake.events.count - 1].requireID()
             for photo in intake.photos {
-                try await CaseEvents.attachment(caseID: intake.model.requireID(), eventID: eventID, photo: photo, at: intake.at).create(on: db)
+                attachments.append(CaseEvents.attachment(caseID: try intake.model.requireID(), eventID: eventID, photo: photo, at: intake.at))
             }
         }
-        try await CaseSearchTerms.insert(group.map { (try $0.model.requireID(), $0.terms) }, on: db)
+        _ = try await PlainWrites.insert(attachments, into: rows)
+        try await CaseSearchTerms.insert(group.map { (try $0.model.requireID(), $0.terms) }, into: rows)
     }
 
     /// One counter row per county per day, moved once per group: the upsert is atomic on SQLite and
     /// PostgreSQL alike, and hands out `count` numbers ending at the one it returns.
-    private static func assignCodes(_ group: [PendingIntake], timeZone: TimeZone, on sql: any SQLDatabase) async throws {
+    private static func assignCodes(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws {
         var keys: [String] = []
         var byKey: [String: [PendingIntake]] = [:]
         for intake in group {
@@ -83,12 +88,8 @@ enum IntakeWriter {
         }
         for key in keys {
             let intakes = byKey[key] ?? []
-            let row = try await sql.raw("""
-                INSERT INTO case_code_counters (key, last) VALUES (\(bind: key), \(bind: intakes.count))
-                ON CONFLICT (key) DO UPDATE SET last = case_code_counters.last + excluded.last
-                RETURNING last
-                """).first()
-            let last = try row?.decode(column: "last", as: Int.self) ?? intakes.count
+            let row = try await rows.insert(counterUpsert, [.text(key), .int(intakes.count)], returning: ["last"]).first
+            let last = row?["last"]?.int ?? intakes.count
             for (offset, intake) in intakes.enumerated() {
                 intake.model.code = CaseCode.make(countyCode: intake.countyCode, day: intake.at, sequence: last - intakes.count + 1 + offset,
                                                   timeZone: timeZone)
@@ -96,21 +97,6 @@ enum IntakeWriter {
         }
     }
 
-    /// The case rows learn the hash of their last event, which covers the case id they just got.
-    private static func setChainHeads(_ group: [PendingIntake], on sql: any SQLDatabase) async throws {
-        var query = SQLQueryString("UPDATE \(unsafeRaw: CaseModel.schema) SET event_hash = CASE id")
-        for intake in group {
-            query.appendLiteral(" WHEN ")
-            query.appendInterpolation(bind: intake.model.id ?? 0)
-            query.appendLiteral(" THEN ")
-            query.appendInterpolation(bind: intake.model.eventHash ?? "")
-        }
-        query.appendLiteral(" END WHERE id IN (")
-        for (i, intake) in group.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: intake.model.id ?? 0)
-        }
-        query.appendLiteral(")")
-        try await sql.raw(query).run()
-    }
+    private static let counterUpsert = BulkInsert(table: "case_code_counters", columns: ["key", "last"],
+                                                  conflict: "ON CONFLICT (key) DO UPDATE SET last = case_code_counters.last + excluded.last")
 }

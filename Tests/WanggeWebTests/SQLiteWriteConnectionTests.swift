@@ -6,9 +6,9 @@ import XCTest
 
 @testable import WanggeWeb
 
-/// `wangge generate` writes on SQLite through `SQLiteBulkWriter`; what it stores must read back
+/// `wangge generate` writes on SQLite through `SQLiteWriteConnection`; what it stores must read back
 /// exactly as what `BulkInsert` stores through Fluent, and a failed transaction must leave nothing.
-final class SQLiteBulkWriterTests: XCTestCase {
+final class SQLiteWriteConnectionTests: XCTestCase {
     func testValuesMatchFluentsAndAFailedTransactionLeavesNothing() async throws {
         try await withApp(demo: false) { t in
             guard t.database == .sqlite else { return }

@@ -1,0 +1,65 @@
+import FluentKit
+import SQLKit
+
+/// Where a write transaction's rows go: SQLKit on the transaction's connection (`FluentRows`:
+/// PostgreSQL, and SQLite outside a web request), or SQLite's C API on the writer thread
+/// (`SQLiteWriteConnection`). The intake writes a group of reports through it; each statement is
+/// written once, for both.
+public protocol RowSink: Sendable {
+    /// Inserts rows given as one flat array, or upserts them when `insert` has a conflict clause,
+    /// and returns the `returning` columns of each row, in no particular order: match them by a
+    /// unique column.
+    func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]]
+    /// Sets `column` of each row whose `key` is given to that row's own value.
+    func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws
+}
+
+extension RowSink {
+    func insert(_ insert: BulkInsert, _ values: [BulkValue]) async throws {
+        _ = try await self.insert(insert, values, returning: [])
+    }
+}
+
+/// Rows written through Fluent's connection, in multi-row statements (one round trip each).
+struct FluentRows: RowSink {
+    let db: any Database
+
+    func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]] {
+        try await insert.run(values, returning: returning, on: db)
+    }
+
+    func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
+        guard !pairs.isEmpty else { return }
+        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        var query = SQLQueryString("UPDATE \"\(unsafeRaw: table)\" SET \"\(unsafeRaw: column)\" = CASE \"\(unsafeRaw: key)\"")
+        for pair in pairs {
+            query.appendLiteral(" WHEN ")
+            query.appendInterpolation(pair.key.expression)
+            query.appendLiteral(" THEN ")
+            query.appendInterpolation(pair.value.expression)
+        }
+        query.appendLiteral(" END WHERE \"\(key)\" IN (")
+        for (i, pair) in pairs.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(pair.key.expression)
+        }
+        query.appendLiteral(")")
+        try await sql.raw(query).run()
+    }
+}
+
+extension Database {
+    /// Runs `body` as one write transaction whose rows go through a `RowSink`. In a web request on
+    /// SQLite that is the request's `SQLiteWriteConnection`, under the process's write gate and on
+    /// the writer thread, with no thread hop between statements; otherwise `writeTransaction`.
+    public func writeRows<T: Sendable>(_ body: @escaping @Sendable (any RowSink) async throws -> T) async throws -> T {
+        guard let direct = SQLiteWriteConnection.current, !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
+            return try await writeTransaction { tx in try await body(FluentRows(db: tx)) }
+        }
+        return try await withTaskExecutorPreference(WriterThread.shared) {
+            try await SQLiteWriteGate.shared.run {
+                try await direct.transaction { try await body($0) }
+            }
+        }
+    }
+}

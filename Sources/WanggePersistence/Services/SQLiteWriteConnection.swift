@@ -1,0 +1,194 @@
+import FluentKit
+import Foundation
+import VaporCSQLite
+
+/// One read-write connection on SQLite's C API. Each statement is compiled once and stepped per
+/// row, which SQLite documents as its fastest way in. Through SQLiteNIO every multi-row statement
+/// was parsed anew, every value went through an array of `SQLiteData`, and every statement hopped
+/// to a thread pool and back.
+///
+/// Two uses, with their own settings (`Purpose`): bulk loads (`wangge generate`), and the server's
+/// group of reports (`RowSink`, bound per request as `current`). The server's writes take the
+/// process's write gate and run on the writer thread (`Database.writeRows`), so the connection is
+/// used by one task at a time.
+public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
+    public enum Purpose: Sendable {
+        /// A fresh database that is thrown away if the load fails: `synchronous=OFF`, a large cache,
+        /// the log folded into the file every 256 MB instead of every 4 MB (pages that many inserts
+        /// touch are copied once per checkpoint, not once per batch), and a second thread for
+        /// sorting during CREATE INDEX.
+        case bulkLoad
+        /// The server's writes, durable as the pool's writer is (see `writeTransaction`), with foreign
+        /// keys checked as on Fluent's connections. Statement journals stay in memory (past 64 KB
+        /// SQLite spilled them to a file, a sixth of a group's time in `pwrite`), and the log is
+        /// folded into the file by `WALCheckpointer` off this connection; its own checkpoint waits
+        /// for 32 MB, so a group rarely does that work (and its fsync) while reports queue behind it.
+        case server
+    }
+
+    /// Bound for each web request on SQLite; without it writes take Fluent's writer connection.
+    @TaskLocal public static var current: SQLiteWriteConnection?
+
+    private let path: String
+    private let purpose: Purpose
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    private let queue = DispatchQueue(label: "wangge.sqlite-write-connection")
+
+    /// Opens the file at once for a bulk load; a server's connection opens on its first write,
+    /// after the migrations have made the file.
+    public init(path: String, purpose: Purpose = .bulkLoad) throws {
+        self.path = path
+        self.purpose = purpose
+        if purpose == .bulkLoad { try open() }
+    }
+
+    deinit {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        sqlite_nio_sqlite3_close(handle)
+    }
+
+    private func open() throws {
+        sqlite_nio_sqlite3_initialize()
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
+        guard status == SQLITE_OK else {
+            sqlite_nio_sqlite3_close(handle)
+            handle = nil
+            throw SQLiteDirectReadError(code: status, message: "Failed to open \(path) for writing")
+        }
+        let pragmas = switch purpose {
+        case .bulkLoad: ["synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "wal_autocheckpoint=65536", "threads=2"]
+        case .server: ["synchronous=NORMAL", "cache_size=-16000", "foreign_keys=ON", "temp_store=MEMORY", "wal_autocheckpoint=8192"]
+        }
+        for pragma in ["busy_timeout=10000"] + pragmas { try execute("PRAGMA " + pragma) }
+    }
+
+    /// Runs blocking work on the connection's own thread, so a long load leaves the task pool to the
+    /// tasks that compute the next rows.
+    public func perform<T: Sendable>(_ work: @escaping @Sendable (SQLiteWriteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work(self) }) }
+        }
+    }
+
+    /// Statements without results (pragmas, DDL, ANALYZE).
+    public func execute(_ sql: String) throws {
+        let status = sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil)
+        guard status == SQLITE_OK else { throw error(status) }
+    }
+
+    /// The text column of every row a query returns (for reading definitions from `sqlite_master`).
+    public func strings(_ sql: String) throws -> [[String]] {
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        defer { sqlite_nio_sqlite3_finalize(statement) }
+        let columns = sqlite_nio_sqlite3_column_count(statement)
+        var rows: [[String]] = []
+        while true {
+            let step = sqlite_nio_sqlite3_step(statement)
+            if step == SQLITE_DONE { return rows }
+            guard step == SQLITE_ROW else { throw error(step) }
+            rows.append((0..<columns).map { column in sqlite_nio_sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "" })
+        }
+    }
+
+    /// Runs `body` in one write transaction, rolled back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if handle == nil { try open() }
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The same, for a body that writes through `RowSink` (whose calls here never suspend).
+    func transaction<T>(_ body: (SQLiteWriteConnection) async throws -> T) async throws -> T {
+        if handle == nil { try open() }
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try await body(self)
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Inserts rows given as one flat array (`insert.columns.count` values per row).
+    public func insert(_ insert: BulkInsert, _ values: [BulkValue]) throws {
+        _ = try rows(of: insert, values, returning: [])
+    }
+
+    public func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]] {
+        try rows(of: insert, values, returning: returning)
+    }
+
+    public func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
+        let statement = try prepared("UPDATE \"\(table)\" SET \"\(column)\" = ?1 WHERE \"\(key)\" = ?2")
+        for pair in pairs {
+            try bind([pair.value, pair.key], to: statement)
+            let status = sqlite_nio_sqlite3_step(statement)
+            sqlite_nio_sqlite3_reset(statement)
+            guard status == SQLITE_DONE else { throw error(status) }
+        }
+    }
+
+    /// One row per step of a one-row statement; a row's `returning` columns come back as its result.
+    private func rows(of insert: BulkInsert, _ values: [BulkValue], returning: [String]) throws -> [[String: BulkValue]] {
+        precondition(values.count % insert.columns.count == 0, "\(insert.table): values are not whole rows")
+        let statement = try prepared(insert.statement(rows: 1, returning: returning))
+        let width = insert.columns.count
+        var out: [[String: BulkValue]] = []
+        var start = 0
+        while start < values.count {
+            try bind(values[start..<(start + width)], to: statement)
+            var status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_ROW {
+                var row: [String: BulkValue] = [:]
+                for (column, name) in returning.enumerated() { row[name] = value(statement, Int32(column)) }
+                out.append(row)
+                status = sqlite_nio_sqlite3_step(statement)
+            }
+            sqlite_nio_sqlite3_reset(statement)
+            guard status == SQLITE_DONE else { throw error(status) }
+            start += width
+        }
+        return out
+    }
+
+    /// Values are stored as Fluent's SQLite encoder stores them (`BulkValue.sqlite`).
+    private func bind<C: Collection<BulkValue>>(_ values: C, to statement: OpaquePointer) throws {
+        for (index, value) in values.enumerated() {
+            let status = SQLiteCalls.bind(value.sqlite, at: Int32(index + 1), statement)
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+    }
+
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> BulkValue {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .int(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .double(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT: return .text(sqlite_nio_sqlite3_column_text(statement, column).map { String(cString: $0) })
+        default: return .null
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        if handle == nil { try open() }
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func error(_ status: Int32) -> SQLiteDirectReadError { SQLiteCalls.error(status, on: handle) }
+}
