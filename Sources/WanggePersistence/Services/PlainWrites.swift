@@ -9,24 +9,30 @@ enum PlainWrites {
     /// and returns `returning` for each row, in no particular order: match them by a unique column.
     /// Models whose set fields differ go in separate statements, so an unset field keeps its default.
     static func insert<M: Model>(_ models: [M], returning: [String] = [], into rows: any RowSink) async throws -> [[String: BulkValue]] {
+        try await insert(models.map(values(of:)), table: M.schema, returning: returning, into: rows)
+    }
+
+    /// The same for rows already taken from their models (`values(of:)`), so that a writer holding
+    /// SQLite's one write lock need not read the models' fields itself.
+    static func insert(_ rowValues: [[String: BulkValue]], table: String, returning: [String], into rows: any RowSink) async throws
+        -> [[String: BulkValue]] {
         var groups: [[String]: [BulkValue]] = [:]
         var order: [[String]] = []
-        for model in models {
-            let row = try values(of: model)
+        for row in rowValues {
             let columns = row.keys.sorted()
             if groups[columns] == nil { order.append(columns) }
             groups[columns, default: []].append(contentsOf: columns.map { row[$0]! })
         }
         var out: [[String: BulkValue]] = []
         for columns in order {
-            out += try await rows.insert(BulkInsert(table: M.schema, columns: columns), groups[columns] ?? [], returning: returning)
+            out += try await rows.insert(BulkInsert(table: table, columns: columns), groups[columns] ?? [], returning: returning)
         }
         return out
     }
 
     /// The fields a model has set, as plain values: SQLite gets them bound directly, without
     /// SQLKit's per-value `Encodable` round trip (most of the time a group's cases took).
-    private static func values(of model: some Model) throws -> [String: BulkValue] {
+    static func values(of model: some Model) throws -> [String: BulkValue] {
         let input = Collected()
         model.input(to: input)
         var row: [String: BulkValue] = [:]

@@ -249,7 +249,7 @@ public struct CaseIntakeService: Sendable {
             model.lastAction = CaseAction.resolveOnSpot.rawValue
             model.version = 2
         }
-        let pending = PendingIntake(model: model, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
+        let pending = try PendingIntake(model: model, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
                                     at: now, events: events, rollups: rollups, photos: photos,
                                     terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)

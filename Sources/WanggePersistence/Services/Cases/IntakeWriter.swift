@@ -17,6 +17,18 @@ public struct PendingIntake: Sendable {
     let rollups: [RollupEntry]
     let photos: [StoredPhoto]
     let terms: [String]
+    /// The case's and events' set fields (`PlainWrites.values`), read before the group is written;
+    /// the writer adds what only it knows: the code, the case id and the hashes.
+    let caseRow: [String: BulkValue]
+    let eventRows: [[String: BulkValue]]
+
+    init(model: CaseModel, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
+         photos: [StoredPhoto], terms: [String]) throws {
+        (self.model, self.countyCode, self.dayKey, self.at, self.events) = (model, countyCode, dayKey, at, events)
+        (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
+        caseRow = try PlainWrites.values(of: model)
+        eventRows = try events.map(PlainWrites.values(of:))
+    }
 }
 
 /// The queue in which reports that arrive together are written together (one per application).
@@ -32,7 +44,8 @@ enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws {
         try await assignCodes(group, timeZone: timeZone, into: rows)
 
-        let caseRows = try await PlainWrites.insert(group.map(\.model), returning: ["id", "code"], into: rows)
+        let caseRows = try await PlainWrites.insert(group.map { $0.caseRow.merging(["code": .text($0.model.code)]) { $1 } },
+                                                    table: CaseModel.schema, returning: ["id", "code"], into: rows)
         var idByCode: [String: Int] = [:]
         for row in caseRows {
             if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
@@ -50,7 +63,10 @@ enum IntakeWriter {
         }
 
         let events = group.flatMap(\.events)
-        let eventRows = try await PlainWrites.insert(events, returning: ["id", "case_id", "seq"], into: rows)
+        let newEvents = group.flatMap { intake in
+            zip(intake.events, intake.eventRows).map { event, row in row.merging(["case_id": .int(event.caseID), "hash": .text(event.hash)]) { $1 } }
+        }
+        let eventRows = try await PlainWrites.insert(newEvents, table: CaseEventModel.schema, returning: ["id", "case_id", "seq"], into: rows)
         var eventIDs: [Int: [Int: Int]] = [:]
         for row in eventRows {
             if let caseID = row["case_id"]?.int, let seq = row["seq"]?.int { eventIDs[caseID, default: [:]][seq] = row["id"]?.int }
