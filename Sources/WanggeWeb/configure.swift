@@ -38,7 +38,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.middleware = Middlewares()
     var layers: [any AsyncMiddleware] = [RequestMetricsMiddleware(), SecurityHeadersMiddleware(), WanggeErrorMiddleware()]
     if config.databaseURL == nil { layers.append(SQLiteWriterMiddleware()) }
-    layers += [FileMiddleware(publicDirectory: Resources.publicDirectory, defaultFile: nil), TextBodyValidationMiddleware(),
+    layers += [StaticFilesMiddleware(publicDirectory: Resources.publicDirectory), TextBodyValidationMiddleware(),
                SessionAuthenticator(), CSRFMiddleware(), LoginRedirectMiddleware()]
     app.middleware.use(AsyncMiddlewareStack(layers))
 
@@ -162,7 +162,7 @@ struct SQLiteWriteConnectionKey: StorageKey {
 struct SQLiteWriterMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let storage = request.application.storage
-        return try await SQLiteWriter.$database.withValue(request.db(.sqliteWriter)) {
+        return try await SQLiteWriter.$source.withValue(.init { request.db(.sqliteWriter) }) {
             try await SQLiteDirectReader.$current.withValue(storage[SQLiteDirectReaderKey.self]) {
                 try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
                     try await next.respond(to: request)

@@ -21,6 +21,26 @@ final class OperationsTests: XCTestCase {
         }
     }
 
+    /// The stylesheet and script are served from the public directory; nothing else is looked up there.
+    func testStaticFilesAreServedAndOtherPathsAreNot() async throws {
+        try await withApp(demo: false) { t in
+            let css = try await t.api(.GET, "/css/wangge.css")
+            XCTAssertEqual(css.status, .ok)
+            XCTAssertEqual(css.headers.contentType, .css)
+            XCTAssertTrue(css.body.contains("{"), "the stylesheet's rules")
+            let script = try await t.api(.GET, "/js/wangge.js")
+            XCTAssertEqual(script.status, .ok)
+            XCTAssertFalse(script.body.isEmpty)
+            let missing = try await t.api(.GET, "/css/missing.css")
+            XCTAssertEqual(missing.status, .notFound)
+            // A stylesheet is served from its folder only, not by its bare name.
+            let bare = try await t.api(.GET, "/wangge.css")
+            XCTAssertEqual(bare.status, .notFound)
+            let outside = try await t.api(.GET, "/css/../../Package.swift")
+            XCTAssertNotEqual(outside.status, .ok)
+        }
+    }
+
     func testHealthIs503WithoutTheDatabase() async throws {
         // A PostgreSQL URL where nothing listens: the server runs, the database does not answer.
         let app = try await Application.make(.testing)

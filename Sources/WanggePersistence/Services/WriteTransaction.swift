@@ -30,7 +30,17 @@ extension Database {
 /// connection never holds up the writer, and a writer's transaction never holds up a page view.
 /// The web layer binds it for every request on SQLite; without it writes use the caller's pool.
 public enum SQLiteWriter {
-    @TaskLocal public static var database: (any Database)?
+    /// Made only when a request writes: building Fluent's handle for every request (most of them
+    /// only read) was a few per cent of a tracking request.
+    @TaskLocal public static var source: Source?
+
+    public static var database: (any Database)? { source?.connect() }
+
+    /// Held in a struct: a task-local of a bare closure type crashed the optimised build.
+    public struct Source: Sendable {
+        let connect: @Sendable () -> any Database
+        public init(_ connect: @escaping @Sendable () -> any Database) { self.connect = connect }
+    }
 }
 
 /// The queue of one process's SQLite writers: first come, first served, waiting without a thread.
