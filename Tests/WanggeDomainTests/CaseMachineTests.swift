@@ -589,6 +589,20 @@ final class CaseMachineTests: XCTestCase {
         let beforeMidnight = try XCTUnwrap(formatter.date(from: "2026-11-21T15:59:59Z"))
         XCTAssertEqual(CaseCode.dayKey(beforeMidnight, timeZone: shanghai), "20261121")
         XCTAssertEqual(CaseCode.make(countyCode: "330110", day: lateEvening, sequence: 1, timeZone: shanghai), "330110-20261122-00001")
+        XCTAssertEqual(CaseCode.make(countyCode: "330110", day: lateEvening, sequence: 123_456, timeZone: shanghai), "330110-20261122-123456",
+                       "a sequence past five digits keeps all of them")
+        // The day key by arithmetic agrees with Calendar's, in zones with and without daylight saving.
+        var random = SplitMix64(seed: 20261201)
+        for zone in ["Asia/Shanghai", "America/New_York", "Europe/London", "UTC"] {
+            let timeZone = TimeZone(identifier: zone)!
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            for _ in 0..<2_000 {
+                let date = Date(timeIntervalSince1970: Double(random.next() % 4_000_000_000))
+                let c = calendar.dateComponents([.year, .month, .day], from: date)
+                XCTAssertEqual(CaseCode.dayKey(date, timeZone: timeZone), String(format: "%04d%02d%02d", c.year!, c.month!, c.day!), "\(date) in \(zone)")
+            }
+        }
     }
 
     // MARK: Search

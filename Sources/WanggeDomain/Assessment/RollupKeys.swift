@@ -146,6 +146,8 @@ public enum RollupKeys {
         let category = c.categoryCode ?? RollupKeys.uncategorised
         let ancestry = OrgCode.ancestry(of: c.placeCode)
         var out: [RollupEntry] = []
+        // A level's templates are neighbours in the list: its unit's own ancestry is worked out once.
+        var unitArea: (level: OrgLevel, area: OrgAncestry)?
         for template in templates {
             let counts = counts(template.part, of: tally)
             guard counts != CaseCounts() else { continue }
@@ -153,7 +155,8 @@ public enum RollupKeys {
             switch template.part {
             case .place(let orgLevel):
                 guard let code = ancestry[orgLevel] else { continue }
-                (dimension, unit, level, area) = (.org, code, orgLevel.rawValue, OrgCode.ancestry(of: code))
+                if unitArea?.level != orgLevel { unitArea = (orgLevel, OrgCode.ancestry(of: code)) }
+                (dimension, unit, level, area) = (.org, code, orgLevel.rawValue, unitArea!.area)
             case .department:
                 guard let code = tally.departmentCode else { continue }
                 (dimension, unit, level, area) = (.department, code, "department", OrgAncestry())

@@ -4,14 +4,14 @@ import Foundation
 /// e.g. `330110-20261122-00042`. Unique because the sequence is per county per day.
 public enum CaseCode {
     public static func make(countyCode: String, day: Date, sequence: Int, timeZone: TimeZone) -> String {
-        "\(countyCode)-\(dayKey(day, timeZone: timeZone))-\(String(format: "%05d", sequence))"
+        countyCode + "-" + dayKey(day, timeZone: timeZone) + "-" + RollupKeys.pad(Int64(sequence), 5)
     }
 
+    /// `20261122`: the local day by plain arithmetic (`RollupKeys.localDay`), not `Calendar` and
+    /// `String(format:)`, which were a few per cent of a report, some of it inside the group's write.
     public static func dayKey(_ date: Date, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+        let (y, m, d) = RollupKeys.civil(RollupKeys.localDay(date, timeZone: timeZone))
+        return RollupKeys.pad(y, 4) + RollupKeys.pad(m, 2) + RollupKeys.pad(d, 2)
     }
 }
 
