@@ -2,8 +2,8 @@ import Foundation
 import SQLiteNIO
 import VaporCSQLite
 
-/// What `SQLiteDirectReader` and `SQLiteWriteConnection` share of SQLite's C API: binding a value and
-/// turning a result code into an error.
+/// What `SQLiteDirectReader` and `SQLiteWriteConnection` share of SQLite's C API: binding a value,
+/// reading a column and turning a result code into an error.
 enum SQLiteCalls {
     /// Binds one value, as SQLiteKit stores it; returns SQLite's result code.
     static func bind(_ value: SQLiteData, at index: Int32, _ statement: OpaquePointer) -> Int32 {
@@ -20,6 +20,23 @@ enum SQLiteCalls {
         case .blob(let buffer):
             return buffer.withUnsafeReadableBytes { sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient) }
         case .null: return sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+    }
+
+    /// One column of the current row, as SQLiteNIO reads it.
+    static func column(_ index: Int32, of statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, index) else { return .null }
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
+        case SQLITE_BLOB:
+            let length = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            guard let blob = sqlite_nio_sqlite3_column_blob(statement, index) else { return .blob(ByteBuffer()) }
+            return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: blob, count: length)))
+        default: return .null
         }
     }
 

@@ -111,7 +111,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
                 let status = sqlite_nio_sqlite3_step(statement)
                 if status == SQLITE_DONE { return rows }
                 guard status == SQLITE_ROW else { throw error(status) }
-                rows.append(DirectRow(columns: columns, values: try (0..<Int32(columns.names.count)).map { try value(statement, $0) }))
+                rows.append(DirectRow(columns: columns, values: (0..<Int32(columns.names.count)).map { SQLiteCalls.column($0, of: statement) }))
             }
         }
 
@@ -130,22 +130,6 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             let entry = (statement, DirectColumns(names: names))
             statements[sql] = entry
             return entry
-        }
-
-        private func value(_ statement: OpaquePointer, _ column: Int32) throws -> SQLiteData {
-            switch sqlite_nio_sqlite3_column_type(statement, column) {
-            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
-            case SQLITE_TEXT:
-                guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .null }
-                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-                return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
-            case SQLITE_BLOB:
-                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-                guard let blob = sqlite_nio_sqlite3_column_blob(statement, column) else { return .blob(ByteBuffer()) }
-                return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: blob, count: length)))
-            default: return .null
-            }
         }
 
         private func error(_ status: Int32) -> SQLiteDirectReadError { SQLiteCalls.error(status, on: handle) }

@@ -153,7 +153,7 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
             var status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_ROW {
                 var row: [String: BulkValue] = [:]
-                for (column, name) in returning.enumerated() { row[name] = value(statement, Int32(column)) }
+                for (column, name) in returning.enumerated() { row[name] = BulkValue(SQLiteCalls.column(Int32(column), of: statement)) }
                 out.append(row)
                 status = sqlite_nio_sqlite3_step(statement)
             }
@@ -169,15 +169,6 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         for (index, value) in values.enumerated() {
             let status = SQLiteCalls.bind(value.sqlite, at: Int32(index + 1), statement)
             guard status == SQLITE_OK else { throw error(status) }
-        }
-    }
-
-    private func value(_ statement: OpaquePointer, _ column: Int32) -> BulkValue {
-        switch sqlite_nio_sqlite3_column_type(statement, column) {
-        case SQLITE_INTEGER: return .int(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
-        case SQLITE_FLOAT: return .double(sqlite_nio_sqlite3_column_double(statement, column))
-        case SQLITE_TEXT: return .text(sqlite_nio_sqlite3_column_text(statement, column).map { String(cString: $0) })
-        default: return .null
         }
     }
 
