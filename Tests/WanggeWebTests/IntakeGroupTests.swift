@@ -135,4 +135,58 @@ final class IntakeGroupTests: XCTestCase {
             XCTAssertEqual(differences, [], "[\(t.database)] the rollups written for the group equal a recount")
         }
     }
+
+    /// Two reports that clash (the same query code, which the database keeps unique) arrive among
+    /// others: a group holding both fails, is written again one report at a time, and only the
+    /// second of the two is refused, as a conflict, with nothing of it left behind. The writer goes on.
+    func testAClashingReportIsRefusedAloneAndLeavesNothing() async throws {
+        try await withApp { t in
+            let app = t.app
+            let sla = try await app.slaContext(on: app.db)
+            let sqlite = t.database == .sqlite
+            let service = CaseIntakeService(db: app.db, timeZone: app.wanggeConfig.timeZone,
+                                            commits: IntakeCommits(executor: sqlite ? WriterThread.shared : nil))
+            let direct = sqlite ? try SQLiteWriteConnection(path: app.wanggeConfig.sqlitePath, purpose: .server) : nil
+            let before = try await CaseModel.query(on: app.db).count()
+            func report(_ n: Int, queryCode: String) async -> Result<String, any Error> {
+                let input = IntakeInput(channel: "citizen", description: "同时上报第\(n)件:路面坑洼积水", categoryCode: "0101")
+                do {
+                    let result = try await service.intake(input, by: Reporter(actor: nil), locatedGrid: "330110001001-01", photos: [],
+                                                          now: Date(), sla: sla, queryCode: queryCode)
+                    return .success(result.caseModel.code)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let outcomes = await SQLiteWriteConnection.$current.withValue(direct) {
+                await withTaskGroup(of: (Int, Result<String, any Error>).self) { group in
+                    for n in 1...12 {
+                        group.addTask { (n, await report(n, queryCode: n == 4 || n == 9 ? "CLASH2345X" : "GROUP\(n)2345")) }
+                    }
+                    var all: [Int: Result<String, any Error>] = [:]
+                    for await (n, outcome) in group { all[n] = outcome }
+                    return all
+                }
+            }
+            let refused = outcomes.compactMap { n, outcome -> (Int, any Error)? in
+                if case .failure(let error) = outcome { return (n, error) }
+                return nil
+            }
+            XCTAssertEqual(refused.count, 1, "[\(t.database)] only one of the clashing pair is refused: \(refused)")
+            XCTAssertTrue(refused.allSatisfy { $0.0 == 4 || $0.0 == 9 }, "\(refused)")
+            for (_, error) in refused {
+                XCTAssertEqual(WanggeErrorMiddleware.appError(from: error).kind, .conflict, "answered as a conflict, not a fault: \(error)")
+            }
+            let after = try await CaseModel.query(on: app.db).count()
+            XCTAssertEqual(after, before + 11, "every other report is written, and nothing of the refused one")
+            let audit = try await EventHashChain.verify(on: app.db)
+            XCTAssertEqual(audit.findings, [])
+            let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
+            let differences = try await rebuild.differences(try await rebuild.recount())
+            XCTAssertEqual(differences, [], "[\(t.database)] the refused report left no counts behind")
+
+            let next = await SQLiteWriteConnection.$current.withValue(direct) { await report(13, queryCode: "AFTER23456") }
+            XCTAssertNoThrow(try next.get(), "the writer goes on after a failed group")
+        }
+    }
 }

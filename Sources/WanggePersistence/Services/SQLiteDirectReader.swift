@@ -1,4 +1,5 @@
 import CShims
+import FluentKit
 import Foundation
 import SQLiteKit
 import SQLiteNIO
@@ -136,10 +137,17 @@ public final class SQLiteDirectReader: @unchecked Sendable {
     }
 }
 
-public struct SQLiteDirectReadError: Error, CustomStringConvertible {
+/// An error from SQLite's C API (the direct reader and the write connection). It answers Fluent's
+/// questions the way SQLiteNIO's errors do, so a constraint failure becomes a 409 on either path.
+public struct SQLiteDirectReadError: Error, CustomStringConvertible, DatabaseError {
     public let code: Int32
     public let message: String
     public var description: String { "SQLite error \(code): \(message)" }
+
+    /// Extended result codes carry the primary code in their low byte.
+    public var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    public var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR && message.contains("syntax error") }
+    public var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
 }
 
 /// A statement's column names, shared by its rows.
