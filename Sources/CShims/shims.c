@@ -1,4 +1,8 @@
+#define _GNU_SOURCE
 #include "shims.h"
+
+#include <pthread.h>
+#include <string.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -22,5 +26,15 @@ void wangge_keep_freed_memory(int keep_bytes) {
 #if defined(__GLIBC__)
     mallopt(M_MMAP_THRESHOLD, keep_bytes);
     mallopt(M_TRIM_THRESHOLD, keep_bytes);
+#endif
+}
+
+// `pthread_setname_np` needs _GNU_SOURCE, which Swift's Glibc module is not built with.
+void wangge_name_this_thread(const char *name) {
+#if defined(__linux__)
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = 0;
+    pthread_setname_np(pthread_self(), short_name);
 #endif
 }

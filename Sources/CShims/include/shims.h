@@ -9,4 +9,7 @@ int wangge_sqlite_enable_stable_plans(void *db);
 /// (large blocks up to `keep_bytes` come from the heap, and the heap is not trimmed below it).
 void wangge_keep_freed_memory(int keep_bytes);
 
+/// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
+void wangge_name_this_thread(const char *name);
+
 #endif

@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 
 /// A thread of its own for SQLite's writes (`Database.writeRows`, and the intake's `GroupCommit`).
@@ -5,15 +6,18 @@ import Foundation
 /// parsed there while it held the one write lock SQLite allows. Writes are one at a time anyway,
 /// so a thread that does nothing else picks each step up at once.
 public final class WriterThread: TaskExecutor, @unchecked Sendable {
-    public static let shared = WriterThread(name: "wangge-sqlite-writer")
+    public static let shared = WriterThread(name: "wangge-writer")
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
 
     private init(name: String) {
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = name
-        thread.start()
+        // Named in C (`CShims`): Foundation's name does not reach the system's thread list on Linux,
+        // where `top` and `perf` showed the thread under the name of whoever started it.
+        Thread { [unowned self] in
+            wangge_name_this_thread(name)
+            self.run()
+        }.start()
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
