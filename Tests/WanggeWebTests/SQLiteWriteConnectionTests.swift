@@ -23,7 +23,7 @@ final class SQLiteWriteConnectionTests: XCTestCase {
             ]
             let writer = try GenerateCommand.bulkWriter(t.app)!
             try await writer.perform { writer in
-                try writer.transaction { try writer.insert(BulkInsert(table: "probe_bulk", columns: ["i", "d", "t", "b", "at", "n"]), rows) }
+                try await writer.transaction { try await $0.insert(BulkInsert(table: "probe_bulk", columns: ["i", "d", "t", "b", "at", "n"]), rows) }
             }
             try await t.app.db.transaction { tx in
                 try await BulkInsert(table: "probe_fluent", columns: ["i", "d", "t", "b", "at", "n"]).run(rows, on: tx)
@@ -43,7 +43,7 @@ final class SQLiteWriteConnectionTests: XCTestCase {
                                     .int(2), .double(2), .null, .bool(true), .date(when), .null]
             do {
                 try await writer.perform { writer in
-                    try writer.transaction { try writer.insert(BulkInsert(table: "probe_bulk", columns: ["i", "d", "t", "b", "at", "n"]), bad) }
+                    try await writer.transaction { try await $0.insert(BulkInsert(table: "probe_bulk", columns: ["i", "d", "t", "b", "at", "n"]), bad) }
                 }
                 XCTFail("a NULL in a NOT NULL column was accepted")
             } catch let error as SQLiteDirectReadError {

@@ -15,7 +15,8 @@ public protocol RowSink: Sendable {
 }
 
 extension RowSink {
-    func insert(_ insert: BulkInsert, _ values: [BulkValue]) async throws {
+    /// Inserts rows given as one flat array (`insert.columns.count` values per row).
+    public func insert(_ insert: BulkInsert, _ values: [BulkValue]) async throws {
         _ = try await self.insert(insert, values, returning: [])
     }
 }
@@ -56,10 +57,8 @@ extension Database {
         guard let direct = SQLiteWriteConnection.current, !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await writeTransaction { tx in try await body(FluentRows(db: tx)) }
         }
-        return try await withTaskExecutorPreference(WriterThread.shared) {
-            try await SQLiteWriteGate.shared.run {
-                try await direct.transaction { try await body($0) }
-            }
+        return try await direct.perform { direct in
+            try await SQLiteWriteGate.shared.run { try await direct.transaction(body) }
         }
     }
 }

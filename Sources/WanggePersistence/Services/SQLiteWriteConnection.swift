@@ -8,9 +8,9 @@ import VaporCSQLite
 /// to a thread pool and back.
 ///
 /// Two uses, with their own settings (`Purpose`): bulk loads (`wangge generate`), and the server's
-/// group of reports (`RowSink`, bound per request as `current`). The server's writes take the
-/// process's write gate and run on the writer thread (`Database.writeRows`), so the connection is
-/// used by one task at a time.
+/// group of reports (`RowSink`, bound per request as `current`). Both run on the writer thread
+/// (`perform`); the server's writes also take the process's write gate (`Database.writeRows`), so
+/// the connection is used by one task at a time.
 public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     public enum Purpose: Sendable {
         /// A fresh database that is thrown away if the load fails: `synchronous=OFF`, a large cache,
@@ -34,7 +34,6 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     private let purpose: Purpose
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
-    private let queue = DispatchQueue(label: "wangge.sqlite-write-connection")
 
     /// Opens the file at once for a bulk load; a server's connection opens on its first write,
     /// after the migrations have made the file.
@@ -64,12 +63,10 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         for pragma in ["busy_timeout=10000"] + pragmas { try execute("PRAGMA " + pragma) }
     }
 
-    /// Runs blocking work on the connection's own thread, so a long load leaves the task pool to the
-    /// tasks that compute the next rows.
-    public func perform<T: Sendable>(_ work: @escaping @Sendable (SQLiteWriteConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work(self) }) }
-        }
+    /// Runs work on the writer thread, which does nothing else: its calls here block, and a long load
+    /// leaves the task pool to the tasks that compute the next rows.
+    public func perform<T: Sendable>(_ work: (SQLiteWriteConnection) async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(WriterThread.shared) { try await work(self) }
     }
 
     /// Statements without results (pragmas, DDL, ANALYZE).
@@ -94,22 +91,9 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction, rolled back if it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        if handle == nil { try open() }
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
-
-    /// The same, for a body that writes through `RowSink` (whose calls here never suspend).
-    func transaction<T>(_ body: (SQLiteWriteConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in one write transaction, rolled back if it throws. Its `RowSink` calls here never
+    /// suspend, so the whole transaction runs on the thread that began it.
+    public func transaction<T>(_ body: (SQLiteWriteConnection) async throws -> T) async throws -> T {
         if handle == nil { try open() }
         try execute("BEGIN IMMEDIATE")
         do {
@@ -120,11 +104,6 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
             try? execute("ROLLBACK")
             throw error
         }
-    }
-
-    /// Inserts rows given as one flat array (`insert.columns.count` values per row).
-    public func insert(_ insert: BulkInsert, _ values: [BulkValue]) throws {
-        _ = try rows(of: insert, values, returning: [])
     }
 
     public func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]] {

@@ -71,11 +71,11 @@ extension CaseGenerator {
     static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
     static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
 
-    /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements.
+    /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements on the writer thread.
     static func write(to sink: (db: any Database, writer: SQLiteWriteConnection?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
         if let writer = sink.writer {
             try await writer.perform { writer in
-                try writer.transaction { for (insert, values) in tables { try writer.insert(insert, values) } }
+                try await writer.transaction { writer in for (insert, values) in tables { try await writer.insert(insert, values) } }
             }
         } else {
             try await sink.db.transaction { tx in
