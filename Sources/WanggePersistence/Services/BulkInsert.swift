@@ -78,6 +78,13 @@ public struct BulkInsert: Sendable {
         rowsPerStatement = max(1, 30_000 / columns.count)
     }
 
+    /// An upsert that adds each of `counters` to the row already holding the same `key` (rollups,
+    /// gauges, the daily code counter).
+    static func adding(to table: String, columns: [String], key: [String], counters: [String]) -> BulkInsert {
+        BulkInsert(table: table, columns: columns, conflict: "ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET "
+            + counters.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", "))
+    }
+
     /// Inserts the rows and returns the `returning` columns of each (integers or text), in no
     /// particular order: match them by a unique column.
     @discardableResult

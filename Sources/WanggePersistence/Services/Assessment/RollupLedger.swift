@@ -32,10 +32,9 @@ public enum RollupLedger {
         try await rows.insert(rollupUpsert, values)
     }
 
-    private static let rollupUpsert = BulkInsert(
-        table: RollupModel.schema, columns: rollupColumns,
-        conflict: "ON CONFLICT (dimension, unit_code, period_kind, category_code, channel, period) DO UPDATE SET "
-            + RollupModel.counterColumns.map { "\($0) = \(RollupModel.schema).\($0) + excluded.\($0)" }.joined(separator: ", "))
+    private static let rollupUpsert = BulkInsert.adding(
+        to: RollupModel.schema, columns: rollupColumns, key: ["dimension", "unit_code", "period_kind", "category_code", "channel", "period"],
+        counters: RollupModel.counterColumns)
 
     /// Moves a case's weight in the open-case gauges from where it was to where it is.
     public static func moveGauges(from before: GaugeState, to after: GaugeState, on db: any Database) async throws {
@@ -68,10 +67,9 @@ public enum RollupLedger {
         try await sink.insert(gaugeUpsert, values)
     }
 
-    private static let gaugeUpsert = BulkInsert(
-        table: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"],
-        conflict: "ON CONFLICT (dimension, unit_code) DO UPDATE SET open_count = \(OpenGaugeModel.schema).open_count + excluded.open_count, "
-            + "overdue_count = \(OpenGaugeModel.schema).overdue_count + excluded.overdue_count")
+    private static let gaugeUpsert = BulkInsert.adding(
+        to: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"],
+        key: ["dimension", "unit_code"], counters: ["open_count", "overdue_count"])
 }
 
 /// What a case weighs in the open-case gauges: nothing when finished, otherwise one open case (and

@@ -113,6 +113,5 @@ enum IntakeWriter {
         }
     }
 
-    private static let counterUpsert = BulkInsert(table: "case_code_counters", columns: ["key", "last"],
-                                                  conflict: "ON CONFLICT (key) DO UPDATE SET last = case_code_counters.last + excluded.last")
+    private static let counterUpsert = BulkInsert.adding(to: "case_code_counters", columns: ["key", "last"], key: ["key"], counters: ["last"])
 }
