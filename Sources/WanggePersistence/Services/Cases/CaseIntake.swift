@@ -273,4 +273,3 @@ public struct CaseIntakeService: Sendable {
         return county.ancestry
     }
 }
-
