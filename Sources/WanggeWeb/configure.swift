@@ -6,6 +6,7 @@ import LeafKit
 import NIOSSL
 import SQLKit
 import Vapor
+import WanggeDomain
 import WanggePersistence
 
 /// Registers databases, migrations, middleware, views, routes and commands — nothing else.

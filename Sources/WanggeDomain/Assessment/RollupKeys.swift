@@ -222,7 +222,7 @@ public enum RollupKeys {
         pad(month / 12, 4) + "-" + pad(month % 12 + 1, 2)
     }
 
-    public static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
+    static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -98,7 +98,7 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
 
     /// The rules' view of a case as stored in its `snapshot` column.
     public static func snapshot(json: String) throws -> CaseSnapshot {
-        try JSONDecoder().decode(CaseSnapshot.self, from: Data(json.utf8))
+        try TapeJSONDecoder().decode(CaseSnapshot.self, from: json)
     }
 
     /// Copies the rules' view onto the row's queryable columns.
@@ -153,6 +153,6 @@ public final class CaseDepartmentModel: Model, @unchecked Sendable {
 extension CaseDeadlines {
     /// The clocks as a case row stores them (`deadlines`); none when unreadable.
     public init(stored json: String) {
-        self = (try? JSONDecoder().decode(CaseDeadlines.self, from: Data(json.utf8))) ?? CaseDeadlines()
+        self = (try? TapeJSONDecoder().decode(CaseDeadlines.self, from: json)) ?? CaseDeadlines()
     }
 }

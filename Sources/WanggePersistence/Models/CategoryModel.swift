@@ -19,7 +19,7 @@ public final class CategoryModel: Model, @unchecked Sendable {
     @OptionalField(key: "attributes") public var attributesJSON: String?
 
     public var attributes: [ServiceAttribute] {
-        attributesJSON.flatMap { try? JSONDecoder().decode([ServiceAttribute].self, from: Data($0.utf8)) } ?? []
+        attributesJSON.flatMap { try? TapeJSONDecoder().decode([ServiceAttribute].self, from: $0) } ?? []
     }
 
     public init() {}

@@ -52,13 +52,13 @@ public struct RollupRebuild: Sendable {
 
     func replay(_ events: [CaseEventModel], channel: String, into result: inout Recount) throws {
         guard let first = events.first else { return }
-        var snapshot = try JSONDecoder().decode(CaseSnapshot.self, from: Data(first.payload.utf8))
+        var snapshot = try TapeJSONDecoder().decode(CaseSnapshot.self, from: first.payload)
         var sawOverdue = false
         for (i, event) in events.enumerated() {
             result.events += 1
             let before = snapshot
             if i > 0 {
-                let command = try JSONDecoder().decode(CaseCommand.self, from: Data(event.payload.utf8))
+                let command = try TapeJSONDecoder().decode(CaseCommand.self, from: event.payload)
                 snapshot = try CaseMachine.apply(before, command, actorUsername: event.actorUsername ?? "")
             }
             let isOverdue = event.action == CaseAction.overdue.rawValue

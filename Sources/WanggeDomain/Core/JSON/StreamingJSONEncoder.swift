@@ -1,8 +1,4 @@
 import Foundation
-import NIOCore
-import NIOHTTP1
-import Vapor
-import WanggeDomain
 
 /// Encodes API answers straight into UTF-8 bytes in one pass, for every JSON response.
 ///
@@ -23,18 +19,6 @@ public struct StreamingJSONEncoder: Sendable {
         try output.value(value, parent: nil, key: nil)
         if let failure = output.failure { throw failure }
         return output.bytes
-    }
-}
-
-extension StreamingJSONEncoder: ContentEncoder {
-    public func encode<E: Encodable>(_ encodable: E, to body: inout ByteBuffer, headers: inout HTTPHeaders) throws {
-        try encode(encodable, to: &body, headers: &headers, userInfo: [:])
-    }
-
-    public func encode<E: Encodable>(_ encodable: E, to body: inout ByteBuffer, headers: inout HTTPHeaders,
-                                     userInfo: [CodingUserInfoKey: any Sendable]) throws {
-        headers.contentType = .json
-        body.writeBytes(try encode(encodable, userInfo: userInfo))
     }
 }
 

@@ -1,6 +1,5 @@
 import Foundation
-import WanggeDomain
-@testable import WanggeWeb
+@testable import WanggeDomain
 import XCTest
 
 /// The API's encoder must write what Foundation's `JSONEncoder` (with the settings the API used

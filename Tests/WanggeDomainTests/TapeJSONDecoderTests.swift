@@ -1,0 +1,139 @@
+import Foundation
+@testable import WanggeDomain
+import XCTest
+
+/// Stored JSON (a case's snapshot and clocks) is read with `TapeJSONDecoder`; it must read what
+/// Foundation's `JSONDecoder` reads, and refuse what it refuses.
+final class TapeJSONDecoderTests: XCTestCase {
+    private struct Leaf: Codable, Equatable {
+        var text: String
+        var count: Int
+        var ratio: Double
+        var flag: Bool
+        var when: Date
+        var maybe: String?
+        var maybeNumber: Int?
+        var small: Int8
+        var unsigned: UInt64
+        var single: Float
+        var amount: Decimal
+    }
+
+    private enum Colour: String, Codable { case red, blue }
+    private enum Clock: Codable, Equatable { case minutes(Int), workingDays(Int), none }
+
+    private struct Tree: Codable, Equatable {
+        var name: String
+        var colour: Colour
+        var clock: Clock
+        var leaves: [Leaf]
+        var byName: [String: Int]
+        var nested: [[Int?]]
+        var child: [Tree]
+        var url: URL
+        var blob: Data
+    }
+
+    private static let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\u{01}", "\u{7F}", "网", "é", "😀", "\u{2028}"]
+
+    private func text(_ rng: inout SplitMix64) -> String {
+        (0..<Int.random(in: 0...10, using: &rng)).map { _ in Self.alphabet.randomElement(using: &rng)! }.joined()
+    }
+
+    private func leaf(_ rng: inout SplitMix64) -> Leaf {
+        Leaf(text: text(&rng), count: Int.random(in: .min ... .max, using: &rng),
+             ratio: [Double.random(in: -1e6...1e6, using: &rng), Double(Int.random(in: -99...99, using: &rng)), 1e-9, 3e20]
+                .randomElement(using: &rng)!,
+             flag: Bool.random(using: &rng), when: Date(timeIntervalSinceReferenceDate: Double.random(in: -1e9...1e9, using: &rng)),
+             maybe: Bool.random(using: &rng) ? text(&rng) : nil, maybeNumber: Bool.random(using: &rng) ? 7 : nil,
+             small: Int8.random(in: .min ... .max, using: &rng), unsigned: UInt64.random(in: .min ... .max, using: &rng),
+             single: Float(Int.random(in: -500...500, using: &rng)) / 8, amount: Decimal(Int.random(in: -9999...9999, using: &rng)) / 100)
+    }
+
+    private func tree(_ rng: inout SplitMix64, depth: Int) -> Tree {
+        Tree(name: text(&rng), colour: Bool.random(using: &rng) ? .red : .blue,
+             clock: [Clock.minutes(Int.random(in: 1...600, using: &rng)), .workingDays(3), .none].randomElement(using: &rng)!,
+             leaves: (0..<Int.random(in: 0...3, using: &rng)).map { _ in leaf(&rng) },
+             byName: Dictionary((0..<Int.random(in: 0...4, using: &rng)).map { _ in (text(&rng), Int.random(in: -9...9, using: &rng)) },
+                                uniquingKeysWith: { first, _ in first }),
+             nested: (0..<Int.random(in: 0...2, using: &rng)).map { _ in [1, nil, 3] },
+             child: depth > 0 && Bool.random(using: &rng) ? [tree(&rng, depth: depth - 1)] : [],
+             url: URL(string: "https://example.org/x?\(Int.random(in: 0...9, using: &rng))")!,
+             blob: Data((0..<Int.random(in: 0...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
+    }
+
+    func testWhatJSONEncoderWroteReadsBackTheSameAsWithJSONDecoder() throws {
+        var rng = SplitMix64(seed: 2026_12_01)
+        let encoder = JSONEncoder()
+        for round in 0..<400 {
+            encoder.outputFormatting = round.isMultiple(of: 2) ? [.sortedKeys] : [.prettyPrinted]
+            let data = try encoder.encode(tree(&rng, depth: 3))
+            let expected = try JSONDecoder().decode(Tree.self, from: data)
+            XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: data), expected)
+            XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: String(decoding: data, as: UTF8.self)), expected)
+        }
+    }
+
+    func testEscapesAndSurrogatePairsReadAsTheirCharacters() throws {
+        let text = #"["a\"b\\c\/d\n\t\u0041\u7f51\ud83d\ude00", "\u00e9"]"#
+        XCTAssertEqual(try TapeJSONDecoder().decode([String].self, from: text), ["a\"b\\c/d\n\tA网😀", "é"])
+        XCTAssertEqual(try TapeJSONDecoder().decode([String].self, from: text), try JSONDecoder().decode([String].self, from: Data(text.utf8)))
+    }
+
+    func testNumbersReadAsFoundationReadsThem() throws {
+        XCTAssertEqual(try TapeJSONDecoder().decode([Int].self, from: "[0, -5, 1e3, 2.0, 9223372036854775807]"),
+                       [0, -5, 1000, 2, Int.max])
+        XCTAssertEqual(try TapeJSONDecoder().decode([Double].self, from: "[0.1, -2.5e-3, 817826236.8302594]"),
+                       [0.1, -0.0025, 817_826_236.830_259_4])
+        for refused in ["[2.5]", "[9223372036854775808]", "[1e400]"] {
+            XCTAssertThrowsError(try TapeJSONDecoder().decode([Int].self, from: refused), refused)
+        }
+        XCTAssertThrowsError(try TapeJSONDecoder().decode([UInt8].self, from: "[256]"))
+    }
+
+    /// Text outside RFC 8259 is refused whole, even where Foundation would let it pass because the
+    /// value was never asked for (it checks numbers and escapes only when decoding them).
+    func testBrokenTextIsRefused() {
+        let broken = ["", "{", "[1,]", "{\"a\":1,}", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[\"a]", "[\"\u{01}\"]", "[\"\\x\"]",
+                      "[\"\\u12\"]", "[tru]", "[nul]", "{\"a\" 1}", "{a:1}", "[1] 2", "[1 2]", String(repeating: "[", count: 300)]
+        for text in broken {
+            XCTAssertThrowsError(try TapeJSONDecoder().decode(JSONValueProbe.self, from: text), text)
+        }
+    }
+
+    private struct JSONValueProbe: Decodable {
+        init(from decoder: any Decoder) throws { _ = try? decoder.singleValueContainer() }
+    }
+
+    /// A missing key, a wrong type and a null where a value must be come out as the same kinds of
+    /// error, at the same coding path, as Foundation's.
+    func testErrorsAreTheKindsFoundationThrows() {
+        struct Inner: Decodable { let count: Int }
+        struct Outer: Decodable { let name: String; let inner: [Inner] }
+        let cases = [#"{"inner": []}"#, #"{"name": 5, "inner": []}"#, #"{"name": null, "inner": []}"#,
+                     #"{"name": "a", "inner": [{"count": 1}, {"count": "x"}]}"#, #"{"name": "a", "inner": [{}]}"#]
+        for text in cases {
+            let ours = describe { _ = try TapeJSONDecoder().decode(Outer.self, from: text) }
+            let theirs = describe { _ = try JSONDecoder().decode(Outer.self, from: Data(text.utf8)) }
+            XCTAssertEqual(ours, theirs, text)
+            XCTAssertNotEqual(ours, "none", text)
+        }
+    }
+
+    private func describe(_ body: () throws -> Void) -> String {
+        do { try body(); return "none" } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, let context): return "keyNotFound \(key.stringValue) at \(context.codingPath.map(\.stringValue))"
+            case .typeMismatch(_, let context): return "typeMismatch at \(context.codingPath.map(\.stringValue))"
+            case .valueNotFound(_, let context): return "valueNotFound at \(context.codingPath.map(\.stringValue))"
+            case .dataCorrupted(let context): return "dataCorrupted at \(context.codingPath.map(\.stringValue))"
+            @unknown default: return "other"
+            }
+        } catch { return "not a DecodingError" }
+    }
+
+    func testARepeatedKeyReadsItsLastValue() throws {
+        struct One: Decodable, Equatable { let a: Int }
+        XCTAssertEqual(try TapeJSONDecoder().decode(One.self, from: #"{"a": 1, "a": 2}"#), One(a: 2))
+    }
+}
