@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -78,6 +79,38 @@ final class AuthTests: XCTestCase {
         try await withApp { t in
             do { let s = try await t.status(.GET, "/api/v1/org-units"); XCTAssertEqual(s, .unauthorized) }
             do { let s = try await t.status(.GET, "/api/v1/me", token: "made-up"); XCTAssertEqual(s, .unauthorized) }
+        }
+    }
+
+    /// A token works only while it is unexpired, its user active and it was issued for the API; a
+    /// browser session's secret does not open the API.
+    func testExpiredTokensInactiveUsersAndBrowserSessionsAreRefused() async throws {
+        try await withApp { t in
+            let token = try await t.token("leader")
+            do { let s = try await t.status(.GET, "/api/v1/me", token: token); XCTAssertEqual(s, .ok) }
+            t.clock.advance(t.app.wanggeConfig.tokenLifetime + 60)
+            do { let s = try await t.status(.GET, "/api/v1/me", token: token); XCTAssertEqual(s, .unauthorized, "expired") }
+
+            let fresh = try await t.token("leader")
+            do { let s = try await t.status(.GET, "/api/v1/me", token: fresh); XCTAssertEqual(s, .ok) }
+            let user = try await UserModel.query(on: t.app.db).filter(\.$username == "leader").first()!
+            user.active = false
+            try await user.save(on: t.app.db)
+            do { let s = try await t.status(.GET, "/api/v1/me", token: fresh); XCTAssertEqual(s, .unauthorized, "inactive user") }
+            user.active = true
+            try await user.save(on: t.app.db)
+            do { let s = try await t.status(.GET, "/api/v1/me", token: fresh); XCTAssertEqual(s, .ok, "active again") }
+
+            let secret = Tokens.random()
+            let browser = AuthSessionModel(tokenHash: Tokens.hash(secret), kind: .web, userID: try user.requireID(), csrfToken: "csrf",
+                                           createdAt: t.clock.now, expiresAt: t.clock.now.addingTimeInterval(3600))
+            try await browser.save(on: t.app.db)
+            do { let s = try await t.status(.GET, "/api/v1/me", token: secret); XCTAssertEqual(s, .unauthorized, "browser session") }
+            browser.kind = AuthSessionModel.Kind.api.rawValue
+            try await browser.save(on: t.app.db)
+            let me = try await t.api(.GET, "/api/v1/me", token: secret)
+            XCTAssertEqual(me.status, .ok)
+            XCTAssertEqual(try me.body.json()["username"] as? String, "leader")
         }
     }
 

@@ -15,10 +15,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         let anonymousToken = request.cookies[Self.cookieName]?.string
         let freshToken = anonymousToken == nil ? Tokens.random() : nil
-        request.storage[CSRFTokenKey.self] = request.currentUser?.session.csrfToken ?? anonymousToken ?? freshToken
+        request.storage[CSRFTokenKey.self] = request.currentUser?.csrfToken ?? anonymousToken ?? freshToken
 
         if request.method == .POST {
-            let expected = request.currentUser?.session.csrfToken ?? anonymousToken
+            let expected = request.currentUser?.csrfToken ?? anonymousToken
             // A larger body (a form with photos) may still be streaming in: gather it before reading the token.
             if request.body.data == nil {
                 let limit = request.headers.contentType == .formData ? 96 * 1024 * 1024 : 1024 * 1024

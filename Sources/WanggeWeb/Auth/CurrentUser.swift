@@ -4,11 +4,23 @@ import Vapor
 import WanggeDomain
 import WanggePersistence
 
-/// The signed-in user of a request, with the session or token that signed them in.
+/// The signed-in user of a request, with the session or token that signed them in. Only what every
+/// request needs; the few that change the user or end the session load or delete the rows by id.
 struct CurrentUser: Authenticatable {
     var actor: Actor
-    var user: UserModel
-    var session: AuthSessionModel
+    var sessionID: UUID
+    var csrfToken: String
+
+    /// Signs this session or token out.
+    func endSession(on db: any Database) async throws {
+        try await AuthSessionModel.query(on: db).filter(\.$id == sessionID).delete()
+    }
+
+    /// The user's row, for changing it.
+    func loadUser(on db: any Database) async throws -> UserModel {
+        guard let user = try await UserModel.find(actor.userID, on: db) else { throw SessionAuthenticator.unitMissing }
+        return user
+    }
 }
 
 extension Request {
@@ -65,44 +77,56 @@ struct SessionAuthenticator: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    /// Runs on every signed-in request, so its reads are plain (`PlainReads`, plain columns): through
-    /// Fluent's aliased SELECT lists they were a tenth of an API call.
+    /// Runs on every signed-in request: the session, its user, their unit and department in one
+    /// plain statement, read by column. Two statements decoded into whole models cost as much as the
+    /// rest of a trivial request.
     static func load(secret: String, kind: AuthSessionModel.Kind, on request: Request) async throws -> CurrentUser? {
-        guard let session = try await PlainReads.first(AuthSessionModel.self, where: "token_hash", equals: Tokens.hash(secret), on: request.db),
-              session.kind == kind.rawValue, session.expiresAt > request.now,
-              let (user, actor) = try await userAndActor(id: session.$user.id, on: request.db)
+        let statement: SQLQueryString = """
+            SELECT s.id AS session_id, s.kind AS session_kind, s.csrf_token, s.expires_at, \(unsafeRaw: actorColumns)
+            FROM \(unsafeRaw: AuthSessionModel.schema) s JOIN \(unsafeRaw: UserModel.schema) u ON u.id = s.user_id \(unsafeRaw: actorJoins)
+            WHERE s.token_hash = \(bind: Tokens.hash(secret))
+            """
+        guard let row = try await PlainReads.rows(statement, on: request.db).first,
+              try row.decode(column: "session_kind", as: String.self) == kind.rawValue,
+              try row.decode(column: "expires_at", as: Date.self) > request.now,
+              let actor = try await actor(from: row, on: request.db)
         else { return nil }
-        session.$user.value = user
-        return CurrentUser(actor: actor, user: user, session: session)
+        return CurrentUser(actor: actor, sessionID: try row.decode(column: "session_id", as: UUID.self),
+                           csrfToken: try row.decode(column: "csrf_token", as: String.self))
     }
 
-    /// The user with their unit's code and level and their department's code, in one statement:
-    /// every signed-in request asks, and three statements were a sixth of a queue page. Nil for no
-    /// such user or an inactive one.
-    static func userAndActor(id: UUID, on db: any Database) async throws -> (UserModel, Actor)? {
-        let statement: SQLQueryString = """
-            SELECT u.*, o.code AS actor_unit_code, o.level AS actor_unit_level, d.code AS actor_department_code
-            FROM \(unsafeRaw: UserModel.schema) u
-            LEFT JOIN \(unsafeRaw: OrgUnitModel.schema) o ON o.id = u.org_unit_id
-            LEFT JOIN \(unsafeRaw: DepartmentModel.schema) d ON d.id = u.department_id
-            WHERE u.id = \(bind: id)
-            """
-        guard let row = try await PlainReads.rows(statement, on: db).first else { return nil }
-        let user = try row.decode(fluentModel: UserModel.self)
-        guard user.active else { return nil }
+    /// What an actor is made of: the user, their unit's code and level, their department's code.
+    private static let actorColumns = """
+        u.id AS user_id, u.username, u.display_name, u.role, u.active, \
+        o.code AS actor_unit_code, o.level AS actor_unit_level, d.code AS actor_department_code
+        """
+    private static let actorJoins = """
+        LEFT JOIN \(OrgUnitModel.schema) o ON o.id = u.org_unit_id LEFT JOIN \(DepartmentModel.schema) d ON d.id = u.department_id
+        """
+
+    /// The actor of a row with `actorColumns`; nil for an inactive user.
+    private static func actor(from row: any SQLRow, on db: any Database) async throws -> Actor? {
+        guard try row.decode(column: "active", as: Bool.self) else { return nil }
         guard let unitCode = try row.decode(column: "actor_unit_code", as: String?.self),
               let unitLevel = try row.decode(column: "actor_unit_level", as: String?.self)
         else { throw unitMissing }
-        let grids = user.userRole == .gridWorker ? try await UserService(db: db).gridCodes(of: user.requireID()) : []
-        let actor = Actor(userID: try user.requireID(), username: user.username, displayName: user.displayName, role: user.userRole,
-                          orgCode: unitCode, orgLevel: OrgLevel(rawValue: unitLevel) ?? .grid,
-                          departmentCode: try row.decode(column: "actor_department_code", as: String?.self), gridCodes: grids)
-        return (user, actor)
+        let userID = try row.decode(column: "user_id", as: UUID.self)
+        let role = Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .citizen
+        let grids = role == .gridWorker ? try await UserService(db: db).gridCodes(of: userID) : []
+        return Actor(userID: userID, username: try row.decode(column: "username", as: String.self),
+                     displayName: try row.decode(column: "display_name", as: String.self), role: role,
+                     orgCode: unitCode, orgLevel: OrgLevel(rawValue: unitLevel) ?? .grid,
+                     departmentCode: try row.decode(column: "actor_department_code", as: String?.self), gridCodes: grids)
     }
 
     /// The actor of a user just signed in.
     static func actor(for user: UserModel, on db: any Database) async throws -> Actor {
-        guard let (_, actor) = try await userAndActor(id: user.requireID(), on: db) else { throw unitMissing }
+        let statement: SQLQueryString = """
+            SELECT \(unsafeRaw: actorColumns) FROM \(unsafeRaw: UserModel.schema) u \(unsafeRaw: actorJoins)
+            WHERE u.id = \(bind: try user.requireID())
+            """
+        guard let row = try await PlainReads.rows(statement, on: db).first, let actor = try await actor(from: row, on: db)
+        else { throw unitMissing }
         return actor
     }
 

@@ -35,7 +35,7 @@ struct AuthAPIController: RouteCollection {
 
     @Sendable func revokeToken(req: Request) async throws -> HTTPStatus {
         _ = try req.requireActor()
-        try await req.currentUser!.session.delete(on: req.db)
+        try await req.currentUser!.endSession(on: req.db)
         return .noContent
     }
 

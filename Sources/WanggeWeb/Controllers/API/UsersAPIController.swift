@@ -47,7 +47,7 @@ struct UsersAPIController: RouteCollection {
     @Sendable func changePassword(req: Request) async throws -> HTTPStatus {
         guard let current = req.currentUser else { _ = try req.requireActor(); return .unauthorized }
         let change = try req.content.decode(PasswordChange.self)
-        try await UserService(db: req.db).changePassword(user: current.user, current: change.currentPassword,
+        try await UserService(db: req.db).changePassword(user: current.loadUser(on: req.db), current: change.currentPassword,
                                                          new: change.newPassword, hasher: req.hasher, now: req.now)
         return .noContent
     }
