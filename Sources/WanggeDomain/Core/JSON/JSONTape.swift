@@ -16,13 +16,14 @@ struct JSONTape {
         var count: Int
     }
 
-    let bytes: [UInt8]
+    /// The text, borrowed: a tape lives only while its text does (one decoding).
+    let bytes: UnsafeBufferPointer<UInt8>
     private(set) var entries: [Entry] = []
 
     static let maximumDepth = 256
 
     init(_ text: UnsafeBufferPointer<UInt8>) throws {
-        bytes = Array(text)
+        bytes = text
         entries.reserveCapacity(text.count / 6 + 4)
         var parser = Parser(bytes: bytes)
         try parser.skipSpace()
@@ -31,29 +32,7 @@ struct JSONTape {
         guard parser.at == bytes.count else { throw parser.corrupted("Unexpected text after the JSON value") }
     }
 
-    /// The index of the entry after `index` and everything inside it.
-    func after(_ index: Int) -> Int {
-        let entry = entries[index]
-        return entry.kind == .object || entry.kind == .array ? entry.next : index + 1
-    }
-
-    func text(_ entry: Entry) -> String {
-        if entry.kind == .escapedString { return Self.unescape(bytes[entry.start..<entry.end]) }
-        return String(decoding: bytes[entry.start..<entry.end], as: UTF8.self)
-    }
-
-    /// Whether an unescaped string entry holds exactly `key`.
-    func equals(_ entry: Entry, _ key: String) -> Bool {
-        guard entry.kind == .string else { return text(entry) == key }
-        var key = key
-        return key.withUTF8 { wanted in
-            wanted.count == entry.end - entry.start && bytes.withUnsafeBufferPointer { all in
-                memcmp(all.baseAddress! + entry.start, wanted.baseAddress!, wanted.count) == 0
-            }
-        }
-    }
-
-    private static func unescape(_ slice: ArraySlice<UInt8>) -> String {
+    static func unescape(_ slice: ArraySlice<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(slice.count)
         var i = slice.startIndex
@@ -92,7 +71,7 @@ struct JSONTape {
 
     /// Reads the grammar of RFC 8259, strictly: what Foundation's parser refuses, this refuses.
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var at = 0
 
         func corrupted(_ what: String) -> DecodingError {
@@ -134,7 +113,7 @@ struct JSONTape {
         private mutating func literal(_ word: StaticString, _ kind: Kind, start: Int, into entries: inout [Entry]) throws {
             let length = word.utf8CodeUnitCount
             guard at + length <= bytes.count,
-                  word.withUTF8Buffer({ Array($0) == Array(bytes[at..<at + length]) }) else { throw corrupted("Invalid literal") }
+                  word.withUTF8Buffer({ $0.elementsEqual(bytes[at..<at + length]) }) else { throw corrupted("Invalid literal") }
             at += length
             entries.append(Entry(kind: kind, start: start, end: 0, next: 0, count: 0))
         }

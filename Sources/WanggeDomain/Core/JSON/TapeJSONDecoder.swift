@@ -25,11 +25,48 @@ public struct TapeJSONDecoder: Sendable {
     }
 }
 
-/// Turns tape entries into values; shared by every container of one decoding.
+/// Turns tape entries into values; shared by every container of one decoding, which it must not
+/// outlive (it reads the text it was given in place). It keeps the entries in memory of its own:
+/// reaching an array through a class retained and released it at every key compared, which was
+/// most of the decoding.
 final class TapeReader {
-    let tape: JSONTape
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let entries: UnsafeMutableBufferPointer<JSONTape.Entry>
 
-    init(tape: JSONTape) { self.tape = tape }
+    init(tape: JSONTape) {
+        bytes = tape.bytes
+        entries = .allocate(capacity: tape.entries.count)
+        _ = entries.initialize(from: tape.entries)
+    }
+
+    deinit { entries.deallocate() }
+
+    func entry(_ index: Int) -> JSONTape.Entry { entries[index] }
+
+    /// The index of the entry after `index` and everything inside it.
+    func after(_ index: Int) -> Int {
+        let found = entries[index]
+        return found.kind == .object || found.kind == .array ? found.next : index + 1
+    }
+
+    func bytes(of found: JSONTape.Entry) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[found.start..<found.end])
+    }
+
+    func text(_ found: JSONTape.Entry) -> String {
+        if found.kind == .escapedString { return JSONTape.unescape(ArraySlice(bytes(of: found))) }
+        return String(decoding: bytes(of: found), as: UTF8.self)
+    }
+
+    /// Whether the key entry at `index` holds exactly `key`: lengths first, then the bytes.
+    func keyEquals(_ index: Int, _ key: String) -> Bool {
+        let found = entries[index]
+        guard found.kind == .string else { return text(found) == key }
+        let length = found.end - found.start
+        guard key.utf8.count == length else { return false }
+        var key = key
+        return key.withUTF8 { memcmp(bytes.baseAddress! + found.start, $0.baseAddress!, length) == 0 }
+    }
 
     func value<T: Decodable>(_ type: T.Type, at index: Int, parent: CodingPathNode?, key: (any CodingKey)?) throws -> T {
         if T.self == String.self { return unsafeBitCast(try string(at: index, parent, key), to: T.self) }
@@ -48,7 +85,6 @@ final class TapeReader {
 
     // MARK: scalars
 
-    func entry(_ index: Int) -> JSONTape.Entry { tape.entries[index] }
 
     func mismatch(_ type: Any.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) -> DecodingError {
         let path = CodingPathNode(parent, key).path
@@ -61,7 +97,7 @@ final class TapeReader {
     func string(at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> String {
         let found = entry(index)
         guard found.kind == .string || found.kind == .escapedString else { throw mismatch(String.self, at: index, parent, key) }
-        return tape.text(found)
+        return text(found)
     }
 
     func bool(at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> Bool {
@@ -73,7 +109,7 @@ final class TapeReader {
     private func numberText(_ type: Any.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> Substring {
         let found = entry(index)
         guard found.kind == .number else { throw mismatch(type, at: index, parent, key) }
-        return Substring(decoding: tape.bytes[found.start..<found.end], as: UTF8.self)
+        return Substring(decoding: bytes(of: found), as: UTF8.self)
     }
 
     func integer<I: FixedWidthInteger>(_ type: I.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> I {
@@ -148,7 +184,7 @@ extension Decimal: JSONReadable {
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
         let found = reader.entry(index)
         guard found.kind == .number,
-              let value = Decimal(string: String(decoding: reader.tape.bytes[found.start..<found.end], as: UTF8.self),
+              let value = Decimal(string: String(decoding: reader.bytes(of: found), as: UTF8.self),
                                   locale: Locale(identifier: "en_US_POSIX"))
         else { throw reader.mismatch(Decimal.self, at: index, path.parent, path.key) }
         self = value
@@ -202,8 +238,8 @@ struct KeyedTape<Key: CodingKey>: KeyedDecodingContainerProtocol {
         var keys: [Key] = []
         var index = object + 1
         for _ in 0..<reader.entry(object).count {
-            if let key = Key(stringValue: reader.tape.text(reader.entry(index))) { keys.append(key) }
-            index = reader.tape.after(index + 1)
+            if let key = Key(stringValue: reader.text(reader.entry(index))) { keys.append(key) }
+            index = reader.after(index + 1)
         }
         return keys
     }
@@ -213,8 +249,8 @@ struct KeyedTape<Key: CodingKey>: KeyedDecodingContainerProtocol {
         let name = key.stringValue
         var index = object + 1, found: Int?
         for _ in 0..<reader.entry(object).count {
-            if reader.tape.equals(reader.entry(index), name) { found = index + 1 }
-            index = reader.tape.after(index + 1)
+            if reader.keyEquals(index, name) { found = index + 1 }
+            index = reader.after(index + 1)
         }
         return found
     }
@@ -304,7 +340,7 @@ struct UnkeyedTape: UnkeyedDecodingContainer {
                                                           debugDescription: "Unkeyed container is at end."))
         }
         let index = cursor, key = IndexKey(currentIndex)
-        cursor = reader.tape.after(cursor)
+        cursor = reader.after(cursor)
         currentIndex += 1
         return (index, key)
     }
