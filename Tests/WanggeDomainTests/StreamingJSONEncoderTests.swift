@@ -110,6 +110,19 @@ final class StreamingJSONEncoderTests: XCTestCase {
         }
     }
 
+    /// Stored JSON keeps Foundation's default dates; it must read back, with Foundation's decoder
+    /// and ours, as the values written.
+    func testStoredJSONReadsBackAsWritten() throws {
+        var rng = SplitMix64(seed: 99)
+        let encoder = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+        for _ in 0..<300 {
+            let tree = randomTree(&rng, depth: 2)
+            let bytes = try encoder.encode(tree)
+            XCTAssertEqual(try JSONDecoder().decode(Tree.self, from: Data(bytes)), tree)
+            XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: Data(bytes)), tree)
+        }
+    }
+
     func testDatesAreWholeSecondsInUTCAsFoundationWritesThem() throws {
         var rng = SplitMix64(seed: 7)
         let edges: [Double] = [0, -0.5, -1, 0.999, 86_399.9, 951_782_400, -12_219_292_800, 253_402_300_799]

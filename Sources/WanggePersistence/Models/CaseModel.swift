@@ -79,10 +79,8 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
 
     /// Stores the clocks and the times the running one turns blue, yellow and red.
     public func setDeadlines(_ deadlines: CaseDeadlines, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let previousDue = dueAt
-        deadlinesJSON = String(decoding: try encoder.encode(deadlines), as: UTF8.self)
+        deadlinesJSON = String(decoding: try Self.storedJSON.encode(deadlines), as: UTF8.self)
         let open = caseState.isOpen
         dueAt = open ? deadlines.nextDue : nil
         let times = open ? deadlines.thresholdTimes(thresholds, calendar: calendar) : nil
@@ -96,6 +94,9 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         get throws { try Self.snapshot(json: snapshotJSON) }
     }
 
+    /// How the snapshot and clocks columns are written (read back by `TapeJSONDecoder`).
+    static let storedJSON = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+
     /// The rules' view of a case as stored in its `snapshot` column.
     public static func snapshot(json: String) throws -> CaseSnapshot {
         try TapeJSONDecoder().decode(CaseSnapshot.self, from: json)
@@ -103,9 +104,7 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
 
     /// Copies the rules' view onto the row's queryable columns.
     public func setSnapshot(_ snapshot: CaseSnapshot) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        snapshotJSON = String(decoding: try encoder.encode(snapshot), as: UTF8.self)
+        snapshotJSON = String(decoding: try Self.storedJSON.encode(snapshot), as: UTF8.self)
         state = snapshot.state.rawValue
         centreOrgCode = snapshot.centreOrgCode
         categoryCode = snapshot.categoryCode

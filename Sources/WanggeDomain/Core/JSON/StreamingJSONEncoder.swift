@@ -11,11 +11,23 @@ import Foundation
 ///
 /// A container is closed when the value that opened it is done, or when its parent writes its next
 /// element. Writing to a container after that throws, rather than producing broken JSON.
+///
+/// Stored JSON (a case's snapshot and clocks) keeps Foundation's default for dates, seconds since
+/// 2001 (`.secondsSinceReferenceDate`), so that rows written before and after read the same.
 public struct StreamingJSONEncoder: Sendable {
-    public init() {}
+    public enum Dates: Sendable {
+        /// `2026-12-01T12:57:16Z`, what the API has always answered.
+        case iso8601
+        /// A number, as `JSONEncoder`'s default `.deferredToDate` writes it.
+        case secondsSinceReferenceDate
+    }
+
+    public let dates: Dates
+
+    public init(dates: Dates = .iso8601) { self.dates = dates }
 
     public func encode<T: Encodable>(_ value: T, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> [UInt8] {
-        let output = JSONOutput(userInfo: userInfo)
+        let output = JSONOutput(userInfo: userInfo, dates: dates)
         try output.value(value, parent: nil, key: nil)
         if let failure = output.failure { throw failure }
         return output.bytes
@@ -35,8 +47,11 @@ final class JSONOutput {
 
     var depth: Int { open.count }
 
-    init(userInfo: [CodingUserInfoKey: any Sendable]) {
+    let dates: StreamingJSONEncoder.Dates
+
+    init(userInfo: [CodingUserInfoKey: any Sendable], dates: StreamingJSONEncoder.Dates) {
         self.userInfo = userInfo
+        self.dates = dates
         bytes.reserveCapacity(1024)
     }
 
@@ -81,7 +96,13 @@ final class JSONOutput {
         if T.self == Int.self { return raw(String(unsafeBitCast(value, to: Int.self))) }
         if T.self == Bool.self { return raw(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
         if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self), parent: parent, key: key) }
-        if T.self == Date.self { return date(unsafeBitCast(value, to: Date.self)) }
+        if T.self == Date.self {
+            let date = unsafeBitCast(value, to: Date.self)
+            switch dates {
+            case .iso8601: return self.date(date)
+            case .secondsSinceReferenceDate: return try number(date.timeIntervalSinceReferenceDate, parent: parent, key: key)
+            }
+        }
         if let leaf = value as? any JSONWritable { return try leaf.writeJSON(to: self, path: CodingPathNode(parent, key)) }
         let depth = self.depth, start = bytes.count
         try value.encode(to: StreamEncoder(self, path: CodingPathNode(parent, key)))
