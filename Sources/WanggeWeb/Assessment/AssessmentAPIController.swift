@@ -82,8 +82,8 @@ struct AssessmentAPIController: RouteCollection {
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
         let (level, rate) = try Self.rankingParameters(req, area: area)
-        let settings = try await AssessmentSettings.load(on: req.db)
-        let entries = try await RankingService(db: req.db).entries(level, in: area, period: period)
+        let settings = try await AssessmentSettings.load(on: req.database)
+        let entries = try await RankingService(db: req.database).entries(level, in: area, period: period)
         let ranked = Ranking.rank(entries, by: rate, basicallySatisfiedWeight: settings.basicallySatisfiedWeight)
         let n = min(max(req.query[Int.self, at: "n"] ?? 5, 1), 20)
         let boards = Ranking.redBlack(ranked, n: n)
@@ -109,10 +109,10 @@ struct AssessmentAPIController: RouteCollection {
         let actor = try req.assessmentActor(page: false)
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
-        let settings = try await AssessmentSettings.load(on: req.db)
-        let queries = AssessmentQueries(db: req.db)
+        let settings = try await AssessmentSettings.load(on: req.database)
+        let queries = AssessmentQueries(db: req.database)
         let total = try await queries.totals(.org, area.code, period)
-        let children = try await OrgUnitModel.query(on: req.db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
+        let children = try await OrgUnitModel.query(on: req.database).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
         let counts = try await queries.byUnit(.org, units: children.map(\.code), period)
         let definition = settings.index
         return IndexDTO(area: CodeName(code: area.code, name: area.name), period: PeriodDTO(period), name: definition.nameZH,
@@ -126,7 +126,7 @@ struct AssessmentAPIController: RouteCollection {
 
     @Sendable func settings(req: Request) async throws -> AssessmentSettings {
         _ = try req.assessmentActor(page: false)
-        return try await AssessmentSettings.load(on: req.db)
+        return try await AssessmentSettings.load(on: req.database)
     }
 
     @Sendable func updateSettings(req: Request) async throws -> AssessmentSettings {
@@ -134,7 +134,7 @@ struct AssessmentAPIController: RouteCollection {
         try actor.requireAdmin()
         let input = try req.content.decode(AssessmentSettings.self)
         try AssessmentSettings.validate(input)
-        try await SettingsService(db: req.db).set(AssessmentSettings.key, input, by: actor.username, at: req.now)
+        try await SettingsService(db: req.database).set(AssessmentSettings.key, input, by: actor.username, at: req.now)
         return input
     }
 }

@@ -61,7 +61,7 @@ struct AssessmentPagesController: RouteCollection {
         if !allowed.isEmpty {
             let (l, r) = try AssessmentAPIController.rankingParameters(req, area: area)
             (level, rate) = (l, r)
-            let entries = try await RankingService(db: req.db).entries(l, in: area, period: period)
+            let entries = try await RankingService(db: req.database).entries(l, in: area, period: period)
             ranked = Ranking.rank(entries, by: r, basicallySatisfiedWeight: settings.basicallySatisfiedWeight)
         }
         let drillable = level?.orgLevel != nil
@@ -71,7 +71,7 @@ struct AssessmentPagesController: RouteCollection {
         }
         let boards = Ranking.redBlack(ranked, n: 5)
         let query = "&period=\(period.token)"
-        let (up, down) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment", query: query, on: req.db)
+        let (up, down) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment", query: query, on: req.database)
         let figures = [
             Link(href: "", label: "受理 \(counts.received)"), Link(href: "", label: "立案 \(counts.registered)"),
             Link(href: "", label: "结案 \(counts.closed)"), Link(href: "", label: "超期 \(counts.overdue)"),
@@ -139,10 +139,10 @@ struct AssessmentPagesController: RouteCollection {
         let actor = try req.assessmentActor(page: true)
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
-        let settings = try await AssessmentSettings.load(on: req.db)
+        let settings = try await AssessmentSettings.load(on: req.database)
         let definition = settings.index
         let weight = settings.basicallySatisfiedWeight
-        let queries = AssessmentQueries(db: req.db)
+        let queries = AssessmentQueries(db: req.database)
         let score = definition.evaluate(try await queries.totals(.org, area.code, period), basicallySatisfiedWeight: weight)
         let nodeID = req.query[String.self, at: "node"] ?? definition.root.id
         let base = "/assessment/index?area=\(area.code)&period=\(period.token)"
@@ -157,7 +157,7 @@ struct AssessmentPagesController: RouteCollection {
         let node = Self.find(nodeID, in: definition.root)
         func pick(_ s: IndexScore) -> IndexScore? { Self.find(nodeID, in: s) }
 
-        let children = try await OrgUnitModel.query(on: req.db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
+        let children = try await OrgUnitModel.query(on: req.database).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
         let byUnit = try await queries.byUnit(.org, units: children.map(\.code), period)
         let units = children.map { unit -> UnitScore in
             let s = pick(definition.evaluate(byUnit[unit.code] ?? CaseCounts(), basicallySatisfiedWeight: weight))
@@ -173,7 +173,7 @@ struct AssessmentPagesController: RouteCollection {
         let values = months.map { pick(definition.evaluate(monthly[$0.token] ?? CaseCounts(), basicallySatisfiedWeight: weight))?.score ?? 0 }
         let chart = SVGLineChart(title: "\(selected.name) · 近 12 个月", xLabels: months.map { String($0.token.suffix(5)) },
                                  series: [.init(label: selected.name, values: values, color: "#1565c0")], width: 720, height: 260)
-        let (up, _) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req.db)
+        let (up, _) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req.database)
         return try await req.page("assessment-index", IndexContext(
             p: PageChrome(req), areaName: area.name, indexName: definition.nameZH, up: up,
             periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period), tree: tree,
@@ -207,7 +207,7 @@ struct AssessmentPagesController: RouteCollection {
 
     @Sendable func settingsPage(req: Request) async throws -> Response {
         _ = try req.requireAdminPage()
-        let settings = try await AssessmentSettings.load(on: req.db)
+        let settings = try await AssessmentSettings.load(on: req.database)
         return try await req.page("admin-assessment", SettingsContext(p: PageChrome(req, notice: req.notice), weight: String(settings.basicallySatisfiedWeight),
                                                                       indexJSON: try Self.pretty(settings.index), errors: []))
     }
@@ -234,7 +234,7 @@ struct AssessmentPagesController: RouteCollection {
             return try await req.page("admin-assessment", SettingsContext(p: PageChrome(req), weight: form.weight ?? "", indexJSON: form.index ?? "",
                                                                           errors: errors), status: .badRequest)
         }
-        try await SettingsService(db: req.db).set(AssessmentSettings.key, AssessmentSettings(basicallySatisfiedWeight: weight, index: definition),
+        try await SettingsService(db: req.database).set(AssessmentSettings.key, AssessmentSettings(basicallySatisfiedWeight: weight, index: definition),
                                                   by: actor.username, at: req.now)
         return req.redirect(to: "/admin/assessment?notice=saved")
     }

@@ -33,8 +33,8 @@ extension Request {
         let actor = try assessmentActor(page: page)
         let area = try await assessmentArea(for: actor)
         let period = try assessmentPeriod()
-        let settings = try await AssessmentSettings.load(on: db)
-        let queries = AssessmentQueries(db: db)
+        let settings = try await AssessmentSettings.load(on: database)
+        let queries = AssessmentQueries(db: database)
         return AreaSummary(actor: actor, area: area, period: period, settings: settings,
                            counts: try await queries.totals(.org, area.code, period), gauge: try await queries.gauge(.org, area.code))
     }
@@ -51,7 +51,7 @@ extension Request {
     /// The `area` parameter (default: the actor's own unit), which must lie in the actor's area.
     func assessmentArea(for actor: Actor) async throws -> OrgUnitModel {
         let code = query[String.self, at: "area"].flatMap { $0.isEmpty ? nil : $0 } ?? actor.orgCode
-        return try await OrgUnitService(db: db).find(code: String(code.prefix(30)), for: actor)
+        return try await OrgUnitService(db: database).find(code: String(code.prefix(30)), for: actor)
     }
 
     /// The `period` parameter (`2026-11`, `2026-Q4`, `2026-W47`, `2026`); default: the current one of `kind`.

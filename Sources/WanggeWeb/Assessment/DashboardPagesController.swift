@@ -49,9 +49,9 @@ struct DashboardPagesController: RouteCollection {
     @Sendable func dashboard(req: Request) async throws -> Response {
         let actor = try req.assessmentActor(page: true)
         let area = try await req.assessmentArea(for: actor)
-        let settings = try await AssessmentSettings.load(on: req.db)
+        let settings = try await AssessmentSettings.load(on: req.database)
         let weight = settings.basicallySatisfiedWeight
-        let queries = AssessmentQueries(db: req.db)
+        let queries = AssessmentQueries(db: req.database)
         let today = req.today
         let month = AssessmentPeriod.of(.month, containing: today)!
         let todayPeriod = AssessmentPeriod.of(.day, containing: today)!
@@ -82,7 +82,7 @@ struct DashboardPagesController: RouteCollection {
         var red: [Board] = []
         var black: [Board] = []
         if let level = RankingLevel.below(area.orgLevel).first {
-            let entries = try await RankingService(db: req.db).entries(level, in: area, period: month)
+            let entries = try await RankingService(db: req.database).entries(level, in: area, period: month)
             let boards = Ranking.redBlack(Ranking.rank(entries, by: .resolution, basicallySatisfiedWeight: weight), n: 5)
             red = boards.red.map { Board(name: $0.name, value: RateDTO.percent($0.value)) }
             black = boards.black.map { Board(name: $0.name, value: RateDTO.percent($0.value)) }
@@ -110,8 +110,8 @@ struct DashboardPagesController: RouteCollection {
 
     /// Grids of the area shaded by their open cases, outlined red where some are overdue.
     static func map(_ req: Request, area: OrgUnitModel) async throws -> String {
-        let projected = try await req.application.gridShapeCache.map(of: area.scope, width: 860, height: 560, on: req.db)
-        let gauges = try await AssessmentQueries(db: req.db).gauges(level: OrgLevel.grid.rawValue, within: area.scope)
+        let projected = try await req.application.gridShapeCache.map(of: area.scope, width: 860, height: 560, on: req.database)
+        let gauges = try await AssessmentQueries(db: req.database).gauges(level: OrgLevel.grid.rawValue, within: area.scope)
         return GaugeMapSVG.render(projected, gauges: gauges, title: "\(area.name) · 网格在办与超期")
     }
 
@@ -120,7 +120,7 @@ struct DashboardPagesController: RouteCollection {
     /// and category where three or more arrived.
     static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
         let since = req.now.addingTimeInterval(-72 * 3600)
-        guard let sql = req.db as? any SQLDatabase else { return [] }
+        guard let sql = req.database as? any SQLDatabase else { return [] }
         // Grouped by the database: decoding 2,000 rows one by one was a tenth of the page.
         let rows = try await sql.raw("""
             SELECT grid_code, category_code, COUNT(*) AS n FROM (

@@ -29,19 +29,19 @@ struct ReportPagesController: RouteCollection {
         let actor = try req.assessmentActor(page: true)
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
-        return (actor, try await AreaReport.build(area: area, period: period, on: req.db))
+        return (actor, try await AreaReport.build(area: area, period: period, on: req.database))
     }
 
     @Sendable func page(req: Request) async throws -> Response {
         let (actor, report) = try await report(req)
         let days = report.period.kind == .year ? [] : report.period.days
-        let daily = days.isEmpty ? [] : try await AssessmentQueries(db: req.db).daily(.org, report.area.code, days: days)
+        let daily = days.isEmpty ? [] : try await AssessmentQueries(db: req.database).daily(.org, report.area.code, days: days)
         let trend = days.isEmpty ? "" : SVGLineChart(title: "每日受理与结案", xLabels: days.map { String($0.suffix(5)) },
                                                      series: [.init(label: "受理", values: daily.map { Double($0.counts.received) }, color: "#1565c0"),
                                                               .init(label: "结案", values: daily.map { Double($0.counts.closed) }, color: "#2e7d32")],
                                                      width: 900, height: 260).svg()
         let query = "&period=\(report.period.token)"
-        let (up, down) = try await AssessmentViews.crumbs(report.area, actor: actor, path: "/reports", query: query, on: req.db)
+        let (up, down) = try await AssessmentViews.crumbs(report.area, actor: actor, path: "/reports", query: query, on: req.database)
         let formatter = DateFormatter()
         formatter.timeZone = req.application.wanggeConfig.timeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm"

@@ -70,7 +70,7 @@ struct SessionAuthenticator: AsyncMiddleware {
             request.auth.login(current)
             if kind == .web, current.actor.role.isStaff, request.method == .GET {
                 // The unread badge in the page header.
-                request.storage[UnreadCountKey.self] = try await NotificationModel.query(on: request.db)
+                request.storage[UnreadCountKey.self] = try await NotificationModel.query(on: request.database)
                     .filter(\.$user.$id == current.actor.userID).filter(\.$readAt == nil).count()
             }
         }
@@ -86,10 +86,10 @@ struct SessionAuthenticator: AsyncMiddleware {
             FROM \(unsafeRaw: AuthSessionModel.schema) s JOIN \(unsafeRaw: UserModel.schema) u ON u.id = s.user_id \(unsafeRaw: actorJoins)
             WHERE s.token_hash = \(bind: Tokens.hash(secret))
             """
-        guard let row = try await PlainReads.rows(statement, on: request.db).first,
+        guard let row = try await PlainReads.rows(statement, on: request.database).first,
               try row.decode(column: "session_kind", as: String.self) == kind.rawValue,
               try row.decode(column: "expires_at", as: Date.self) > request.now,
-              let actor = try await actor(from: row, on: request.db)
+              let actor = try await actor(from: row, on: request.database)
         else { return nil }
         return CurrentUser(actor: actor, sessionID: try row.decode(column: "session_id", as: UUID.self),
                            csrfToken: try row.decode(column: "csrf_token", as: String.self))

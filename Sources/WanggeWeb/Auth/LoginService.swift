@@ -15,7 +15,7 @@ struct LoginService {
         try await request.enforceRateLimit(.login)
         let now = request.now
         let wrong = AppError(.unauthorized, code: "auth.invalid", zh: "用户名或密码错误。", en: "Wrong username or password.")
-        guard let user = try await UserModel.query(on: request.db).filter(\.$username == username).first(), user.active else {
+        guard let user = try await UserModel.query(on: request.database).filter(\.$username == username).first(), user.active else {
             _ = try? Bcrypt.verify(password, created: Self.dummyHash)
             throw wrong
         }
@@ -25,7 +25,7 @@ struct LoginService {
         let hash = user.passwordHash
         guard try await request.application.threadPool.runIfActive({ try Bcrypt.verify(password, created: hash) }) else {
             user.lockout = user.lockout.afterFailure(at: now)
-            try await user.save(on: request.db)
+            try await user.save(on: request.database)
             if let until = user.lockedUntil, user.lockout.isLocked(at: now) {
                 throw LoginLockout.lockedError(until: until, now: now)
             }
@@ -33,7 +33,7 @@ struct LoginService {
         }
         if user.failedLogins != 0 || user.lockedUntil != nil {
             user.lockout = .afterSuccess
-            try await user.save(on: request.db)
+            try await user.save(on: request.database)
         }
         return user
     }
@@ -46,9 +46,9 @@ struct LoginService {
         let lifetime = kind == .web ? config.sessionLifetime : config.tokenLifetime
         let session = AuthSessionModel(tokenHash: Tokens.hash(secret), kind: kind, userID: try user.requireID(),
                                        csrfToken: Tokens.random(), createdAt: now, expiresAt: now.addingTimeInterval(lifetime))
-        try await session.create(on: request.db)
+        try await session.create(on: request.database)
         // Expired sessions of this user are cleared on the way.
-        try await AuthSessionModel.query(on: request.db).filter(\.$user.$id == user.requireID())
+        try await AuthSessionModel.query(on: request.database).filter(\.$user.$id == user.requireID())
             .filter(\.$expiresAt < now).delete()
         return (secret, session)
     }

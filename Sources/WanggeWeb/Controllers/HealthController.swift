@@ -17,7 +17,7 @@ struct HealthController: RouteCollection {
     @Sendable func health(req: Request) async throws -> Response {
         let ok: Bool
         do {
-            if let sql = req.db as? any SQLDatabase {
+            if let sql = req.database as? any SQLDatabase {
                 try await sql.raw("SELECT 1").run()
             }
             ok = true

@@ -55,7 +55,7 @@ extension Application {
 }
 
 extension Request {
-    func sla() async throws -> SLAContext { try await application.slaContext(on: db) }
+    func sla() async throws -> SLAContext { try await application.slaContext(on: database) }
 }
 
 /// Runs the sweep every `sweepInterval` seconds while the server runs.

@@ -34,14 +34,14 @@ struct APIKeysAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [KeyDTO] {
-        try await APIClientService(db: req.db).list(by: req.requireActor()).map { Self.dto($0) }
+        try await APIClientService(db: req.database).list(by: req.requireActor()).map { Self.dto($0) }
     }
 
     @Sendable func issue(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let input = try req.content.decode(IssueInput.self)
-        let (client, key) = try await APIClientService(db: req.db).issue(name: input.name, requestsPerMinute: input.requestsPerMinute ?? 60,
+        let (client, key) = try await APIClientService(db: req.database).issue(name: input.name, requestsPerMinute: input.requestsPerMinute ?? 60,
                                                                           by: actor, now: req.now)
         let response = Response(status: .created)
         try response.content.encode(Self.dto(client, key: key), as: .json)
@@ -51,7 +51,7 @@ struct APIKeysAPIController: RouteCollection {
     @Sendable func revoke(req: Request) async throws -> HTTPStatus {
         try req.requireActor().requireAdmin()
         guard let id = req.parameters.get("id", as: UUID.self) else { throw AppError.notFound() }
-        try await APIClientService(db: req.db).revoke(id: id, by: req.requireActor())
+        try await APIClientService(db: req.database).revoke(id: id, by: req.requireActor())
         return .noContent
     }
 }

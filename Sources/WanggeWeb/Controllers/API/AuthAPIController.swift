@@ -27,7 +27,7 @@ struct AuthAPIController: RouteCollection {
         let login = LoginService(request: req)
         let user = try await login.verify(username: credentials.username, password: credentials.password)
         let (secret, session) = try await login.open(for: user, kind: .api)
-        let actor = try await SessionAuthenticator.actor(for: user, on: req.db)
+        let actor = try await SessionAuthenticator.actor(for: user, on: req.database)
         let response = Response(status: .created)
         try response.content.encode(TokenDTO(token: secret, expiresAt: session.expiresAt, user: MeDTO(actor)), as: .json)
         return response
@@ -35,7 +35,7 @@ struct AuthAPIController: RouteCollection {
 
     @Sendable func revokeToken(req: Request) async throws -> HTTPStatus {
         _ = try req.requireActor()
-        try await req.currentUser!.endSession(on: req.db)
+        try await req.currentUser!.endSession(on: req.database)
         return .noContent
     }
 

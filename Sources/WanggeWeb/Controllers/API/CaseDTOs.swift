@@ -15,7 +15,7 @@ struct NameBook {
 
     /// From the application's copy (see `CatalogNames`); `unitCodes` says which units' names are wanted.
     static func load(on req: Request, unitCodes: Set<String> = []) async throws -> NameBook {
-        let catalog = try await req.application.catalogNames(on: req.db)
+        let catalog = try await req.application.catalogNames(on: req.database)
         var book = NameBook(departments: catalog.departments, categories: catalog.categories)
         for code in unitCodes {
             if let name = catalog.units[code] { book.units[code] = name }

@@ -67,7 +67,7 @@ struct CasesAPIController: RouteCollection {
     @Sendable func list(req: Request) async throws -> Page<CaseSummaryDTO> {
         let actor = try req.requireActor()
         let filter = try CaseFilter.from(req)
-        let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
+        let cases = try await CaseQueryService(db: req.database).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         let next = cases.count == filter.limit ? cases.last.map { String($0.id) } : nil
@@ -76,7 +76,7 @@ struct CasesAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> CaseDTO {
         let actor = try req.requireActor()
-        let (view, snapshot, relation) = try await CaseTransitionService(db: req.db).view(code: req.parameters.get("code")!, for: actor)
+        let (view, snapshot, relation) = try await CaseTransitionService(db: req.database).view(code: req.parameters.get("code")!, for: actor)
         return try await Self.dto(view, snapshot: snapshot, relation: relation, on: req)
     }
 
@@ -84,26 +84,26 @@ struct CasesAPIController: RouteCollection {
         let units = Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 })
         let names = try await NameBook.load(on: req, unitCodes: units)
         guard let id = model.id else { throw AppError.notFound("case") }
-        let attachments = try await CaseQueryService(db: req.db).attachments(caseID: id)
+        let attachments = try await CaseQueryService(db: req.database).attachments(caseID: id)
         var masterCode: String?
-        if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.db)?.code }
+        if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.database)?.code }
         return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode,
                        sla: try await req.sla(), now: req.now)
     }
 
     @Sendable func events(req: Request) async throws -> [CaseEventDTO] {
         let actor = try req.requireActor()
-        let id = try await CaseTransitionService(db: req.db).readableID(code: req.parameters.get("code")!, for: actor)
-        let queries = CaseQueryService(db: req.db)
+        let id = try await CaseTransitionService(db: req.database).readableID(code: req.parameters.get("code")!, for: actor)
+        let queries = CaseQueryService(db: req.database)
         let attachments = try await queries.attachments(caseID: id)
         return try await queries.events(caseID: id).map { CaseEventDTO($0, attachments: attachments) }
     }
 
     @Sendable func duplicates(req: Request) async throws -> [CaseSummaryDTO] {
         let actor = try req.requireActor()
-        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        let (model, _, _) = try await CaseTransitionService(db: req.database).load(code: req.parameters.get("code")!, for: actor)
         guard let lat = model.lat, let lon = model.lon else { return [] }
-        let hints = try await CaseQueryService(db: req.db).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
+        let hints = try await CaseQueryService(db: req.database).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
                                                                            excluding: model.id, now: req.now)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
@@ -135,7 +135,7 @@ struct CasesAPIController: RouteCollection {
     /// Reveals the reporter's contact to someone who must call back; the reveal is logged.
     @Sendable func contact(req: Request) async throws -> ContactDTO {
         let actor = try req.requireActor()
-        let (name, phone) = try await ContactReveal(db: req.db).reveal(code: req.parameters.get("code")!, actor: actor,
+        let (name, phone) = try await ContactReveal(db: req.database).reveal(code: req.parameters.get("code")!, actor: actor,
                                                                        clientAddress: req.clientAddress, now: req.now)
         return ContactDTO(reporterName: name, reporterPhone: phone)
     }
@@ -152,20 +152,20 @@ struct CasesAPIController: RouteCollection {
     /// The access log of personal data, newest first (administrators).
     @Sendable func accessLog(req: Request) async throws -> [AccessLogDTO] {
         try req.requireActor().requireAdmin()
-        return try await AccessLogModel.query(on: req.db).sort(\.$id, .descending).limit(500).all().map {
+        return try await AccessLogModel.query(on: req.database).sort(\.$id, .descending).limit(500).all().map {
             AccessLogDTO(username: $0.username, role: $0.role, subject: $0.subject, field: $0.field, clientAddress: $0.clientAddress, at: $0.createdAt)
         }
     }
 
     @Sendable func attachment(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        let (model, _, _) = try await CaseTransitionService(db: req.database).load(code: req.parameters.get("code")!, for: actor)
         return try await Self.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
     }
 
     static func serve(attachmentID: Int?, caseID: Int, on req: Request, onlyEvents: Set<Int>? = nil) async throws -> Response {
         guard let attachmentID,
-              let row = try await AttachmentModel.query(on: req.db).filter(\.$id == attachmentID).filter(\.$caseID == caseID).first(),
+              let row = try await AttachmentModel.query(on: req.database).filter(\.$id == attachmentID).filter(\.$caseID == caseID).first(),
               onlyEvents.map({ set in row.eventID.map(set.contains) ?? false }) ?? true,
               let path = req.application.photoStore.path(sha: row.sha256, contentType: row.contentType)
         else { throw AppError.notFound("attachment") }
@@ -220,11 +220,11 @@ enum CaseActions {
     /// performs the action with its photos.
     static func perform(_ req: Request, code: String, actor: Actor,
                         decode: () throws -> (TransitionInput, [File])) async throws -> CaseModel {
-        _ = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
+        _ = try await CaseTransitionService(db: req.database).load(code: code, for: actor)
         let (input, files) = try decode()
         let sla = try await req.sla()
         return try await req.withPhotos(files) { photos in
-            try await CaseTransitionService(db: req.db).perform(code: code, input, actor: actor, photos: photos, now: req.now,
+            try await CaseTransitionService(db: req.database).perform(code: code, input, actor: actor, photos: photos, now: req.now,
                                                                  sla: sla, notifier: req.application.notifier)
         }
     }
@@ -243,9 +243,9 @@ enum CaseIntake {
         if actor == nil, input.channel != WanggeDomain.Channel.open311.rawValue { try await req.enforceRateLimit(.intake) }
         var locatedGrid: String?
         if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
-            locatedGrid = try await req.application.gridLocatorCache.locator(on: req.db).locate(GeoPoint(lon: location.lon, lat: location.lat))
+            locatedGrid = try await req.application.gridLocatorCache.locator(on: req.database).locate(GeoPoint(lon: location.lon, lat: location.lat))
         }
-        let service = CaseIntakeService(db: req.db, timeZone: req.application.wanggeConfig.timeZone,
+        let service = CaseIntakeService(db: req.database, timeZone: req.application.wanggeConfig.timeZone,
                                         commits: req.application.storage[IntakeCommitsKey.self])
         let sla = try await req.sla()
         let result = try await req.withPhotos(files) { photos in
@@ -255,7 +255,7 @@ enum CaseIntake {
         var hints: [CaseSummaryDTO] = []
         if let lat = model.lat, let lon = model.lon, let actor, actor.role.isStaff {
             let names = try await NameBook.load(on: req)
-            hints = try await CaseQueryService(db: req.db)
+            hints = try await CaseQueryService(db: req.database)
                 .duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: model.id, now: req.now)
                 .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
         }

@@ -12,17 +12,17 @@ struct DepartmentsAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [DepartmentDTO] {
-        try await DepartmentService(db: req.db).list(for: req.requireActor()).map(DepartmentDTO.init)
+        try await DepartmentService(db: req.database).list(for: req.requireActor()).map(DepartmentDTO.init)
     }
 
     @Sendable func show(req: Request) async throws -> DepartmentDTO {
-        DepartmentDTO(try await DepartmentService(db: req.db).find(code: req.parameters.get("code")!, for: req.requireActor()))
+        DepartmentDTO(try await DepartmentService(db: req.database).find(code: req.parameters.get("code")!, for: req.requireActor()))
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         try actor.requireAdmin()
-        let department = try await DepartmentService(db: req.db).create(req.content.decode(DepartmentInput.self), by: actor)
+        let department = try await DepartmentService(db: req.database).create(req.content.decode(DepartmentInput.self), by: actor)
         let response = Response(status: .created)
         try response.content.encode(DepartmentDTO(department), as: .json)
         return response

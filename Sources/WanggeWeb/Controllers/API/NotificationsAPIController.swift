@@ -31,7 +31,7 @@ struct NotificationsAPIController: RouteCollection {
     @Sendable func list(req: Request) async throws -> Inbox {
         let actor = try req.requireActor()
         return try await Self.inbox(for: actor.userID, unreadOnly: req.query[Bool.self, at: "unread"] ?? false,
-                                    before: req.query[Int.self, at: "after"], on: req.db)
+                                    before: req.query[Int.self, at: "after"], on: req.database)
     }
 
     static func inbox(for userID: UUID, unreadOnly: Bool, before: Int?, limit: Int = 30, on db: any Database) async throws -> Inbox {
@@ -49,18 +49,18 @@ struct NotificationsAPIController: RouteCollection {
     @Sendable func markRead(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
         guard let id = req.parameters.get("id", as: Int.self),
-              let row = try await NotificationModel.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == actor.userID).first()
+              let row = try await NotificationModel.query(on: req.database).filter(\.$id == id).filter(\.$user.$id == actor.userID).first()
         else { throw AppError.notFound("notification") }
         if row.readAt == nil {
             row.readAt = req.now
-            try await row.save(on: req.db)
+            try await row.save(on: req.database)
         }
         return .noContent
     }
 
     @Sendable func markAllRead(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
-        try await NotificationModel.query(on: req.db).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil)
+        try await NotificationModel.query(on: req.database).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil)
             .set(\.$readAt, to: req.now).update()
         return .noContent
     }
@@ -102,7 +102,7 @@ struct SLAAPIController: RouteCollection {
     @Sendable func year(req: Request) async throws -> CalendarYearDTO {
         _ = try req.requireActor()
         guard let year = req.parameters.get("year", as: Int.self) else { throw AppError.notFound("year") }
-        if let row = try await HolidayYearModel.find(year, on: req.db), let parsed = try? HolidayYear.parse(Data(row.data.utf8)) {
+        if let row = try await HolidayYearModel.find(year, on: req.database), let parsed = try? HolidayYear.parse(Data(row.data.utf8)) {
             return CalendarYearDTO(year: year, holidays: parsed.holidays, workdays: parsed.workdays, source: parsed.source)
         }
         guard let shipped = HolidayYear.shipped.first(where: { $0.year == year }) else {
@@ -115,7 +115,7 @@ struct SLAAPIController: RouteCollection {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let body = req.body.data.map { Data(buffer: $0) } ?? Data()
-        let saved = try await SLAAdminService(db: req.db).saveYear(body, by: actor)
+        let saved = try await SLAAdminService(db: req.database).saveYear(body, by: actor)
         await req.application.invalidateSLAContext()
         guard saved.year == req.parameters.get("year", as: Int.self) else {
             throw AppError.invalid("calendar.year", zh: "路径中的年份与数据中的年份不一致。", en: "The year in the path and in the data differ.")
@@ -136,7 +136,7 @@ struct SLAAPIController: RouteCollection {
             throw AppError.invalid("sla.resolve", zh: "请填写办结时限。", en: "Give the resolve limit.", field: "resolveWorkingDays")
         }
         let policy = SLAPolicy(accept: .minutes(input.acceptMinutes), resolve: resolve, reply: .workingDays(input.replyWorkingDays))
-        try await SLAAdminService(db: req.db).setRule(categoryCode: input.categoryCode, urgency: urgency, policy: policy, by: actor)
+        try await SLAAdminService(db: req.database).setRule(categoryCode: input.categoryCode, urgency: urgency, policy: policy, by: actor)
         await req.application.invalidateSLAContext()
         return .noContent
     }
@@ -147,7 +147,7 @@ struct SLAAPIController: RouteCollection {
         guard actor.role.isStaff else { throw AppError.forbidden() }
         let root = req.query[String.self, at: "within"] ?? actor.orgCode
         guard actor.canSee(OrgCode.ancestry(of: root)) else { throw AppError.notFound("org_unit") }
-        let counts = try await CaseQueryService(db: req.db).warningCounts(below: root, now: req.now)
+        let counts = try await CaseQueryService(db: req.database).warningCounts(below: root, now: req.now)
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code)))
         return counts.map { WarningCountDTO(orgCode: $0.code, name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) }
     }

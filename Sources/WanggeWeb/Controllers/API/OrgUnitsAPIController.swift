@@ -19,19 +19,19 @@ struct OrgUnitsAPIController: RouteCollection {
         let actor = try req.requireActor()
         let level = try req.query[String.self, at: "level"].map(OrgLevel.parse)
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 500)
-        let units = try await OrgUnitService(db: req.db).list(
+        let units = try await OrgUnitService(db: req.database).list(
             level: level, within: req.query[String.self, at: "within"], for: actor,
             after: req.query[String.self, at: "after"], limit: limit)
         return Page(items: units.map { OrgUnitDTO($0) }, next: units.count == limit ? units.last?.code : nil)
     }
 
     @Sendable func show(req: Request) async throws -> OrgUnitDTO {
-        let unit = try await OrgUnitService(db: req.db).find(code: req.parameters.get("code")!, for: req.requireActor())
+        let unit = try await OrgUnitService(db: req.database).find(code: req.parameters.get("code")!, for: req.requireActor())
         return OrgUnitDTO(unit, includeGeometry: true)
     }
 
     @Sendable func children(req: Request) async throws -> [OrgUnitDTO] {
-        try await OrgUnitService(db: req.db).children(of: req.parameters.get("code")!, for: req.requireActor())
+        try await OrgUnitService(db: req.database).children(of: req.parameters.get("code")!, for: req.requireActor())
             .map { OrgUnitDTO($0) }
     }
 
@@ -39,7 +39,7 @@ struct OrgUnitsAPIController: RouteCollection {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let input = try req.content.decode(OrgUnitInput.self)
-        let unit = try await OrgUnitService(db: req.db).create(input, by: actor)
+        let unit = try await OrgUnitService(db: req.database).create(input, by: actor)
         await req.application.gridLocatorCache.invalidate()
         let response = Response(status: .created)
         try response.content.encode(OrgUnitDTO(unit, includeGeometry: true), as: .json)
@@ -50,7 +50,7 @@ struct OrgUnitsAPIController: RouteCollection {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let change = try req.content.decode(OrgUnitUpdate.self)
-        let unit = try await OrgUnitService(db: req.db).update(code: req.parameters.get("code")!, change, by: actor)
+        let unit = try await OrgUnitService(db: req.database).update(code: req.parameters.get("code")!, change, by: actor)
         await req.application.gridLocatorCache.invalidate()
         return OrgUnitDTO(unit, includeGeometry: true)
     }
@@ -67,9 +67,9 @@ struct OrgUnitsAPIController: RouteCollection {
         else {
             throw AppError.invalid("geo.point", zh: "请提供有效的经纬度 lat、lon。", en: "Give a valid lat and lon.")
         }
-        let locator = try await req.application.gridLocatorCache.locator(on: req.db)
+        let locator = try await req.application.gridLocatorCache.locator(on: req.database)
         guard let code = locator.locate(GeoPoint(lon: lon, lat: lat)) else { return LocateDTO() }
-        let grid = try await OrgUnitModel.query(on: req.db).filter(\.$code == code).first()
+        let grid = try await OrgUnitModel.query(on: req.database).filter(\.$code == code).first()
         return LocateDTO(gridCode: code, gridName: grid?.name)
     }
 }

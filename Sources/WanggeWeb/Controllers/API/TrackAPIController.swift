@@ -23,7 +23,7 @@ struct TrackAPIController: RouteCollection {
 
     static func view(_ queryCode: String, on req: Request) async throws -> TrackDTO {
         try await req.enforceRateLimit(.track)
-        let queries = CaseQueryService(db: req.db)
+        let queries = CaseQueryService(db: req.database)
         let model = try await queries.track(queryCode: queryCode)
         let id = model.id
         return TrackDTO(model, events: try await queries.publicEvents(caseID: id), attachments: try await queries.attachments(caseID: id),
@@ -39,14 +39,14 @@ struct TrackAPIController: RouteCollection {
 
     /// Holding the query code makes one the reporter, whoever is signed in.
     static func evaluate(_ queryCode: String, rating: String, comment: String?, on req: Request) async throws {
-        let model = try await CaseQueryService(db: req.db).track(queryCode: queryCode)
+        let model = try await CaseQueryService(db: req.database).track(queryCode: queryCode)
         let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
-        _ = try await CaseTransitionService(db: req.db).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
+        _ = try await CaseTransitionService(db: req.database).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
                                                                 sla: req.sla(), notifier: req.application.notifier)
     }
 
     @Sendable func photo(req: Request) async throws -> Response {
-        let queries = CaseQueryService(db: req.db)
+        let queries = CaseQueryService(db: req.database)
         let id = try await queries.track(queryCode: req.parameters.get("queryCode")!).id
         // Only the photos of the result are public.
         let resultEvents = Set(try await queries.events(caseID: id)
@@ -79,7 +79,7 @@ struct CategoriesAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         try actor.requireAdmin()
-        let model = try await CategoryService(db: req.db).create(req.content.decode(CategoryInput.self), by: actor)
+        let model = try await CategoryService(db: req.database).create(req.content.decode(CategoryInput.self), by: actor)
         let response = Response(status: .created)
         try response.content.encode(Self.dto(model), as: .json)
         return response
@@ -88,11 +88,11 @@ struct CategoriesAPIController: RouteCollection {
     @Sendable func update(req: Request) async throws -> CategoryDTO {
         let actor = try req.requireActor()
         try actor.requireAdmin()
-        return Self.dto(try await CategoryService(db: req.db).update(code: req.parameters.get("code")!, req.content.decode(CategoryInput.self),
+        return Self.dto(try await CategoryService(db: req.database).update(code: req.parameters.get("code")!, req.content.decode(CategoryInput.self),
                                                                       by: actor))
     }
 
     @Sendable func list(req: Request) async throws -> [CategoryDTO] {
-        try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all().map(Self.dto)
+        try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all().map(Self.dto)
     }
 }

@@ -18,13 +18,13 @@ struct UsersAPIController: RouteCollection {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let role = try req.query[String.self, at: "role"].map(Role.parse)
-        return try await UserService(db: req.db).list(for: actor, role: role).map { UserDTO($0, revealPhone: true) }
+        return try await UserService(db: req.database).list(for: actor, role: role).map { UserDTO($0, revealPhone: true) }
     }
 
     @Sendable func show(req: Request) async throws -> UserDTO {
         let actor = try req.requireActor()
         try actor.requireAdmin()
-        let service = UserService(db: req.db)
+        let service = UserService(db: req.database)
         let user = try await service.find(username: req.parameters.get("username")!, for: actor)
         return UserDTO(user, gridCodes: try await service.gridCodes(of: user.requireID()), revealPhone: true)
     }
@@ -33,7 +33,7 @@ struct UsersAPIController: RouteCollection {
         let actor = try req.requireActor()
         try actor.requireAdmin()
         let input = try req.content.decode(UserInput.self)
-        let user = try await UserService(db: req.db).create(input, by: actor, hasher: req.hasher)
+        let user = try await UserService(db: req.database).create(input, by: actor, hasher: req.hasher)
         let response = Response(status: .created)
         try response.content.encode(UserDTO(user, gridCodes: input.gridCodes, revealPhone: true), as: .json)
         return response
@@ -47,7 +47,7 @@ struct UsersAPIController: RouteCollection {
     @Sendable func changePassword(req: Request) async throws -> HTTPStatus {
         guard let current = req.currentUser else { _ = try req.requireActor(); return .unauthorized }
         let change = try req.content.decode(PasswordChange.self)
-        try await UserService(db: req.db).changePassword(user: current.loadUser(on: req.db), current: change.currentPassword,
+        try await UserService(db: req.database).changePassword(user: current.loadUser(on: req.database), current: change.currentPassword,
                                                          new: change.newPassword, hasher: req.hasher, now: req.now)
         return .noContent
     }

@@ -78,7 +78,7 @@ struct Open311Controller: RouteCollection {
     }
 
     func services(_ req: Request) async throws -> Open311Value {
-        let rows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let rows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
         let groups = Dictionary(uniqueKeysWithValues: rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         return .array(itemName: "service", rows.filter { $0.parentCode != nil }.map { category in
             let group = groups[category.parentCode ?? ""] ?? ""
@@ -92,7 +92,7 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func serviceDefinition(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { code, format in
-            guard let category = try await CategoryModel.query(on: req.db).filter(\.$code == code).filter(\.$active == true).first(),
+            guard let category = try await CategoryModel.query(on: req.database).filter(\.$code == code).filter(\.$active == true).first(),
                   category.parentCode != nil else {
                 throw AppError(.notFound, code: "open311.service", zh: "服务类别不存在。", en: "service_code not found")
             }
@@ -111,7 +111,7 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func oneRequest(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { id, format in
-            guard let model = try await CaseModel.query(on: req.db).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels).first() else {
+            guard let model = try await CaseModel.query(on: req.database).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels).first() else {
                 throw AppError(.notFound, code: "open311.request", zh: "服务请求不存在。", en: "service_request_id not found")
             }
             return format.response(.array(itemName: "request", [try await Self.represent([model], req).first!]), root: "service_requests")
@@ -120,20 +120,20 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func token(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { token, format in
-            let model = try await CaseQueryService(db: req.db).track(queryCode: token)
+            let model = try await CaseQueryService(db: req.database).track(queryCode: token)
             let item = Open311Value.object([("service_request_id", .string(model.code)), ("token", .string(token))])
             return format.response(.array(itemName: "request", [item]), root: "service_requests")
         }
     }
 
     @Sendable func media(req: Request) async throws -> Response {
-        guard let model = try await CaseModel.query(on: req.db).filter(\.$code == req.parameters.get("code")!)
+        guard let model = try await CaseModel.query(on: req.database).filter(\.$code == req.parameters.get("code")!)
             .filter(\.$channel ~~ Self.publicChannels).first() else { throw AppError.notFound() }
         return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
     }
 
     func listRequests(_ req: Request) async throws -> Open311Value {
-        var query = CaseModel.query(on: req.db).filter(\.$channel ~~ Self.publicChannels)
+        var query = CaseModel.query(on: req.database).filter(\.$channel ~~ Self.publicChannels)
         if let ids = req.query[String.self, at: "service_request_id"], !ids.isEmpty {
             query = query.filter(\.$code ~~ ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         } else {
@@ -176,8 +176,8 @@ struct Open311Controller: RouteCollection {
         let names = try await NameBook.load(on: req)
         let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
         let ids = cases.compactMap(\.id)
-        let attachments = ids.isEmpty ? [] : try await AttachmentModel.query(on: req.db).filter(\.$caseID ~~ ids).sort(\.$id).all()
-        let events = ids.isEmpty ? [] : try await CaseEventModel.query(on: req.db).filter(\.$caseID ~~ ids).filter(\.$isPublic == true).sort(\.$seq).all()
+        let attachments = ids.isEmpty ? [] : try await AttachmentModel.query(on: req.database).filter(\.$caseID ~~ ids).sort(\.$id).all()
+        let events = ids.isEmpty ? [] : try await CaseEventModel.query(on: req.database).filter(\.$caseID ~~ ids).filter(\.$isPublic == true).sort(\.$seq).all()
         let base = baseURL(req)
         return cases.map { model in
             let latest = events.last { $0.caseID == model.id }

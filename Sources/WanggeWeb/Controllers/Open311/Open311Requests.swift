@@ -9,19 +9,19 @@ extension Open311Controller {
         let params = Self.parameters(req)
         func one(_ name: String) -> String? { params[name]?.first.flatMap { $0.isEmpty ? nil : $0 } }
 
-        guard let client = try await APIClientService(db: req.db).verify(one("api_key")) else {
+        guard let client = try await APIClientService(db: req.database).verify(one("api_key")) else {
             throw AppError(.forbidden, code: "open311.api_key", zh: "api_key 无效。", en: "Invalid api_key")
         }
         try await req.application.open311Limiter.admit(client: try client.requireID(), perMinute: client.requestsPerMinute, now: req.now)
         if let jurisdiction = one("jurisdiction_id") {
-            let known = try await OrgUnitModel.query(on: req.db).filter(\.$code == jurisdiction)
+            let known = try await OrgUnitModel.query(on: req.database).filter(\.$code == jurisdiction)
                 .filter(\.$level ~~ [OrgLevel.city.rawValue, OrgLevel.county.rawValue]).count() > 0
             guard known else { throw AppError(.notFound, code: "open311.jurisdiction", zh: "jurisdiction_id 不存在。", en: "jurisdiction_id not found") }
         }
         guard let serviceCode = one("service_code") else {
             throw AppError.invalid("open311.service_code", zh: "缺少 service_code。", en: "service_code was not provided")
         }
-        guard try await CategoryModel.query(on: req.db).filter(\.$code == serviceCode).filter(\.$active == true).count() > 0 else {
+        guard try await CategoryModel.query(on: req.database).filter(\.$code == serviceCode).filter(\.$active == true).count() > 0 else {
             throw AppError(.notFound, code: "open311.service", zh: "服务类别不存在。", en: "service_code not found")
         }
         let lat = one("lat"), lon = one("long")

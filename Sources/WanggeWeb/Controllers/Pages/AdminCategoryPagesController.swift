@@ -42,7 +42,7 @@ struct AdminCategoryPagesController: RouteCollection {
 
     func context(_ req: Request, errors: [String: String]) async throws -> Context {
         let names = try await NameBook.load(on: req)
-        let rows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let rows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
         let sla = try await req.sla()
         var rules = [RuleRow(scope: "默认", accept: sla.policies.fallback.accept.labelZH, resolve: sla.policies.fallback.resolve.labelZH,
                              reply: sla.policies.fallback.reply.labelZH)]
@@ -69,7 +69,7 @@ struct AdminCategoryPagesController: RouteCollection {
         let actor = try req.requireAdminPage()
         let input = try req.content.decode(CategoryInput.self)
         do {
-            _ = try await CategoryService(db: req.db).create(input, by: actor)
+            _ = try await CategoryService(db: req.database).create(input, by: actor)
             return req.redirect(to: "/admin/categories?notice=created")
         } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict {
             return try await req.page("admin-categories", context(req, errors: [error.field ?? "code": error.message(english: req.isEnglish)]), status: .badRequest)
@@ -91,7 +91,7 @@ struct AdminCategoryPagesController: RouteCollection {
                 throw AppError.invalid("sla.missing", zh: "请填写三项时限。", en: "Fill in all three limits.", field: "rule")
             }
             let policy = SLAPolicy(accept: .minutes(accept), resolve: .workingDays(resolve), reply: .workingDays(reply))
-            try await SLAAdminService(db: req.db).setRule(categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
+            try await SLAAdminService(db: req.database).setRule(categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
                                                           urgency: form.urgency.flatMap { Urgency(rawValue: $0) }, policy: policy, by: actor)
             await req.application.invalidateSLAContext()
             return req.redirect(to: "/admin/categories?notice=saved")

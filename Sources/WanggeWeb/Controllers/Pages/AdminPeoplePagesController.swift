@@ -61,7 +61,7 @@ struct AdminPeoplePagesController: RouteCollection {
         let actor = try req.requireAdminPage()
         let input = try req.content.decode(DepartmentInput.self)
         do {
-            _ = try await DepartmentService(db: req.db).create(input, by: actor)
+            _ = try await DepartmentService(db: req.database).create(input, by: actor)
             return req.redirect(to: "/admin/departments?notice=created")
         } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict || error.kind == .notFound {
             let form = ["code": input.code, "name": input.name, "orgCode": input.orgCode]
@@ -93,7 +93,7 @@ struct AdminPeoplePagesController: RouteCollection {
                               role: form.role ?? "", orgCode: form.orgCode ?? "", departmentCode: form.departmentCode,
                               phone: form.phone, gridCodes: grids)
         do {
-            _ = try await UserService(db: req.db).create(input, by: actor, hasher: req.hasher)
+            _ = try await UserService(db: req.database).create(input, by: actor, hasher: req.hasher)
             return req.redirect(to: "/admin/users?notice=created")
         } catch let error as AppError where error.kind == .badRequest || error.kind == .conflict || error.kind == .notFound {
             let values = ["username": input.username, "displayName": form.displayName ?? "", "role": input.role,
@@ -105,13 +105,13 @@ struct AdminPeoplePagesController: RouteCollection {
     }
 
     func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
-        try await OrgUnitModel.query(on: req.db).within(actor.scopes[0]).sort(\.$path).all()
+        try await OrgUnitModel.query(on: req.database).within(actor.scopes[0]).sort(\.$path).all()
             .filter { $0.orgLevel <= maxLevel }
             .map { Option(value: $0.code, label: String(repeating: "　", count: $0.orgLevel.depth) + "\($0.name)(\($0.code))") }
     }
 
     func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
-        let rows = try await DepartmentService(db: req.db).list(for: actor).map {
+        let rows = try await DepartmentService(db: req.database).list(for: actor).map {
             DepartmentRow(code: $0.code, name: $0.name, orgCode: $0.orgUnit.code, orgName: $0.orgUnit.name)
         }
         return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: rows,
@@ -121,12 +121,12 @@ struct AdminPeoplePagesController: RouteCollection {
     func usersContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> UsersContext {
         let english = req.isEnglish
         let roleFilter = req.query[String.self, at: "role"].flatMap(Role.init(rawValue:))
-        let users = try await UserService(db: req.db).list(for: actor, role: roleFilter).map {
+        let users = try await UserService(db: req.database).list(for: actor, role: roleFilter).map {
             UserRow(username: $0.username, displayName: $0.displayName,
                     roleName: english ? $0.userRole.nameEN : $0.userRole.nameZH,
                     orgName: $0.orgUnit.name, department: $0.department?.name ?? "", phone: $0.phone ?? "")
         }
-        let departments = try await DepartmentService(db: req.db).list(for: actor).map { Option(value: $0.code, label: $0.name) }
+        let departments = try await DepartmentService(db: req.database).list(for: actor).map { Option(value: $0.code, label: $0.name) }
         return UsersContext(
             p: PageChrome(req, notice: req.notice), users: users,
             roles: Role.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },

@@ -53,13 +53,13 @@ struct AdminUnitPagesController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Response {
         let actor = try req.requireAdminPage()
-        let unit = try await OrgUnitService(db: req.db).find(code: req.parameters.get("code")!, for: actor)
+        let unit = try await OrgUnitService(db: req.database).find(code: req.parameters.get("code")!, for: actor)
         return try await req.page("admin-unit", context(req, unit: unit, actor: actor))
     }
 
     @Sendable func createChild(req: Request) async throws -> Response {
         let actor = try req.requireAdminPage()
-        let service = OrgUnitService(db: req.db)
+        let service = OrgUnitService(db: req.database)
         let parent = try await service.find(code: req.parameters.get("code")!, for: actor)
         guard let level = parent.orgLevel.childLevel else { throw AppError.invalid("org.no_children", zh: "网格下不能再建下级单位。", en: "Grids have no units below.") }
         let form = try req.content.decode(UnitForm.self)
@@ -89,7 +89,7 @@ struct AdminUnitPagesController: RouteCollection {
         let actor = try req.requireAdminPage()
         let code = req.parameters.get("code")!
         let form = try req.content.decode(UnitForm.self)
-        let service = OrgUnitService(db: req.db)
+        let service = OrgUnitService(db: req.database)
         do {
             _ = try await service.update(code: code, OrgUnitUpdate(name: form.name ?? ""), by: actor)
             return req.redirect(to: "/admin/units/\(code)?notice=saved")
@@ -102,7 +102,7 @@ struct AdminUnitPagesController: RouteCollection {
 
     @Sendable func boundary(req: Request) async throws -> Response {
         let actor = try req.requireAdminPage()
-        let service = OrgUnitService(db: req.db)
+        let service = OrgUnitService(db: req.database)
         let unit = try await service.find(code: req.parameters.get("code")!, for: actor)
         let form = try req.content.decode(UnitForm.self)
         let geometry = Self.geometry(from: form)
@@ -140,7 +140,7 @@ struct AdminUnitPagesController: RouteCollection {
         func row(_ u: OrgUnitModel) -> UnitRow {
             UnitRow(code: u.code, name: u.name, levelName: english ? u.orgLevel.nameEN : u.orgLevel.nameZH)
         }
-        let service = OrgUnitService(db: req.db)
+        let service = OrgUnitService(db: req.database)
         let children = try await service.children(of: unit.code, for: actor)
         var breadcrumb: [UnitRow] = []
         for level in OrgLevel.allCases where level < unit.orgLevel {
@@ -150,7 +150,7 @@ struct AdminUnitPagesController: RouteCollection {
         }
         var workers: [String] = []
         if unit.orgLevel == .grid {
-            workers = try await GridAssignmentModel.query(on: req.db).filter(\.$grid.$id == unit.requireID()).with(\.$user).all()
+            workers = try await GridAssignmentModel.query(on: req.database).filter(\.$grid.$id == unit.requireID()).with(\.$user).all()
                 .map { "\($0.user.displayName)(\($0.user.username))" }
         }
         let childLevel = unit.orgLevel.childLevel

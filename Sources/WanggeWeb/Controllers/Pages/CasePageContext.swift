@@ -75,9 +75,9 @@ struct CasePageContext: Encodable {
                       revealedPhone: String? = nil) async throws -> CasePageContext {
         let english = req.isEnglish
         let t = Strings.table(english: english)
-        let (model, snapshot, relation) = try await CaseTransitionService(db: req.db).load(code: code, for: actor)
+        let (model, snapshot, relation) = try await CaseTransitionService(db: req.database).load(code: code, for: actor)
         let caseID = try model.requireID()
-        let queries = CaseQueryService(db: req.db)
+        let queries = CaseQueryService(db: req.database)
         let names = try await NameBook.load(on: req, unitCodes: Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 }))
         let sla = try await req.sla()
         let warning = sla.warning(model, at: req.now)
@@ -147,22 +147,22 @@ struct CasePageContext: Encodable {
         forms.sort { $0.primary && !$1.primary }
 
         // Options for the forms that need them.
-        let categoryRows = try await CategoryModel.query(on: req.db).filter(\.$active == true).sort(\.$sort).all()
+        let categoryRows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
         let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         let categories = categoryRows.filter { $0.parentCode != nil }.map {
             Option(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
         }
         let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
-        let departments = try await DepartmentModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all().map {
+        let departments = try await DepartmentModel.query(on: req.database).filter(\.$active == true).sort(\.$code).all().map {
             Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
         var grids: [Option] = []
         var targets: [Option] = []
         if actor.role == .dispatcher {
-            grids = try await OrgUnitModel.query(on: req.db).within(actor.scopes[0]).filter(\.$level == OrgLevel.grid.rawValue)
+            grids = try await OrgUnitModel.query(on: req.database).within(actor.scopes[0]).filter(\.$level == OrgLevel.grid.rawValue)
                 .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
-                targets = try await OrgUnitModel.query(on: req.db)
+                targets = try await OrgUnitModel.query(on: req.database)
                     .within(OrgScope(level: level, code: snapshot.centreOrgCode))
                     .filter(\.$level ~~ [OrgLevel.township.rawValue, OrgLevel.village.rawValue]).filter(\.$code != snapshot.centreOrgCode)
                     .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }

@@ -86,7 +86,7 @@ struct CasePagesController: RouteCollection {
             filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))
             if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = req.now }
         }
-        let cases = try await CaseQueryService(db: req.db).list(filter, for: actor)
+        let cases = try await CaseQueryService(db: req.database).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         let rows = cases.map { model in
@@ -124,7 +124,7 @@ struct CasePagesController: RouteCollection {
         let urgency = req.query[String.self, at: "urgency"] ?? ""
         let t = Strings.table(english: english)
         let statuses = CaseState.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
-        let categories = try await CategoryModel.query(on: req.db).filter(\.$parentCode == nil).sort(\.$sort).all()
+        let categories = try await CategoryModel.query(on: req.database).filter(\.$parentCode == nil).sort(\.$sort).all()
             .map { Option(value: $0.code, label: $0.name, selected: $0.code == category) }
         let channels = WanggeDomain.Channel.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
         let urgencies = Urgency.allCases.map { Option(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
@@ -173,14 +173,14 @@ struct CasePagesController: RouteCollection {
     @Sendable func revealContact(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         let code = req.parameters.get("code")!
-        let (_, phone) = try await ContactReveal(db: req.db).reveal(code: code, actor: actor, clientAddress: req.clientAddress, now: req.now)
+        let (_, phone) = try await ContactReveal(db: req.database).reveal(code: code, actor: actor, clientAddress: req.clientAddress, now: req.now)
         let context = try await CasePageContext.build(req, code: code, actor: actor, errors: [:], failedAction: nil, revealedPhone: phone)
         return try await req.page("case", context)
     }
 
     @Sendable func photo(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        let (model, _, _) = try await CaseTransitionService(db: req.db).load(code: req.parameters.get("code")!, for: actor)
+        let (model, _, _) = try await CaseTransitionService(db: req.database).load(code: req.parameters.get("code")!, for: actor)
         return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
     }
 }

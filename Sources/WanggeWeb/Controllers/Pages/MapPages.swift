@@ -12,7 +12,7 @@ struct MapPages: RouteCollection {
     /// `/maps/grids.svg?within=CODE`: the grids of the caller's area (or of a unit inside it).
     @Sendable func gridsSVG(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        let service = OrgUnitService(db: req.db)
+        let service = OrgUnitService(db: req.database)
         let root = try await service.find(code: req.query[String.self, at: "within"] ?? actor.orgCode, for: actor)
         let svg = try await Self.svg(req, actor: actor, within: root, highlight: nil)
         var headers = HTTPHeaders()
@@ -25,7 +25,7 @@ struct MapPages: RouteCollection {
     static func svg(_ req: Request, actor: Actor, within root: OrgUnitModel, highlight: GeoMultiPolygon?) async throws -> String {
         var scope = root.scope
         if root.orgLevel == .grid, let village = root.ancestry[.village] { scope = OrgScope(level: .village, code: village) }
-        let grids = try await OrgUnitModel.query(on: req.db).within(scope)
+        let grids = try await OrgUnitModel.query(on: req.database).within(scope)
             .filter(\.$level == OrgLevel.grid.rawValue).sort(\.$code).all()
             .filter { actor.canSee($0.ancestry) }
         let shapes = grids.compactMap { grid in grid.shape.map { (grid, $0) } }
@@ -40,7 +40,7 @@ struct MapPages: RouteCollection {
 extension MapPages {
     /// Grids the actor sees (or the village around `focusGrid`) with case markers.
     static func caseMap(_ req: Request, actor: Actor?, markers: [CaseMapSVG.Marker], focusGrid: String? = nil, pickable: Bool = false) async throws -> String {
-        var query = OrgUnitModel.query(on: req.db).filter(\.$level == OrgLevel.grid.rawValue)
+        var query = OrgUnitModel.query(on: req.database).filter(\.$level == OrgLevel.grid.rawValue)
         if let focusGrid, let village = OrgCode.ancestry(of: focusGrid).villageCode {
             query = query.within(OrgScope(level: .village, code: village))
         } else if let actor, actor.role.isStaff {

@@ -62,7 +62,7 @@ struct RolePagesController: RouteCollection {
     @Sendable func grid(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         guard actor.role == .gridWorker else { throw AppError.forbidden() }
-        let queries = CaseQueryService(db: req.db)
+        let queries = CaseQueryService(db: req.database)
         let sla = try await req.sla()
         var filter = CaseFilter()
         filter.queue = .gridTasks
@@ -80,10 +80,10 @@ struct RolePagesController: RouteCollection {
         // This month's figures, by the grid worker's own events.
         let monthStart = Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone)
         func count(_ action: CaseAction) async throws -> Int {
-            try await CaseEventModel.query(on: req.db).filter(\.$actorUsername == actor.username).filter(\.$action == action.rawValue)
+            try await CaseEventModel.query(on: req.database).filter(\.$actorUsername == actor.username).filter(\.$action == action.rawValue)
                 .filter(\.$createdAt >= monthStart).count()
         }
-        let patrolled = try await CaseModel.query(on: req.db).filter(\.$reporterUsername == actor.username).filter(\.$createdAt >= monthStart).count()
+        let patrolled = try await CaseModel.query(on: req.database).filter(\.$reporterUsername == actor.username).filter(\.$createdAt >= monthStart).count()
         let t = Strings.table(english: req.isEnglish)
         let figures = [Figure(label: t["reportedThisMonth"]!, value: patrolled), Figure(label: t["onSpotThisMonth"]!, value: try await count(.resolveOnSpot)),
                        Figure(label: t["verifiedThisMonth"]!, value: try await count(.verifyPass) + count(.verifyFail))]
@@ -103,7 +103,7 @@ struct RolePagesController: RouteCollection {
         let actor = try req.requirePageUser().actor
         guard [.leader, .dispatcher, .admin].contains(actor.role) else { throw AppError.forbidden() }
         let scope = actor.scopes[0]
-        let inScope = { CaseModel.query(on: req.db).within(scope) }
+        let inScope = { CaseModel.query(on: req.database).within(scope) }
         var figures: [Figure] = []
         for state in CaseState.allCases {
             let n = try await inScope().filter(\.$state == state.rawValue).count()
@@ -112,7 +112,7 @@ struct RolePagesController: RouteCollection {
         let t = Strings.table(english: req.isEnglish)
         let overdue = try await CaseQueryService.colour(.red, at: req.now, inScope()).count()
         figures.insert(Figure(label: t["overdue"]!, value: overdue, warning: "red"), at: 0)
-        let counts = try await CaseQueryService(db: req.db).warningCounts(below: scope.code, now: req.now)
+        let counts = try await CaseQueryService(db: req.database).warningCounts(below: scope.code, now: req.now)
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
         let sla = try await req.sla()
         let open = try await inScope().filter(\.$state ~~ CaseState.openStates.map(\.rawValue)).sort(\.$id, .descending).limit(5000).all()
@@ -128,14 +128,14 @@ struct RolePagesController: RouteCollection {
 
     @Sendable func inbox(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        let page = try await NotificationsAPIController.inbox(for: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.db)
+        let page = try await NotificationsAPIController.inbox(for: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.database)
         return try await req.page("inbox", InboxContext(p: PageChrome(req, notice: req.notice), items: page.items,
                                                         next: page.next.map { "/inbox?after=\($0)" }))
     }
 
     @Sendable func readAll(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        try await NotificationModel.query(on: req.db).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
+        try await NotificationModel.query(on: req.database).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
         return req.redirect(to: "/inbox?notice=saved")
     }
 }

@@ -36,7 +36,7 @@ struct SessionPagesController: RouteCollection {
     @Sendable func home(req: Request) async throws -> Response {
         var context = HomeContext(p: PageChrome(req, notice: req.notice))
         if let actor = req.currentUser?.actor, actor.role.isStaff {
-            let unit = try? await OrgUnitService(db: req.db).find(code: actor.orgCode, for: actor)
+            let unit = try? await OrgUnitService(db: req.database).find(code: actor.orgCode, for: actor)
             context.scopeName = unit?.name
             context.mapURL = "/maps/grids.svg"
         }
@@ -59,7 +59,7 @@ struct SessionPagesController: RouteCollection {
         do {
             let user = try await service.verify(username: username, password: form.password ?? "")
             // Any session the browser had before is ended: the new one gets a new id.
-            if let old = req.currentUser { try await old.endSession(on: req.db) }
+            if let old = req.currentUser { try await old.endSession(on: req.database) }
             let (secret, _) = try await service.open(for: user, kind: .web)
             let response = req.redirect(to: Self.safePath(form.next) ?? "/")
             response.cookies[SessionAuthenticator.cookieName] = req.application.cookie(
@@ -73,7 +73,7 @@ struct SessionPagesController: RouteCollection {
     }
 
     @Sendable func logout(req: Request) async throws -> Response {
-        if let current = req.currentUser { try await current.endSession(on: req.db) }
+        if let current = req.currentUser { try await current.endSession(on: req.database) }
         let response = req.redirect(to: "/login")
         response.cookies[SessionAuthenticator.cookieName] = req.application.cookie("", maxAge: 0)
         return response
@@ -92,7 +92,7 @@ struct SessionPagesController: RouteCollection {
         }
         let form = try req.content.decode(Form.self)
         do {
-            try await UserService(db: req.db).changePassword(user: current.loadUser(on: req.db), current: form.currentPassword ?? "",
+            try await UserService(db: req.database).changePassword(user: current.loadUser(on: req.database), current: form.currentPassword ?? "",
                                                              new: form.newPassword ?? "", hasher: req.hasher, now: req.now)
             return req.redirect(to: "/?notice=passwordChanged")
         } catch let error as AppError {
