@@ -40,14 +40,13 @@ final class JSONOutput {
     // were a fifth of the encoder's time.
     @exclusivity(unchecked) var bytes: [UInt8] = []
     let userInfo: [CodingUserInfoKey: Any]
+    let dates: StreamingJSONEncoder.Dates
     @exclusivity(unchecked) private var open: [(id: Int, close: UInt8, count: Int)] = []
     private var lastID = 0
     /// A misuse found where the `Encoder` protocol cannot throw; the whole encoding fails with it.
     var failure: (any Error)?
 
     var depth: Int { open.count }
-
-    let dates: StreamingJSONEncoder.Dates
 
     init(userInfo: [CodingUserInfoKey: any Sendable], dates: StreamingJSONEncoder.Dates) {
         self.userInfo = userInfo
