@@ -14,5 +14,6 @@ public enum WanggeMigrations {
         AddEventHashes(),
         CreateAccessLog(),
         CreateRollups(),
+        SlimCaseIndexes(),
     ]
 }

@@ -1,0 +1,46 @@
+import SQLKit
+import WanggePersistence
+import XCTest
+@testable import WanggeWeb
+
+/// The case indexes that hold only rows with a value must still serve the queues that use them.
+final class CaseIndexTests: XCTestCase {
+    /// For each slimmed index, the shape of the query that needs it (from the handler's, the grid
+    /// worker's and the citizen's queues, merged cases and the SLA sweep).
+    private static let uses: [(index: String, where: String)] = [
+        ("idx_cases_lead_department_code_state_id", "lead_department_code = 'D01' AND state = 'dispatched' ORDER BY id DESC"),
+        ("idx_cases_assigned_grid_code_state_id", "assigned_grid_code IN ('330110001001-01', '330110001001-02') AND state = 'dispatched'"),
+        ("idx_cases_master_case_id", "master_case_id = 7"),
+        ("idx_cases_reporter_username_id", "reporter_username = 'citizen' ORDER BY id DESC"),
+        ("idx_cases_overdue_at", "state IN ('dispatched', 'in_progress') AND overdue_at <= '2026-12-01 00:00:00'"),
+    ]
+
+    func testQueuesStillUseTheIndexesThatHoldOnlyRowsWithAValue() async throws {
+        try await withApp { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            for (index, condition) in Self.uses {
+                let definition: String
+                if t.database == .sqlite {
+                    let rows = try await sql.raw("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = \(bind: index)").all()
+                    definition = try rows.first?.decode(column: "sql", as: String.self) ?? ""
+                    // INDEXED BY fails to plan when the index cannot answer the query: here, if its
+                    // WHERE were not implied by the query's condition.
+                    _ = try await sql.raw("SELECT id FROM cases INDEXED BY \(ident: index) WHERE \(unsafeRaw: condition)").all()
+                    // And without a value asked for, it cannot: the rows without one are not in it.
+                    do {
+                        _ = try await sql.raw("SELECT id FROM cases INDEXED BY \(ident: index)").all()
+                        XCTFail("\(index) answered a query over every row")
+                    } catch {}
+                } else {
+                    let rows = try await sql.raw("SELECT indexdef FROM pg_indexes WHERE indexname = \(bind: index)").all()
+                    definition = try rows.first?.decode(column: "indexdef", as: String.self) ?? ""
+                }
+                XCTAssertTrue(definition.uppercased().contains("IS NOT NULL"), "\(index) on \(t.database): \(definition)")
+            }
+            let gone = t.database == .sqlite
+                ? try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'idx_case_search_terms_case_id'").all()
+                : try await sql.raw("SELECT indexname FROM pg_indexes WHERE indexname = 'idx_case_search_terms_case_id'").all()
+            XCTAssertTrue(gone.isEmpty, "search terms are looked up by term only")
+        }
+    }
+}
