@@ -5,33 +5,7 @@ import XCTest
 /// The API's encoder must write what Foundation's `JSONEncoder` (with the settings the API used
 /// before) writes, as a client reads it: the same values under the same keys.
 final class StreamingJSONEncoderTests: XCTestCase {
-    private struct Leaf: Codable, Equatable {
-        var text: String
-        var count: Int
-        var ratio: Double
-        var flag: Bool
-        var when: Date
-        var maybe: String?
-        var small: Int8
-        var unsigned: UInt64
-        var single: Float
-    }
-
-    private enum Colour: String, Codable { case red, blue }
-
-    private struct Tree: Codable, Equatable {
-        var name: String
-        var colour: Colour
-        var leaves: [Leaf]
-        var byName: [String: Int]
-        var nested: [[Int?]]
-        var child: [Tree]
-        var empty: Nothing
-        var url: URL
-        var blob: Data
-    }
-
-    private struct Nothing: Codable, Equatable {}
+    private typealias Tree = JSONSamples.Tree
 
     /// Writes through nested containers and a single-value container by hand, the way custom
     /// `encode(to:)` code does.
@@ -67,46 +41,10 @@ final class StreamingJSONEncoderTests: XCTestCase {
         XCTAssertEqual(actual as? NSObject, expected as? NSObject, file: file, line: line)
     }
 
-    private static let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}",
-                                              "\u{1F}", "\u{7F}", "网", "格", "é", "😀", "'"]
-
-    private func randomText(_ rng: inout SplitMix64) -> String {
-        (0..<Int.random(in: 0...12, using: &rng)).map { _ in Self.alphabet.randomElement(using: &rng)! }.joined()
-    }
-
-    private func randomDouble(_ rng: inout SplitMix64) -> Double {
-        switch Int.random(in: 0..<5, using: &rng) {
-        case 0: Double(Int.random(in: -1000...1000, using: &rng))
-        case 1: Double.random(in: -180...180, using: &rng)
-        case 2: Double.random(in: 0..<1, using: &rng) * 1e-9
-        case 3: Double.random(in: 1..<10, using: &rng) * 1e17
-        default: (Double(Int.random(in: 0...100_000, using: &rng)) / 100).rounded(.down)
-        }
-    }
-
-    private func randomLeaf(_ rng: inout SplitMix64) -> Leaf {
-        Leaf(text: randomText(&rng), count: Int.random(in: Int.min...Int.max, using: &rng), ratio: randomDouble(&rng),
-             flag: Bool.random(using: &rng),
-             when: Date(timeIntervalSince1970: Double.random(in: -3e9...4e9, using: &rng)),
-             maybe: Bool.random(using: &rng) ? randomText(&rng) : nil, small: Int8.random(in: .min ... .max, using: &rng),
-             unsigned: UInt64.random(in: .min ... .max, using: &rng), single: Float(randomDouble(&rng)))
-    }
-
-    private func randomTree(_ rng: inout SplitMix64, depth: Int) -> Tree {
-        Tree(name: randomText(&rng), colour: Bool.random(using: &rng) ? .red : .blue,
-             leaves: (0..<Int.random(in: 0...3, using: &rng)).map { _ in randomLeaf(&rng) },
-             byName: Dictionary((0..<Int.random(in: 0...4, using: &rng)).map { _ in (randomText(&rng), Int.random(in: -9...9, using: &rng)) },
-                                uniquingKeysWith: { first, _ in first }),
-             nested: (0..<Int.random(in: 0...2, using: &rng)).map { _ in [1, nil, Int.random(in: 0...9, using: &rng)] },
-             child: depth > 0 && Bool.random(using: &rng) ? [randomTree(&rng, depth: depth - 1)] : [],
-             empty: Nothing(), url: URL(string: "https://example.org/a/\(Int.random(in: 0...9, using: &rng))?q=网")!,
-             blob: Data((0..<Int.random(in: 0...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
-    }
-
     func testRandomValuesEncodeAsFoundationWouldEncodeThem() throws {
         var rng = SplitMix64(seed: 20261201)
         for _ in 0..<500 {
-            try assertSameJSON(randomTree(&rng, depth: 3))
+            try assertSameJSON(JSONSamples.tree(&rng, depth: 3))
         }
     }
 
@@ -116,7 +54,7 @@ final class StreamingJSONEncoderTests: XCTestCase {
         var rng = SplitMix64(seed: 99)
         let encoder = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
         for _ in 0..<300 {
-            let tree = randomTree(&rng, depth: 2)
+            let tree = JSONSamples.tree(&rng, depth: 2)
             let bytes = try encoder.encode(tree)
             XCTAssertEqual(try JSONDecoder().decode(Tree.self, from: Data(bytes)), tree)
             XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: Data(bytes)), tree)

@@ -5,69 +5,14 @@ import XCTest
 /// Stored JSON (a case's snapshot and clocks) is read with `TapeJSONDecoder`; it must read what
 /// Foundation's `JSONDecoder` reads, and refuse what it refuses.
 final class TapeJSONDecoderTests: XCTestCase {
-    private struct Leaf: Codable, Equatable {
-        var text: String
-        var count: Int
-        var ratio: Double
-        var flag: Bool
-        var when: Date
-        var maybe: String?
-        var maybeNumber: Int?
-        var small: Int8
-        var unsigned: UInt64
-        var single: Float
-        var amount: Decimal
-    }
-
-    private enum Colour: String, Codable { case red, blue }
-    private enum Clock: Codable, Equatable { case minutes(Int), workingDays(Int), none }
-
-    private struct Tree: Codable, Equatable {
-        var name: String
-        var colour: Colour
-        var clock: Clock
-        var leaves: [Leaf]
-        var byName: [String: Int]
-        var nested: [[Int?]]
-        var child: [Tree]
-        var url: URL
-        var blob: Data
-    }
-
-    private static let alphabet: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\u{01}", "\u{7F}", "网", "é", "😀", "\u{2028}"]
-
-    private func text(_ rng: inout SplitMix64) -> String {
-        (0..<Int.random(in: 0...10, using: &rng)).map { _ in Self.alphabet.randomElement(using: &rng)! }.joined()
-    }
-
-    private func leaf(_ rng: inout SplitMix64) -> Leaf {
-        Leaf(text: text(&rng), count: Int.random(in: .min ... .max, using: &rng),
-             ratio: [Double.random(in: -1e6...1e6, using: &rng), Double(Int.random(in: -99...99, using: &rng)), 1e-9, 3e20]
-                .randomElement(using: &rng)!,
-             flag: Bool.random(using: &rng), when: Date(timeIntervalSinceReferenceDate: Double.random(in: -1e9...1e9, using: &rng)),
-             maybe: Bool.random(using: &rng) ? text(&rng) : nil, maybeNumber: Bool.random(using: &rng) ? 7 : nil,
-             small: Int8.random(in: .min ... .max, using: &rng), unsigned: UInt64.random(in: .min ... .max, using: &rng),
-             single: Float(Int.random(in: -500...500, using: &rng)) / 8, amount: Decimal(Int.random(in: -9999...9999, using: &rng)) / 100)
-    }
-
-    private func tree(_ rng: inout SplitMix64, depth: Int) -> Tree {
-        Tree(name: text(&rng), colour: Bool.random(using: &rng) ? .red : .blue,
-             clock: [Clock.minutes(Int.random(in: 1...600, using: &rng)), .workingDays(3), .none].randomElement(using: &rng)!,
-             leaves: (0..<Int.random(in: 0...3, using: &rng)).map { _ in leaf(&rng) },
-             byName: Dictionary((0..<Int.random(in: 0...4, using: &rng)).map { _ in (text(&rng), Int.random(in: -9...9, using: &rng)) },
-                                uniquingKeysWith: { first, _ in first }),
-             nested: (0..<Int.random(in: 0...2, using: &rng)).map { _ in [1, nil, 3] },
-             child: depth > 0 && Bool.random(using: &rng) ? [tree(&rng, depth: depth - 1)] : [],
-             url: URL(string: "https://example.org/x?\(Int.random(in: 0...9, using: &rng))")!,
-             blob: Data((0..<Int.random(in: 0...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
-    }
+    private typealias Tree = JSONSamples.Tree
 
     func testWhatJSONEncoderWroteReadsBackTheSameAsWithJSONDecoder() throws {
         var rng = SplitMix64(seed: 2026_12_01)
         let encoder = JSONEncoder()
         for round in 0..<400 {
             encoder.outputFormatting = round.isMultiple(of: 2) ? [.sortedKeys] : [.prettyPrinted]
-            let data = try encoder.encode(tree(&rng, depth: 3))
+            let data = try encoder.encode(JSONSamples.tree(&rng, depth: 3))
             let expected = try JSONDecoder().decode(Tree.self, from: data)
             XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: data), expected)
             XCTAssertEqual(try TapeJSONDecoder().decode(Tree.self, from: String(decoding: data, as: UTF8.self)), expected)

@@ -162,21 +162,23 @@ extension Float: JSONReadable {
 
 extension URL: JSONReadable {
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
-        let text = try reader.string(at: index, path.parent, path.key)
-        guard let url = URL(string: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path.path, debugDescription: "Invalid URL string."))
-        }
-        self = url
+        self = try reader.parsed(at: index, path: path, "Invalid URL string.") { URL(string: $0) }
     }
 }
 
 extension Data: JSONReadable {
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
-        let text = try reader.string(at: index, path.parent, path.key)
-        guard let data = Data(base64Encoded: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: path.path, debugDescription: "Encountered Data is not valid Base64."))
+        self = try reader.parsed(at: index, path: path, "Encountered Data is not valid Base64.") { Data(base64Encoded: $0) }
+    }
+}
+
+extension TapeReader {
+    /// A string entry turned into a value by `parse`, or `dataCorrupted` saying `problem`.
+    func parsed<T>(at index: Int, path: CodingPathNode, _ problem: String, _ parse: (String) -> T?) throws -> T {
+        guard let value = parse(try string(at: index, path.parent, path.key)) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: path.path, debugDescription: problem))
         }
-        self = data
+        return value
     }
 }
 
@@ -275,30 +277,31 @@ struct KeyedTape<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try reader.value(T.self, at: require(key), parent: node, key: key)
     }
 
-    // One look-up instead of the default's three (contains, decodeNil, decode).
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    /// The entry under `key` unless it is missing or null: one look-up instead of the default
+    /// `decodeIfPresent`'s three (contains, decodeNil, decode).
+    private func present(_ key: Key) -> Int? {
         guard let index = find(key), reader.entry(index).kind != .null else { return nil }
-        return try reader.value(T.self, at: index, parent: node, key: key)
+        return index
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try present(key).map { try reader.value(T.self, at: $0, parent: node, key: key) }
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let index = find(key), reader.entry(index).kind != .null else { return nil }
-        return try reader.string(at: index, node, key)
+        try present(key).map { try reader.string(at: $0, node, key) }
     }
 
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        guard let index = find(key), reader.entry(index).kind != .null else { return nil }
-        return try reader.integer(Int.self, at: index, node, key)
+        try present(key).map { try reader.integer(Int.self, at: $0, node, key) }
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        guard let index = find(key), reader.entry(index).kind != .null else { return nil }
-        return try reader.bool(at: index, node, key)
+        try present(key).map { try reader.bool(at: $0, node, key) }
     }
 
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        guard let index = find(key), reader.entry(index).kind != .null else { return nil }
-        return try reader.floating(Double.self, at: index, node, key)
+        try present(key).map { try reader.floating(Double.self, at: $0, node, key) }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
