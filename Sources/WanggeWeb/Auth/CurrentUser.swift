@@ -16,9 +16,9 @@ struct CurrentUser: Authenticatable {
         try await AuthSessionModel.query(on: db).filter(\.$id == sessionID).delete()
     }
 
-    /// The user's row, for changing it.
+    /// The user's row, for changing it; a user removed since signing in is signed out.
     func loadUser(on db: any Database) async throws -> UserModel {
-        guard let user = try await UserModel.find(actor.userID, on: db) else { throw SessionAuthenticator.unitMissing }
+        guard let user = try await UserModel.find(actor.userID, on: db) else { throw Request.signInRequired }
         return user
     }
 }
@@ -28,11 +28,11 @@ extension Request {
 
     /// The actor or 401: for routes that need a signed-in user.
     func requireActor() throws -> Actor {
-        guard let current = currentUser else {
-            throw AppError(.unauthorized, code: "auth.required", zh: "请先登录。", en: "Please sign in.")
-        }
+        guard let current = currentUser else { throw Self.signInRequired }
         return current.actor
     }
+
+    static let signInRequired = AppError(.unauthorized, code: "auth.required", zh: "请先登录。", en: "Please sign in.")
 
     var hasher: PasswordHashing {
         let cost = application.wanggeConfig.bcryptCost
