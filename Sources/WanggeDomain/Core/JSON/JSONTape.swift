@@ -69,7 +69,8 @@ struct JSONTape {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Reads the grammar of RFC 8259, strictly: what Foundation's parser refuses, this refuses.
+    /// Reads the grammar of RFC 8259, strictly and all at once: Foundation checks numbers and escapes
+    /// only when a value is decoded, so it lets some broken text pass that this refuses.
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var at = 0

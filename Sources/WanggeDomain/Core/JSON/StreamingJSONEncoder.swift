@@ -56,7 +56,13 @@ final class JSONOutput {
 
     // MARK: containers
 
-    func openContainer(_ openByte: UInt8, _ closeByte: UInt8) -> Int {
+    /// Opens `{ … }` and returns its id.
+    func openObject() -> Int { openContainer(UInt8(ascii: "{"), UInt8(ascii: "}")) }
+
+    /// Opens `[ … ]` and returns its id.
+    func openArray() -> Int { openContainer(UInt8(ascii: "["), UInt8(ascii: "]")) }
+
+    private func openContainer(_ openByte: UInt8, _ closeByte: UInt8) -> Int {
         lastID += 1
         open.append((lastID, closeByte, 0))
         bytes.append(openByte)
@@ -150,9 +156,7 @@ final class JSONOutput {
     }
 
     private func digits(_ n: Int64, _ width: Int) {
-        let text = String(n)
-        if text.utf8.count < width { bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - text.utf8.count)) }
-        raw(text)
+        raw(RollupKeys.pad(n, width))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -264,7 +268,7 @@ extension Decimal: JSONWritable {
 extension Dictionary: JSONWritable where Key == String, Value: Encodable {
     func writeJSON(to output: JSONOutput, path: CodingPathNode) throws {
         let depth = output.depth
-        let container = output.openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        let container = output.openObject()
         for key in keys.sorted() {
             try output.key(key, in: container, path: path.path)
             try output.value(self[key]!, parent: path, key: NamedKey(key))
@@ -289,13 +293,13 @@ final class StreamEncoder: Encoder, SingleValueEncodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         // Asking twice (a subclass and its superclass) goes on filling the same object.
-        let id = keyedContainer ?? output.openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        let id = keyedContainer ?? output.openObject()
         keyedContainer = id
         return KeyedEncodingContainer(KeyedStream<Key>(output: output, container: id, node: node))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        UnkeyedStream(output: output, container: output.openContainer(UInt8(ascii: "["), UInt8(ascii: "]")), node: node)
+        UnkeyedStream(output: output, container: output.openArray(), node: node)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { self }
@@ -334,13 +338,13 @@ struct KeyedStream<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         // The protocol cannot throw here; a misuse fails the whole encoding at its end.
         output.noting { try begin(key) }
-        let id = output.openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        let id = output.openObject()
         return KeyedEncodingContainer(KeyedStream<NestedKey>(output: output, container: id, node: CodingPathNode(node, key)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         output.noting { try begin(key) }
-        return UnkeyedStream(output: output, container: output.openContainer(UInt8(ascii: "["), UInt8(ascii: "]")),
+        return UnkeyedStream(output: output, container: output.openArray(),
                              node: CodingPathNode(node, key))
     }
 
@@ -384,13 +388,13 @@ struct UnkeyedStream: UnkeyedEncodingContainer {
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         output.noting { try begin() }
-        let id = output.openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        let id = output.openObject()
         return KeyedEncodingContainer(KeyedStream<NestedKey>(output: output, container: id, node: CodingPathNode(node, IndexKey(count - 1))))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         output.noting { try begin() }
-        return UnkeyedStream(output: output, container: output.openContainer(UInt8(ascii: "["), UInt8(ascii: "]")),
+        return UnkeyedStream(output: output, container: output.openArray(),
                              node: CodingPathNode(node, IndexKey(count - 1)))
     }
 

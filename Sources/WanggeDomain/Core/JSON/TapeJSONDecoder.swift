@@ -3,7 +3,8 @@ import Foundation
 /// Decodes JSON the way Foundation's `JSONDecoder` does with its default strategies (dates as
 /// seconds since 2001, data as Base64), from a flat `JSONTape` instead of Foundation's keyed
 /// dictionaries. Reading the stored snapshot and clocks of a case took Foundation a tenth of a case
-/// page's time; the rows are written by `JSONEncoder`, so they read the same either way.
+/// page's time. Rows written by `JSONEncoder` (older ones) and by `StreamingJSONEncoder` with
+/// `.secondsSinceReferenceDate` read alike.
 ///
 /// Errors are `DecodingError`s of the same kinds Foundation throws (missing key, wrong type, null
 /// where a value is needed, broken text), with the coding path.
@@ -49,7 +50,7 @@ final class TapeReader {
         return found.kind == .object || found.kind == .array ? found.next : index + 1
     }
 
-    func bytes(of found: JSONTape.Entry) -> UnsafeBufferPointer<UInt8> {
+    private func bytes(of found: JSONTape.Entry) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: bytes[found.start..<found.end])
     }
 
@@ -85,7 +86,6 @@ final class TapeReader {
 
     // MARK: scalars
 
-
     func mismatch(_ type: Any.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) -> DecodingError {
         let path = CodingPathNode(parent, key).path
         if entry(index).kind == .null {
@@ -106,7 +106,7 @@ final class TapeReader {
         return found.start == 1
     }
 
-    private func numberText(_ type: Any.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> Substring {
+    func numberText(_ type: Any.Type, at index: Int, _ parent: CodingPathNode?, _ key: (any CodingKey)?) throws -> Substring {
         let found = entry(index)
         guard found.kind == .number else { throw mismatch(type, at: index, parent, key) }
         return Substring(decoding: bytes(of: found), as: UTF8.self)
@@ -117,18 +117,18 @@ final class TapeReader {
         if let exact = I(text) { return exact }
         // `1e3` or `2.0` is a whole number too, as Foundation reads it.
         if let real = Double(text), let whole = I(exactly: real) { return whole }
-        throw DecodingError.dataCorrupted(.init(codingPath: CodingPathNode(parent, key).path,
-                                                debugDescription: "Number \(text) does not fit in \(type)."))
+        throw notFitting(text, type, parent, key)
     }
 
     func floating<F: BinaryFloatingPoint & LosslessStringConvertible>(_ type: F.Type, at index: Int, _ parent: CodingPathNode?,
                                                                       _ key: (any CodingKey)?) throws -> F {
         let text = try numberText(type, at: index, parent, key)
-        guard let value = F(String(text)), value.isFinite else {
-            throw DecodingError.dataCorrupted(.init(codingPath: CodingPathNode(parent, key).path,
-                                                    debugDescription: "Number \(text) does not fit in \(type)."))
-        }
+        guard let value = F(String(text)), value.isFinite else { throw notFitting(text, type, parent, key) }
         return value
+    }
+
+    private func notFitting(_ text: Substring, _ type: Any.Type, _ parent: CodingPathNode?, _ key: (any CodingKey)?) -> DecodingError {
+        .dataCorrupted(.init(codingPath: CodingPathNode(parent, key).path, debugDescription: "Number \(text) does not fit in \(type)."))
     }
 }
 
@@ -184,11 +184,10 @@ extension TapeReader {
 
 extension Decimal: JSONReadable {
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
-        let found = reader.entry(index)
-        guard found.kind == .number,
-              let value = Decimal(string: String(decoding: reader.bytes(of: found), as: UTF8.self),
-                                  locale: Locale(identifier: "en_US_POSIX"))
-        else { throw reader.mismatch(Decimal.self, at: index, path.parent, path.key) }
+        let text = try reader.numberText(Decimal.self, at: index, path.parent, path.key)
+        guard let value = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")) else {
+            throw reader.mismatch(Decimal.self, at: index, path.parent, path.key)
+        }
         self = value
     }
 }
