@@ -1,6 +1,8 @@
 import FluentKit
 import Foundation
 import SQLKit
+import SQLiteKit
+import SQLiteNIO
 import WanggePersistence
 import XCTest
 import XCTVapor
@@ -78,6 +80,43 @@ final class SQLiteDirectReaderTests: XCTestCase {
             let after = reader.compilations
             XCTAssertEqual(after.prepared - before.prepared, 2, "the reads went through the direct reader, on kept statements")
             XCTAssertEqual(after.recompiled, 0, "bound values never make SQLite compile a kept statement again")
+        }
+    }
+
+    /// Strings, integers, doubles, dates and booleans, plain or optional, are read by a shortcut (found by
+    /// the type's identity); every value of every kind must read as SQLiteKit's decoder reads it, and fail
+    /// where it fails.
+    func testCommonColumnTypesReadAsSQLiteKitReadsThem() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            let values: [SQLiteData] = [.text("网格"), .text(""), .text("12"), .text("true"), .text("2026-11-23T08:00:00Z"),
+                                        .text("2026-11-23 08:00:00"), .integer(0), .integer(1), .integer(-7), .integer(817_822_636),
+                                        .float(2.5), .float(817_822_636.830_259_4), .null]
+            var compared = 0
+            for value in values {
+                let row = try XCTUnwrap(reader.rows("SELECT ?1 AS v", [value]).first)
+                func same<T: Decodable & Equatable>(_ type: T.Type) {
+                    let expected = Result { try SQLiteDataDecoder().decode(T.self, from: value) }
+                    let read = Result { try row.decode(column: "v", as: T.self) }
+                    switch (expected, read) {
+                    case let (.success(a), .success(b)): XCTAssertEqual(a, b, "\(value) as \(T.self)")
+                    case (.failure, .failure): break
+                    default: XCTFail("\(value) as \(T.self): SQLiteKit \(expected), direct \(read)")
+                    }
+                    compared += 1
+                }
+                same(String.self); same(String?.self); same(Int.self); same(Int?.self); same(Double.self); same(Double?.self)
+                same(Date.self); same(Date?.self); same(Bool.self); same(Bool?.self)
+                // Types without a shortcut still take the general path.
+                same(Int64.self); same(Int32?.self); same(Float.self)
+            }
+            XCTAssertEqual(compared, values.count * 13)
+            // A null read as a plain type is an error, not a default.
+            let null = try XCTUnwrap(reader.rows("SELECT NULL AS v", []).first)
+            XCTAssertThrowsError(try null.decode(column: "v", as: String.self))
+            XCTAssertThrowsError(try null.decode(column: "v", as: Int.self))
+            XCTAssertNil(try null.decode(column: "v", as: Date?.self))
         }
     }
 }

@@ -180,6 +180,7 @@ private struct DirectRow: SQLRow {
             throw DecodingError.keyNotFound(SQLiteDirectColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)."))
         }
         let value = values[offset]
+        if let convert = Self.commonConversions[ObjectIdentifier(D.self)], let converted = convert(value) { return converted.as(D.self) }
         // Optional columns are most of a queue row; SQLiteKit's decoder takes them through `Decodable`.
         // Converted here as it converts them, without that detour.
         if let optional = D.self as? any DirectOptional.Type, let converted = optional.converting(value) { return converted as! D }
@@ -187,6 +188,46 @@ private struct DirectRow: SQLRow {
     }
 
     private static let decoder = SQLiteDataDecoder()
+
+    /// The column types rows are made of, converted as SQLiteKit converts them, found by the type's identity.
+    /// The general path below asks the runtime three times whether `D` conforms to a protocol or casts
+    /// to it; comparing `D` with `String?.self`, or returning a `D?`, builds generic metadata each time,
+    /// which costs as much. A conversion gives nil when the value does not convert: the general path
+    /// then gives its usual error.
+    private static let commonConversions: [ObjectIdentifier: @Sendable (SQLiteData) -> CommonValue?] = [
+        ObjectIdentifier(String.self): { String(sqliteData: $0).map(CommonValue.string) },
+        ObjectIdentifier(String?.self): { $0 == .null ? .optionalString(nil) : String(sqliteData: $0).map(CommonValue.optionalString) },
+        ObjectIdentifier(Int.self): { Int(sqliteData: $0).map(CommonValue.int) },
+        ObjectIdentifier(Int?.self): { $0 == .null ? .optionalInt(nil) : Int(sqliteData: $0).map(CommonValue.optionalInt) },
+        ObjectIdentifier(Double.self): { Double(sqliteData: $0).map(CommonValue.double) },
+        ObjectIdentifier(Double?.self): { $0 == .null ? .optionalDouble(nil) : Double(sqliteData: $0).map(CommonValue.optionalDouble) },
+        ObjectIdentifier(Date.self): { Date(sqliteData: $0).map(CommonValue.date) },
+        ObjectIdentifier(Date?.self): { $0 == .null ? .optionalDate(nil) : Date(sqliteData: $0).map(CommonValue.optionalDate) },
+        ObjectIdentifier(Bool.self): { Bool(sqliteData: $0).map(CommonValue.bool) },
+        ObjectIdentifier(Bool?.self): { $0 == .null ? .optionalBool(nil) : Bool(sqliteData: $0).map(CommonValue.optionalBool) },
+    ]
+}
+
+/// A converted column of one of the common types, handed over as the `D` it was looked up by.
+private enum CommonValue {
+    case string(String), optionalString(String?), int(Int), optionalInt(Int?), double(Double), optionalDouble(Double?)
+    case date(Date), optionalDate(Date?), bool(Bool), optionalBool(Bool?)
+
+    /// `D` is the payload's type (the conversion was found by `D`'s identity), so this reinterprets nothing.
+    func `as`<D>(_: D.Type) -> D {
+        switch self {
+        case .string(let value): unsafeBitCast(value, to: D.self)
+        case .optionalString(let value): unsafeBitCast(value, to: D.self)
+        case .int(let value): unsafeBitCast(value, to: D.self)
+        case .optionalInt(let value): unsafeBitCast(value, to: D.self)
+        case .double(let value): unsafeBitCast(value, to: D.self)
+        case .optionalDouble(let value): unsafeBitCast(value, to: D.self)
+        case .date(let value): unsafeBitCast(value, to: D.self)
+        case .optionalDate(let value): unsafeBitCast(value, to: D.self)
+        case .bool(let value): unsafeBitCast(value, to: D.self)
+        case .optionalBool(let value): unsafeBitCast(value, to: D.self)
+        }
+    }
 }
 
 private protocol DirectOptional {

@@ -10,7 +10,8 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // API and Open311 clients send no forms and keep no cookies: nothing to check or hand out.
-        if request.url.path.hasPrefix("/api/") || request.url.path.hasPrefix("/open311/") {
+        let path = request.routePath
+        if path.hasPrefix("/api/") || path.hasPrefix("/open311/") {
             return try await next.respond(to: request)
         }
         let anonymousToken = request.cookies[Self.cookieName]?.string

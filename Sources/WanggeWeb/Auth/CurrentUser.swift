@@ -56,7 +56,7 @@ struct SessionAuthenticator: AsyncMiddleware {
     static let cookieName = "wangge_session"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let isAPI = request.url.path.hasPrefix("/api/")
+        let isAPI = request.routePath.hasPrefix("/api/")
         let secret: String?
         let kind: AuthSessionModel.Kind
         if isAPI {

@@ -16,7 +16,7 @@ struct LoginService {
         let now = request.now
         let wrong = AppError(.unauthorized, code: "auth.invalid", zh: "用户名或密码错误。", en: "Wrong username or password.")
         guard let user = try await UserModel.query(on: request.database).filter(\.$username == username).first(), user.active else {
-            _ = try? Bcrypt.verify(password, created: Self.dummyHash)
+            _ = try? await request.application.threadPool.runIfActive { try Bcrypt.verify(password, created: Self.dummyHash) }
             throw wrong
         }
         if user.lockout.isLocked(at: now), let until = user.lockedUntil {

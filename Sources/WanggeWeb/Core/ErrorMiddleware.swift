@@ -103,7 +103,7 @@ struct APIErrorBody: Content {
 extension Request {
     /// API clients get JSON errors; browsers get pages.
     var wantsJSON: Bool {
-        let path = url.path
+        let path = routePath
         return path.hasPrefix("/api/") || path.hasPrefix("/open311/") || path == "/healthz"
     }
 }

@@ -15,7 +15,7 @@ struct StaticFilesMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let path = request.url.path
+        let path = request.routePath
         guard prefixes.contains(where: { path.hasPrefix($0) }) else { return try await next.respond(to: request) }
         return try await files.respond(to: request, chainingTo: next)
     }

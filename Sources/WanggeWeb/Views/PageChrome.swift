@@ -32,7 +32,7 @@ struct PageChrome: Encodable {
         self.t = t
         self.csrf = request.csrfToken
         self.notice = notice
-        self.path = request.url.path
+        self.path = request.routePath
         self.unread = request.storage[UnreadCountKey.self] ?? 0
         var nav = [NavItem(href: "/", label: t["home"]!)]
         func add(_ href: String, _ key: String) { nav.append(NavItem(href: href, label: t[key] ?? key)) }
