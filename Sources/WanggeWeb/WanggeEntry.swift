@@ -7,11 +7,7 @@ import Vapor
 /// What `wangge` does: read the configuration, build the app, run the command given.
 public enum WanggeEntry {
     public static func main() async {
-        // Async handlers then run on the event loop that read the request, instead of hopping to Swift's own
-        // thread pool and back for every request: that hop (a futex wake and a context switch each way) was a
-        // tenth of a case page's server time. Nothing here blocks a thread for long: SQLite statements take
-        // microseconds, intake's commits have their own thread, and bcrypt runs on NIO's thread pool.
-        if ProcessInfo.processInfo.environment["WANGGE_CONCURRENCY_ON_EVENT_LOOPS"] != "0" {
+        if servesRequests(CommandLine.arguments), ProcessInfo.processInfo.environment["WANGGE_CONCURRENCY_ON_EVENT_LOOPS"] != "0" {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         do {
@@ -33,5 +29,16 @@ public enum WanggeEntry {
             FileHandle.standardError.write(Data("wangge: \(String(reflecting: error))\n".utf8))
             Foundation.exit(1)
         }
+    }
+
+    /// Whether this run serves HTTP (`serve`, the default command), and so runs Swift concurrency's jobs on
+    /// NIO's event loops: a handler then runs on the loop that read its request, instead of hopping to
+    /// Swift's own thread pool and back (a wake-up and a context switch each way). Nothing here blocks a
+    /// thread for long: SQLite statements take microseconds, intake's commits have their own thread, and
+    /// bcrypt runs on NIO's thread pool. Other commands keep Swift's pool: the generator's parallel batches
+    /// ran a third slower on the event loops.
+    static func servesRequests(_ arguments: [String]) -> Bool {
+        guard let command = arguments.dropFirst().first else { return true }
+        return command == "serve" || command.hasPrefix("-")
     }
 }

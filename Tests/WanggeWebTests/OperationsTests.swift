@@ -82,6 +82,17 @@ final class OperationsTests: XCTestCase {
         }
     }
 
+    /// Only a serving process hands Swift concurrency to the event loops; the generator and the other
+    /// commands keep Swift's own thread pool, where their parallel work runs faster.
+    func testOnlyServingRunsTasksOnTheEventLoops() {
+        XCTAssertTrue(WanggeEntry.servesRequests(["wangge"]))
+        XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "serve", "--port", "8080", "--no-demo"]))
+        XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "--port", "8080"]), "serve is the default command")
+        for command in ["generate", "migrate", "demo", "user", "bench", "audit", "rollups", "backup", "restore"] {
+            XCTAssertFalse(WanggeEntry.servesRequests(["wangge", command, "--data-dir", "/tmp/x"]), command)
+        }
+    }
+
     func testErrorsNeverLeakAs500ForUnknownRoutes() async throws {
         try await withApp { t in
             let api = try await t.api(.GET, "/api/v1/nothing-here")
