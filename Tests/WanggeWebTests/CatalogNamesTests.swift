@@ -41,3 +41,65 @@ final class CatalogNamesTests: XCTestCase {
         }
     }
 }
+
+/// The in-memory copies behind names and SLA settings: read without a load while fresh, loaded once
+/// for callers arriving together, dropped at once when this instance changes the source.
+final class RefreshingValueTests: XCTestCase {
+    private final class Loads: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func next() -> Int { lock.withLock { count += 1; return count } }
+        var total: Int { lock.withLock { count } }
+    }
+
+    func testFreshValueIsReadWithoutLoadingAndReloadedWhenStaleOrInvalidated() async throws {
+        let loads = Loads()
+        let cache = RefreshingValue<Int>(lifetime: .milliseconds(300))
+        let load: @Sendable (Int?) async throws -> Int = { _ in loads.next() }
+        for _ in 0..<100 { _ = try await cache.get(load) }
+        let read = try await cache.get(load)
+        XCTAssertEqual(read, 1, "a hundred reads while fresh: one load")
+        XCTAssertEqual(loads.total, 1)
+
+        try await Task.sleep(for: .milliseconds(400))
+        let stale = try await cache.get(load)
+        XCTAssertEqual(stale, 2, "stale after its lifetime: loaded again")
+
+        await cache.invalidate()
+        let invalidated = try await cache.get(load)
+        XCTAssertEqual(invalidated, 3, "invalidated: loaded again at once, though its lifetime has not run out")
+        let again = try await cache.get(load)
+        XCTAssertEqual(again, 3)
+
+        // A load with no lifetime is never kept.
+        let uncached = RefreshingValue<Int>(lifetime: .zero)
+        let before = loads.total
+        _ = try await uncached.get(load)
+        _ = try await uncached.get(load)
+        XCTAssertEqual(loads.total, before + 2)
+    }
+
+    func testCallersArrivingTogetherShareOneLoadAndAnInvalidatedLoadIsNotKept() async throws {
+        let loads = Loads()
+        let cache = RefreshingValue<Int>(lifetime: .seconds(60))
+        let slow: @Sendable (Int?) async throws -> Int = { _ in
+            try await Task.sleep(for: .milliseconds(100))
+            return loads.next()
+        }
+        let values = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { try await cache.get(slow) } }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        XCTAssertEqual(Set(values), [1], "twenty callers at once: one load, one value")
+
+        // A load that began before the source changed must not be kept as fresh.
+        await cache.invalidate()
+        async let inFlight = cache.get(slow)
+        try await Task.sleep(for: .milliseconds(20))
+        await cache.invalidate()
+        let fromBefore = try await inFlight
+        XCTAssertEqual(fromBefore, 2)
+        let afterChange = try await cache.get { _ in loads.next() }
+        XCTAssertEqual(afterChange, 3, "the load from before the change was not kept")
+    }
+}

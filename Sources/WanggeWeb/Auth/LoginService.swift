@@ -12,7 +12,7 @@ struct LoginService {
     private static let dummyHash = try! Bcrypt.hash("wangge-no-such-user", cost: 10)
 
     func verify(username: String, password: String) async throws -> UserModel {
-        try await request.enforceRateLimit(.login)
+        try request.enforceRateLimit(.login)
         let now = request.now
         let wrong = AppError(.unauthorized, code: "auth.invalid", zh: "用户名或密码错误。", en: "Wrong username or password.")
         guard let user = try await UserModel.query(on: request.database).filter(\.$username == username).first(), user.active else {

@@ -3,26 +3,33 @@ import Vapor
 import WanggeDomain
 
 /// Per-client-address limits on the doors open to anyone: anonymous intake, tracking lookups (query
-/// codes must not be guessable by brute force) and sign-in. Fixed one-minute windows, per instance.
-actor RateLimiter {
-    private var windows: [String: (minute: Int, count: Int)] = [:]
+/// codes must not be guessable by brute force) and sign-in; and per-client limits of Open311 keys.
+/// Fixed one-minute windows, per instance. A lock, not an actor: every tracking lookup and anonymous
+/// report passes here, and entering an actor and leaving it again is two task switches.
+final class MinuteWindows<Key: Hashable & Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var windows: [Key: (minute: Int, count: Int)] = [:]
     private var lastSweep = 0
 
-    func admit(_ key: String, limit: Int, now: Date) -> Bool {
+    func admit(_ key: Key, limit: Int, now: Date) -> Bool {
         let minute = Int(now.timeIntervalSince1970 / 60)
-        if minute != lastSweep {
-            // Forget finished windows so the table does not grow with every address ever seen.
-            windows = windows.filter { $0.value.minute == minute }
-            lastSweep = minute
+        return lock.withLock {
+            if minute != lastSweep {
+                // Forget finished windows so the table does not grow with every client ever seen.
+                windows = windows.filter { $0.value.minute == minute }
+                lastSweep = minute
+            }
+            var window = windows[key] ?? (minute, 0)
+            if window.minute != minute { window = (minute, 0) }
+            guard window.count < limit else { return false }
+            window.count += 1
+            windows[key] = window
+            return true
         }
-        var window = windows[key] ?? (minute, 0)
-        if window.minute != minute { window = (minute, 0) }
-        guard window.count < limit else { return false }
-        window.count += 1
-        windows[key] = window
-        return true
     }
 }
+
+typealias RateLimiter = MinuteWindows<String>
 
 struct RateLimits: Sendable {
     var intakePerMinute = 20
@@ -74,14 +81,14 @@ extension Request {
     enum LimitedDoor: String { case intake, track, login }
 
     /// Throws 429 (with a Chinese message) when this address used up the door's allowance this minute.
-    func enforceRateLimit(_ door: LimitedDoor) async throws {
+    func enforceRateLimit(_ door: LimitedDoor) throws {
         let limits = application.rateLimits
         let limit = switch door {
         case .intake: limits.intakePerMinute
         case .track: limits.trackPerMinute
         case .login: limits.loginPerMinute
         }
-        guard await application.rateLimiter.admit("\(door.rawValue)|\(clientAddress)", limit: limit, now: now) else {
+        guard application.rateLimiter.admit("\(door.rawValue)|\(clientAddress)", limit: limit, now: now) else {
             throw AppError(.tooManyRequests, code: "rate_limited", zh: "操作过于频繁,请一分钟后再试。",
                            en: "Too many requests from your address; try again in a minute.")
         }

@@ -240,7 +240,7 @@ enum CaseIntake {
     static func run(_ input: IntakeInput, files: [File], on req: Request) async throws -> IntakeResponseDTO {
         let actor = req.currentUser?.actor
         // Open311 clients are limited per API key instead.
-        if actor == nil, input.channel != WanggeDomain.Channel.open311.rawValue { try await req.enforceRateLimit(.intake) }
+        if actor == nil, input.channel != WanggeDomain.Channel.open311.rawValue { try req.enforceRateLimit(.intake) }
         var locatedGrid: String?
         if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
             locatedGrid = try await req.application.gridLocatorCache.locator(on: req.database).locate(GeoPoint(lon: location.lon, lat: location.lat))

@@ -22,7 +22,7 @@ struct TrackAPIController: RouteCollection {
     }
 
     static func view(_ queryCode: String, on req: Request) async throws -> TrackDTO {
-        try await req.enforceRateLimit(.track)
+        try req.enforceRateLimit(.track)
         let queries = CaseQueryService(db: req.database)
         let model = try await queries.track(queryCode: queryCode)
         let id = model.id

@@ -12,7 +12,9 @@ extension Open311Controller {
         guard let client = try await APIClientService(db: req.database).verify(one("api_key")) else {
             throw AppError(.forbidden, code: "open311.api_key", zh: "api_key 无效。", en: "Invalid api_key")
         }
-        try await req.application.open311Limiter.admit(client: try client.requireID(), perMinute: client.requestsPerMinute, now: req.now)
+        guard req.application.open311Limiter.admit(try client.requireID(), limit: client.requestsPerMinute, now: req.now) else {
+            throw AppError(.tooManyRequests, code: "open311.rate", zh: "请求过于频繁,请稍后再试。", en: "Too many requests; slow down")
+        }
         if let jurisdiction = one("jurisdiction_id") {
             let known = try await OrgUnitModel.query(on: req.database).filter(\.$code == jurisdiction)
                 .filter(\.$level ~~ [OrgLevel.city.rawValue, OrgLevel.county.rawValue]).count() > 0
@@ -73,21 +75,8 @@ extension Open311Controller {
     }
 }
 
-/// Per-client request counting in fixed one-minute windows (per app instance).
-actor Open311RateLimiter {
-    private var windows: [UUID: (minute: Int, count: Int)] = [:]
-
-    func admit(client: UUID, perMinute: Int, now: Date) throws {
-        let minute = Int(now.timeIntervalSince1970 / 60)
-        var window = windows[client] ?? (minute, 0)
-        if window.minute != minute { window = (minute, 0) }
-        guard window.count < perMinute else {
-            throw AppError(.tooManyRequests, code: "open311.rate", zh: "请求过于频繁,请稍后再试。", en: "Too many requests; slow down")
-        }
-        window.count += 1
-        windows[client] = window
-    }
-}
+/// Per-client request counting (per app instance), by the client's id.
+typealias Open311RateLimiter = MinuteWindows<UUID>
 
 struct Open311LimiterKey: StorageKey {
     typealias Value = Open311RateLimiter
