@@ -22,7 +22,7 @@ public struct DemoLoader: Sendable {
                            en: "The database already holds data; the demo county loads only into an empty database.")
         }
         // One bcrypt hash for every demo user: they share the password and hashing is slow on purpose.
-        let passwordHash = try hasher.hash(DemoCounty.password)
+        let passwordHash = try await hasher.hash(DemoCounty.password)
         try await db.writeTransaction { tx in
             var units: [String: OrgUnitModel] = [:]
             for unit in DemoCounty.units {

@@ -25,12 +25,13 @@ public struct UserInput: Codable, Sendable {
     }
 }
 
-/// Hashing is injected so this module stays free of Vapor (which owns bcrypt here).
+/// Hashing is injected so this module stays free of Vapor (which owns bcrypt here). Async, so that the
+/// web layer can run bcrypt on a thread pool instead of on the event loop serving other requests.
 public struct PasswordHashing: Sendable {
-    public let hash: @Sendable (String) throws -> String
-    public let verify: @Sendable (String, String) throws -> Bool
+    public let hash: @Sendable (String) async throws -> String
+    public let verify: @Sendable (String, String) async throws -> Bool
 
-    public init(hash: @escaping @Sendable (String) throws -> String, verify: @escaping @Sendable (String, String) throws -> Bool) {
+    public init(hash: @escaping @Sendable (String) async throws -> String, verify: @escaping @Sendable (String, String) async throws -> Bool) {
         self.hash = hash
         self.verify = verify
     }
@@ -114,7 +115,7 @@ public struct UserService: Sendable {
         user.username = username
         let display = input.displayName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         user.displayName = display.isEmpty ? username : String(display.prefix(60))
-        user.passwordHash = try hasher.hash(input.password)
+        user.passwordHash = try await hasher.hash(input.password)
         user.role = role.rawValue
         user.$orgUnit.id = try homeUnit.requireID()
         user.$department.id = try department?.requireID()
@@ -134,11 +135,11 @@ public struct UserService: Sendable {
     }
 
     public func changePassword(user: UserModel, current: String, new: String, hasher: PasswordHashing, now: Date) async throws {
-        guard try hasher.verify(current, user.passwordHash) else {
+        guard try await hasher.verify(current, user.passwordHash) else {
             throw AppError.invalid("password.current", zh: "当前密码不正确。", en: "The current password is wrong.", field: "currentPassword")
         }
         try PasswordPolicy.validate(new, username: user.username, field: "newPassword")
-        user.passwordHash = try hasher.hash(new)
+        user.passwordHash = try await hasher.hash(new)
         user.passwordChangedAt = now
         try await user.save(on: db)
     }

@@ -16,14 +16,14 @@ struct LoginService {
         let now = request.now
         let wrong = AppError(.unauthorized, code: "auth.invalid", zh: "用户名或密码错误。", en: "Wrong username or password.")
         guard let user = try await UserModel.query(on: request.database).filter(\.$username == username).first(), user.active else {
-            _ = try? await request.application.threadPool.runIfActive { try Bcrypt.verify(password, created: Self.dummyHash) }
+            _ = try? await request.hasher.verify(password, Self.dummyHash)
             throw wrong
         }
         if user.lockout.isLocked(at: now), let until = user.lockedUntil {
             throw LoginLockout.lockedError(until: until, now: now)
         }
         let hash = user.passwordHash
-        guard try await request.application.threadPool.runIfActive({ try Bcrypt.verify(password, created: hash) }) else {
+        guard try await request.hasher.verify(password, hash) else {
             user.lockout = user.lockout.afterFailure(at: now)
             try await user.save(on: request.database)
             if let until = user.lockedUntil, user.lockout.isLocked(at: now) {

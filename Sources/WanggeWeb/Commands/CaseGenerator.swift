@@ -47,7 +47,7 @@ struct CaseGenerator {
         let rows = Self.townships * 2
         let lattice = DemoGeometry.lattice(columns: columns, rows: rows, origin: GeoPoint(lon: 120.0, lat: 30.2),
                                            cellLon: 0.006, cellLat: 0.005, jitter: 0.001, seed: 7)
-        let hash = try hasher.hash(DemoCounty.password)
+        let hash = try await hasher.hash(DemoCounty.password)
         try await db.transaction { tx in
             let city = try await OrgUnitService(db: tx).createRoot(code: "330100", name: "临江市")
             let countyUnit = OrgUnitModel()
