@@ -38,7 +38,10 @@ public enum WanggeEntry {
     /// bcrypt runs on NIO's thread pool. Other commands keep Swift's pool: the generator's parallel batches
     /// ran a third slower on the event loops.
     static func servesRequests(_ arguments: [String]) -> Bool {
-        guard let command = arguments.dropFirst().first else { return true }
+        // Vapor's own options (`--env`/`-e NAME`, `--log LEVEL`) may come before the command.
+        var rest = arguments.dropFirst()
+        while let first = rest.first, ["--env", "-e", "--log"].contains(first) { rest = rest.dropFirst(2) }
+        guard let command = rest.first else { return true }
         return command == "serve" || command.hasPrefix("-")
     }
 }

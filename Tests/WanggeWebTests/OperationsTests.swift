@@ -88,6 +88,10 @@ final class OperationsTests: XCTestCase {
         XCTAssertTrue(WanggeEntry.servesRequests(["wangge"]))
         XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "serve", "--port", "8080", "--no-demo"]))
         XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "--port", "8080"]), "serve is the default command")
+        XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "--env", "production", "serve"]))
+        XCTAssertTrue(WanggeEntry.servesRequests(["wangge", "--log", "warning"]))
+        XCTAssertFalse(WanggeEntry.servesRequests(["wangge", "-e", "production", "--log", "info", "generate", "--cases", "10"]),
+                       "Vapor's options before the command are skipped")
         for command in ["generate", "migrate", "demo", "user", "bench", "audit", "rollups", "backup", "restore"] {
             XCTAssertFalse(WanggeEntry.servesRequests(["wangge", command, "--data-dir", "/tmp/x"]), command)
         }
