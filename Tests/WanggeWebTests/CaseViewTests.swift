@@ -24,6 +24,23 @@ final class CaseViewTests: XCTestCase {
                 XCTAssertEqual(page["reporterPhone"] as? String, "138****5678")
                 XCTAssertEqual(page["address"] as? String, "临江市安澜区滨江路 12 号")
             }
+            // The page counts the case's photos in the statement that reads it, and reads them only when
+            // there are some: none so far, then one with a note.
+            let timeline = { try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray() }
+            let before = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual((before["attachments"] as? [Any])?.count, 0)
+            let eventsBefore = try await timeline()
+            XCTAssertTrue(eventsBefore.allSatisfy { ($0["attachmentIDs"] as? [Int]) == [] })
+            let noted = try await t.multipart("/api/v1/cases/\(code)/transitions", token: dispatcher,
+                                              fields: [("action", "note"), ("note", "现场照片补充")],
+                                              files: [Upload(name: "photos[]", filename: "site.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(noted.status, .ok, "\(noted.json)")
+            let page = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(NSDictionary(dictionary: page), NSDictionary(dictionary: noted.json), "[\(t.database)] after a note with a photo")
+            XCTAssertEqual((page["attachments"] as? [Any])?.count, 1)
+            let eventsAfter = try await timeline()
+            let photoIDs = eventsAfter.compactMap { $0["attachmentIDs"] as? [Int] }.flatMap { $0 }
+            XCTAssertEqual(photoIDs.count, 1, "the timeline shows the photo on its event")
         }
     }
 }

@@ -25,12 +25,30 @@ public enum PlainReads {
         try await rows(from: M.schema, where: column, equals: value, orderedBy: order, limit: limit, on: db).map { try $0.decode(fluentModel: M.self) }
     }
 
+    /// How many rows of another table refer to each row read (`table.foreignKey = id`), read in the same
+    /// statement as column `alias`: a case page skips reading its photos when it has none.
+    public struct RelatedCount: Sendable {
+        public let table: String
+        public let foreignKey: String
+        public let alias: String
+
+        public init(_ table: String, by foreignKey: String, as alias: String) {
+            (self.table, self.foreignKey, self.alias) = (table, foreignKey, alias)
+        }
+
+        func expression(readingFrom outer: String) -> String {
+            "(SELECT count(*) FROM \"\(table)\" WHERE \"\(table)\".\"\(foreignKey)\" = \"\(outer)\".\"id\") AS \"\(alias)\""
+        }
+    }
+
     /// `SELECT * (or the columns) FROM table WHERE column = value [ORDER BY order] [LIMIT limit]` as plain rows.
     public static func rows(_ columns: [String]? = nil, from table: String, where column: String, equals value: some Encodable & Sendable,
-                            orderedBy order: String?, limit: Int? = nil, on db: any Database) async throws -> [any SQLRow] {
+                            orderedBy order: String?, limit: Int? = nil, counting related: RelatedCount? = nil,
+                            on db: any Database) async throws -> [any SQLRow] {
         if let reader = directReader(for: db) {
             // The statement SQLKit writes below, without serializing it for every read.
-            let list = columns.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "*"
+            var list = columns.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "*"
+            if let related { list += ", " + related.expression(readingFrom: table) }
             var text = "SELECT \(list) FROM \"\(table)\" WHERE \"\(column)\" = ?1"
             if let order { text += " ORDER BY \"\(order)\" ASC" }
             if let limit { text += " LIMIT \(limit)" }
@@ -39,6 +57,7 @@ public enum PlainReads {
         guard let sql = db as? any SQLDatabase else { return [] }
         var select = sql.select().from(table).where(column, .equal, value)
         if let columns { select = select.columns(columns) } else { select = select.column(SQLLiteral.all) }
+        if let related { select = select.column(SQLRaw(related.expression(readingFrom: table))) }
         if let order { select = select.orderBy(order) }
         if let limit { select = select.limit(limit) }
         return try await select.all()

@@ -38,9 +38,13 @@ public protocol CaseDisplayFields {
     var ancestry: OrgAncestry { get }
     var caseState: CaseState { get }
     var caseChannel: Channel { get }
+    /// How many photos the case has, when read with the case (nil: not read, so read the photos).
+    var photoCount: Int? { get }
 }
 
-extension CaseModel: CaseDisplayFields {}
+extension CaseModel: CaseDisplayFields {
+    public var photoCount: Int? { nil }
+}
 
 public struct CaseView: CaseDisplayFields, Sendable {
     public var id: Int?
@@ -73,9 +77,13 @@ public struct CaseView: CaseDisplayFields, Sendable {
     public var deadlinesJSON: String
     public var snapshotJSON: String
     public var ancestry: OrgAncestry
+    public var photoCount: Int?
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
     public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
+
+    /// The case's photos, counted in the statement that reads the case.
+    static let photos = PlainReads.RelatedCount(AttachmentModel.schema, by: "case_id", as: "photo_count")
 
     static let columns = CaseModel.ancestorColumns + ["id", "code", "version", "state", "channel", "description", "category_code", "urgency",
                           "lat", "lon", "address", "outside_grids", "reporter_name", "reporter_phone", "anonymous", "hotline_number", "hotline_ticket", "petition_kind", "result", "rating",
@@ -113,5 +121,6 @@ public struct CaseView: CaseDisplayFields, Sendable {
         overdueAt = try row.decode(column: "overdue_at", as: Date?.self)
         deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
         snapshotJSON = try row.decode(column: "snapshot", as: String.self)
+        photoCount = row.contains(column: Self.photos.alias) ? try row.decode(column: Self.photos.alias, as: Int.self) : nil
     }
 }
