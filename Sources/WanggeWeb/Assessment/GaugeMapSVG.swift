@@ -92,9 +92,6 @@ struct GridShapeCacheKey: StorageKey {
 
 extension Application {
     var gridShapeCache: GridShapeCache {
-        if let cache = storage[GridShapeCacheKey.self] { return cache }
-        let cache = GridShapeCache()
-        storage[GridShapeCacheKey.self] = cache
-        return cache
+        storage[GridShapeCacheKey.self, default: GridShapeCache()]
     }
 }

@@ -47,9 +47,6 @@ struct GridLocatorCacheKey: StorageKey {
 
 extension Application {
     var gridLocatorCache: GridLocatorCache {
-        if let cache = storage[GridLocatorCacheKey.self] { return cache }
-        let cache = GridLocatorCache()
-        storage[GridLocatorCacheKey.self] = cache
-        return cache
+        storage[GridLocatorCacheKey.self, default: GridLocatorCache()]
     }
 }

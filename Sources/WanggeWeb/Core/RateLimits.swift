@@ -58,10 +58,7 @@ struct RateLimitsKey: StorageKey {
 
 extension Application {
     var rateLimiter: RateLimiter {
-        if let limiter = storage[RateLimiterKey.self] { return limiter }
-        let limiter = RateLimiter()
-        storage[RateLimiterKey.self] = limiter
-        return limiter
+        storage[RateLimiterKey.self, default: RateLimiter()]
     }
 
     var rateLimits: RateLimits {

@@ -6,10 +6,7 @@ extension Request {
     /// (locks, storage look-ups, a logger copy); a case page asked for it five times, a twentieth of
     /// its server time.
     var database: any Database {
-        if let made = storage[RequestDatabaseKey.self] { return made }
-        let made = db
-        storage[RequestDatabaseKey.self] = made
-        return made
+        storage[RequestDatabaseKey.self, default: db]
     }
 }
 

@@ -7,10 +7,7 @@ struct MetricsRegistryKey: StorageKey {
 
 extension Application {
     var metricsRegistry: PrometheusCollectorRegistry {
-        if let registry = storage[MetricsRegistryKey.self] { return registry }
-        let registry = PrometheusCollectorRegistry()
-        storage[MetricsRegistryKey.self] = registry
-        return registry
+        storage[MetricsRegistryKey.self, default: PrometheusCollectorRegistry()]
     }
 }
 

@@ -25,10 +25,7 @@ extension Application {
 
     /// Identifies this process in the sweep's lease.
     var instanceID: String {
-        if let id = storage[InstanceIDKey.self] { return id }
-        let id = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
-        storage[InstanceIDKey.self] = id
-        return id
+        storage[InstanceIDKey.self, default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"]
     }
 
     /// The calendar and rules change a few times a year: kept in memory for a minute (so another

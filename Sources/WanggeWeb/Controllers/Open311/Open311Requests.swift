@@ -84,9 +84,6 @@ struct Open311LimiterKey: StorageKey {
 
 extension Application {
     var open311Limiter: Open311RateLimiter {
-        if let limiter = storage[Open311LimiterKey.self] { return limiter }
-        let limiter = Open311RateLimiter()
-        storage[Open311LimiterKey.self] = limiter
-        return limiter
+        storage[Open311LimiterKey.self, default: Open311RateLimiter()]
     }
 }
