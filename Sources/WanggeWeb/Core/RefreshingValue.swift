@@ -7,56 +7,57 @@ import Foundation
 /// source) drops the value at once, and a load that started before it is not kept; other
 /// instances see the change within `lifetime`.
 actor RefreshingValue<Value: Sendable> {
-    private var value: Value?
-    private var freshUntil = ContinuousClock.now
     private var loading: Task<Value, any Error>?
     private var generation = 0
     private let lifetime: Duration
-    /// The value while it is fresh, read without entering the actor. Nearly every caller only reads
-    /// it, and entering the actor and leaving it again is two task switches; a case page asked twice.
-    private nonisolated let fresh = FreshValue<Value>()
+    /// The value and until when it is fresh, kept behind a lock so that it is read without entering the
+    /// actor. Nearly every caller only reads it, and entering the actor and leaving it again is two task
+    /// switches; a case page asked twice. The actor only loads.
+    private nonisolated let kept = KeptValue<Value>()
 
     init(lifetime: Duration) {
         self.lifetime = lifetime
     }
 
     nonisolated func get(_ load: @escaping @Sendable (_ previous: Value?) async throws -> Value) async throws -> Value {
-        if let value = fresh.read() { return value }
+        if let value = kept.fresh() { return value }
         return try await refresh(load)
     }
 
     private func refresh(_ load: @escaping @Sendable (_ previous: Value?) async throws -> Value) async throws -> Value {
-        if let value, ContinuousClock.now < freshUntil { return value }
+        if let value = kept.fresh() { return value }
         if let loading { return try await loading.value }
         let started = generation
-        let task = Task { [value] in try await load(value) }
+        let previous = kept.last
+        let task = Task { try await load(previous) }
         loading = task
         defer { if loading == task { loading = nil } }
         let loaded = try await task.value
-        if started == generation {
-            value = loaded
-            freshUntil = ContinuousClock.now + lifetime
-            fresh.keep(loaded, until: freshUntil)
-        }
+        if started == generation { kept.keep(loaded, until: ContinuousClock.now + lifetime) }
         return loaded
     }
 
     func invalidate() {
-        fresh.drop()
-        value = nil
+        kept.drop()
         loading = nil
         generation += 1
     }
 }
 
 /// A value and the moment it goes stale, behind a lock.
-private final class FreshValue<Value: Sendable>: @unchecked Sendable {
+private final class KeptValue<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value?
     private var until = ContinuousClock.now
 
-    func read() -> Value? {
+    /// The value while it is fresh.
+    func fresh() -> Value? {
         lock.withLock { ContinuousClock.now < until ? value : nil }
+    }
+
+    /// The value, fresh or stale, for the next load to compare with.
+    var last: Value? {
+        lock.withLock { value }
     }
 
     func keep(_ value: Value, until: ContinuousClock.Instant) {
