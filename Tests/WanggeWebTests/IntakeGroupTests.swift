@@ -41,6 +41,25 @@ final class IntakeGroupTests: XCTestCase {
         XCTAssertLessThanOrEqual(sizes.max() ?? 0, 8, "no group is larger than allowed: \(sizes)")
     }
 
+    @TaskLocal private static var callerLane: Int?
+
+    /// The write runs in a task of its own, and must still see a caller's task-local values: a
+    /// web request binds the SQLite connection to write through that way.
+    func testTheWriteSeesACallersTaskLocals() async throws {
+        let commits = GroupCommit<Int, Int?>(maxGroup: 4, executor: WriterThread.shared)
+        let write: @Sendable ([Int]) async throws -> [Int?] = { items in
+            try await Task.sleep(nanoseconds: 2_000_000)
+            return items.map { _ in Self.callerLane }
+        }
+        let lanes = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for item in 1...12 {
+                group.addTask { try await Self.$callerLane.withValue(7) { try await commits.submit(item, write: write) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(lanes, Array(repeating: 7, count: 12))
+    }
+
     /// A group that fails is written again one by one: only the bad item fails.
     func testABadItemFailsAloneAndTheOthersAreWritten() async throws {
         let commits = GroupCommit<Int, Int>(maxGroup: 16)

@@ -1,54 +1,79 @@
+import Synchronization
+
 /// Writes that arrive while another is under way wait here, and the next write takes all of them:
 /// one transaction, one commit and one set of statements for many. The first caller of an idle
-/// queue writes at once, alone. When its write is done it answers the callers it wrote for and
-/// hands the queue to the longest waiter, who writes for everyone waiting by then. A group that
-/// fails is written again one item at a time, so a bad item fails alone.
-public actor GroupCommit<Item: Sendable, Output: Sendable> {
-    private enum Turn: Sendable {
-        case written(Result<Output, any Error>)
-        case lead
+/// queue starts a writing task, which writes at once and then keeps taking whoever is waiting
+/// until nobody is. A group that fails is written again one item at a time, so a bad item fails alone.
+///
+/// Callers only append under a lock and wait; they never move to the writer's executor. As an
+/// actor entered from the writer's thread, every caller hopped there and back: after each group
+/// that thread ran a dozen short jobs (the answered callers leaving, the next ones queueing)
+/// before it wrote again, and was idle a quarter of the time under steady intake.
+public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
+    private struct Waiter: Sendable {
+        let item: Item
+        let write: @Sendable ([Item]) async throws -> [Output]
+        let answer: CheckedContinuation<Result<Output, any Error>, Never>
     }
 
-    private var waiting: [(item: Item, turn: CheckedContinuation<Turn, Never>)] = []
-    private var writing = false
+    private struct Queue: Sendable {
+        var waiting: [Waiter] = []
+        var writing = false
+    }
+
+    private let queue = Mutex(Queue())
     private let maxGroup: Int
-    /// Where groups are written and handed on (SQLite's writer thread); nil leaves callers where they are.
-    private nonisolated let executor: (any TaskExecutor)?
+    /// Where groups are written (SQLite's writer thread); nil writes on the shared pool.
+    private let executor: (any TaskExecutor)?
 
     public init(maxGroup: Int = 64, executor: (any TaskExecutor)? = nil) {
         self.maxGroup = max(1, maxGroup)
         self.executor = executor
     }
 
-    /// `write` writes a group and returns one output per item, in order; it runs in the task of
-    /// whichever caller leads that group. With an executor the leader stays on it from one group to
-    /// the next: handing over on the shared task pool, it waited there behind requests being parsed.
-    public nonisolated func submit(_ item: Item, write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
-        guard let executor else { return try await queue(item, write) }
-        return try await withTaskExecutorPreference(executor) { try await queue(item, write) }
+    /// `write` writes a group and returns one output per item, in order. It runs in a task started
+    /// by the caller who found the queue idle, so it sees that caller's task-local values (the
+    /// request's SQLite connection).
+    public func submit(_ item: Item, write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
+        try await withCheckedContinuation { (answer: CheckedContinuation<Result<Output, any Error>, Never>) in
+            let startsWriting = queue.withLock { queue in
+                queue.waiting.append(Waiter(item: item, write: write, answer: answer))
+                guard !queue.writing else { return false }
+                queue.writing = true
+                return true
+            }
+            guard startsWriting else { return }
+            if let executor {
+                Task(executorPreference: executor) { await self.writeWhileWaiting() }
+            } else {
+                Task { await self.writeWhileWaiting() }
+            }
+        }.get()
     }
 
-    private func queue(_ item: Item, _ write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
-        if writing {
-            let turn = await withCheckedContinuation { waiting.append((item, $0)) }
-            if case .written(let result) = turn { return try result.get() }
+    private func writeWhileWaiting() async {
+        while let group = nextGroup() {
+            let results = await Self.writeGroup(group.map(\.item), group[0].write)
+            for (waiter, result) in zip(group, results) {
+                waiter.answer.resume(returning: result)
+            }
         }
-        writing = true
-        let others = Array(waiting.prefix(maxGroup - 1))
-        waiting.removeFirst(others.count)
-        let results = await Self.writeGroup([item] + others.map(\.item), write)
-        for (other, result) in zip(others, results.dropFirst()) {
-            other.turn.resume(returning: .written(result))
-        }
-        if waiting.isEmpty {
-            writing = false
-        } else {
-            waiting.removeFirst().turn.resume(returning: .lead)
-        }
-        return try results[0].get()
     }
 
-    private nonisolated static func writeGroup(_ items: [Item], _ write: @Sendable ([Item]) async throws -> [Output]) async
+    /// Up to `maxGroup` waiters, longest waiting first; nil (and idle) when nobody waits.
+    private func nextGroup() -> [Waiter]? {
+        queue.withLock { queue in
+            guard !queue.waiting.isEmpty else {
+                queue.writing = false
+                return nil
+            }
+            let group = Array(queue.waiting.prefix(maxGroup))
+            queue.waiting.removeFirst(group.count)
+            return group
+        }
+    }
+
+    private static func writeGroup(_ items: [Item], _ write: @Sendable ([Item]) async throws -> [Output]) async
         -> [Result<Output, any Error>] {
         do {
             let outputs = try await write(items)

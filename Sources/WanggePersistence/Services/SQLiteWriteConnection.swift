@@ -20,11 +20,13 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         case bulkLoad
         /// The server's writes, durable as the pool's writer is (see `writeTransaction`), with foreign
         /// keys checked as on Fluent's connections. Statement journals stay in memory: past 64 KB
-        /// SQLite spilled them to a file, a sixth of a group's time in `pwrite`. The automatic
-        /// checkpoint stays at SQLite's 1,000 pages: under steady intake only a checkpoint run by the
-        /// writer lets the log start over (at 32 MB p99 doubled; left to `WALCheckpointer` alone the
-        /// log grew past a gigabyte).
+        /// SQLite spilled them to a file, a sixth of a group's time in `pwrite`. Checkpoints are
+        /// `WALCheckpoints`' work; the writer's own automatic one is only a fallback for a log past
+        /// 64 MB (at SQLite's 1,000 pages it was half of every commit's time, and a larger one made
+        /// the commit that ran it the slowest one percent).
         case server
+        /// `WALCheckpoints`' connection, which only copies the log into the file.
+        case checkpoints
     }
 
     /// Bound for each web request on SQLite; without it writes take Fluent's writer connection.
@@ -58,7 +60,8 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         }
         let pragmas = switch purpose {
         case .bulkLoad: ["synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "wal_autocheckpoint=65536", "threads=2"]
-        case .server: ["synchronous=NORMAL", "cache_size=-16000", "foreign_keys=ON", "temp_store=MEMORY"]
+        case .server: ["synchronous=NORMAL", "cache_size=-16000", "foreign_keys=ON", "temp_store=MEMORY", "wal_autocheckpoint=16384"]
+        case .checkpoints: ["synchronous=NORMAL", "wal_autocheckpoint=0"]
         }
         for pragma in ["busy_timeout=10000"] + pragmas { try execute("PRAGMA " + pragma) }
     }
@@ -67,6 +70,18 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     /// leaves the task pool to the tasks that compute the next rows.
     public func perform<T: Sendable>(_ work: (SQLiteWriteConnection) async throws -> T) async throws -> T {
         try await withTaskExecutorPreference(WriterThread.shared) { try await work(self) }
+    }
+
+    /// A passive checkpoint: copies what the log holds into the file, as far as no reader still
+    /// needs the log, without waiting for anyone. Returns the log's length and how much of it is
+    /// now in the file, in pages; nil when another connection was checkpointing.
+    public func checkpoint() throws -> (logPages: Int, copiedPages: Int)? {
+        if handle == nil { try open() }
+        var (log, copied): (Int32, Int32) = (0, 0)
+        let status = sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        if status == SQLITE_BUSY { return nil }
+        guard status == SQLITE_OK else { throw error(status) }
+        return (Int(log), Int(copied))
     }
 
     /// Statements without results (pragmas, DDL, ANALYZE).

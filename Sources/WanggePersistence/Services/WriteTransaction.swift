@@ -62,7 +62,7 @@ actor SQLiteWriteGate {
         guard let sqlite = connection as? any SQLiteDatabase, let sql = connection as? any SQLDatabase else { return }
         let raw = try await sqlite.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
         guard prepared.updateValue(raw, forKey: ObjectIdentifier(raw)) == nil else { return }
-        for pragma in ["synchronous=NORMAL", "busy_timeout=10000", "cache_size=-16000"] {
+        for pragma in ["synchronous=NORMAL", "busy_timeout=10000", "cache_size=-16000", "wal_autocheckpoint=16384"] {
             try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run()
         }
     }

@@ -1,7 +1,8 @@
 import CShims
 import Foundation
 
-/// A thread of its own for SQLite's writes (`Database.writeRows`, and the intake's `GroupCommit`).
+/// A thread of its own for SQLite's writes (`Database.writeRows`, and the intake's `GroupCommit`),
+/// and another for copying the log into the file (`WALCheckpoints`).
 /// On the shared task pool a group of reports, between its steps, queued behind the requests being
 /// parsed there while it held the one write lock SQLite allows. Writes are one at a time anyway,
 /// so a thread that does nothing else picks each step up at once.
@@ -11,7 +12,7 @@ public final class WriterThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
 
-    private init(name: String) {
+    init(name: String) {
         // Named in C (`CShims`): Foundation's name does not reach the system's thread list on Linux,
         // where `top` and `perf` showed the thread under the name of whoever started it.
         Thread { [unowned self] in

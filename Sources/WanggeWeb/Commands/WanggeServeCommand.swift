@@ -37,7 +37,7 @@ struct WanggeServeCommand: AsyncCommand {
         scheduler.start(app)
         let checkpointer = WALCheckpointer()
         app.lifecycle.use(checkpointer)
-        checkpointer.start(app)
+        try checkpointer.start(app)
         let arguments = ["serve", "--hostname", signature.hostname ?? "127.0.0.1", "--port", String(signature.port ?? 8080)]
         var serveContext = CommandContext(console: context.console, input: CommandInput(arguments: arguments))
         serveContext.application = app
