@@ -24,15 +24,22 @@ final class WALCheckpointsTests: XCTestCase {
         try await sql.raw("SELECT count(*) AS n FROM probe_log").first()!.decode(column: "n", as: Int.self)
     }
 
-    /// The writer leaves even a long log alone; one round copies all of it, and the next write
-    /// starts the log over.
-    func testARoundCopiesTheLogAndTheNextWriteStartsItOver() async throws {
+    /// On SQLite only: a table to fill, the server's kind of write connection, and checkpoints that
+    /// restart the log past 64 pages.
+    private func withLog(_ body: (TestContext, any SQLDatabase, SQLiteWriteConnection, WALCheckpoints) async throws -> Void) async throws {
         try await withApp(demo: false) { t in
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             try await sql.raw("CREATE TABLE probe_log (n INTEGER, filler TEXT)").run()
             let writer = try SQLiteWriteConnection(path: t.app.wanggeConfig.sqlitePath, purpose: .server)
-            let checkpoints = try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath, restartAtPages: 64)
+            try await body(t, sql, writer, try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath, restartAtPages: 64))
+        }
+    }
+
+    /// The writer leaves even a long log alone; one round copies all of it, and the next write
+    /// starts the log over.
+    func testARoundCopiesTheLogAndTheNextWriteStartsItOver() async throws {
+        try await withLog { t, sql, writer, checkpoints in
             try await checkpoints.round()
 
             for n in 1...500 { try await Self.write(n, through: writer, on: t.app.db) }
@@ -53,12 +60,7 @@ final class WALCheckpointsTests: XCTestCase {
     /// Writers that never pause, rounds in between: the log starts over again and again instead of
     /// growing with every write, and every row is kept.
     func testUnderSteadyWritesTheLogStaysShort() async throws {
-        try await withApp(demo: false) { t in
-            guard t.database == .sqlite else { return }
-            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE probe_log (n INTEGER, filler TEXT)").run()
-            let writer = try SQLiteWriteConnection(path: t.app.wanggeConfig.sqlitePath, purpose: .server)
-            let checkpoints = try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath, restartAtPages: 64)
+        try await withLog { t, sql, writer, checkpoints in
             let (writes, db) = (3_000, t.app.db)
             let logLengths = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for lane in 0..<4 {
