@@ -8,7 +8,8 @@ final class WALCheckpointer: LifecycleHandler, @unchecked Sendable {
     func start(_ app: Application) throws {
         guard app.wanggeConfig.databaseURL == nil else { return }
         let checkpoints = try WALCheckpoints(path: app.wanggeConfig.sqlitePath)
-        task = Task { await checkpoints.run() }
+        let logger = app.logger
+        task = Task { await checkpoints.run { logger.warning("WAL checkpoint failed: \($0)") } }
     }
 
     func shutdown(_ application: Application) {
