@@ -28,6 +28,19 @@ final class RollupMergeTests: XCTestCase {
             for entry in merged { XCTAssertEqual(entry.counts, expected[entry.key]) }
             XCTAssertEqual(merged.map(\.key), merged.map(\.key).sorted(), "in key order")
             for (a, b) in zip(merged, merged.dropFirst()) { XCTAssertTrue(a.key < b.key && !(b.key < a.key)) }
+
+            // The same entries as a group's reports hand them over, each report's list merged
+            // alone: merging the lists gives the same rows as merging everything at once.
+            var runs: [[RollupEntry]] = []
+            var rest = entries[...]
+            while !rest.isEmpty {
+                let length = Int.random(in: 1...30, using: &generator)
+                runs.append(RollupKeys.merged(Array(rest.prefix(length))))
+                rest = rest.dropFirst(length)
+            }
+            XCTAssertEqual(RollupKeys.merged(runs: runs), merged, "\(runs.count) lists")
         }
+        XCTAssertEqual(RollupKeys.merged(runs: []), [])
+        XCTAssertEqual(RollupKeys.merged(runs: [[], []]), [])
     }
 }

@@ -37,16 +37,22 @@ public struct RollupKey: Sendable, Hashable, Comparable {
     /// Field by field, each by its UTF-8 bytes: any fixed total order prevents the deadlock, and
     /// Swift's Unicode-aware string order cost an intake group sorting a thousand keys dearly.
     public static func < (a: RollupKey, b: RollupKey) -> Bool {
-        if a.dimension != b.dimension { return before(a.dimension.rawValue, b.dimension.rawValue) }
-        if a.unitCode != b.unitCode { return before(a.unitCode, b.unitCode) }
-        if a.periodKind != b.periodKind { return before(a.periodKind.rawValue, b.periodKind.rawValue) }
-        if a.period != b.period { return before(a.period, b.period) }
-        if a.categoryCode != b.categoryCode { return before(a.categoryCode, b.categoryCode) }
-        return before(a.channel, b.channel)
+        order(a, b) == .orderedAscending
     }
 
-    private static func before(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+    /// `<` and `==` in one pass, for merging sorted lists.
+    static func order(_ a: RollupKey, _ b: RollupKey) -> ComparisonResult {
+        if a.dimension != b.dimension { return order(a.dimension.rawValue, b.dimension.rawValue) }
+        if a.unitCode != b.unitCode { return order(a.unitCode, b.unitCode) }
+        if a.periodKind != b.periodKind { return order(a.periodKind.rawValue, b.periodKind.rawValue) }
+        if a.period != b.period { return order(a.period, b.period) }
+        if a.categoryCode != b.categoryCode { return order(a.categoryCode, b.categoryCode) }
+        return a.channel == b.channel ? .orderedSame : order(a.channel, b.channel)
+    }
+
+    /// Two strings already known to differ.
+    private static func order(_ a: String, _ b: String) -> ComparisonResult {
+        a.utf8.lexicographicallyPrecedes(b.utf8) ? .orderedAscending : .orderedDescending
     }
 }
 
@@ -186,6 +192,41 @@ public enum RollupKeys {
                 out.append(entries[index])
             }
         }
+        return out
+    }
+
+    /// The same for lists that are each already `merged` (a group's reports, one list each): merged
+    /// two by two, as the last passes of a merge sort. On the intake writer's thread, sorting a
+    /// group's entries all over again was a tenth of its time.
+    public static func merged(runs: [[RollupEntry]]) -> [RollupEntry] {
+        var runs = runs.filter { !$0.isEmpty }
+        while runs.count > 1 {
+            runs = stride(from: 0, to: runs.count, by: 2).map { i in i + 1 < runs.count ? merged(runs[i], runs[i + 1]) : runs[i] }
+        }
+        return runs.first ?? []
+    }
+
+    private static func merged(_ a: [RollupEntry], _ b: [RollupEntry]) -> [RollupEntry] {
+        var out: [RollupEntry] = []
+        out.reserveCapacity(a.count + b.count)
+        var (i, j) = (a.startIndex, b.startIndex)
+        while i < a.endIndex, j < b.endIndex {
+            switch RollupKey.order(a[i].key, b[j].key) {
+            case .orderedAscending:
+                out.append(a[i])
+                i += 1
+            case .orderedDescending:
+                out.append(b[j])
+                j += 1
+            case .orderedSame:
+                out.append(a[i])
+                out[out.count - 1].counts = a[i].counts + b[j].counts
+                i += 1
+                j += 1
+            }
+        }
+        out += a[i...]
+        out += b[j...]
         return out
     }
 

@@ -18,7 +18,11 @@ public enum RollupLedger {
     }
 
     static func add(_ unmerged: [RollupEntry], into rows: any RowSink) async throws {
-        let entries = RollupKeys.merged(unmerged)
+        try await add(merged: RollupKeys.merged(unmerged), into: rows)
+    }
+
+    /// Entries already summed by key and in key order (`RollupKeys.merged`).
+    static func add(merged entries: [RollupEntry], into rows: any RowSink) async throws {
         guard !entries.isEmpty else { return }
         var values: [BulkValue] = []
         values.reserveCapacity(entries.count * rollupColumns.count)

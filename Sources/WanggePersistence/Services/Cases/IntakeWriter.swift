@@ -79,7 +79,7 @@ enum IntakeWriter {
         try await rows.update(CaseModel.schema, set: "event_hash", where: "id",
                               group.map { (.int($0.model.id ?? 0), .text($0.model.eventHash ?? "")) })
 
-        try await RollupLedger.add(group.flatMap(\.rollups), into: rows)
+        try await RollupLedger.add(merged: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, into: rows)
         var attachments: [AttachmentModel] = []
         for intake in group where !intake.photos.isEmpty {
