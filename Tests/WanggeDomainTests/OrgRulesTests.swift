@@ -11,6 +11,32 @@ final class OrgRulesTests: XCTestCase {
         XCTAssertTrue(OrgLevel.township < OrgLevel.village)
     }
 
+    /// A code alone tells its level and every unit above it; anything else tells nothing.
+    func testACodeTellsItsLevelAndAncestry() {
+        let grid = OrgAncestry(cityCode: "330100", countyCode: "330110", townshipCode: "330110001", villageCode: "330110001001",
+                               gridCode: "330110001001-01")
+        let expected: [(String, OrgLevel?, OrgAncestry)] = [
+            ("330100", .city, OrgAncestry(cityCode: "330100")),
+            ("330110", .county, OrgAncestry(cityCode: "330100", countyCode: "330110")),
+            ("330110001", .township, OrgAncestry(cityCode: "330100", countyCode: "330110", townshipCode: "330110001")),
+            ("330110001001", .village, OrgAncestry(cityCode: "330100", countyCode: "330110", townshipCode: "330110001",
+                                                   villageCode: "330110001001")),
+            ("330110001001-01", .grid, grid),
+            ("", nil, OrgAncestry()),
+            ("3301", nil, OrgAncestry()),
+            // Twelve bytes, four characters: not a village.
+            ("杭州西湖", nil, OrgAncestry()),
+            ("３３０１１０", nil, OrgAncestry()),
+        ]
+        for (code, level, ancestry) in expected {
+            XCTAssertEqual(OrgCode.level(of: code), level, code)
+            XCTAssertEqual(OrgCode.ancestry(of: code), ancestry, code)
+        }
+        XCTAssertEqual(OrgCode.parent(of: "330110001001-01"), "330110001001")
+        XCTAssertEqual(OrgCode.parent(of: "330110"), "330100")
+        XCTAssertNil(OrgCode.parent(of: "330100"))
+    }
+
     func testCodesMustExtendTheirParent() throws {
         XCTAssertNoThrow(try OrgCode.validate("330110", level: .county, parentCode: "330100"))
         XCTAssertNoThrow(try OrgCode.validate("330110001", level: .township, parentCode: "330110"))

@@ -47,10 +47,14 @@ public enum OrgCode {
 
 extension OrgCode {
     /// The level of a well-formed code: grids have a dash, villages 12 digits, townships 9, counties 6,
-    /// and a city's 6 digits end in `00`.
+    /// and a city's 6 digits end in `00`. Codes are ASCII, so this counts bytes: `contains("-")` went
+    /// through Foundation's substring search, and counting characters breaks graphemes. The writer
+    /// of a group of reports asks this dozens of times per report.
     public static func level(of code: String) -> OrgLevel? {
-        if code.contains("-") { return .grid }
-        switch code.count {
+        let bytes = code.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        if bytes.contains(UInt8(ascii: "-")) { return .grid }
+        switch bytes.count {
         case 12: return .village
         case 9: return .township
         case 6: return code.hasSuffix("00") ? .city : .county
@@ -61,10 +65,11 @@ extension OrgCode {
     /// The ancestry a code implies, since every code extends its parent's.
     public static func ancestry(of code: String) -> OrgAncestry {
         guard let level = level(of: code) else { return OrgAncestry() }
-        var ancestry = OrgAncestry(cityCode: String(code.prefix(4)) + "00")
-        if level >= .county { ancestry.countyCode = String(code.prefix(6)) }
-        if level >= .township { ancestry.townshipCode = String(code.prefix(9)) }
-        if level >= .village { ancestry.villageCode = String(code.prefix(12)) }
+        func prefix(_ length: Int) -> String { String(decoding: code.utf8.prefix(length), as: UTF8.self) }
+        var ancestry = OrgAncestry(cityCode: prefix(4) + "00")
+        if level >= .county { ancestry.countyCode = prefix(6) }
+        if level >= .township { ancestry.townshipCode = prefix(9) }
+        if level >= .village { ancestry.villageCode = prefix(12) }
         if level == .grid { ancestry.gridCode = code }
         return ancestry
     }
