@@ -64,7 +64,7 @@ public enum BulkValue: Sendable, Equatable {
 
 /// Multi-row INSERTs of rows given as one flat array (`columns.count` values per row), or upserts
 /// when `conflict` is given (an `ON CONFLICT …` clause, which SQLite and PostgreSQL read alike).
-public struct BulkInsert: Sendable {
+public struct BulkInsert: Sendable, Hashable {
     let table: String
     let columns: [String]
     let conflict: String?
