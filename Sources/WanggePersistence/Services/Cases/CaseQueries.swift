@@ -159,8 +159,11 @@ public struct CaseQueryService: Sendable {
             .compactMap(PublicEventRecord.init)
     }
 
-    public func attachments(caseID: Int) async throws -> [AttachmentModel] {
-        try await PlainReads.all(AttachmentModel.self, where: "case_id", equals: caseID, orderedBy: "id", on: db)
+    /// A case's photos, in order. `counted` is how many it has, when that was read with the case
+    /// (`CaseView.photos`): when it has none, no statement is run.
+    public func attachments(caseID: Int, counted: Int? = nil) async throws -> [AttachmentModel] {
+        if counted == 0 { return [] }
+        return try await PlainReads.all(AttachmentModel.self, where: "case_id", equals: caseID, orderedBy: "id", on: db)
     }
 
     /// 重复件提示: open cases of the same category within `radius` metres in the last 7 days.

@@ -84,7 +84,7 @@ struct CasesAPIController: RouteCollection {
         let units = Set([model.gridCode, snapshot.centreOrgCode].compactMap { $0 })
         let names = try await NameBook.load(on: req, unitCodes: units)
         guard let id = model.id else { throw AppError.notFound("case") }
-        let attachments = model.photoCount == 0 ? [] : try await CaseQueryService(db: req.database).attachments(caseID: id)
+        let attachments = try await CaseQueryService(db: req.database).attachments(caseID: id, counted: model.photoCount)
         var masterCode: String?
         if let masterID = model.masterCaseID { masterCode = try await CaseModel.find(masterID, on: req.database)?.code }
         return CaseDTO(model, snapshot: snapshot, relation: relation, names: names, attachments: attachments, masterCode: masterCode,
@@ -95,7 +95,7 @@ struct CasesAPIController: RouteCollection {
         let actor = try req.requireActor()
         let (id, photoCount) = try await CaseTransitionService(db: req.database).readableID(code: req.parameters.get("code")!, for: actor)
         let queries = CaseQueryService(db: req.database)
-        let attachments = photoCount == 0 ? [] : try await queries.attachments(caseID: id)
+        let attachments = try await queries.attachments(caseID: id, counted: photoCount)
         return try await queries.events(caseID: id).map { CaseEventDTO($0, attachments: attachments) }
     }
 
