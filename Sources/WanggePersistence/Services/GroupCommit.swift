@@ -43,11 +43,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
                 return true
             }
             guard startsWriting else { return }
-            if let executor {
-                Task(executorPreference: executor) { await self.writeWhileWaiting() }
-            } else {
-                Task { await self.writeWhileWaiting() }
-            }
+            Task(executorPreference: executor) { await self.writeWhileWaiting() }
         }.get()
     }
 
