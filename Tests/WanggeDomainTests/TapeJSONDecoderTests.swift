@@ -77,6 +77,49 @@ final class TapeJSONDecoderTests: XCTestCase {
         } catch { return "not a DecodingError" }
     }
 
+    /// The clocks are read from the tape directly (`DeadlinesFromTape.swift`), not through their
+    /// `init(from:)`: what either encoder wrote reads back as `JSONDecoder` reads it, and broken clocks
+    /// fail with the same kinds of error at the same paths.
+    func testClocksReadDirectlyAsJSONDecoderReadsThem() throws {
+        var rng = SplitMix64(seed: 2026_12_02)
+        func clock() -> Deadline? {
+            guard Int.random(in: 0..<4, using: &rng) > 0 else { return nil }
+            let start = Date(timeIntervalSinceReferenceDate: Double.random(in: 6e8...9e8, using: &rng))
+            let duration: SLADuration = Bool.random(using: &rng) ? .minutes(Int.random(in: 1...600, using: &rng))
+                                                                 : .workingDays(Int.random(in: 1...20, using: &rng))
+            return Deadline(startedAt: start, dueAt: start.addingTimeInterval(Double.random(in: 60...9e5, using: &rng)),
+                            metAt: Bool.random(using: &rng) ? start.addingTimeInterval(Double.random(in: 1...1e6, using: &rng)) : nil,
+                            duration: duration)
+        }
+        let foundation = JSONEncoder(), streaming = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+        foundation.outputFormatting = [.sortedKeys]
+        for _ in 0..<200 {
+            let clocks = CaseDeadlines(accept: clock(), resolve: clock(), reply: clock())
+            for data in [try foundation.encode(clocks), Data(try streaming.encode(clocks))] {
+                XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), try JSONDecoder().decode(CaseDeadlines.self, from: data))
+                XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), clocks)
+            }
+        }
+
+        let clock = #""startedAt": 1, "dueAt": 2"#
+        let texts = ["{}", "[]", #"{"accept": null, "extra": 1}"#, #"{"accept": 5}"#, #"{"accept": {"dueAt": 2, "duration": {"minutes": {"_0": 1}}}}"#,
+                     #"{"resolve": {\#(clock), "duration": {"minutes": {"_0": 1}}, "metAt": null}}"#,
+                     #"{"resolve": {\#(clock), "duration": {"minutes": {"_0": 1}}, "metAt": "x"}}"#,
+                     #"{"reply": {\#(clock), "duration": {"minutes": {"_0": 1}, "workingDays": {"_0": 2}}}}"#,
+                     #"{"reply": {\#(clock), "duration": {"hours": {"_0": 1}}}}"#,
+                     #"{"reply": {\#(clock), "duration": {"hours": {"_0": 1}, "workingDays": {"_0": 2}}}}"#,
+                     #"{"reply": {\#(clock), "duration": {"workingDays": {}}}}"#,
+                     #"{"reply": {\#(clock), "duration": {"workingDays": 3}}}"#,
+                     #"{"reply": {\#(clock), "duration": null}}"#, #"{"reply": {\#(clock)}}"#,
+                     #"{"accept": {"startedAt": null, "dueAt": 2, "duration": {"minutes": {"_0": 1}}}}"#]
+        for text in texts {
+            XCTAssertEqual(describe { _ = try TapeJSONDecoder().decode(CaseDeadlines.self, from: text) },
+                           describe { _ = try JSONDecoder().decode(CaseDeadlines.self, from: Data(text.utf8)) }, text)
+        }
+        // Foundation gives a number that does not fit no coding path; the tape names where it is.
+        XCTAssertThrowsError(try TapeJSONDecoder().decode(CaseDeadlines.self, from: #"{"reply": {\#(clock), "duration": {"workingDays": {"_0": 2.5}}}}"#))
+    }
+
     func testARepeatedKeyReadsItsLastValue() throws {
         struct One: Decodable, Equatable { let a: Int }
         XCTAssertEqual(try TapeJSONDecoder().decode(One.self, from: #"{"a": 1, "a": 2}"#), One(a: 2))

@@ -69,6 +69,14 @@ final class TapeReader {
         return key.withUTF8 { memcmp(bytes.baseAddress! + found.start, $0.baseAddress!, length) == 0 }
     }
 
+    /// `keyEquals` for names written in the code, compared without making a `String`.
+    func keyEquals(_ index: Int, _ name: StaticString) -> Bool {
+        let found = entries[index]
+        guard found.kind == .string else { return text(found) == name.description }
+        let length = found.end - found.start
+        return length == name.utf8CodeUnitCount && memcmp(bytes.baseAddress! + found.start, name.utf8Start, length) == 0
+    }
+
     func value<T: Decodable>(_ type: T.Type, at index: Int, parent: CodingPathNode?, key: (any CodingKey)?) throws -> T {
         if T.self == String.self { return unsafeBitCast(try string(at: index, parent, key), to: T.self) }
         if T.self == Int.self { return unsafeBitCast(try integer(Int.self, at: index, parent, key), to: T.self) }

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Reading an object's members by name in one pass, for the few types read from the tape directly
+/// (`JSONReadable`) because they are read on every request: going through a keyed container costs a
+/// search of the object per key, a boxed container and a coding-path node per value.
+extension TapeReader {
+    /// The value entries of the members of the object at `index` named `names`, in that order (nil
+    /// when absent; the last one when a name repeats, as Foundation reads it). A value that is not an
+    /// object is the type mismatch Foundation's keyed container reports.
+    func members(of index: Int, path: CodingPathNode, named names: [StaticString]) throws -> [Int?] {
+        guard entry(index).kind == .object else { throw mismatch([String: Any].self, at: index, path.parent, path.key) }
+        var found = [Int?](repeating: nil, count: names.count)
+        var key = index + 1
+        for _ in 0..<entry(index).count {
+            if let position = names.firstIndex(where: { keyEquals(key, $0) }) { found[position] = key + 1 }
+            key = after(key + 1)
+        }
+        return found
+    }
+
+    /// The entry of a member that must be there, or the `keyNotFound` Foundation throws.
+    func required(_ found: Int?, _ name: StaticString, path: CodingPathNode) throws -> Int {
+        guard let found else {
+            throw DecodingError.keyNotFound(NamedKey(name.description),
+                                            .init(codingPath: path.path, debugDescription: "No value associated with key \(name)."))
+        }
+        return found
+    }
+
+    /// A member that may be absent or null, as `decodeIfPresent` reads it.
+    func present(_ found: Int?) -> Int? {
+        guard let found, entry(found).kind != .null else { return nil }
+        return found
+    }
+
+    /// A date as Foundation's default strategy writes it: seconds since 2001.
+    func date(at index: Int, _ parent: CodingPathNode, _ name: StaticString) throws -> Date {
+        Date(timeIntervalSinceReferenceDate: try floating(Double.self, at: index, parent, NamedKey(name.description)))
+    }
+
+    /// The path node of a member, for the errors of what is read inside it.
+    func node(_ parent: CodingPathNode, _ name: StaticString) -> CodingPathNode {
+        CodingPathNode(parent, NamedKey(name.description))
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+// A case's clocks are read on every case page. Through their synthesized `init(from:)` three clocks
+// took 5% of the page's time (keyed containers, a search of the object per key, the enum's list of
+// keys); read from the tape here they come out the same, and fail with the same errors as through
+// Foundation's `JSONDecoder` (`TapeJSONDecoderTests.testClocksReadDirectlyAsJSONDecoderReadsThem`).
+
+extension CaseDeadlines: JSONReadable {
+    init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
+        let found = try reader.members(of: index, path: path, named: ["accept", "resolve", "reply"])
+        func clock(_ position: Int, _ name: StaticString) throws -> Deadline? {
+            try reader.present(found[position]).map { try Deadline(reader: reader, at: $0, path: reader.node(path, name)) }
+        }
+        self.init(accept: try clock(0, "accept"), resolve: try clock(1, "resolve"), reply: try clock(2, "reply"))
+    }
+}
+
+extension Deadline: JSONReadable {
+    init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
+        let found = try reader.members(of: index, path: path, named: ["startedAt", "dueAt", "metAt", "duration"])
+        let startedAt = try reader.date(at: reader.required(found[0], "startedAt", path: path), path, "startedAt")
+        let dueAt = try reader.date(at: reader.required(found[1], "dueAt", path: path), path, "dueAt")
+        let metAt = try reader.present(found[2]).map { try reader.date(at: $0, path, "metAt") }
+        let duration = try reader.required(found[3], "duration", path: path)
+        self.init(startedAt: startedAt, dueAt: dueAt, metAt: metAt,
+                  duration: try SLADuration(reader: reader, at: duration, path: reader.node(path, "duration")))
+    }
+}
+
+extension SLADuration: JSONReadable {
+    /// As the synthesized coding writes a case with a value: `{"minutes": {"_0": 60}}`.
+    init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
+        let found = try reader.members(of: index, path: path, named: ["minutes", "workingDays"])
+        guard found.compactMap({ $0 }).count == 1 else {
+            throw DecodingError.typeMismatch(SLADuration.self, .init(codingPath: path.path,
+                                                                     debugDescription: "Invalid number of keys found, expected one."))
+        }
+        func payload(_ at: Int, _ name: StaticString) throws -> Int {
+            let node = reader.node(path, name)
+            let value = try reader.required(reader.members(of: at, path: node, named: ["_0"])[0], "_0", path: node)
+            return try reader.integer(Int.self, at: value, node, NamedKey("_0"))
+        }
+        if let minutes = found[0] {
+            self = .minutes(try payload(minutes, "minutes"))
+        } else {
+            self = .workingDays(try payload(found[1]!, "workingDays"))
+        }
+    }
+}
