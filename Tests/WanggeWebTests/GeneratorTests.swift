@@ -90,4 +90,22 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(fingerprints.count, 2 * TestDatabase.enabled.count)
         XCTAssertEqual(Set(fingerprints).count, 1, "the same seed made different cases")
     }
+    /// `--seed 7` drew one query code twice in a million cases, and the database refused the
+    /// whole batch. A code already taken is drawn again, the same way on every run.
+    func testARepeatedQueryCodeIsDrawnAgain() {
+        let taken = QueryCodeHash.hash("KHD89CJQ54"), other = QueryCodeHash.hash("ABCDEFGH23")
+        var claims = UniqueQueryHashes(seed: 7)
+        XCTAssertEqual(claims.claim(taken, caseID: 98_395), taken)
+        XCTAssertEqual(claims.claim(other, caseID: 98_396), other)
+        let again = claims.claim(taken, caseID: 582_630)
+        XCTAssertNotEqual(again, taken)
+        XCTAssertNotEqual(again, other)
+        XCTAssertEqual(again.count, 64, "a digest like the others")
+        XCTAssertNotEqual(claims.claim(again, caseID: 582_631), again, "the replacement is taken too")
+
+        var rerun = UniqueQueryHashes(seed: 7)
+        _ = rerun.claim(taken, caseID: 98_395)
+        _ = rerun.claim(other, caseID: 98_396)
+        XCTAssertEqual(rerun.claim(taken, caseID: 582_630), again, "the same seed draws the same replacement")
+    }
 }

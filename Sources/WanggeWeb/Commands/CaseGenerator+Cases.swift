@@ -25,17 +25,23 @@ extension CaseGenerator {
                                        channels: plan.channelCodes, departments: plan.departmentCodes)
         var gauges: [GaugeState] = []
         var dayCounters: [String: Int] = [:]
+        var queryHashes = UniqueQueryHashes(seed: plan.seed)
         var written = 0
         let started = Date()
         for index in 0..<batches {
             var batch = try await pending.removeValue(forKey: index)!.value
             if index + ahead < batches { launch(index + ahead) }
-            // Case codes number each day's cases in order, so they are given here, in batch order.
+            // Case codes number each day's cases in order, and query codes must not repeat one of an
+            // earlier batch, so both are settled here, in batch order.
+            let columns = GeneratorPlan.caseColumns.count
             for (i, created) in batch.created.enumerated() {
                 let day = CaseCode.dayKey(created, timeZone: timeZone)
                 let sequence = (dayCounters[day] ?? 0) + 1
                 dayCounters[day] = sequence
-                batch.cases[i * GeneratorPlan.caseColumns.count + 1] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
+                batch.cases[i * columns + 1] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
+                if case .int(let id) = batch.cases[i * columns], case .text(let hash) = batch.cases[i * columns + 2] {
+                    batch.cases[i * columns + 2] = .text(queryHashes.claim(hash, caseID: id))
+                }
             }
             let rows = batch
             let sink = (db, writer)
