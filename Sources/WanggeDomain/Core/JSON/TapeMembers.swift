@@ -43,3 +43,29 @@ extension TapeReader {
         CodingPathNode(parent, NamedKey(name.description))
     }
 }
+
+extension TapeReader {
+    /// A string-backed enum, or the `dataCorrupted` Foundation throws for a string it does not name.
+    func rawValue<T: RawRepresentable>(_ type: T.Type, at index: Int, _ parent: CodingPathNode, _ name: StaticString) throws -> T
+        where T.RawValue == String {
+        let raw = try string(at: index, parent, NamedKey(name.description))
+        guard let value = T(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: node(parent, name).path,
+                                                    debugDescription: "Cannot initialize \(T.self) from invalid String value \(raw)"))
+        }
+        return value
+    }
+
+    /// An array of strings, as `[String]` decodes.
+    func strings(at index: Int, _ path: CodingPathNode) throws -> [String] {
+        guard entry(index).kind == .array else { throw mismatch([Any].self, at: index, path.parent, path.key) }
+        var out: [String] = []
+        out.reserveCapacity(entry(index).count)
+        var element = index + 1
+        for position in 0..<entry(index).count {
+            out.append(try string(at: element, path, IndexKey(position)))
+            element = after(element)
+        }
+        return out
+    }
+}
