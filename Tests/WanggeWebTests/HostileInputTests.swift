@@ -58,6 +58,25 @@ final class HostileInputTests: XCTestCase {
         }
     }
 
+    /// Text bodies must be UTF-8 whatever the spelling of their type; the type is read from the
+    /// header's text (`HTTPHeaders.bodyType`), not parsed by Vapor.
+    func testBrokenUTF8IsRefusedUnderEverySpellingOfATextType() async throws {
+        let broken = Data([0x7B, 0x22, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D])
+        let types = [HTTPMediaType.json, HTTPMediaType(type: "application", subType: "json", parameters: ["charset": "utf-8"]),
+                     HTTPMediaType(type: "Application", subType: "JSON"), .urlEncodedForm]
+        try await withApp { t in
+            for type in types {
+                let r = try await t.raw(.POST, "/api/v1/cases", token: nil, body: ByteBuffer(data: broken), contentType: type)
+                XCTAssertEqual(r.status, .badRequest, type.serialize())
+                XCTAssertEqual((r.json["error"] as? [String: Any])?["code"] as? String, "body.utf8", type.serialize())
+            }
+        }
+        for (header, type) in [(" Application/JSON ;charset=utf-8", "application/json"), ("multipart/form-data; boundary=x", "multipart/form-data")] {
+            XCTAssertEqual(HTTPHeaders([("Content-Type", header)]).bodyType, type)
+        }
+        XCTAssertNil(HTTPHeaders().bodyType)
+    }
+
     func testSQLAndScriptPayloadsAreStoredAsTextAndShownEscaped() async throws {
         try await withApp { t in
             let payload = "'; DROP TABLE cases; -- <script>alert('x')</script><img src=x onerror=alert(1)>"

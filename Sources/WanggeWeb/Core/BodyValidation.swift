@@ -8,8 +8,7 @@ struct TextBodyValidationMiddleware: AsyncMiddleware {
     static let limit = 1024 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let type = request.headers.contentType
-        if request.method != .GET, type == .json || type == .urlEncodedForm {
+        if request.method != .GET, let type = request.headers.bodyType, type == "application/json" || type == "application/x-www-form-urlencoded" {
             let body: ByteBuffer?
             if let data = request.body.data {
                 body = data
@@ -28,5 +27,14 @@ struct TextBodyValidationMiddleware: AsyncMiddleware {
             }
         }
         return try await next.respond(to: request)
+    }
+}
+
+extension HTTPHeaders {
+    /// The body's media type as `type/subtype` in lower case, without parameters, read from the
+    /// header's text: Vapor's `contentType` parses it into a media type with a dictionary of
+    /// parameters, and that was 2% of an intake each time it was asked.
+    var bodyType: String? {
+        first(name: .contentType).map { $0.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 }

@@ -20,6 +20,11 @@ public struct TapeJSONDecoder: Sendable {
         try data.withUnsafeBytes { try decode(type, utf8: $0.bindMemory(to: UInt8.self)) }
     }
 
+    /// From bytes borrowed for the call, such as a request body's.
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        try decode(type, utf8: bytes.bindMemory(to: UInt8.self))
+    }
+
     private func decode<T: Decodable>(_ type: T.Type, utf8: UnsafeBufferPointer<UInt8>) throws -> T {
         let tape = try JSONTape(utf8)
         return try TapeReader(tape: tape).value(T.self, at: 0, parent: nil, key: nil)

@@ -57,9 +57,15 @@ struct CasesAPIController: RouteCollection {
     }
 
     static func decodeIntake(_ req: Request) throws -> (IntakeInput, [File]) {
-        if req.headers.contentType == .formData {
+        let type = req.headers.bodyType
+        if type == "multipart/form-data" {
             let form = try req.content.decode(MultipartIntake.self)
             return (form.input, form.photos ?? [])
+        }
+        // JSON, as apps send it, is read straight from the body: through `req.content` the type is
+        // parsed again and Foundation's decoder builds a dictionary per object.
+        if type == "application/json", let body = req.body.data {
+            return (try body.withUnsafeReadableBytes { try TapeJSONDecoder().decode(IntakeInput.self, from: $0) }, [])
         }
         return (try req.content.decode(IntakeInput.self), [])
     }
