@@ -118,6 +118,23 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
+    /// A category an administrator switched off takes no new reports; switched on again, it does.
+    func testAnInactiveCategoryTakesNoReports() async throws {
+        try await withApp { t in
+            let found = try await CategoryModel.query(on: t.app.db).filter(\.$code == "0101").first()
+            let category = try XCTUnwrap(found)
+            category.active = false
+            try await category.save(on: t.app.db)
+            let refused = try await t.report(["channel": "citizen", "description": "井盖破损的问题", "categoryCode": "0101"])
+            XCTAssertEqual(refused.status, .badRequest)
+            XCTAssertEqual((refused.json["error"] as? [String: Any])?["code"] as? String, "case.category")
+            category.active = true
+            try await category.save(on: t.app.db)
+            let taken = try await t.report(["channel": "citizen", "description": "井盖破损的问题", "categoryCode": "0101"])
+            XCTAssertEqual(taken.status, .created)
+        }
+    }
+
     func testBadIntakeIsRefusedAndLeavesNothingBehind() async throws {
         try await withApp { t in
             let before = try await CaseModel.query(on: t.app.db).count()

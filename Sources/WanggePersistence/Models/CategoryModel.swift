@@ -18,8 +18,11 @@ public final class CategoryModel: Model, @unchecked Sendable {
     /// Extra fields (JSON of `[ServiceAttribute]`), shown as Open311 attributes.
     @OptionalField(key: "attributes") public var attributesJSON: String?
 
-    public var attributes: [ServiceAttribute] {
-        attributesJSON.flatMap { try? TapeJSONDecoder().decode([ServiceAttribute].self, from: $0) } ?? []
+    public var attributes: [ServiceAttribute] { Self.attributes(json: attributesJSON) }
+
+    /// The extra fields as the `attributes` column holds them; none when unreadable.
+    static func attributes(json: String?) -> [ServiceAttribute] {
+        json.flatMap { try? TapeJSONDecoder().decode([ServiceAttribute].self, from: $0) } ?? []
     }
 
     public init() {}
