@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import WanggeDomain
 import WanggePersistence
+import Synchronization
 import XCTest
 import XCTVapor
 
@@ -152,6 +153,28 @@ final class IntakeGroupTests: XCTestCase {
             let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
             let differences = try await rebuild.differences(try await rebuild.recount())
             XCTAssertEqual(differences, [], "[\(t.database)] the rollups written for the group equal a recount")
+        }
+    }
+
+    /// A drawn query code that another case already has does not cost the reporter their report:
+    /// it is taken again under a code drawn anew.
+    func testADrawnQueryCodeThatIsTakenIsDrawnAgain() async throws {
+        try await withApp { t in
+            let app = t.app
+            let sla = try await app.slaContext(on: app.db)
+            let service = CaseIntakeService(db: app.db, timeZone: app.wanggeConfig.timeZone)
+            let input = IntakeInput(channel: "citizen", description: "路灯不亮,晚上看不清路", categoryCode: "0101")
+            _ = try await service.intake(input, by: Reporter(actor: nil), locatedGrid: "330110001001-01", photos: [], now: Date(), sla: sla,
+                                         queryCode: "TAKEN2345X")
+            let before = try await CaseModel.query(on: app.db).count()
+            let draws = Mutex(["TAKEN2345X", "FRESH2345X"])
+            let second = try await service.intake(input, by: Reporter(actor: nil), locatedGrid: "330110001001-01", photos: [], now: Date(),
+                                                  sla: sla, drawQueryCode: { draws.withLock { $0.removeFirst() } })
+            XCTAssertEqual(second.queryCode, "FRESH2345X", "[\(t.database)]")
+            let after = try await CaseModel.query(on: app.db).count()
+            XCTAssertEqual(after, before + 1, "[\(t.database)] the report is written once")
+            let tracked = try await CaseQueryService(db: app.db).track(queryCode: "FRESH2345X")
+            XCTAssertEqual(tracked.code, second.caseModel.code)
         }
     }
 

@@ -107,8 +107,27 @@ public struct CaseIntakeService: Sendable {
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
     /// resolution, its second), all in one transaction, shared with the reports that arrive with
     /// it. `locatedGrid` is the grid holding the point.
+    /// `queryCode` is drawn at random unless given (`drawQueryCode`, for tests).
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
-                       sla: SLAContext, queryCode: String = QueryCode.generate()) async throws -> IntakeResult {
+                       sla: SLAContext, queryCode: String? = nil,
+                       drawQueryCode: @Sendable () -> String = { QueryCode.generate() }) async throws -> IntakeResult {
+        if let queryCode {
+            return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla, queryCode: queryCode)
+        }
+        do {
+            return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
+                                        queryCode: drawQueryCode())
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            // The database keeps query codes unique, and a random one can be another case's (at ten
+            // million cases, in about one city of fifteen). That report was refused whole; it is taken
+            // again with another code, once: a second refusal has another cause.
+            return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
+                                        queryCode: drawQueryCode())
+        }
+    }
+
+    private func intakeOnce(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
+                            sla: SLAContext, queryCode: String) async throws -> IntakeResult {
         guard let channel = Channel(rawValue: input.channel) else {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
             throw AppError.invalid("case.channel", zh: "未知的来源渠道「\(input.channel)」。", en: "Unknown channel; one of: \(known).", field: "channel")
