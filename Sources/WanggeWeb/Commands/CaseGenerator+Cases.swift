@@ -33,14 +33,14 @@ extension CaseGenerator {
             if index + ahead < batches { launch(index + ahead) }
             // Case codes number each day's cases in order, and query codes must not repeat one of an
             // earlier batch, so both are settled here, in batch order.
-            let columns = GeneratorPlan.caseColumns.count
             for (i, created) in batch.created.enumerated() {
+                let row = i * GeneratorPlan.caseColumns.count
                 let day = CaseCode.dayKey(created, timeZone: timeZone)
                 let sequence = (dayCounters[day] ?? 0) + 1
                 dayCounters[day] = sequence
-                batch.cases[i * columns + 1] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
-                if case .int(let id) = batch.cases[i * columns], case .text(let hash) = batch.cases[i * columns + 2] {
-                    batch.cases[i * columns + 2] = .text(queryHashes.claim(hash, caseID: id))
+                batch.cases[row + Self.codeColumn] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
+                if case .int(let id) = batch.cases[row + Self.idColumn], case .text(let hash) = batch.cases[row + Self.queryColumn] {
+                    batch.cases[row + Self.queryColumn] = .text(queryHashes.claim(hash, caseID: id))
                 }
             }
             let rows = batch
@@ -73,6 +73,10 @@ extension CaseGenerator {
     }
 
     static let caseInsert = BulkInsert(table: CaseModel.schema, columns: GeneratorPlan.caseColumns)
+    /// Where the writer fills in a case row's code and settles its query code.
+    static let idColumn = GeneratorPlan.caseColumns.firstIndex(of: "id")!
+    static let codeColumn = GeneratorPlan.caseColumns.firstIndex(of: "code")!
+    static let queryColumn = GeneratorPlan.caseColumns.firstIndex(of: "query_code_hash")!
     static let eventInsert = BulkInsert(table: CaseEventModel.schema, columns: GeneratorPlan.eventColumns)
     static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
     static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
