@@ -13,11 +13,22 @@ public enum EventHashChain {
     }
 
     public static func hash(_ event: CaseEventModel, previous: String) -> String {
-        hash(fields: [
-            previous, String(event.caseID), String(event.seq), event.action, event.fromState ?? "", event.toState,
+        hash(previous: previous, caseID: event.caseID, tail: tail(of: event))
+    }
+
+    /// The hashed text after the chain's head and the case id, which an event has before its case
+    /// has an id: intake makes it before the group is written, so the writer only hashes.
+    static func tail(of event: CaseEventModel) -> String {
+        text([
+            String(event.seq), event.action, event.fromState ?? "", event.toState,
             event.actorUsername ?? "", event.actorName, event.actorRole, event.actorOrgCode ?? "", event.actorDepartmentCode ?? "",
             event.note ?? "", event.isPublic ? "1" : "0", event.payload, String(Int64((event.createdAt.timeIntervalSince1970 * 1000).rounded())),
         ] + assessmentFields(placeCode: event.placeCode, onTime: event.onTime))
+    }
+
+    /// `hash(_:previous:)` from its parts.
+    static func hash(previous: String, caseID: Int, tail: String) -> String {
+        SHA256Hex.of(text([previous, String(caseID)]) + "|" + tail)
     }
 
     /// The assessment facts (migration 007) enter the hash only when present, so events written
@@ -31,9 +42,12 @@ public enum EventHashChain {
 
     /// The same hash from plain fields, in `hash(_:previous:)`'s order (for bulk generation).
     public static func hash(fields: [String]) -> String {
-        // Lengths first, so no two different field lists can produce the same text.
-        let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SHA256Hex.of(text)
+        SHA256Hex.of(text(fields))
+    }
+
+    /// Lengths first, so no two different field lists can produce the same text.
+    private static func text(_ fields: [String]) -> String {
+        fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
 
     public struct Finding: Sendable, Equatable, CustomStringConvertible {

@@ -29,14 +29,9 @@ enum CaseEvents {
 
     /// Appends an event to its case's chain: hashes it over the case's current head and moves the head.
     static func append(_ event: CaseEventModel, to model: CaseModel, on db: any Database) async throws {
-        chain(event, to: model)
-        try await event.create(on: db)
-    }
-
-    /// The chain's rule alone, for events written later in bulk (`IntakeWriter`).
-    static func chain(_ event: CaseEventModel, to model: CaseModel) {
         event.hash = EventHashChain.hash(event, previous: model.eventHash ?? "")
         model.eventHash = event.hash
+        try await event.create(on: db)
     }
 
     static func attachment(caseID: Int, eventID: Int, photo: StoredPhoto, at now: Date) -> AttachmentModel {

@@ -21,6 +21,8 @@ public struct PendingIntake: Sendable {
     /// the writer adds what only it knows: the code, the case id and the hashes.
     let caseRow: [String: BulkValue]
     let eventRows: [[String: BulkValue]]
+    /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
+    let eventTails: [String]
 
     init(model: CaseModel, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
          photos: [StoredPhoto], terms: [String]) throws {
@@ -28,6 +30,7 @@ public struct PendingIntake: Sendable {
         (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
         caseRow = try PlainWrites.values(of: model)
         eventRows = try events.map(PlainWrites.values(of:))
+        eventTails = events.map(EventHashChain.tail(of:))
     }
 }
 
@@ -56,9 +59,10 @@ enum IntakeWriter {
             intake.model.$id.exists = true
             // A new chain (also when a failed group is written again).
             intake.model.eventHash = nil
-            for event in intake.events {
+            for (event, tail) in zip(intake.events, intake.eventTails) {
                 event.caseID = id
-                CaseEvents.chain(event, to: intake.model)
+                event.hash = EventHashChain.hash(previous: intake.model.eventHash ?? "", caseID: id, tail: tail)
+                intake.model.eventHash = event.hash
             }
         }
 
