@@ -45,6 +45,11 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         let returning: [String]
     }
 
+    /// What every connection the server writes through sets, this one and Fluent's writer
+    /// (`SQLiteWriteGate.prepareOnce`): durable commits, a sleeping busy wait, a 16 MB page cache for
+    /// the cases' indexes, and the automatic checkpoint only as `WALCheckpoints`' fallback.
+    static let serverWriterPragmas = ["busy_timeout=10000", "synchronous=NORMAL", "cache_size=-16000", "wal_autocheckpoint=16384"]
+
     /// Opens the file at once for a bulk load; a server's connection opens on its first write,
     /// after the migrations have made the file.
     public init(path: String, purpose: Purpose = .bulkLoad) throws {
@@ -67,11 +72,11 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
             throw SQLiteDirectReadError(code: status, message: "Failed to open \(path) for writing")
         }
         let pragmas = switch purpose {
-        case .bulkLoad: ["synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "wal_autocheckpoint=65536", "threads=2"]
-        case .server: ["synchronous=NORMAL", "cache_size=-16000", "foreign_keys=ON", "temp_store=MEMORY", "wal_autocheckpoint=16384"]
-        case .checkpoints: ["synchronous=NORMAL", "wal_autocheckpoint=0"]
+        case .bulkLoad: ["busy_timeout=10000", "synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "wal_autocheckpoint=65536", "threads=2"]
+        case .server: Self.serverWriterPragmas + ["foreign_keys=ON", "temp_store=MEMORY"]
+        case .checkpoints: ["busy_timeout=10000", "synchronous=NORMAL", "wal_autocheckpoint=0"]
         }
-        for pragma in ["busy_timeout=10000"] + pragmas { try execute("PRAGMA " + pragma) }
+        for pragma in pragmas { try execute("PRAGMA " + pragma) }
     }
 
     /// Runs work on the writer thread, which does nothing else: its calls here block, and a long load

@@ -54,15 +54,13 @@ actor SQLiteWriteGate {
     /// born at a closed one's address and be taken for prepared.
     private var prepared: [ObjectIdentifier: SQLiteConnection] = [:]
 
-    /// The writer's settings, made once per connection (SQLite keeps them per connection):
-    /// `synchronous=NORMAL` (above); a busy timeout that sleeps instead of spinning when another
-    /// process (a `wangge` command) writes; and a 16 MB page cache, so that inserting into the
-    /// cases table's indexes finds their pages in memory instead of reading them from the file.
+    /// The writer's settings, made once per connection (SQLite keeps them per connection): the same
+    /// as the server's own write connection's (`SQLiteWriteConnection.serverWriterPragmas`).
     func prepareOnce(_ connection: any Database) async throws {
         guard let sqlite = connection as? any SQLiteDatabase, let sql = connection as? any SQLDatabase else { return }
         let raw = try await sqlite.withConnection { $0.eventLoop.makeSucceededFuture($0) }.get()
         guard prepared.updateValue(raw, forKey: ObjectIdentifier(raw)) == nil else { return }
-        for pragma in ["synchronous=NORMAL", "busy_timeout=10000", "cache_size=-16000", "wal_autocheckpoint=16384"] {
+        for pragma in SQLiteWriteConnection.serverWriterPragmas {
             try await sql.raw("PRAGMA \(unsafeRaw: pragma)").run()
         }
     }
