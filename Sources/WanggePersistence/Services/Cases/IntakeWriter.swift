@@ -61,8 +61,7 @@ enum IntakeWriter {
             intake.model.eventHash = nil
             for (event, tail) in zip(intake.events, intake.eventTails) {
                 event.caseID = id
-                event.hash = EventHashChain.hash(previous: intake.model.eventHash ?? "", caseID: id, tail: tail)
-                intake.model.eventHash = event.hash
+                CaseEvents.chain(event, to: intake.model, tail: tail)
             }
         }
 
