@@ -111,13 +111,10 @@ public struct CaseIntakeService: Sendable {
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
                        sla: SLAContext, queryCode: String? = nil,
                        drawQueryCode: @Sendable () -> String = { QueryCode.generate() }) async throws -> IntakeResult {
-        if let queryCode {
-            return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla, queryCode: queryCode)
-        }
         do {
             return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
-                                        queryCode: drawQueryCode())
-        } catch let error as any DatabaseError where error.isConstraintFailure {
+                                        queryCode: queryCode ?? drawQueryCode())
+        } catch let error as any DatabaseError where error.isConstraintFailure && queryCode == nil {
             // The database keeps query codes unique, and a random one can be another case's (at ten
             // million cases, in about one city of fifteen). That report was refused whole; it is taken
             // again with another code, once: a second refusal has another cause.
