@@ -174,7 +174,7 @@ final class IntakeGroupTests: XCTestCase {
             let after = try await CaseModel.query(on: app.db).count()
             XCTAssertEqual(after, before + 1, "[\(t.database)] the report is written once")
             let tracked = try await CaseQueryService(db: app.db).track(queryCode: "FRESH2345X")
-            XCTAssertEqual(tracked.code, second.caseModel.code)
+            XCTAssertEqual(tracked.code, second.code)
         }
     }
 
@@ -195,7 +195,7 @@ final class IntakeGroupTests: XCTestCase {
                 do {
                     let result = try await service.intake(input, by: Reporter(actor: nil), locatedGrid: "330110001001-01", photos: [],
                                                           now: Date(), sla: sla, queryCode: queryCode)
-                    return .success(result.caseModel.code)
+                    return .success(result.code)
                 } catch {
                     return .failure(error)
                 }

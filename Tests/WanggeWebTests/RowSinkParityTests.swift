@@ -31,7 +31,7 @@ final class RowSinkParityTests: XCTestCase {
                     try await service.intake(input, by: Reporter(actor: nil), locatedGrid: "330110001001-01", photos: [], now: now, sla: sla,
                                              queryCode: "PARITY\(n)XYZ")
                 }
-                let id = try XCTUnwrap(result.caseModel.id)
+                let id = result.id
                 written.append((id, delta(before.0, try await rollups(sql)), delta(before.1, try await gauges(sql))))
             }
             let (fluent, directly) = (written[0], written[1])

@@ -80,12 +80,11 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
     /// Stores the clocks and the times the running one turns blue, yellow and red.
     public func setDeadlines(_ deadlines: CaseDeadlines, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
         let previousDue = dueAt
-        deadlinesJSON = String(decoding: try Self.storedJSON.encode(deadlines), as: UTF8.self)
-        let open = caseState.isOpen
-        dueAt = open ? deadlines.nextDue : nil
-        let times = open ? deadlines.thresholdTimes(thresholds, calendar: calendar) : nil
-        blueAt = times?.blue
-        yellowAt = times?.yellow
+        let columns = try ClockColumns(deadlines, open: caseState.isOpen, thresholds: thresholds, calendar: calendar)
+        deadlinesJSON = columns.json
+        dueAt = columns.dueAt
+        blueAt = columns.blueAt
+        yellowAt = columns.yellowAt
         // A new running clock puts the red lamp out until that clock runs out too.
         if dueAt != previousDue { overdueAt = nil }
     }
@@ -104,19 +103,20 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
 
     /// Copies the rules' view onto the row's queryable columns.
     public func setSnapshot(_ snapshot: CaseSnapshot) throws {
-        snapshotJSON = String(decoding: try Self.storedJSON.encode(snapshot), as: UTF8.self)
-        state = snapshot.state.rawValue
-        centreOrgCode = snapshot.centreOrgCode
-        categoryCode = snapshot.categoryCode
-        leadDepartmentCode = snapshot.leadDepartmentCode
-        assignedGridCode = snapshot.assignedGridCode
-        rating = snapshot.rating?.rawValue
-        resultBy = snapshot.resultBy
-        extensionRequested = snapshot.extensionRequested
-        returnsCount = snapshot.counters.returns
-        reworksCount = snapshot.counters.reworks
-        remindersCount = snapshot.counters.reminders
-        supervisionsCount = snapshot.counters.supervisions
+        let columns = try SnapshotColumns(snapshot)
+        snapshotJSON = columns.json
+        state = columns.state.rawValue
+        centreOrgCode = columns.centreOrgCode
+        categoryCode = columns.categoryCode
+        leadDepartmentCode = columns.leadDepartmentCode
+        assignedGridCode = columns.assignedGridCode
+        rating = columns.rating
+        resultBy = columns.resultBy
+        extensionRequested = columns.extensionRequested
+        returnsCount = columns.counters.returns
+        reworksCount = columns.counters.reworks
+        remindersCount = columns.counters.reminders
+        supervisionsCount = columns.counters.supervisions
     }
 
     /// Fluent would find these by reflection on every row it reads (`Mirror`, most of a read

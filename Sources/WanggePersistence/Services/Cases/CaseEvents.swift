@@ -29,15 +29,16 @@ enum CaseEvents {
 
     /// Appends an event to its case's chain: hashes it over the case's current head and moves the head.
     static func append(_ event: CaseEventModel, to model: CaseModel, on db: any Database) async throws {
-        chain(event, to: model, tail: EventHashChain.tail(of: event))
+        chain(event, onto: &model.eventHash, tail: EventHashChain.tail(of: event))
         try await event.create(on: db)
     }
 
-    /// The chain's rule alone, with the event's hashed text after its case id (`EventHashChain.tail`)
-    /// already made: intake makes it before its group is written (`IntakeWriter`).
-    static func chain(_ event: CaseEventModel, to model: CaseModel, tail: String) {
-        event.hash = EventHashChain.hash(previous: model.eventHash ?? "", caseID: event.caseID, tail: tail)
-        model.eventHash = event.hash
+    /// The chain's rule alone: hash over the head, then move the head. The event's hashed text after
+    /// its case id (`EventHashChain.tail`) is already made: intake makes it before its group is
+    /// written (`IntakeWriter`), and holds the head of a case it has no model for.
+    static func chain(_ event: CaseEventModel, onto head: inout String?, tail: String) {
+        event.hash = EventHashChain.hash(previous: head ?? "", caseID: event.caseID, tail: tail)
+        head = event.hash
     }
 
     static func attachment(caseID: Int, eventID: Int, photo: StoredPhoto, at now: Date) -> AttachmentModel {

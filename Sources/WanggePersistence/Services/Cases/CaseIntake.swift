@@ -81,9 +81,12 @@ public struct Reporter: Sendable {
 }
 
 public struct IntakeResult: Sendable {
-    public var caseModel: CaseModel
+    public let id: Int
+    public let code: String
+    /// The case as written.
+    public let row: NewCaseRow
     /// Shown once, to the reporter; only its hash is stored.
-    public var queryCode: String
+    public let queryCode: String
 }
 
 public enum QueryCodeHash {
@@ -215,39 +218,14 @@ public struct CaseIntakeService: Sendable {
         let countyCode = ancestry.countyCode ?? ancestry.cityCode ?? "000000"
         let initial = CaseSnapshot(centreOrgCode: centre, gridCode: gridCode, categoryCode: categoryCode, reporterUsername: reporter.username)
 
-        let model = CaseModel()
-        model.queryCodeHash = QueryCodeHash.hash(queryCode)
-        model.channel = channel.rawValue
-        model.description = description
-        model.urgency = urgency.rawValue
-        model.lat = point?.lat
-        model.lon = point?.lon
-        model.address = address
-        model.outsideGrids = point != nil && locatedGrid == nil
-        model.ancestry = ancestry
-        model.reporterName = reporterName ?? (anonymous ? nil : reporter.actor?.displayName)
-        model.reporterPhone = reporterPhone
-        model.anonymous = anonymous
-        model.reporterUsername = reporter.username
-        model.hotlineNumber = hotlineNumber
-        model.hotlineTicket = hotlineTicket
-        model.petitionKind = petitionKind?.rawValue
-        model.version = 1
-        model.lastAction = CaseAction.report.rawValue
-        model.createdAt = now
-        model.updatedAt = now
-        model.autoEscalated = false
-        model.attributesJSON = attributesJSON
-        try model.setSnapshot(initial)
-        let policy = sla.policy(for: model)
+        let policy = sla.policies.policy(category: categoryCode, urgency: urgency)
         var deadlines = CaseDeadlines.atIntake(now, policy: policy, calendar: sla.calendar)
-        try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
-
         let onSpotCommand: CaseCommand? = onSpot ? CaseCommand(.resolveOnSpot, result: input.result) : nil
         let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
         let place = ancestry.deepestCode
+        let initialColumns = try SnapshotColumns(initial)
         let first = try CaseEvents.make(caseID: 0, seq: 1, action: .report, from: nil, to: .reported, actor: reporter.actor,
-                                        anonymousName: reporter.displayName, note: nil, payload: model.snapshotJSON, at: now,
+                                        anonymousName: reporter.displayName, note: nil, payload: initialColumns.json, at: now,
                                         placeCode: place)
         var events = [first]
         var rollups = EventRollups.entries(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
@@ -262,27 +240,29 @@ public struct CaseIntakeService: Sendable {
             events.append(second)
             rollups += EventRollups.entries(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
                                             timeZone: timeZone)
-            try model.setSnapshot(afterSpot)
-            try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
-            model.result = onSpotCommand.result
-            model.publicReply = onSpotCommand.result
-            model.lastAction = CaseAction.resolveOnSpot.rawValue
-            model.version = 2
         }
-        let pending = try PendingIntake(model: model, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
-                                    at: now, events: events, rollups: rollups, photos: photos,
-                                    terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
+        let row = NewCaseRow(
+            queryCodeHash: QueryCodeHash.hash(queryCode), channel: channel, description: description, urgency: urgency,
+            lat: point?.lat, lon: point?.lon, address: address, outsideGrids: point != nil && locatedGrid == nil, ancestry: ancestry,
+            reporterName: reporterName ?? (anonymous ? nil : reporter.actor?.displayName), reporterPhone: reporterPhone,
+            anonymous: anonymous, reporterUsername: reporter.username, hotlineNumber: hotlineNumber, hotlineTicket: hotlineTicket,
+            petitionKind: petitionKind, attributesJSON: attributesJSON, createdAt: now,
+            snapshot: onSpot ? try SnapshotColumns(afterSpot) : initialColumns,
+            clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
+            result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
+        let pending = try PendingIntake(row: row, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
+                                        at: now, events: events, rollups: rollups, photos: photos,
+                                        terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)
-        let write: @Sendable ([PendingIntake]) async throws -> [Void] = { group in
+        let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
             try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }
-            return group.map { _ in () }
         }
-        if let commits {
+        let written = if let commits {
             try await commits.submit(pending, write: write)
         } else {
-            _ = try await write([pending])
+            try await write([pending])[0]
         }
-        return IntakeResult(caseModel: model, queryCode: queryCode)
+        return IntakeResult(id: written.id, code: written.code, row: row, queryCode: queryCode)
     }
 
     /// Reports without a place land at the first county (an installation usually serves one).

@@ -7,7 +7,7 @@ import WanggeDomain
 /// number, the row ids, and so the event hashes (which cover the case id).
 public struct PendingIntake: Sendable {
     /// The case as it stands after its events (after the on-the-spot resolution, if any).
-    let model: CaseModel
+    let row: NewCaseRow
     let countyCode: String
     /// The county and day whose counter numbers the code.
     let dayKey: String
@@ -17,25 +17,29 @@ public struct PendingIntake: Sendable {
     let rollups: [RollupEntry]
     let photos: [StoredPhoto]
     let terms: [String]
-    /// The case's and events' set fields (`PlainWrites.values`), read before the group is written;
-    /// the writer adds what only it knows: the code, the case id and the hashes.
-    let caseRow: [String: BulkValue]
+    /// The events' set fields (`PlainWrites.values`), read before the group is written; the writer
+    /// adds what only it knows: the case id and the hashes.
     let eventRows: [[String: BulkValue]]
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
-    init(model: CaseModel, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
+    init(row: NewCaseRow, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
          photos: [StoredPhoto], terms: [String]) throws {
-        (self.model, self.countyCode, self.dayKey, self.at, self.events) = (model, countyCode, dayKey, at, events)
+        (self.row, self.countyCode, self.dayKey, self.at, self.events) = (row, countyCode, dayKey, at, events)
         (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
-        caseRow = try PlainWrites.values(of: model)
         eventRows = try events.map(PlainWrites.values(of:))
         eventTails = events.map(EventHashChain.tail(of:))
     }
 }
 
+/// What the database gave a written report.
+public struct WrittenCase: Sendable, Equatable {
+    public let id: Int
+    public let code: String
+}
+
 /// The queue in which reports that arrive together are written together (one per application).
-public typealias IntakeCommits = GroupCommit<PendingIntake, Void>
+public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
 /// however many reports: codes, cases, events, the cases' chain heads, rollups, gauges, photos
@@ -44,25 +48,28 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, Void>
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
 /// and a commit.
 enum IntakeWriter {
-    static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws {
-        try await assignCodes(group, timeZone: timeZone, into: rows)
+    static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [WrittenCase] {
+        let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
 
-        let caseRows = try await PlainWrites.insert(group.map { $0.caseRow.merging(["code": .text($0.model.code)]) { $1 } },
-                                                    table: CaseModel.schema, returning: ["id", "code"], into: rows)
+        let caseRows = zip(group, codes).map { intake, code in intake.row.columns(code: code) }
+        let returned = try await rows.insert(BulkInsert(table: CaseModel.schema, columns: caseRows[0].map(\.name)),
+                                             caseRows.flatMap { $0.map(\.value) }, returning: ["id", "code"])
         var idByCode: [String: Int] = [:]
-        for row in caseRows {
+        for row in returned {
             if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
         }
-        for intake in group {
-            guard let id = idByCode[intake.model.code] else { throw PlainWriteError.unsupported("cases.id") }
-            intake.model.id = id
-            intake.model.$id.exists = true
+        var written: [WrittenCase] = []
+        var heads: [String?] = []
+        for (intake, code) in zip(group, codes) {
+            guard let id = idByCode[code] else { throw PlainWriteError.unsupported("cases.id") }
+            written.append(WrittenCase(id: id, code: code))
             // A new chain (also when a failed group is written again).
-            intake.model.eventHash = nil
+            var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
                 event.caseID = id
-                CaseEvents.chain(event, to: intake.model, tail: tail)
+                CaseEvents.chain(event, onto: &head, tail: tail)
             }
+            heads.append(head)
         }
 
         let events = group.flatMap(\.events)
@@ -79,41 +86,43 @@ enum IntakeWriter {
             event.$id.exists = true
         }
         // The case rows learn the hash of their last event, which covers the case id they just got.
-        try await rows.update(CaseModel.schema, set: "event_hash", where: "id",
-                              group.map { (.int($0.model.id ?? 0), .text($0.model.eventHash ?? "")) })
+        try await rows.update(CaseModel.schema, set: "event_hash", where: "id", zip(written, heads).map { (.int($0.id), .text($1)) })
 
         try await RollupLedger.add(merged: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
-        try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: GaugeState($0.model)) }, into: rows)
+        try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: $0.row.gauge) }, into: rows)
         var attachments: [AttachmentModel] = []
-        for intake in group where !intake.photos.isEmpty {
+        for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {
             // The photos belong to the last event: the report, or the on-the-spot result.
             let eventID = try intake.events[intake.events.count - 1].requireID()
             for photo in intake.photos {
-                attachments.append(CaseEvents.attachment(caseID: try intake.model.requireID(), eventID: eventID, photo: photo, at: intake.at))
+                attachments.append(CaseEvents.attachment(caseID: caseRow.id, eventID: eventID, photo: photo, at: intake.at))
             }
         }
         _ = try await PlainWrites.insert(attachments, into: rows)
-        try await CaseSearchTerms.insert(group.map { (try $0.model.requireID(), $0.terms) }, into: rows)
+        try await CaseSearchTerms.insert(zip(group, written).map { ($1.id, $0.terms) }, into: rows)
+        return written
     }
 
     /// One counter row per county per day, moved once per group: the upsert is atomic on SQLite and
     /// PostgreSQL alike, and hands out `count` numbers ending at the one it returns.
-    private static func assignCodes(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws {
+    private static func assignCodes(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [String] {
         var keys: [String] = []
-        var byKey: [String: [PendingIntake]] = [:]
-        for intake in group {
+        var byKey: [String: [Int]] = [:]
+        for (index, intake) in group.enumerated() {
             if byKey[intake.dayKey] == nil { keys.append(intake.dayKey) }
-            byKey[intake.dayKey, default: []].append(intake)
+            byKey[intake.dayKey, default: []].append(index)
         }
+        var codes = [String](repeating: "", count: group.count)
         for key in keys {
-            let intakes = byKey[key] ?? []
-            let row = try await rows.insert(counterUpsert, [.text(key), .int(intakes.count)], returning: ["last"]).first
-            let last = row?["last"]?.int ?? intakes.count
-            for (offset, intake) in intakes.enumerated() {
-                intake.model.code = CaseCode.make(countyCode: intake.countyCode, day: intake.at, sequence: last - intakes.count + 1 + offset,
-                                                  timeZone: timeZone)
+            let indices = byKey[key] ?? []
+            let row = try await rows.insert(counterUpsert, [.text(key), .int(indices.count)], returning: ["last"]).first
+            let last = row?["last"]?.int ?? indices.count
+            for (offset, index) in indices.enumerated() {
+                codes[index] = CaseCode.make(countyCode: group[index].countyCode, day: group[index].at,
+                                             sequence: last - indices.count + 1 + offset, timeZone: timeZone)
             }
         }
+        return codes
     }
 
     private static let counterUpsert = BulkInsert.adding(to: "case_code_counters", columns: ["key", "last"], key: ["key"], counters: ["last"])

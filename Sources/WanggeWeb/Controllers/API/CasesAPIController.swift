@@ -257,17 +257,17 @@ enum CaseIntake {
         let result = try await req.withPhotos(files) { photos in
             try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)
         }
-        let model = result.caseModel
+        let row = result.row
         var hints: [CaseSummaryDTO] = []
-        if let lat = model.lat, let lon = model.lon, let actor, actor.role.isStaff {
+        if let lat = row.lat, let lon = row.lon, let actor, actor.role.isStaff {
             let names = try await NameBook.load(on: req)
             hints = try await CaseQueryService(db: req.database)
-                .duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: model.id, now: req.now)
+                .duplicateHints(lat: lat, lon: lon, categoryCode: row.categoryCode, excluding: result.id, now: req.now)
                 .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
         }
-        return IntakeResponseDTO(code: model.code, queryCode: result.queryCode, state: model.state, stateName: model.caseState.nameZH,
-                                 channel: model.channel, gridCode: model.gridCode, outsideGrids: model.outsideGrids,
-                                 version: model.version, trackURL: "/track/\(result.queryCode)", duplicateHints: hints)
+        return IntakeResponseDTO(code: result.code, queryCode: result.queryCode, state: row.state.rawValue, stateName: row.state.nameZH,
+                                 channel: row.channel.rawValue, gridCode: row.gridCode, outsideGrids: row.outsideGrids,
+                                 version: row.version, trackURL: "/track/\(result.queryCode)", duplicateHints: hints)
     }
 }
 
