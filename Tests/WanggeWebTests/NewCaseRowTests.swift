@@ -8,9 +8,10 @@ import XCTest
 @testable import WanggePersistence
 @testable import WanggeWeb
 
-/// Intake writes a new case from plain values (`NewCaseRow`), without the `CaseModel` that every
-/// later step loads and saves. The two must not drift apart: intake must write every column the
-/// model has, and a row it writes must be one the model's own rules would leave unchanged.
+/// Intake writes a new case and its events from plain values (`NewCaseRow`, `EventContent`), without
+/// the models that every later step loads and saves. The two must not drift apart: intake must
+/// write every column the models have, and a row it writes must be one the model's own rules would
+/// leave unchanged.
 final class NewCaseRowTests: XCTestCase {
     func testIntakeWritesEveryColumnOfACaseOrSaysWhyNot() async throws {
         try await withApp { t in
@@ -32,6 +33,14 @@ final class NewCaseRowTests: XCTestCase {
             for column in NewCaseRow.leftEmpty where column != "event_hash" {
                 XCTAssertTrue(try row.decodeNil(column: column), "\(column) of a new case")
             }
+
+            // Its events too (`EventContent`): every column but the id.
+            let event = CaseEvents.content(seq: 1, action: .report, from: nil, to: .reported, actor: nil, anonymousName: "群众", note: nil,
+                                           payload: "{}", at: Date(), placeCode: nil)
+            let eventColumns = event.columns(caseID: 1, hash: "").map(\.name)
+            XCTAssertEqual(Set(eventColumns).count, eventColumns.count, "an event column written twice")
+            let eventModelColumns = CaseEventModel().properties.compactMap { ($0 as? any AnyDatabaseProperty)?.keys.first?.description }
+            XCTAssertEqual(Set(eventColumns).union(["id"]), Set(eventModelColumns), "a column of an event that intake does not write")
         }
     }
 

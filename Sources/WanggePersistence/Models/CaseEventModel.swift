@@ -33,8 +33,6 @@ public final class CaseEventModel: Model, @unchecked Sendable {
 
     public init() {}
 
-    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
-
     /// Fluent would find these by reflection on every row it reads (`Mirror`, most of a read
     /// request's time); listed here in declaration order (a test compares the two).
     public var properties: [any AnyProperty] {

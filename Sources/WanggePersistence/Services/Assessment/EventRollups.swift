@@ -5,7 +5,7 @@ import WanggeDomain
 /// The rollup rows one event row adds. Everything it reads is on the event (place, on-time fact,
 /// actor, time) or in the case's snapshots before and after it, so writing and rebuilding agree.
 public enum EventRollups {
-    public static func entries(for event: CaseEventModel, before: CaseSnapshot, after: CaseSnapshot, channel: String,
+    public static func entries(for event: some EventFields, before: CaseSnapshot, after: CaseSnapshot, channel: String,
                                firstOverdue: Bool, timeZone: TimeZone) -> [RollupEntry] {
         guard let action = event.caseAction, let place = event.placeCode else { return [] }
         let byGridWorker = event.actorRole == Role.gridWorker.rawValue

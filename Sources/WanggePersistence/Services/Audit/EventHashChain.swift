@@ -18,7 +18,7 @@ public enum EventHashChain {
 
     /// The hashed text after the chain's head and the case id, which an event has before its case
     /// has an id: intake makes it before the group is written, so the writer only hashes.
-    static func tail(of event: CaseEventModel) -> String {
+    static func tail(of event: some EventFields) -> String {
         text([
             String(event.seq), event.action, event.fromState ?? "", event.toState,
             event.actorUsername ?? "", event.actorName, event.actorRole, event.actorOrgCode ?? "", event.actorDepartmentCode ?? "",

@@ -7,38 +7,33 @@ enum CaseEvents {
     static func make(caseID: Int, seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?,
                      anonymousName: String, note: String?, payload: String, at now: Date,
                      placeCode: String?, onTime: Bool? = nil) throws -> CaseEventModel {
-        let event = CaseEventModel()
-        event.caseID = caseID
-        event.seq = seq
-        event.action = action.rawValue
-        event.fromState = from?.rawValue
-        event.toState = to.rawValue
-        event.actorUsername = actor?.username
-        event.actorName = actor?.displayName ?? anonymousName
-        event.actorRole = actor?.role.rawValue ?? (anonymousName == SLASweep.systemActorName ? "system" : "anonymous")
-        event.actorOrgCode = actor?.orgCode
-        event.actorDepartmentCode = actor?.departmentCode
-        event.note = note
-        event.isPublic = action.isPublic
-        event.payload = payload
-        event.createdAt = EventHashChain.normalise(now)
-        event.placeCode = placeCode
-        event.onTime = onTime
-        return event
+        CaseEventModel(content(seq: seq, action: action, from: from, to: to, actor: actor, anonymousName: anonymousName, note: note,
+                               payload: payload, at: now, placeCode: placeCode, onTime: onTime), caseID: caseID)
+    }
+
+    /// What a new event says, before its case is known (intake's) or chained.
+    static func content(seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?, anonymousName: String,
+                        note: String?, payload: String, at now: Date, placeCode: String?, onTime: Bool? = nil) -> EventContent {
+        EventContent(seq: seq, action: action.rawValue, fromState: from?.rawValue, toState: to.rawValue, actorUsername: actor?.username,
+                     actorName: actor?.displayName ?? anonymousName,
+                     actorRole: actor?.role.rawValue ?? (anonymousName == SLASweep.systemActorName ? "system" : "anonymous"),
+                     actorOrgCode: actor?.orgCode, actorDepartmentCode: actor?.departmentCode, note: note, isPublic: action.isPublic,
+                     payload: payload, createdAt: EventHashChain.normalise(now), placeCode: placeCode, onTime: onTime)
     }
 
     /// Appends an event to its case's chain: hashes it over the case's current head and moves the head.
     static func append(_ event: CaseEventModel, to model: CaseModel, on db: any Database) async throws {
-        chain(event, onto: &model.eventHash, tail: EventHashChain.tail(of: event))
+        event.hash = chain(caseID: event.caseID, onto: &model.eventHash, tail: EventHashChain.tail(of: event))
         try await event.create(on: db)
     }
 
-    /// The chain's rule alone: hash over the head, then move the head. The event's hashed text after
+    /// The chain's rule alone: an event's hash is over the head, and becomes the head. The event's hashed text after
     /// its case id (`EventHashChain.tail`) is already made: intake makes it before its group is
     /// written (`IntakeWriter`), and holds the head of a case it has no model for.
-    static func chain(_ event: CaseEventModel, onto head: inout String?, tail: String) {
-        event.hash = EventHashChain.hash(previous: head ?? "", caseID: event.caseID, tail: tail)
-        head = event.hash
+    static func chain(caseID: Int, onto head: inout String?, tail: String) -> String {
+        let hash = EventHashChain.hash(previous: head ?? "", caseID: caseID, tail: tail)
+        head = hash
+        return hash
     }
 
     static func attachment(caseID: Int, eventID: Int, photo: StoredPhoto, at now: Date) -> AttachmentModel {

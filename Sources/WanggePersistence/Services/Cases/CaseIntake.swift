@@ -224,19 +224,19 @@ public struct CaseIntakeService: Sendable {
         let afterSpot = try onSpotCommand.map { try CaseMachine.apply(initial, $0, actorUsername: reporter.username ?? "") } ?? initial
         let place = ancestry.deepestCode
         let initialColumns = try SnapshotColumns(initial)
-        let first = try CaseEvents.make(caseID: 0, seq: 1, action: .report, from: nil, to: .reported, actor: reporter.actor,
-                                        anonymousName: reporter.displayName, note: nil, payload: initialColumns.json, at: now,
-                                        placeCode: place)
+        let first = CaseEvents.content(seq: 1, action: .report, from: nil, to: .reported, actor: reporter.actor,
+                                       anonymousName: reporter.displayName, note: nil, payload: initialColumns.json, at: now,
+                                       placeCode: place)
         var events = [first]
         var rollups = EventRollups.entries(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
                                            timeZone: timeZone)
         if let onSpotCommand {
             // Written as it stands after both events: the report, then the grid worker's result.
             deadlines = deadlines.after(.resolveOnSpot, previous: initial, at: now, policy: policy, calendar: sla.calendar)
-            let second = try CaseEvents.make(caseID: 0, seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
-                                             actor: reporter.actor, anonymousName: reporter.displayName, note: onSpotCommand.result,
-                                             payload: CaseEvents.encode(onSpotCommand), at: now, placeCode: place,
-                                             onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: deadlines))
+            let second = try CaseEvents.content(seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
+                                                actor: reporter.actor, anonymousName: reporter.displayName, note: onSpotCommand.result,
+                                                payload: CaseEvents.encode(onSpotCommand), at: now, placeCode: place,
+                                                onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: deadlines))
             events.append(second)
             rollups += EventRollups.entries(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
                                             timeZone: timeZone)
@@ -250,7 +250,7 @@ public struct CaseIntakeService: Sendable {
             snapshot: onSpot ? try SnapshotColumns(afterSpot) : initialColumns,
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
-        let pending = try PendingIntake(row: row, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
+        let pending = PendingIntake(row: row, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
                                         at: now, events: events, rollups: rollups, photos: photos,
                                         terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)

@@ -12,22 +12,18 @@ public struct PendingIntake: Sendable {
     /// The county and day whose counter numbers the code.
     let dayKey: String
     let at: Date
-    /// In order, from seq 1; case id and hash are filled in when written.
-    let events: [CaseEventModel]
+    /// In order, from seq 1; the writer adds the case id and the hashes.
+    let events: [EventContent]
     let rollups: [RollupEntry]
     let photos: [StoredPhoto]
     let terms: [String]
-    /// The events' set fields (`PlainWrites.values`), read before the group is written; the writer
-    /// adds what only it knows: the case id and the hashes.
-    let eventRows: [[String: BulkValue]]
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
-    init(row: NewCaseRow, countyCode: String, dayKey: String, at: Date, events: [CaseEventModel], rollups: [RollupEntry],
-         photos: [StoredPhoto], terms: [String]) throws {
+    init(row: NewCaseRow, countyCode: String, dayKey: String, at: Date, events: [EventContent], rollups: [RollupEntry],
+         photos: [StoredPhoto], terms: [String]) {
         (self.row, self.countyCode, self.dayKey, self.at, self.events) = (row, countyCode, dayKey, at, events)
         (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
-        eventRows = try events.map(PlainWrites.values(of:))
         eventTails = events.map(EventHashChain.tail(of:))
     }
 }
@@ -60,31 +56,21 @@ enum IntakeWriter {
         }
         var written: [WrittenCase] = []
         var heads: [String?] = []
+        var eventRows: [[(name: String, value: BulkValue)]] = []
         for (intake, code) in zip(group, codes) {
             guard let id = idByCode[code] else { throw PlainWriteError.unsupported("cases.id") }
             written.append(WrittenCase(id: id, code: code))
             // A new chain (also when a failed group is written again).
             var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
-                event.caseID = id
-                CaseEvents.chain(event, onto: &head, tail: tail)
+                eventRows.append(event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail)))
             }
             heads.append(head)
         }
-
-        let events = group.flatMap(\.events)
-        let newEvents = group.flatMap { intake in
-            zip(intake.events, intake.eventRows).map { event, row in row.merging(["case_id": .int(event.caseID), "hash": .text(event.hash)]) { $1 } }
-        }
-        let eventRows = try await PlainWrites.insert(newEvents, table: CaseEventModel.schema, returning: ["id", "case_id", "seq"], into: rows)
-        var eventIDs: [Int: [Int: Int]] = [:]
-        for row in eventRows {
-            if let caseID = row["case_id"]?.int, let seq = row["seq"]?.int { eventIDs[caseID, default: [:]][seq] = row["id"]?.int }
-        }
-        for event in events {
-            event.id = eventIDs[event.caseID]?[event.seq]
-            event.$id.exists = true
-        }
+        // Photos belong to a case's last event (the report, or the on-the-spot result): its id is needed then.
+        let withPhotos = group.contains { !$0.photos.isEmpty }
+        let eventIDs = try await rows.insert(BulkInsert(table: CaseEventModel.schema, columns: eventRows[0].map(\.name)),
+                                             eventRows.flatMap { $0.map(\.value) }, returning: withPhotos ? ["id", "case_id", "seq"] : [])
         // The case rows learn the hash of their last event, which covers the case id they just got.
         try await rows.update(CaseModel.schema, set: "event_hash", where: "id", zip(written, heads).map { (.int($0.id), .text($1)) })
 
@@ -92,8 +78,10 @@ enum IntakeWriter {
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: $0.row.gauge) }, into: rows)
         var attachments: [AttachmentModel] = []
         for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {
-            // The photos belong to the last event: the report, or the on-the-spot result.
-            let eventID = try intake.events[intake.events.count - 1].requireID()
+            let lastSeq = intake.events.count
+            guard let eventID = eventIDs.first(where: { $0["case_id"]?.int == caseRow.id && $0["seq"]?.int == lastSeq })?["id"]?.int else {
+                throw PlainWriteError.unsupported("case_events.id")
+            }
             for photo in intake.photos {
                 attachments.append(CaseEvents.attachment(caseID: caseRow.id, eventID: eventID, photo: photo, at: intake.at))
             }

@@ -1,0 +1,81 @@
+import Foundation
+import WanggeDomain
+
+/// What an event says, which a loaded `CaseEventModel` and intake's plain `EventContent` both
+/// have: what its hash covers (`EventHashChain.tail`) and what the assessment counts
+/// (`EventRollups`).
+public protocol EventFields {
+    var seq: Int { get }
+    var action: String { get }
+    var fromState: String? { get }
+    var toState: String { get }
+    var actorUsername: String? { get }
+    var actorName: String { get }
+    var actorRole: String { get }
+    var actorOrgCode: String? { get }
+    var actorDepartmentCode: String? { get }
+    var note: String? { get }
+    var isPublic: Bool { get }
+    var payload: String { get }
+    var createdAt: Date { get }
+    var placeCode: String? { get }
+    var onTime: Bool? { get }
+}
+
+extension EventFields {
+    public var caseAction: CaseAction? { CaseAction(rawValue: action) }
+}
+
+extension CaseEventModel: EventFields {}
+
+/// A new event as plain values (`CaseEvents.content`). Intake writes a report's events from it
+/// without a model, as it writes the case (`NewCaseRow`); every other step makes its model from it.
+struct EventContent: EventFields, Sendable {
+    let seq: Int
+    let action: String
+    let fromState: String?
+    let toState: String
+    let actorUsername: String?
+    let actorName: String
+    let actorRole: String
+    let actorOrgCode: String?
+    let actorDepartmentCode: String?
+    let note: String?
+    let isPublic: Bool
+    let payload: String
+    let createdAt: Date
+    let placeCode: String?
+    let onTime: Bool?
+
+    /// Every column of `case_events` but the id (the database's), in the model's order.
+    func columns(caseID: Int, hash: String) -> [(name: String, value: BulkValue)] {
+        [("case_id", .int(caseID)), ("seq", .int(seq)), ("action", .text(action)), ("from_state", .text(fromState)),
+         ("to_state", .text(toState)), ("actor_username", .text(actorUsername)), ("actor_name", .text(actorName)),
+         ("actor_role", .text(actorRole)), ("actor_org_code", .text(actorOrgCode)), ("actor_department_code", .text(actorDepartmentCode)),
+         ("note", .text(note)), ("public", .bool(isPublic)), ("payload", .text(payload)), ("created_at", .date(createdAt)),
+         ("hash", .text(hash)), ("place_code", .text(placeCode)), ("on_time", .bool(onTime))]
+    }
+}
+
+extension CaseEventModel {
+    /// A new event of a case, not yet chained (`CaseEvents.chain` sets its hash).
+    convenience init(_ content: EventContent, caseID: Int) {
+        self.init()
+        self.caseID = caseID
+        seq = content.seq
+        action = content.action
+        fromState = content.fromState
+        toState = content.toState
+        actorUsername = content.actorUsername
+        actorName = content.actorName
+        actorRole = content.actorRole
+        actorOrgCode = content.actorOrgCode
+        actorDepartmentCode = content.actorDepartmentCode
+        note = content.note
+        isPublic = content.isPublic
+        payload = content.payload
+        createdAt = content.createdAt
+        placeCode = content.placeCode
+        onTime = content.onTime
+    }
+}
