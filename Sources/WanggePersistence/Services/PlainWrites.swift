@@ -3,7 +3,8 @@ import Foundation
 
 /// Inserts of many new models in one statement, returning what the database assigned. Fluent
 /// inserts one row per statement and cannot say which id each row of a multi-row insert got;
-/// the intake writes a whole group of reports at once (`IntakeWriter`).
+/// the intake writes a whole group of reports' photos at once (`IntakeWriter`; their cases and
+/// events it writes from plain values, `NewCaseRow` and `EventContent`).
 enum PlainWrites {
     /// Inserts `models` as new rows (the database assigns `id`, so any id already set is left out)
     /// and returns `returning` for each row, in no particular order: match them by a unique column.
@@ -12,9 +13,7 @@ enum PlainWrites {
         try await insert(models.map(values(of:)), table: M.schema, returning: returning, into: rows)
     }
 
-    /// The same for rows already taken from their models (`values(of:)`), so that a writer holding
-    /// SQLite's one write lock need not read the models' fields itself.
-    static func insert(_ rowValues: [[String: BulkValue]], table: String, returning: [String], into rows: any RowSink) async throws
+    private static func insert(_ rowValues: [[String: BulkValue]], table: String, returning: [String], into rows: any RowSink) async throws
         -> [[String: BulkValue]] {
         var groups: [[String]: [BulkValue]] = [:]
         var order: [[String]] = []

@@ -27,9 +27,9 @@ enum CaseEvents {
         try await event.create(on: db)
     }
 
-    /// The chain's rule alone: an event's hash is over the head, and becomes the head. The event's hashed text after
-    /// its case id (`EventHashChain.tail`) is already made: intake makes it before its group is
-    /// written (`IntakeWriter`), and holds the head of a case it has no model for.
+    /// The chain's rule alone: an event's hash is over the head, and becomes the head. The event's
+    /// hashed text after its case id (`EventHashChain.tail`) is already made: intake makes it before
+    /// its group is written (`IntakeWriter`), and holds the head of a case it has no model for.
     static func chain(caseID: Int, onto head: inout String?, tail: String) -> String {
         let hash = EventHashChain.hash(previous: head ?? "", caseID: caseID, tail: tail)
         head = hash

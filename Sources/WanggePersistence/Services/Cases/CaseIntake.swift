@@ -251,8 +251,8 @@ public struct CaseIntakeService: Sendable {
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
         let pending = PendingIntake(row: row, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
-                                        at: now, events: events, rollups: rollups, photos: photos,
-                                        terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
+                                    at: now, events: events, rollups: rollups, photos: photos,
+                                    terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)
         let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
             try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }
