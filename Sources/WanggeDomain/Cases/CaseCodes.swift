@@ -22,9 +22,20 @@ public enum QueryCode {
     public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static let length = 10
 
+    /// One uniform draw below 31¹⁰ (about 2⁵⁰), written in base 31: one call to the system's
+    /// generator per code, where a draw per character was ten `getrandom` calls per report.
     public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
-        String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        var number = UInt64.random(in: 0..<codeCount, using: &generator)
+        var characters = [Character](repeating: alphabet[0], count: length)
+        for position in characters.indices.reversed() {
+            characters[position] = alphabet[Int(number % UInt64(alphabet.count))]
+            number /= UInt64(alphabet.count)
+        }
+        return String(characters)
     }
+
+    /// How many codes there are: 31¹⁰.
+    static let codeCount = (0..<length).reduce(UInt64(1)) { product, _ in product * UInt64(alphabet.count) }
 
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
