@@ -7,6 +7,20 @@ import XCTVapor
 @testable import WanggeWeb
 
 final class AuthTests: XCTestCase {
+    /// The bearer token is read from the header's bytes (`bearerToken`); it must accept and refuse
+    /// exactly what Vapor's own reading does.
+    func testABearerTokenIsReadAsVaporReadsIt() {
+        let values = ["Bearer abc", "bearer abc", "BEARER abc", "BeArEr w311-XYZ", "Bearer  abc", " Bearer abc", "Bearer abc ",
+                      "Bearer", "Bearer ", "Bearer a b", "Basic abc", "Bearerx abc", "Beare abc", "Bearer\tabc", "Bearer 令牌",
+                      "Béarer abc", "bearer\u{0}abc", "", "   "]
+        for value in values {
+            let headers = HTTPHeaders([("Authorization", value)])
+            XCTAssertEqual(headers.bearerToken, headers.bearerAuthorization?.token, "Authorization: \(value)")
+        }
+        XCTAssertEqual(HTTPHeaders([("Authorization", "bearer abc")]).bearerToken, "abc")
+        XCTAssertNil(HTTPHeaders().bearerToken)
+    }
+
     func testTokenSignInAndMe() async throws {
         try await withApp { t in
             let token = try await t.token("dispatcher")

@@ -10,8 +10,7 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // API and Open311 clients send no forms and keep no cookies: nothing to check or hand out.
-        let path = request.routePath
-        if path.hasPrefix("/api/") || path.hasPrefix("/open311/") {
+        if request.isUnder("api") || request.isUnder("open311") {
             return try await next.respond(to: request)
         }
         let anonymousToken = request.cookies[Self.cookieName]?.string

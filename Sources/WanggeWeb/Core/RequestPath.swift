@@ -8,6 +8,16 @@ extension Request {
     }
 }
 
+extension Request {
+    /// Whether the path is under `/first/`. A request that matched a route (set before any
+    /// middleware runs) answers from the route's first component: reading `routePath` the first
+    /// time copies the request's storage, 1.3% of a case page, to learn what the route already says.
+    func isUnder(_ first: String) -> Bool {
+        if let route { return route.path.first == .constant(first) }
+        return routePath.hasPrefix("/" + first + "/")
+    }
+}
+
 private struct RequestPathKey: StorageKey {
     typealias Value = String
 }

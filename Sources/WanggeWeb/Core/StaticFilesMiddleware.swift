@@ -15,6 +15,8 @@ struct StaticFilesMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // A request that matched a route is not for a file (no route lies under the public directory).
+        guard request.route == nil else { return try await next.respond(to: request) }
         let path = request.routePath
         guard prefixes.contains(where: { path.hasPrefix($0) }) else { return try await next.respond(to: request) }
         return try await files.respond(to: request, chainingTo: next)
