@@ -38,6 +38,15 @@ final class OperationsTests: XCTestCase {
             XCTAssertEqual(bare.status, .notFound)
             let outside = try await t.api(.GET, "/css/../../Package.swift")
             XCTAssertNotEqual(outside.status, .ok)
+
+            // A request that matched a route skips the file lookup, so no route may lie where files do.
+            let folders = Set(try FileManager.default.contentsOfDirectory(atPath: Resources.publicDirectory))
+            XCTAssertFalse(folders.isEmpty)
+            for route in t.app.routes.all {
+                if case .constant(let first) = route.path.first {
+                    XCTAssertFalse(folders.contains(first), "route \(route.path.string) lies under the public directory")
+                }
+            }
         }
     }
 

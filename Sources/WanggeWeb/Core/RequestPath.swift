@@ -6,9 +6,7 @@ extension Request {
     var routePath: String {
         storage[RequestPathKey.self, default: url.path]
     }
-}
 
-extension Request {
     /// Whether the path is under `/first/`. A request that matched a route (set before any
     /// middleware runs) answers from the route's first component: reading `routePath` the first
     /// time copies the request's storage, 1.3% of a case page, to learn what the route already says.
