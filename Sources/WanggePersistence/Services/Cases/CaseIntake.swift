@@ -215,7 +215,6 @@ public struct CaseIntakeService: Sendable {
         }
         // 小事不出镇: a township's centre owns what happens in it; without a township, the county's.
         let centre = ancestry.townshipCode ?? ancestry.countyCode ?? ancestry.cityCode ?? ""
-        let countyCode = ancestry.countyCode ?? ancestry.cityCode ?? "000000"
         let initial = CaseSnapshot(centreOrgCode: centre, gridCode: gridCode, categoryCode: categoryCode, reporterUsername: reporter.username)
 
         let policy = sla.policies.policy(category: categoryCode, urgency: urgency)
@@ -250,9 +249,8 @@ public struct CaseIntakeService: Sendable {
             snapshot: onSpot ? try SnapshotColumns(afterSpot) : initialColumns,
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
-        let pending = PendingIntake(row: row, countyCode: countyCode, dayKey: "\(countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))",
-                                    at: now, events: events, rollups: rollups, photos: photos,
-                                    terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
+        let pending = PendingIntake(row: row, dayKey: "\(row.countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))", events: events,
+                                    rollups: rollups, photos: photos, terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)
         let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
             try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }

@@ -8,10 +8,8 @@ import WanggeDomain
 public struct PendingIntake: Sendable {
     /// The case as it stands after its events (after the on-the-spot resolution, if any).
     let row: NewCaseRow
-    let countyCode: String
     /// The county and day whose counter numbers the code.
     let dayKey: String
-    let at: Date
     /// In order, from seq 1; the writer adds the case id and the hashes.
     let events: [EventContent]
     let rollups: [RollupEntry]
@@ -20,9 +18,8 @@ public struct PendingIntake: Sendable {
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
-    init(row: NewCaseRow, countyCode: String, dayKey: String, at: Date, events: [EventContent], rollups: [RollupEntry],
-         photos: [StoredPhoto], terms: [String]) {
-        (self.row, self.countyCode, self.dayKey, self.at, self.events) = (row, countyCode, dayKey, at, events)
+    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupEntry], photos: [StoredPhoto], terms: [String]) {
+        (self.row, self.dayKey, self.events) = (row, dayKey, events)
         (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
@@ -83,7 +80,7 @@ enum IntakeWriter {
                 throw PlainWriteError.unsupported("case_events.id")
             }
             for photo in intake.photos {
-                attachments.append(CaseEvents.attachment(caseID: caseRow.id, eventID: eventID, photo: photo, at: intake.at))
+                attachments.append(CaseEvents.attachment(caseID: caseRow.id, eventID: eventID, photo: photo, at: intake.row.createdAt))
             }
         }
         _ = try await PlainWrites.insert(attachments, into: rows)
@@ -106,8 +103,9 @@ enum IntakeWriter {
             let row = try await rows.insert(counterUpsert, [.text(key), .int(indices.count)], returning: ["last"]).first
             let last = row?["last"]?.int ?? indices.count
             for (offset, index) in indices.enumerated() {
-                codes[index] = CaseCode.make(countyCode: group[index].countyCode, day: group[index].at,
-                                             sequence: last - indices.count + 1 + offset, timeZone: timeZone)
+                let row = group[index].row
+                codes[index] = CaseCode.make(countyCode: row.countyCode, day: row.createdAt, sequence: last - indices.count + 1 + offset,
+                                             timeZone: timeZone)
             }
         }
         return codes

@@ -37,6 +37,9 @@ public struct NewCaseRow: Sendable {
     public var state: CaseState { snapshot.state }
     public var categoryCode: String? { snapshot.categoryCode }
     public var gridCode: String? { ancestry.gridCode }
+    /// The county whose day counter numbers the case's code: a case placed no deeper than a city
+    /// counts in its city.
+    var countyCode: String { ancestry.countyCode ?? ancestry.cityCode ?? "000000" }
 
     /// The open-case gauges it joins (`RollupLedger.moveGauges`); a new case is not overdue.
     var gauge: GaugeState {
