@@ -3,14 +3,22 @@ import Foundation
 
 /// Inserts of many new models in one statement, returning what the database assigned. Fluent
 /// inserts one row per statement and cannot say which id each row of a multi-row insert got;
-/// the intake writes a whole group of reports' photos at once (`IntakeWriter`; their cases and
-/// events it writes from plain values, `NewCaseRow` and `EventContent`).
+/// the intake writes a whole group of reports at once (`IntakeWriter`): their cases and events
+/// from plain rows (`NewCaseRow`, `EventContent`), their photos from models.
 enum PlainWrites {
     /// Inserts `models` as new rows (the database assigns `id`, so any id already set is left out)
     /// and returns `returning` for each row, in no particular order: match them by a unique column.
     /// Models whose set fields differ go in separate statements, so an unset field keeps its default.
     static func insert<M: Model>(_ models: [M], returning: [String] = [], into rows: any RowSink) async throws -> [[String: BulkValue]] {
         try await insert(models.map(values(of:)), table: M.schema, returning: returning, into: rows)
+    }
+
+    /// Inserts rows that each name every column, in one order (`NewCaseRow.columns`,
+    /// `EventContent.columns`): one statement, the columns taken from the first row.
+    static func insert(_ rows: [[(name: String, value: BulkValue)]], table: String, returning: [String], into sink: any RowSink) async throws
+        -> [[String: BulkValue]] {
+        guard let first = rows.first else { return [] }
+        return try await sink.insert(BulkInsert(table: table, columns: first.map(\.name)), rows.flatMap { $0.map(\.value) }, returning: returning)
     }
 
     private static func insert(_ rowValues: [[String: BulkValue]], table: String, returning: [String], into rows: any RowSink) async throws

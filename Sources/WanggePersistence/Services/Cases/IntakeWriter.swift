@@ -44,9 +44,8 @@ enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [WrittenCase] {
         let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
 
-        let caseRows = zip(group, codes).map { intake, code in intake.row.columns(code: code) }
-        let returned = try await rows.insert(BulkInsert(table: CaseModel.schema, columns: caseRows[0].map(\.name)),
-                                             caseRows.flatMap { $0.map(\.value) }, returning: ["id", "code"])
+        let returned = try await PlainWrites.insert(zip(group, codes).map { intake, code in intake.row.columns(code: code) },
+                                                    table: CaseModel.schema, returning: ["id", "code"], into: rows)
         var idByCode: [String: Int] = [:]
         for row in returned {
             if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
@@ -66,8 +65,8 @@ enum IntakeWriter {
         }
         // Photos belong to a case's last event (the report, or the on-the-spot result): its id is needed then.
         let withPhotos = group.contains { !$0.photos.isEmpty }
-        let eventIDs = try await rows.insert(BulkInsert(table: CaseEventModel.schema, columns: eventRows[0].map(\.name)),
-                                             eventRows.flatMap { $0.map(\.value) }, returning: withPhotos ? ["id", "case_id", "seq"] : [])
+        let eventIDs = try await PlainWrites.insert(eventRows, table: CaseEventModel.schema,
+                                                    returning: withPhotos ? ["id", "case_id", "seq"] : [], into: rows)
         // The case rows learn the hash of their last event, which covers the case id they just got.
         try await rows.update(CaseModel.schema, set: "event_hash", where: "id", zip(written, heads).map { (.int($0.id), .text($1)) })
 
