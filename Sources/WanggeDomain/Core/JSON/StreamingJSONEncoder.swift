@@ -34,8 +34,9 @@ public struct StreamingJSONEncoder: Sendable {
     }
 }
 
-/// Where the bytes go, and the containers still open (innermost last).
-final class JSONOutput {
+/// Where the bytes go, and the containers still open (innermost last). Seen outside this module only
+/// by types that write themselves (`JSONWritable`, through `JSONObjectWriter`).
+package final class JSONOutput {
     // Only one encoding uses an output, on one thread; the runtime's exclusivity checks on every append
     // were a fifth of the encoder's time.
     @exclusivity(unchecked) var bytes: [UInt8] = []
@@ -101,14 +102,8 @@ final class JSONOutput {
         if T.self == Int.self { return raw(String(unsafeBitCast(value, to: Int.self))) }
         if T.self == Bool.self { return raw(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
         if T.self == Double.self { return try number(unsafeBitCast(value, to: Double.self), parent: parent, key: key) }
-        if T.self == Date.self {
-            let date = unsafeBitCast(value, to: Date.self)
-            switch dates {
-            case .iso8601: return self.date(date)
-            case .secondsSinceReferenceDate: return try number(date.timeIntervalSinceReferenceDate, parent: parent, key: key)
-            }
-        }
-        if let leaf = value as? any JSONWritable { return try leaf.writeJSON(to: self, path: CodingPathNode(parent, key)) }
+        if T.self == Date.self { return try date(unsafeBitCast(value, to: Date.self), parent: parent, key: key) }
+        if let leaf = value as? any JSONWritable { return try leaf.writeJSON(to: self, parent: parent, key: key) }
         let depth = self.depth, start = bytes.count
         try value.encode(to: StreamEncoder(self, path: CodingPathNode(parent, key)))
         if self.depth > depth {
@@ -141,8 +136,16 @@ final class JSONOutput {
         raw(text)
     }
 
+    /// A date as this encoder writes dates.
+    func date(_ date: Date, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        switch dates {
+        case .iso8601: iso8601(date)
+        case .secondsSinceReferenceDate: try number(date.timeIntervalSinceReferenceDate, parent: parent, key: key)
+        }
+    }
+
     /// `2026-12-01T12:57:16Z`: what `JSONEncoder`'s `.iso8601` writes (whole seconds, rounded down).
-    func date(_ date: Date) {
+    func iso8601(_ date: Date) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let inDay = seconds - days * 86_400
@@ -203,7 +206,7 @@ final class JSONOutput {
 }
 
 /// A coding path kept as links to the parent, turned into an array only when asked.
-final class CodingPathNode {
+package final class CodingPathNode {
     let parent: CodingPathNode?
     let key: (any CodingKey)?
 
@@ -241,13 +244,15 @@ struct NamedKey: CodingKey {
 
 /// Values written by the output itself rather than through their own `encode(to:)`: the integer
 /// and float types (whose `encode(to:)` would hand them back as generic values), the types Foundation's
-/// encoder also treats specially, and string-keyed dictionaries.
-protocol JSONWritable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws
+/// encoder also treats specially, string-keyed dictionaries, and the API's answers read on every
+/// request, which write their fields by hand (`JSONObjectWriter`). `parent` and `key` give the value's
+/// coding path, for errors.
+package protocol JSONWritable {
+    func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws
 }
 
 extension JSONWritable where Self: BinaryInteger {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws { output.raw(String(self)) }
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws { output.raw(String(self)) }
 }
 
 extension Int8: JSONWritable {}
@@ -261,24 +266,29 @@ extension UInt32: JSONWritable {}
 extension UInt64: JSONWritable {}
 
 extension Float: JSONWritable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws { try output.number(self, parent: path, key: nil) }
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        try output.number(self, parent: parent, key: key)
+    }
 }
 
 extension URL: JSONWritable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws { output.string(absoluteString) }
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws { output.string(absoluteString) }
 }
 
 extension Data: JSONWritable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws { output.string(base64EncodedString()) }
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        output.string(base64EncodedString())
+    }
 }
 
 extension Decimal: JSONWritable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws { output.raw(description) }
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws { output.raw(description) }
 }
 
 /// Dictionaries keyed by string iterate in no fixed order; they are written with their keys sorted.
 extension Dictionary: JSONWritable where Key == String, Value: Encodable {
-    func writeJSON(to output: JSONOutput, path: CodingPathNode) throws {
+    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        let path = CodingPathNode(parent, key)
         let depth = output.depth
         let container = output.openObject()
         for key in keys.sorted() {
