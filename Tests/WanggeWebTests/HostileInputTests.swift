@@ -74,6 +74,11 @@ final class HostileInputTests: XCTestCase {
         for (header, type) in [(" Application/JSON ;charset=utf-8", "application/json"), ("multipart/form-data; boundary=x", "multipart/form-data")] {
             XCTAssertEqual(HTTPHeaders([("Content-Type", header)]).bodyType, type)
         }
+        // Read from the bytes, it must be what Foundation's trimming and lower-casing give.
+        for header in ["application/json", "\tTEXT/Plain\t; q=1", "  ", ";", "", "a;b;c", "Application/JSON\u{0}", "APPLICATION/X-WWW-FORM-URLENCODED ",
+                       "\u{00A0}application/json\u{00A0}", "Ä/JSON", "application/jsón; charset=utf-8", "\u{3000}应用/json"] {
+            XCTAssertEqual(HTTPHeaders([("Content-Type", header)]).bodyType, HTTPHeaders.bodyTypeOfUnicode(header), header)
+        }
         XCTAssertNil(HTTPHeaders().bodyType)
     }
 

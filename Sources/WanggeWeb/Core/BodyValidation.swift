@@ -34,7 +34,22 @@ extension HTTPHeaders {
     /// The body's media type as `type/subtype` in lower case, without parameters, read from the
     /// header's text: Vapor's `contentType` parses it into a media type with a dictionary of
     /// parameters, and that was 2% of an intake each time it was asked.
+    ///
+    /// Read from the bytes when the header is ASCII, as it always is in practice: Foundation's trimming
+    /// and lower-casing, asked twice per JSON report, were 0.8% of an intake. Spaces and tabs are the
+    /// only ASCII characters `.whitespaces` holds.
     var bodyType: String? {
-        first(name: .contentType).map { $0.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let value = first(name: .contentType) else { return nil }
+        var type = value.utf8.prefix { $0 != UInt8(ascii: ";") }
+        guard type.allSatisfy({ $0 < 0x80 }) else { return Self.bodyTypeOfUnicode(value) }
+        let blank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = type.first, blank(first) { type.removeFirst() }
+        while let last = type.last, blank(last) { type.removeLast() }
+        return String(decoding: type.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// The same with Foundation, for a header that is not ASCII.
+    static func bodyTypeOfUnicode(_ value: String) -> String {
+        value.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
