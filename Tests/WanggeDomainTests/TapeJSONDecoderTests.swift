@@ -95,7 +95,9 @@ final class TapeJSONDecoderTests: XCTestCase {
         foundation.outputFormatting = [.sortedKeys]
         for _ in 0..<200 {
             let clocks = CaseDeadlines(accept: clock(), resolve: clock(), reply: clock())
-            for data in [try foundation.encode(clocks), Data(try streaming.encode(clocks))] {
+            let written = Data(try streaming.encode(clocks)), expected = try foundation.encode(clocks)
+            XCTAssertEqual(try JSONSerialization.jsonObject(with: written) as? NSObject, try JSONSerialization.jsonObject(with: expected) as? NSObject)
+            for data in [expected, written] {
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), try JSONDecoder().decode(CaseDeadlines.self, from: data))
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), clocks)
             }
@@ -155,7 +157,9 @@ final class TapeJSONDecoderTests: XCTestCase {
         let foundation = JSONEncoder(), streaming = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
         foundation.outputFormatting = [.sortedKeys]
         for snapshot in [full, bare, CaseSnapshot(state: .closed, centreOrgCode: "330110", gridCode: nil)] {
-            for data in [try foundation.encode(snapshot), Data(try streaming.encode(snapshot))] {
+            let written = Data(try streaming.encode(snapshot)), expected = try foundation.encode(snapshot)
+            XCTAssertEqual(try JSONSerialization.jsonObject(with: written) as? NSObject, try JSONSerialization.jsonObject(with: expected) as? NSObject)
+            for data in [expected, written] {
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseSnapshot.self, from: data), snapshot)
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseSnapshot.self, from: data), try JSONDecoder().decode(CaseSnapshot.self, from: data))
             }

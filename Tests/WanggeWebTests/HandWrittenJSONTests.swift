@@ -34,6 +34,13 @@ final class HandWrittenJSONTests: XCTestCase {
         try assertWrittenAsEncodableWrites(try decode(Page<CaseSummaryDTO>.self, #"{"items": []}"#))
     }
 
+    func testAnIntakeAnswerIsWrittenAsItsEncodableWritesIt() throws {
+        let full = try decode(IntakeResponseDTO.self, Self.fullIntake)
+        try assertNothingEmpty(full)
+        try assertWrittenAsEncodableWrites(full)
+        try assertWrittenAsEncodableWrites(try decode(IntakeResponseDTO.self, Self.bareIntake))
+    }
+
     /// Stored snapshots write their counters by hand too, and must read back through both decoders.
     func testAStoredSnapshotReadsBackWithItsCounters() throws {
         var snapshot = CaseSnapshot(centreOrgCode: "330110")
@@ -146,6 +153,16 @@ final class HandWrittenJSONTests: XCTestCase {
     private static let bareEvents = #"""
     [{"seq": 1, "action": "report", "actionName": "上报", "toState": "reported", "actor": {"name": "匿名", "role": "anonymous"},
       "isPublic": true, "attachmentIDs": [], "createdAt": "2025-11-30T16:21:21Z"}]
+    """#
+
+    private static let fullIntake = #"""
+    {"code": "330110-20261130-00001", "queryCode": "K7M2P9QX4R", "state": "reported", "stateName": "已上报", "channel": "citizen",
+     "gridCode": "330110001001-01", "outsideGrids": false, "version": 1, "trackURL": "/track/K7M2P9QX4R", "duplicateHints": [\#(summary)]}
+    """#
+
+    private static let bareIntake = #"""
+    {"code": "330110-20261130-00001", "queryCode": "K7M2P9QX4R", "state": "reported", "stateName": "已上报", "channel": "anonymous",
+     "outsideGrids": true, "version": 1, "trackURL": "/track/K7M2P9QX4R", "duplicateHints": []}
     """#
 
     private static let fullPage = #"{"items": [\#(summary), \#(summary)], "next": "330110-20261130-00002"}"#

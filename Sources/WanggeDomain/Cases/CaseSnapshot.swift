@@ -109,19 +109,3 @@ public struct CaseRelation: OptionSet, Sendable, Hashable {
     public static let assignee: CaseRelation = [.leadHandler, .assignedGridWorker]
     public var canRead: Bool { !isEmpty }
 }
-
-/// Written into every case answer (and every stored snapshot); see `JSONObjectWriter`.
-extension CaseSnapshot.Counters: JSONWritable {
-    package func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
-        output.object(parent: parent, key: key) { w in
-            w.field("returns", returns)
-            w.field("reworks", reworks)
-            w.field("reminders", reminders)
-            w.field("supervisions", supervisions)
-            w.field("reopens", reopens)
-            w.field("escalations", escalations)
-            w.field("pushDowns", pushDowns)
-            w.field("merged", merged)
-        }
-    }
-}

@@ -2,7 +2,7 @@ import Foundation
 import WanggeDomain
 import WanggePersistence
 
-// The case page, its timeline and the queues are asked for all day; their answers write their own JSON
+// The case page, its timeline, the queues and intake are asked for all day; their answers write their own JSON
 // (see `JSONObjectWriter`), field for field what their synthesized `Encodable` writes, in the order
 // declared. `HandWrittenJSONTests` binds the two. A field added to one of these types must be added here.
 
@@ -152,6 +152,23 @@ extension CaseEventDTO.ActorDTO: JSONWritable {
             w.field("role", role)
             w.field("orgCode", orgCode)
             w.field("departmentCode", departmentCode)
+        }
+    }
+}
+
+extension IntakeResponseDTO: JSONWritable {
+    func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        try output.object(parent: parent, key: key) { w in
+            w.field("code", code)
+            w.field("queryCode", queryCode)
+            w.field("state", state)
+            w.field("stateName", stateName)
+            w.field("channel", channel)
+            w.field("gridCode", gridCode)
+            w.field("outsideGrids", outsideGrids)
+            w.field("version", version)
+            w.field("trackURL", trackURL)
+            try w.field("duplicateHints", duplicateHints)
         }
     }
 }
