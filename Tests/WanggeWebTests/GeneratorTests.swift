@@ -73,6 +73,12 @@ final class GeneratorTests: XCTestCase {
             for model in sample {
                 let shape = try GeoJSON.parseGeometry(try XCTUnwrap(shapes[model.gridCode ?? ""] ?? nil))
                 XCTAssertTrue(shape.contains(GeoPoint(lon: try XCTUnwrap(model.lon), lat: try XCTUnwrap(model.lat))), "\(model.code) outside \(model.gridCode ?? "")")
+                // Its snapshot, clocks and report event are written as intake writes them.
+                XCTAssertEqual(model.snapshotJSON, try CaseModel.stored(model.snapshot), model.code)
+                XCTAssertEqual(model.deadlinesJSON, try CaseModel.stored(CaseDeadlines(stored: model.deadlinesJSON)), model.code)
+                let report = try await CaseEventModel.query(on: db).filter(\.$caseID == model.requireID()).filter(\.$seq == 1).first()
+                let payload = try XCTUnwrap(report?.payload)
+                XCTAssertEqual(payload, try CaseModel.stored(CaseModel.snapshot(json: payload)), model.code)
             }
         }
     }

@@ -93,8 +93,14 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         get throws { try Self.snapshot(json: snapshotJSON) }
     }
 
-    /// How the snapshot and clocks columns are written (read back by `TapeJSONDecoder`).
-    static let storedJSON = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+    /// How the snapshot and clocks columns are written (read back by `TapeJSONDecoder`); the generator
+    /// writes them the same way.
+    public static let storedJSON = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+
+    /// A value as the snapshot and clocks columns hold it.
+    public static func stored(_ value: some Encodable) throws -> String {
+        String(decoding: try storedJSON.encode(value), as: UTF8.self)
+    }
 
     /// The rules' view of a case as stored in its `snapshot` column.
     public static func snapshot(json: String) throws -> CaseSnapshot {

@@ -17,7 +17,7 @@ struct SnapshotColumns: Sendable {
     let counters: CaseSnapshot.Counters
 
     init(_ snapshot: CaseSnapshot) throws {
-        json = String(decoding: try CaseModel.storedJSON.encode(snapshot), as: UTF8.self)
+        json = try CaseModel.stored(snapshot)
         state = snapshot.state
         centreOrgCode = snapshot.centreOrgCode
         categoryCode = snapshot.categoryCode
@@ -39,7 +39,7 @@ struct ClockColumns: Sendable {
     let yellowAt: Date?
 
     init(_ deadlines: CaseDeadlines, open: Bool, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
-        json = String(decoding: try CaseModel.storedJSON.encode(deadlines), as: UTF8.self)
+        json = try CaseModel.stored(deadlines)
         dueAt = open ? deadlines.nextDue : nil
         let times = open ? deadlines.thresholdTimes(thresholds, calendar: calendar) : nil
         blueAt = times?.blue

@@ -47,6 +47,8 @@ struct GeneratorPlan: Sendable {
     }
 
     /// Per-batch memo of texts that repeat across cases (JSON of parameterless commands, search terms).
+    /// Commands are written as `CaseEvents.encode` writes them, keys sorted; a snapshot (the report
+    /// event's payload and the case's column) and the clocks as intake writes them (`CaseModel.stored`).
     struct Memo {
         var commandJSON: [String: String] = [:]
         var terms: [String: [String]] = [:]
@@ -160,7 +162,7 @@ struct GeneratorPlan: Sendable {
                            .text(hash), .text(grid), .bool(onTime)]
         }
 
-        event(.report, nil, .reported, try memo.encoded(snapshot), created, byWorker ? "grid_worker" : "anonymous", nil, nil)
+        event(.report, nil, .reported, try CaseModel.stored(snapshot), created, byWorker ? "grid_worker" : "anonymous", nil, nil)
         record(Tally.count(.report, before: snapshot, after: snapshot, onTime: nil, firstOverdue: false, byGridWorker: byWorker),
                at: created, byGridWorker: byWorker)
         var time = created
@@ -188,11 +190,11 @@ struct GeneratorPlan: Sendable {
                       .double(point.lat), .double(point.lon), .null, .bool(false), .text(ancestry.cityCode), .text(ancestry.countyCode),
                       .text(ancestry.townshipCode), .text(ancestry.villageCode), .text(grid), .null, .null, .bool(channel != .patrol),
                       .text(snapshot.reporterUsername), .text(isHotline ? "12345" : nil), .text(isHotline ? "12345-\(id)" : nil),
-                      .text(channel == .petition ? "visit" : nil), .text(state.rawValue), .int(seq), .text(try memo.encoded(snapshot)),
+                      .text(channel == .petition ? "visit" : nil), .text(state.rawValue), .int(seq), .text(try CaseModel.stored(snapshot)),
                       .text(snapshot.centreOrgCode), .text(snapshot.leadDepartmentCode), .text(snapshot.assignedGridCode),
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
                       .text((commands.last?.action ?? .report).rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
-                      .date(created), .date(time), .date(finished ? time : nil), .text(try memo.encoded(deadlines)), .date(open ? deadlines.nextDue : nil),
+                      .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
                       .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
         if open { out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
