@@ -150,14 +150,17 @@ public struct CaseQueryService: Sendable {
     }
 
     public func events(caseID: Int) async throws -> [CaseEventRecord] {
-        try await PlainReads.rows(from: CaseEventModel.schema, where: "case_id", equals: caseID, orderedBy: "seq", on: db).map(CaseEventRecord.init)
+        try await PlainReads.rows(Self.eventsOfCase, equals: caseID, on: db).map(CaseEventRecord.init)
     }
 
     /// The events the reporter may see, in order.
     public func publicEvents(caseID: Int) async throws -> [PublicEventRecord] {
-        try await PlainReads.rows(PublicEventRecord.columns, from: CaseEventModel.schema, where: "case_id", equals: caseID, orderedBy: "seq", on: db)
-            .compactMap(PublicEventRecord.init)
+        try await PlainReads.rows(Self.publicEventsOfCase, equals: caseID, on: db).compactMap(PublicEventRecord.init)
     }
+
+    private static let eventsOfCase = PlainReads.SelectWhere(from: CaseEventModel.schema, where: "case_id", orderedBy: "seq")
+    private static let publicEventsOfCase = PlainReads.SelectWhere(PublicEventRecord.columns, from: CaseEventModel.schema, where: "case_id",
+                                                                   orderedBy: "seq")
 
     /// A case's photos, in order. `counted` is how many it has, when that was read with the case
     /// (`CaseView.photos`): when it has none, no statement is run.
@@ -188,19 +191,22 @@ public struct CaseQueryService: Sendable {
 
     /// The case a query code opens; a merged case leads to its master.
     public func track(queryCode raw: String) async throws -> TrackedCase {
-        guard let code = QueryCode.normalise(raw), var found = try await tracked(where: "query_code_hash", equals: QueryCodeHash.hash(code)) else {
+        guard let code = QueryCode.normalise(raw), var found = try await tracked(Self.trackedByQueryCode, equals: QueryCodeHash.hash(code)) else {
             throw AppError(.notFound, code: "track.not_found", zh: "查询码不正确,请核对后重试。", en: "No case has this query code.")
         }
         var hops = 0
-        while let masterID = found.masterCaseID, hops < 10, let master = try await tracked(where: "id", equals: masterID) {
+        while let masterID = found.masterCaseID, hops < 10, let master = try await tracked(Self.trackedByID, equals: masterID) {
             found = master
             hops += 1
         }
         return found
     }
 
-    private func tracked(where column: String, equals value: some Encodable & Sendable) async throws -> TrackedCase? {
-        try await PlainReads.rows(TrackedCase.columns, from: CaseModel.schema, where: column, equals: value, orderedBy: nil, limit: 1, on: db)
-            .first.map(TrackedCase.init)
+    private func tracked(_ select: PlainReads.SelectWhere, equals value: some Encodable & Sendable) async throws -> TrackedCase? {
+        try await PlainReads.rows(select, equals: value, on: db).first.map(TrackedCase.init)
     }
+
+    private static let trackedByQueryCode = PlainReads.SelectWhere(TrackedCase.columns, from: CaseModel.schema, where: "query_code_hash",
+                                                                   orderedBy: nil, limit: 1)
+    private static let trackedByID = PlainReads.SelectWhere(TrackedCase.columns, from: CaseModel.schema, where: "id", orderedBy: nil, limit: 1)
 }

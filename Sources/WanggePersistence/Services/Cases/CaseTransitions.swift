@@ -53,25 +53,27 @@ public struct CaseTransitionService: Sendable {
 
     /// A case the actor may see, read for its page (`CaseView`), or `notFound`.
     public func view(code: String, for actor: Actor?) async throws -> (CaseView, CaseSnapshot, CaseRelation) {
-        let (row, snapshot, relation) = try await readableRow(code: code, columns: CaseView.columns, counting: CaseView.photos, for: actor)
+        let (row, snapshot, relation) = try await readableRow(code: code, Self.viewByCode, for: actor)
         return (try CaseView(row: row), snapshot, relation)
     }
 
     /// The id of a case the actor may see and how many photos it has, or `notFound`, reading only what
     /// access needs (for the timeline, which shows events, not the case).
     public func readableID(code: String, for actor: Actor?) async throws -> (id: Int, photoCount: Int) {
-        let (row, _, _) = try await readableRow(code: code, columns: CaseModel.ancestorColumns + ["id", "snapshot"], counting: CaseView.photos,
-                                                for: actor)
+        let (row, _, _) = try await readableRow(code: code, Self.accessByCode, for: actor)
         return (try row.decode(column: "id", as: Int.self), try row.decode(column: CaseView.photos.alias, as: Int.self))
     }
 
-    /// `load` for plain rows: the case's `columns` (which must hold `snapshot` and the ancestor
+    private static let viewByCode = PlainReads.SelectWhere(CaseView.columns, from: CaseModel.schema, where: "code", orderedBy: nil, limit: 1,
+                                                           counting: CaseView.photos)
+    private static let accessByCode = PlainReads.SelectWhere(CaseModel.ancestorColumns + ["id", "snapshot"], from: CaseModel.schema, where: "code",
+                                                             orderedBy: nil, limit: 1, counting: CaseView.photos)
+
+    /// `load` for plain rows: a case read by `select` (whose columns must hold `snapshot` and the ancestor
     /// columns), its snapshot and the actor's relation, or `notFound` if they may not see it.
-    private func readableRow(code: String, columns: [String], counting related: PlainReads.RelatedCount?,
+    private func readableRow(code: String, _ select: PlainReads.SelectWhere,
                              for actor: Actor?) async throws -> (any SQLRow, CaseSnapshot, CaseRelation) {
-        guard let row = try await PlainReads.rows(columns, from: CaseModel.schema, where: "code", equals: code, orderedBy: nil, limit: 1,
-                                                  counting: related, on: db).first
-        else { throw AppError.notFound("case") }
+        guard let row = try await PlainReads.rows(select, equals: code, on: db).first else { throw AppError.notFound("case") }
         let snapshot = try CaseModel.snapshot(json: try row.decode(column: "snapshot", as: String.self))
         let relation = CaseAccess.relation(of: actor, place: try CaseModel.placeColumns(of: row), snapshot: snapshot)
         guard relation.canRead else { throw AppError.notFound("case") }
