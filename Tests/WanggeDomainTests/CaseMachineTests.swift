@@ -631,6 +631,40 @@ final class CaseMachineTests: XCTestCase {
         XCTAssertEqual(SearchTerms.terms("湖滨路井盖缺失"), ["湖滨", "滨路", "路井", "井盖", "盖缺", "缺失"])
     }
 
+    /// Terms read scalar by scalar (`plainTerms`) must be those read character by character, for any
+    /// text; the scalar reading is taken only where each scalar is a character without case.
+    func testTermsReadByScalarAreTheTermsReadByCharacter() {
+        let report = "湖滨路井盖缺失,行人易绊倒。请尽快处理!(5G基站旁)“紧急”……"
+        XCTAssertNotNil(SearchTerms.plainTerms(report), "a typical report is read scalar by scalar")
+        XCTAssertEqual(SearchTerms.terms(report), SearchTerms.characterTerms(report))
+
+        // What the scalar reading relies on, for every scalar it accepts beyond ASCII.
+        var accepted = SearchTerms.plainSeparators.flatMap { $0 }
+        accepted += [0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F].flatMap { $0 }
+        for value in accepted {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = String(scalar)
+            XCTAssertEqual(text.lowercased(), text, "U+\(String(value, radix: 16)) has case")
+            XCTAssertEqual("a\(text)\r\(text)\(text)a".count, 6, "U+\(String(value, radix: 16)) joins a neighbour")
+            if !SearchTerms.isCJK(value) {
+                XCTAssertFalse(Character(scalar).isLetter || Character(scalar).isNumber, "U+\(String(value, radix: 16)) is a letter or digit")
+            }
+        }
+
+        var random = SplitMix64(seed: 2026_12_02)
+        let inside = Array("aZ09 -_.,;:!?/\\\"'\r\n\t") + ["井", "盖", "缺", "㐀", "\u{9FFF}", "豈", "\u{20000}", "\u{2FA1F}"]
+            + SearchTerms.plainSeparators.map { Character(Unicode.Scalar($0.lowerBound)!) } + ["\u{3001}", "\u{FF0C}", "\u{201D}"]
+        let outside: [Character] = ["é", "e\u{301}", "😀", "Ａ", "々", "한", "\u{FE0F}", "İ", "ß", "Ω", "٣", "\u{200D}"]
+        var plain = 0
+        for round in 0..<3_000 {
+            let alphabet = round % 3 == 0 ? inside + outside : inside
+            let text = String((0..<Int(random.next() % 24)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            if SearchTerms.plainTerms(text) != nil { plain += 1 }
+            XCTAssertEqual(SearchTerms.terms(text), SearchTerms.characterTerms(text), text.debugDescription)
+        }
+        XCTAssertGreaterThan(plain, 1_900, "most texts without other characters are read scalar by scalar")
+    }
+
     func testSearchingForAWordFindsTheDescriptionThatContainsIt() {
         let description = SearchTerms.terms("湖滨路井盖缺失,行人易绊倒")
         XCTAssertEqual(SearchTerms.queryTerms("井盖"), ["井盖"])

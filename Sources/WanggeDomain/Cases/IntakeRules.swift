@@ -52,6 +52,71 @@ public enum IntakeRules {
 /// A 2-character word such as 井盖 is then one indexed term.
 public enum SearchTerms {
     public static func terms(_ text: String) -> Set<String> {
+        plainTerms(text) ?? characterTerms(text)
+    }
+
+    /// The same terms, read scalar by scalar, for text made only of ASCII, CJK ideographs and the
+    /// common Chinese punctuation (`plainSeparators`), which is nearly every report: there each scalar is
+    /// a character of its own (a CR LF pair aside, which is two separators either way) and only ASCII
+    /// has case. Breaking text into characters was 1.7% of an intake. Nil for any other text.
+    static func plainTerms(_ text: String) -> Set<String>? {
+        var result = Set<String>()
+        var cjkRun: [Unicode.Scalar] = []
+        var word: [UInt8] = []
+        func flushCJK() {
+            if cjkRun.count == 1 { result.insert(String(cjkRun[0])) }
+            if cjkRun.count >= 2 {
+                for i in 0..<(cjkRun.count - 1) {
+                    var pair = String.UnicodeScalarView()
+                    pair.append(cjkRun[i])
+                    pair.append(cjkRun[i + 1])
+                    result.insert(String(pair))
+                }
+            }
+            cjkRun.removeAll(keepingCapacity: true)
+        }
+        func flushWord() {
+            if word.count >= 2 { result.insert(String(decoding: word.prefix(40), as: UTF8.self)) }
+            word.removeAll(keepingCapacity: true)
+        }
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x80 {
+                let byte = UInt8(value)
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    flushCJK()
+                    word.append(byte)
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    flushCJK()
+                    word.append(byte | 0x20)
+                default:
+                    flushCJK()
+                    flushWord()
+                }
+            } else if isCJK(value) {
+                flushWord()
+                cjkRun.append(scalar)
+            } else if plainSeparators.contains(where: { $0.contains(value) }) {
+                flushCJK()
+                flushWord()
+            } else {
+                return nil
+            }
+        }
+        flushCJK()
+        flushWord()
+        return result
+    }
+
+    /// Chinese punctuation and spaces: no letters, digits, case or marks that join the character before.
+    static let plainSeparators: [ClosedRange<UInt32>] = [
+        0x00B7...0x00B7, 0x2014...0x2014, 0x2018...0x2019, 0x201C...0x201D, 0x2026...0x2026, 0x3000...0x3003, 0x3008...0x3011,
+        0x3014...0x301F, 0xFF01...0xFF0F, 0xFF1A...0xFF20, 0xFF3B...0xFF40, 0xFF5B...0xFF65,
+    ]
+
+    /// Terms of any text, character by character.
+    static func characterTerms(_ text: String) -> Set<String> {
         var result = Set<String>()
         var cjkRun: [Character] = []
         var wordRun = ""
@@ -90,9 +155,13 @@ public enum SearchTerms {
 
     static func isCJK(_ ch: Character) -> Bool {
         guard let scalar = ch.unicodeScalars.first else { return false }
-        switch scalar.value {
-        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: return true
-        default: return false
+        return isCJK(scalar.value)
+    }
+
+    static func isCJK(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F: true
+        default: false
         }
     }
 }
