@@ -43,7 +43,7 @@ public enum PlainReads {
 
     /// `SELECT * (or the columns) FROM table WHERE column = ? [ORDER BY order] [LIMIT limit]`, with its
     /// SQLite text written once: a read made on every request keeps one in a `static let` (building the
-    /// text of a case page's 40 columns each time was 1.4% of the page).
+    /// text of a case page's 33 columns each time was 1.4% of the page).
     public struct SelectWhere: Sendable {
         let columns: [String]?
         let table: String

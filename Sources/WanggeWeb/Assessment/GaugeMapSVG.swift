@@ -92,6 +92,6 @@ struct GridShapeCacheKey: StorageKey {
 
 extension Application {
     var gridShapeCache: GridShapeCache {
-        storage[GridShapeCacheKey.self, default: GridShapeCache()]
+        stored(GridShapeCacheKey.self, orMake: GridShapeCache())
     }
 }

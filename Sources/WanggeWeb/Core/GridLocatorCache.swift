@@ -47,6 +47,6 @@ struct GridLocatorCacheKey: StorageKey {
 
 extension Application {
     var gridLocatorCache: GridLocatorCache {
-        storage[GridLocatorCacheKey.self, default: GridLocatorCache()]
+        stored(GridLocatorCacheKey.self, orMake: GridLocatorCache())
     }
 }

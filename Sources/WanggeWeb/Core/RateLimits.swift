@@ -58,7 +58,7 @@ struct RateLimitsKey: StorageKey {
 
 extension Application {
     var rateLimiter: RateLimiter {
-        storage[RateLimiterKey.self, default: RateLimiter()]
+        stored(RateLimiterKey.self, orMake: RateLimiter())
     }
 
     var rateLimits: RateLimits {

@@ -6,7 +6,7 @@ extension Request {
     /// (locks, storage look-ups, a logger copy); a case page asked for it five times, a twentieth of
     /// its server time.
     var database: any Database {
-        storage[RequestDatabaseKey.self, default: db]
+        stored(RequestDatabaseKey.self, orMake: db)
     }
 }
 

@@ -7,7 +7,7 @@ struct MetricsRegistryKey: StorageKey {
 
 extension Application {
     var metricsRegistry: PrometheusCollectorRegistry {
-        storage[MetricsRegistryKey.self, default: PrometheusCollectorRegistry()]
+        stored(MetricsRegistryKey.self, orMake: PrometheusCollectorRegistry())
     }
 }
 

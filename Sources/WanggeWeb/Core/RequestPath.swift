@@ -4,7 +4,7 @@ extension Request {
     /// The request's path, read once. Vapor's `url.path` rebuilds it at every use, through Foundation's
     /// `replacingOccurrences`; three middlewares asked for it on every request, 2.5% of a case page.
     var routePath: String {
-        storage[RequestPathKey.self, default: url.path]
+        stored(RequestPathKey.self, orMake: url.path)
     }
 
     /// Whether the path is under `/first/`. A request that matched a route (set before any

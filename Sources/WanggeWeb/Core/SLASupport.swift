@@ -25,7 +25,7 @@ extension Application {
 
     /// Identifies this process in the sweep's lease.
     var instanceID: String {
-        storage[InstanceIDKey.self, default: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"]
+        stored(InstanceIDKey.self, orMake: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
     }
 
     /// The calendar and rules change a few times a year: kept in memory for a minute (so another

@@ -291,9 +291,9 @@ extension Dictionary: JSONWritable where Key == String, Value: Encodable {
         let path = CodingPathNode(parent, key)
         let depth = output.depth
         let container = output.openObject()
-        for key in keys.sorted() {
-            try output.key(key, in: container, path: path.path)
-            try output.value(self[key]!, parent: path, key: NamedKey(key))
+        for name in keys.sorted() {
+            try output.key(name, in: container, path: path.path)
+            try output.value(self[name]!, parent: path, key: NamedKey(name))
         }
         output.close(downTo: depth)
     }

@@ -84,6 +84,6 @@ struct Open311LimiterKey: StorageKey {
 
 extension Application {
     var open311Limiter: Open311RateLimiter {
-        storage[Open311LimiterKey.self, default: Open311RateLimiter()]
+        stored(Open311LimiterKey.self, orMake: Open311RateLimiter())
     }
 }
