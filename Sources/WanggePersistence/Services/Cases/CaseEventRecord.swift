@@ -2,12 +2,13 @@ import Foundation
 import SQLKit
 import WanggeDomain
 
-/// An event as read for display (timeline, tracking). Events are never updated, so reads need no
-/// Fluent model: a model builds one property-wrapper object per column and tears them down again,
-/// and for a timeline of ten events that was a tenth of the request. Fields as `CaseEventModel`'s.
+/// An event as read for display (timeline, case page, tracking's photos). Events are never updated, so
+/// reads need no Fluent model: a model builds one property-wrapper object per column and tears them down
+/// again, and for a timeline of ten events that was a tenth of the request. Only the columns a display
+/// shows (`columns`): the payload, a whole snapshot's JSON, and the chain's hash, place and on-time fact
+/// are for the audit and the rollups, which read the model.
 public struct CaseEventRecord: Sendable {
     public var id: Int
-    public var caseID: Int
     public var seq: Int
     public var action: String
     public var fromState: String?
@@ -19,17 +20,15 @@ public struct CaseEventRecord: Sendable {
     public var actorDepartmentCode: String?
     public var note: String?
     public var isPublic: Bool
-    public var payload: String
     public var createdAt: Date
-    public var hash: String?
-    public var placeCode: String?
-    public var onTime: Bool?
 
     public var caseAction: CaseAction? { CaseAction(rawValue: action) }
 
+    static let columns = ["id", "seq", "action", "from_state", "to_state", "actor_username", "actor_name", "actor_role", "actor_org_code",
+                          "actor_department_code", "note", "public", "created_at"]
+
     init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: Int.self)
-        caseID = try row.decode(column: "case_id", as: Int.self)
         seq = try row.decode(column: "seq", as: Int.self)
         action = try row.decode(column: "action", as: String.self)
         fromState = try row.decode(column: "from_state", as: String?.self)
@@ -41,11 +40,7 @@ public struct CaseEventRecord: Sendable {
         actorDepartmentCode = try row.decode(column: "actor_department_code", as: String?.self)
         note = try row.decode(column: "note", as: String?.self)
         isPublic = try row.decode(column: "public", as: Bool.self)
-        payload = try row.decode(column: "payload", as: String.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
-        hash = try row.decode(column: "hash", as: String?.self)
-        placeCode = try row.decode(column: "place_code", as: String?.self)
-        onTime = try row.decode(column: "on_time", as: Bool?.self)
     }
 }
 

@@ -158,7 +158,8 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.rows(Self.publicEventsOfCase, equals: caseID, on: db).compactMap(PublicEventRecord.init)
     }
 
-    private static let eventsOfCase = PlainReads.SelectWhere(from: CaseEventModel.schema, where: "case_id", orderedBy: "seq")
+    private static let eventsOfCase = PlainReads.SelectWhere(CaseEventRecord.columns, from: CaseEventModel.schema, where: "case_id",
+                                                             orderedBy: "seq")
     private static let publicEventsOfCase = PlainReads.SelectWhere(PublicEventRecord.columns, from: CaseEventModel.schema, where: "case_id",
                                                                    orderedBy: "seq")
 
