@@ -93,11 +93,10 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         get throws { try Self.snapshot(json: snapshotJSON) }
     }
 
-    /// How the snapshot and clocks columns are written (read back by `TapeJSONDecoder`); the generator
-    /// writes them the same way.
-    public static let storedJSON = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
+    /// How the snapshot and clocks columns are written (read back by `TapeJSONDecoder`).
+    private static let storedJSON = StreamingJSONEncoder(dates: .secondsSinceReferenceDate)
 
-    /// A value as the snapshot and clocks columns hold it.
+    /// A value as the snapshot and clocks columns hold it: intake, transitions and the generator write them so.
     public static func stored(_ value: some Encodable) throws -> String {
         String(decoding: try storedJSON.encode(value), as: UTF8.self)
     }
