@@ -58,6 +58,12 @@ struct EventContent: EventFields, Sendable {
 }
 
 extension CaseEventModel {
+    /// A command as an event's payload holds it: keys sorted, and covered by the hash chain. Transitions,
+    /// on-the-spot resolutions and the generator write it so.
+    public static func payload(_ command: CaseCommand) throws -> String {
+        try CaseEvents.encode(command)
+    }
+
     /// A new event of a case, not yet chained (`CaseEvents.chain` sets its hash).
     convenience init(_ content: EventContent, caseID: Int) {
         self.init()

@@ -47,24 +47,16 @@ struct GeneratorPlan: Sendable {
     }
 
     /// Per-batch memo of texts that repeat across cases (JSON of parameterless commands, search terms).
-    /// Commands are written as `CaseEvents.encode` writes them, keys sorted; a snapshot (the report
+    /// Commands are written as transitions write them (`CaseEventModel.payload`); a snapshot (the report
     /// event's payload and the case's column) and the clocks as intake writes them (`CaseModel.stored`).
     struct Memo {
         var commandJSON: [String: String] = [:]
         var terms: [String: [String]] = [:]
-        let encoder: JSONEncoder = {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            encoder.dateEncodingStrategy = .deferredToDate
-            return encoder
-        }()
-
-        func encoded(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
 
         mutating func json(_ command: CaseCommand) throws -> String {
             let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")"
             if let text = commandJSON[key] { return text }
-            let text = try encoded(command)
+            let text = try CaseEventModel.payload(command)
             commandJSON[key] = text
             return text
         }

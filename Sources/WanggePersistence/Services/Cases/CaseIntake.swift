@@ -236,7 +236,7 @@ public struct CaseIntakeService: Sendable {
             deadlines = deadlines.after(.resolveOnSpot, previous: initial, at: now, policy: policy, calendar: sla.calendar)
             let second = try CaseEvents.content(seq: 2, action: .resolveOnSpot, from: .reported, to: .handled,
                                                 actor: reporter.actor, anonymousName: reporter.displayName, note: onSpotCommand.result,
-                                                payload: CaseEvents.encode(onSpotCommand), at: now, placeCode: place,
+                                                payload: CaseEventModel.payload(onSpotCommand), at: now, placeCode: place,
                                                 onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: deadlines))
             events.append(second)
             rollups += EventRollups.entries(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,

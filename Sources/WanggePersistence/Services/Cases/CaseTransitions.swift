@@ -172,7 +172,7 @@ public struct CaseTransitionService: Sendable {
         let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
         let note = command.note ?? command.result
         let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
-                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEvents.encode(command), at: now,
+                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEventModel.payload(command), at: now,
                                         placeCode: model.ancestry.deepestCode, onTime: Tally.onTime(command.action, deadlinesAfter: deadlines))
         try await CaseEvents.append(event, to: model, on: tx)
         for photo in photos {
