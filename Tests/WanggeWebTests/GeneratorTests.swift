@@ -11,18 +11,22 @@ import XCTVapor
 /// `wangge generate` writes rows behind Fluent's back for speed; these tests hold it to what the
 /// live path would have written: intact hash chains, rollups equal to a recount, cases the app reads.
 final class GeneratorTests: XCTestCase {
-    func generate(_ t: TestContext, cases: Int, seed: UInt64 = 1) async throws {
+    func generate(_ t: TestContext, cases: Int, seed: UInt64 = 1, rollupSlice: Int? = nil) async throws {
         var generator = CaseGenerator(db: t.app.db, writer: try GenerateCommand.bulkWriter(t.app), seed: seed, timeZone: t.app.wanggeConfig.timeZone,
                                       sla: try await t.app.slaContext(on: t.app.db), console: t.app.console)
+        if let rollupSlice { generator.rollupSlice = rollupSlice }
         try await generator.county(hasher: t.app.hasher)
         try await generator.cases(cases, now: t.clock.now)
     }
 
     func testGeneratedCountyIsConsistentWithTheLivePath() async throws {
         try await withApp(demo: false) { t in
-            // Three batches, the last one short, so batch seams are covered.
+            // Three batches, the last one short, so batch seams are covered; the rollups go in
+            // slices of 997 rows, so theirs are too.
             let total = 2 * CaseGenerator.batchSize + 137
-            try await generate(t, cases: total)
+            try await generate(t, cases: total, rollupSlice: 997)
+            let rollupRows = try await RollupModel.query(on: t.app.db).count()
+            XCTAssertGreaterThan(rollupRows, 10 * 997, "too few rollup rows to cross slices")
             let db = t.app.db
             let cases = try await CaseModel.query(on: db).count()
             XCTAssertEqual(cases, total)

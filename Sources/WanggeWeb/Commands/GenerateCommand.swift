@@ -42,6 +42,7 @@ struct GenerateCommand: AsyncCommand {
         if let writer {
             let indexing = Date()
             try await writer.perform { writer in
+                for pragma in Self.indexBuildPragmas { try writer.execute("PRAGMA " + pragma) }
                 for definition in indexes { try writer.execute(definition) }
                 // Planner statistics for the loaded tables, and the write-ahead log folded into the file.
                 try writer.execute("ANALYZE")
@@ -64,6 +65,14 @@ struct GenerateCommand: AsyncCommand {
         guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
         return try SQLiteWriteConnection(path: app.wanggeConfig.sqlitePath)
     }
+
+    /// SQLite sorts an index's keys in memory, in one list on one thread, when temporary data stays
+    /// in memory or fits the cache: the load's 1 GB cache held a million cases' 12 million search
+    /// terms whole. With temporary files and a 64 MB cache it sorts runs of 64 MB on the second
+    /// core (`threads=2`) while it reads on, and merges them: the 17 indexes of a million cases took
+    /// 38 s instead of 70 (`sqlite3`, one by one), and their temporary files are gone when each
+    /// index is built.
+    static let indexBuildPragmas = ["cache_size=-65536", "temp_store=FILE"]
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
 

@@ -99,30 +99,49 @@ struct GeneratedTallies {
         }
     }
 
-    /// The rollup rows, in `RollupLedger.rollupColumns` order, as one flat array.
-    func rows() -> [BulkValue] {
-        // In the order of the table's unique index (dimension, unit, period kind, category, channel,
-        // period), so each insert lands next to the previous one.
+    /// Room for about `count` rows, so the table is not copied into a larger one as it grows: the
+    /// last of those copies, millions of entries, came while the writer waited.
+    mutating func reserve(_ count: Int) {
+        sums.reserveCapacity(count)
+    }
+
+    /// The rows' keys in the order of the table's unique index (dimension, unit, period kind,
+    /// category, channel, period), so each insert lands next to the previous one.
+    func sortedKeys() -> [Key] {
         var rank = [Int](repeating: 0, count: units.count)
         for (position, index) in units.indices.sorted(by: { (units[$0].dimension.rawValue, units[$0].code) < (units[$1].dimension.rawValue, units[$1].code) }).enumerated() {
             rank[index] = position
         }
         let kinds = templates.map { $0.periodKind.rawValue }
-        let keys = sums.keys.sorted {
+        return sums.keys.sorted {
             (rank[Int($0.unit)], kinds[Int($0.template)], $0.category, $0.channel, $0.period)
                 < (rank[Int($1.unit)], kinds[Int($1.template)], $1.category, $1.channel, $1.period)
         }
+    }
+
+    /// Some keys' rollup rows, in `RollupLedger.rollupColumns` order, as one flat array.
+    func rows(_ keys: ArraySlice<Key>) -> [BulkValue] {
         var out: [BulkValue] = []
         out.reserveCapacity(keys.count * RollupLedger.rollupColumns.count)
         for key in keys {
             let template = templates[Int(key.template)]
             let unit = units[Int(key.unit)]
             let period = template.periodKind == .day ? RollupKeys.dayString(Int64(key.period)) : RollupKeys.monthString(Int64(key.period))
-            out += [.text(unit.dimension.rawValue), .text(unit.code), .text(unit.level), .text(template.periodKind.rawValue), .text(period),
-                    .text(key.category >= 0 ? categories[Int(key.category)] : ""), .text(key.channel >= 0 ? channels[Int(key.channel)] : "")]
             let a = unit.area
-            out += [.text(a.cityCode), .text(a.countyCode), .text(a.townshipCode), .text(a.villageCode), .text(a.gridCode)]
-            out += sums[key]!.values.map { .int($0) }
+            // Appended one by one: `out += [...]` made a heap array per part of every row.
+            out.append(.text(unit.dimension.rawValue))
+            out.append(.text(unit.code))
+            out.append(.text(unit.level))
+            out.append(.text(template.periodKind.rawValue))
+            out.append(.text(period))
+            out.append(.text(key.category >= 0 ? categories[Int(key.category)] : ""))
+            out.append(.text(key.channel >= 0 ? channels[Int(key.channel)] : ""))
+            out.append(.text(a.cityCode))
+            out.append(.text(a.countyCode))
+            out.append(.text(a.townshipCode))
+            out.append(.text(a.villageCode))
+            out.append(.text(a.gridCode))
+            for count in sums[key]!.values { out.append(.int(count)) }
         }
         return out
     }
