@@ -18,7 +18,7 @@ struct TallyRecord: Sendable {
 }
 
 /// The generator's rollups: every event's tally added to the rows of `RollupKeys.templates` under
-/// integer keys, turned into rollup rows once at the end. The same templates drive
+/// integer keys, turned into rollup rows at the end, a slice at a time. The same templates drive
 /// `RollupKeys.entries`, so the rows equal what the live path writes (`rollups check` verifies it).
 struct GeneratedTallies {
     struct Key: Hashable {

@@ -20,5 +20,9 @@ public enum SHA256Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func of(_ text: String) -> String { of(Data(text.utf8)) }
+    /// Hashes the string's own UTF-8 bytes, without copying them into a `Data` first.
+    public static func of(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+    }
 }
