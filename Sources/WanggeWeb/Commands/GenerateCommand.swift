@@ -70,8 +70,8 @@ struct GenerateCommand: AsyncCommand {
     /// in memory or fits the cache: the load's 1 GB cache held a million cases' 12 million search
     /// terms whole. With temporary files and a 64 MB cache it sorts runs of 64 MB on the second
     /// core (`threads=2`) while it reads on, and merges them: the 17 indexes of a million cases took
-    /// 38 s instead of 70 (`sqlite3`, one by one), and their temporary files are gone when each
-    /// index is built.
+    /// 38 s instead of about 70 (`sqlite3`; BENCHMARKS.md, thirty-fifth run). The temporary files
+    /// (in `TMPDIR`, else `/var/tmp`) are removed as each index is done.
     static let indexBuildPragmas = ["cache_size=-65536", "temp_store=FILE"]
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
