@@ -23,8 +23,9 @@ extension CaseGenerator {
         for index in 0..<min(ahead, batches) { launch(index) }
         var tallies = GeneratedTallies(grids: plan.grids, workers: plan.workers, categories: plan.categoryCodes,
                                        channels: plan.channelCodes, departments: plan.departmentCodes)
-        // About three rows a case at a million cases, fewer per case below (they share units' days).
-        tallies.reserve(min(3 * total, 3_200_000))
+        // Eight rows a case at 200,000 cases, three at a million: rows are bounded by units × days
+        // (about four million here), so the more cases, the more of them share a row.
+        tallies.reserve(min(8 * total, 3_200_000))
         var gauges: [GaugeState] = []
         var dayCounters: [String: Int] = [:]
         var queryHashes = UniqueQueryHashes(seed: plan.seed)
