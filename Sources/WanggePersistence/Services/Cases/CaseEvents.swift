@@ -6,7 +6,7 @@ import WanggeDomain
 enum CaseEvents {
     static func make(caseID: Int, seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?,
                      anonymousName: String, note: String?, payload: String, at now: Date,
-                     placeCode: String?, onTime: Bool? = nil) throws -> CaseEventModel {
+                     placeCode: String?, onTime: Bool? = nil) -> CaseEventModel {
         CaseEventModel(content(seq: seq, action: action, from: from, to: to, actor: actor, anonymousName: anonymousName, note: note,
                                payload: payload, at: now, placeCode: placeCode, onTime: onTime), caseID: caseID)
     }
