@@ -49,10 +49,16 @@ public enum CaseMachine {
 
     /// Actions the person may take now, for the case page's buttons and the API's `allowedActions`.
     public static func allowedActions(_ snapshot: CaseSnapshot, relation: CaseRelation) -> [CaseAction] {
-        CaseAction.allCases.filter { action in
-            canStart(action, from: snapshot.state) && extraRulesHold(snapshot, action) && refusal(snapshot, action, relation: relation) == nil
+        (startableFrom[snapshot.state] ?? []).filter { action in
+            extraRulesHold(snapshot, action) && refusal(snapshot, action, relation: relation) == nil
         }
     }
+
+    /// The actions that can start from each state, in `CaseAction`'s order, worked out once: every case
+    /// page asks about every action, and `canStart` built a set of states for each.
+    private static let startableFrom = Dictionary(uniqueKeysWithValues: CaseState.allCases.map { state in
+        (state, CaseAction.allCases.filter { canStart($0, from: state) })
+    })
 
     /// Checks the person's right to act (403) and the state (409), then applies the command.
     public static func perform(_ snapshot: CaseSnapshot, _ command: CaseCommand, relation: CaseRelation,
