@@ -43,8 +43,7 @@ public enum CaseMachine {
     }
 
     public static func canStart(_ action: CaseAction, from state: CaseState) -> Bool {
-        if let states = sourceStates(action) { return states.contains(state) }
-        return state.isOpen
+        startableFrom[state]?.contains(action) ?? false
     }
 
     /// Actions the person may take now, for the case page's buttons and the API's `allowedActions`.
@@ -54,10 +53,11 @@ public enum CaseMachine {
         }
     }
 
-    /// The actions that can start from each state, in `CaseAction`'s order, worked out once: every case
-    /// page asks about every action, and `canStart` built a set of states for each.
+    /// The actions that can start from each state (`sourceStates`, or any open state), in `CaseAction`'s
+    /// order, worked out once: every case page asks about every action, and every event applied (a
+    /// transition, a replay, each generated event) asks about one; each answer built a set of states.
     private static let startableFrom = Dictionary(uniqueKeysWithValues: CaseState.allCases.map { state in
-        (state, CaseAction.allCases.filter { canStart($0, from: state) })
+        (state, CaseAction.allCases.filter { action in sourceStates(action).map { $0.contains(state) } ?? state.isOpen })
     })
 
     /// Checks the person's right to act (403) and the state (409), then applies the command.
