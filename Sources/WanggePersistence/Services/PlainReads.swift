@@ -22,7 +22,8 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
-        try await rows(from: M.schema, where: column, equals: value, orderedBy: order, limit: limit, on: db).map { try $0.decode(fluentModel: M.self) }
+        try await rows(SelectWhere(from: M.schema, where: column, orderedBy: order, limit: limit), equals: value, on: db)
+            .map { try $0.decode(fluentModel: M.self) }
     }
 
     /// How many rows of another table refer to each row read (`table.foreignKey = id`), read in the same
@@ -66,13 +67,7 @@ public enum PlainReads {
         }
     }
 
-    /// `SELECT * (or the columns) FROM table WHERE column = value [ORDER BY order] [LIMIT limit]` as plain rows.
-    public static func rows(_ columns: [String]? = nil, from table: String, where column: String, equals value: some Encodable & Sendable,
-                            orderedBy order: String?, limit: Int? = nil, counting related: RelatedCount? = nil,
-                            on db: any Database) async throws -> [any SQLRow] {
-        try await rows(SelectWhere(columns, from: table, where: column, orderedBy: order, limit: limit, counting: related), equals: value, on: db)
-    }
-
+    /// The rows `select` reads where its column equals `value`, as plain rows.
     public static func rows(_ select: SelectWhere, equals value: some Encodable & Sendable, on db: any Database) async throws -> [any SQLRow] {
         if let reader = directReader(for: db) {
             return try reader.rows(select.sqliteText, try SQLiteDirectReader.data([value]))
