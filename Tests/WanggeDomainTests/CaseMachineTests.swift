@@ -638,9 +638,12 @@ final class CaseMachineTests: XCTestCase {
         XCTAssertNotNil(SearchTerms.plainTerms(report), "a typical report is read scalar by scalar")
         XCTAssertEqual(SearchTerms.terms(report), SearchTerms.characterTerms(report))
 
-        // What the scalar reading relies on, for every scalar it accepts beyond ASCII.
-        var accepted = SearchTerms.plainSeparators.flatMap { $0 }
-        accepted += [0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x2FA1F].flatMap { $0 }
+        // What the scalar reading relies on, for every scalar it accepts beyond ASCII (asked of `isCJK`
+        // itself, so a range added there is checked here too).
+        let accepted = (UInt32(0x80)...0x10FFFF).filter { value in
+            SearchTerms.isCJK(value) || SearchTerms.plainSeparators.contains { $0.contains(value) }
+        }
+        XCTAssertGreaterThan(accepted.count, 90_000, "the CJK ideographs are accepted")
         for value in accepted {
             guard let scalar = Unicode.Scalar(value) else { continue }
             let text = String(scalar)
