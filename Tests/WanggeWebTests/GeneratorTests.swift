@@ -42,6 +42,11 @@ final class GeneratorTests: XCTestCase {
             XCTAssertEqual(try distinct?.decode(column: "c", as: Int.self), total)
             XCTAssertEqual(try distinct?.decode(column: "q", as: Int.self), total)
             let versions = try await sql.raw("SELECT CAST(SUM(version) AS BIGINT) AS v FROM cases").first()?.decode(column: "v", as: Int.self)
+            // Nothing has happened after the moment of generation: recent cases stop where the present is.
+            let latest = try await CaseEventModel.query(on: db).max(\.$createdAt)
+            XCTAssertLessThanOrEqual(try XCTUnwrap(latest), t.clock.now)
+            let lastUpdate = try await CaseModel.query(on: db).max(\.$updatedAt)
+            XCTAssertLessThanOrEqual(try XCTUnwrap(lastUpdate), t.clock.now)
             let eventCount = try await CaseEventModel.query(on: db).count()
             XCTAssertEqual(versions, eventCount)
 

@@ -158,8 +158,13 @@ struct GeneratorPlan: Sendable {
         record(Tally.count(.report, before: snapshot, after: snapshot, onTime: nil, firstOverdue: false, byGridWorker: byWorker),
                at: created, byGridWorker: byWorker)
         var time = created
+        var lastAction = CaseAction.report
         for command in commands {
-            time = EventHashChain.normalise(time.addingTimeInterval(600 + random.nextUnit() * 86400))
+            let at = EventHashChain.normalise(time.addingTimeInterval(600 + random.nextUnit() * 86400))
+            // A recent case's trail stops at the present: a step that would come later has not happened yet.
+            if at > now { break }
+            time = at
+            lastAction = command.action
             let before = snapshot
             snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
             deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
@@ -185,7 +190,7 @@ struct GeneratorPlan: Sendable {
                       .text(channel == .petition ? "visit" : nil), .text(state.rawValue), .int(seq), .text(try CaseModel.stored(snapshot)),
                       .text(snapshot.centreOrgCode), .text(snapshot.leadDepartmentCode), .text(snapshot.assignedGridCode),
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
-                      .text((commands.last?.action ?? .report).rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
+                      .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
                       .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
                       .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
         if open { out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
