@@ -27,6 +27,9 @@ final class GeneratorTests: XCTestCase {
             try await generate(t, cases: total, rollupSlice: 997)
             let rollupRows = try await RollupModel.query(on: t.app.db).count()
             XCTAssertGreaterThan(rollupRows, 10 * 997, "too few rollup rows to cross slices")
+            // In the order a live installation adds them, month by month (see `GeneratedTallies.sortedKeys`).
+            let months = try await RollupModel.query(on: t.app.db).sort(\.$id).all(\.$period).map { $0.prefix(7) }
+            XCTAssertTrue(zip(months, months.dropFirst()).allSatisfy { $0 <= $1 }, "rollup rows not in period order")
             let db = t.app.db
             let cases = try await CaseModel.query(on: db).count()
             XCTAssertEqual(cases, total)

@@ -105,18 +105,25 @@ struct GeneratedTallies {
         sums.reserveCapacity(count)
     }
 
-    /// The rows' keys in the order of the table's unique index (dimension, unit, period kind,
-    /// category, channel, period), so each insert lands next to the previous one.
+    /// The rows' keys in the order a live installation adds them: by period (a month's row before
+    /// its days', the days in order), then unit, category and channel. Live, a row is added with the
+    /// first event of its period, so a month's rows lie together in the table, and the rows every
+    /// report adds to and every dashboard reads are on few pages. In the unique index's order (unit
+    /// first) this month's rows were spread over the whole table: at a million cases a report wrote
+    /// 11.9 pages of rollup rows, against 4.5 at 10,000 (`scripts/walcensus`).
     func sortedKeys() -> [Key] {
         var rank = [Int](repeating: 0, count: units.count)
         for (position, index) in units.indices.sorted(by: { (units[$0].dimension.rawValue, units[$0].code) < (units[$1].dimension.rawValue, units[$1].code) }).enumerated() {
             rank[index] = position
         }
-        let kinds = templates.map { $0.periodKind.rawValue }
-        return sums.keys.sorted {
-            (rank[Int($0.unit)], kinds[Int($0.template)], $0.category, $0.channel, $0.period)
-                < (rank[Int($1.unit)], kinds[Int($1.template)], $1.category, $1.channel, $1.period)
+        let isDay = templates.map { $0.periodKind == .day }
+        // Worked out once per key, not in every comparison.
+        func order(_ key: Key) -> (Int64, Int, Int32, Int, Int16, Int8) {
+            let day = isDay[Int(key.template)]
+            let month = day ? RollupKeys.month(ofDay: Int64(key.period)) : Int64(key.period)
+            return (month, day ? 1 : 0, day ? key.period : 0, rank[Int(key.unit)], key.category, key.channel)
         }
+        return sums.keys.map { (order($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Some keys' rollup rows, in `RollupLedger.rollupColumns` order, as one flat array.
