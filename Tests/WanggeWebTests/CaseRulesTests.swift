@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -192,6 +193,71 @@ final class CaseRulesTests: XCTestCase {
             let code = try XCTUnwrap(r.json["code"] as? String)
             let c = try await t.act(code, "register", token: dispatcher, ["gridCode": "330110003001-01"])
             XCTAssertEqual((c["grid"] as? [String: Any])?["code"] as? String, "330110003001-01")
+        }
+    }
+
+    /// A report's terms wait in a queue until the indexer takes them in a batch; search finds the
+    /// case the moment it is reported, and by the same rule (every term of the query) before and after.
+    func testSearchFindsReportsBeforeAndAfterTheirTermsAreIndexed() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            func search(_ q: String) async throws -> Set<String> {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let page = try await t.api(.GET, "/api/v1/cases?q=\(encoded)&limit=100", token: dispatcher).body.json()
+                return Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+            }
+            func expect(_ q: String, _ expected: Set<String>, line: UInt = #line) async throws {
+                let found = try await search(q)
+                XCTAssertEqual(found, expected, "search \(q)", line: line)
+            }
+            func expectQueued(_ expected: Int, line: UInt = #line) async throws {
+                let n = try await queued()
+                XCTAssertEqual(n, expected, "queued", line: line)
+            }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            func queued() async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: CaseSearchTerms.queue)").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            try await t.app.indexSearchTerms()
+            let (manhole, _) = try await newCase(t, description: "琥珀巷窨井缺盖 PIPE12")
+            let (noise, _) = try await newCase(t, category: "0201", description: "翡翠湾深夜鼓乐扰民")
+            try await expectQueued(2)
+            // Found while queued: every term of the query, a whole term each (pipe1 is no term of PIPE12's case).
+            try await expect("窨井", [manhole])
+            try await expect("窨井缺盖", [manhole])
+            try await expect("pipe12", [manhole])
+            try await expect("PIPE1", [])
+            try await expect("窨井鼓乐", [])
+            try await expect("鼓乐扰民", [noise])
+
+            try await t.app.indexSearchTerms()
+            try await expectQueued(0)
+            try await expect("窨井缺盖", [manhole])
+            try await expect("pipe12", [manhole])
+            try await expect("PIPE1", [])
+            try await expect("窨井鼓乐", [])
+            try await expect("鼓乐扰民", [noise])
+
+            // One indexed, one queued: both found.
+            let (another, _) = try await newCase(t, description: "琥珀巷窨井松动")
+            try await expect("窨井", [manhole, another])
+
+            // Indexers running at once (several instances on PostgreSQL) write each case's terms once.
+            var reported: [String] = []
+            for i in 0..<30 { reported.append(try await newCase(t, description: "第\(i)号玳瑁灯不亮").code) }
+            let indexer = SearchTermIndexer(db: t.app.db, batch: 7)
+            async let first = indexer.drain()
+            async let second = indexer.drain()
+            let third = try await t.app.indexSearchTerms()
+            let concurrent = try await first + second + third
+            // A drain stops at a short batch, also one short because another took part of it; the next tick takes the rest.
+            let rest = try await t.app.indexSearchTerms()
+            XCTAssertEqual(concurrent + rest, 31)
+            try await expectQueued(0)
+            try await expect("玳瑁", Set(reported))
+            let duplicates = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT case_id, term FROM case_search_terms GROUP BY case_id, term HAVING COUNT(*) > 1) AS d")
+                .first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(duplicates, 0)
         }
     }
 

@@ -15,5 +15,6 @@ public enum WanggeMigrations {
         CreateAccessLog(),
         CreateRollups(),
         SlimCaseIndexes(),
+        QueueSearchTerms(),
     ]
 }

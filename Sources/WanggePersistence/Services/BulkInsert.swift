@@ -41,6 +41,16 @@ public enum BulkValue: Sendable, Equatable {
         }
     }
 
+    /// A column of a row returned through SQLKit: an integer where it is one, else text (what the
+    /// `RETURNING` lists here ask for).
+    init(_ row: any SQLRow, column: String) {
+        if let v = try? row.decode(column: column, as: Int.self) {
+            self = .int(v)
+        } else {
+            self = .text(try? row.decode(column: column, as: String.self))
+        }
+    }
+
     /// A value as read back from SQLite.
     init(_ data: SQLiteData) {
         switch data {
@@ -115,10 +125,7 @@ public struct BulkInsert: Sendable, Hashable {
                 }
                 query.appendLiteral(tail(returning))
                 for row in try await sql.raw(query).all() {
-                    out.append(Dictionary(uniqueKeysWithValues: returning.map { column in
-                        if let v = try? row.decode(column: column, as: Int.self) { return (column, BulkValue.int(v)) }
-                        return (column, BulkValue.text(try? row.decode(column: column, as: String.self)))
-                    }))
+                    out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row, column: $0)) }))
                 }
             }
             start = end

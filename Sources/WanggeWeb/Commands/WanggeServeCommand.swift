@@ -32,9 +32,17 @@ struct WanggeServeCommand: AsyncCommand {
             try await loader.load(hasher: app.hasher)
             context.console.info("Loaded the demo county (every demo user's password: demo12345).")
         }
-        let scheduler = SweepScheduler()
-        app.lifecycle.use(scheduler)
-        scheduler.start(app)
+        let sweep = RepeatingJob(every: app.wanggeConfig.sweepInterval) { app in
+            let report = try await app.sweep(now: app.clock.now())
+            if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {
+                app.logger.notice("sweep: \(report.markedOverdue.count) overdue, \(report.escalated.count) escalated")
+            }
+        }
+        let searchIndex = RepeatingJob(every: app.wanggeConfig.searchIndexInterval) { app in _ = try await app.indexSearchTerms() }
+        for job in [sweep, searchIndex] {
+            app.lifecycle.use(job)
+            job.start(app)
+        }
         let checkpointer = WALCheckpointer()
         app.lifecycle.use(checkpointer)
         try checkpointer.start(app)

@@ -54,31 +54,3 @@ extension Application {
 extension Request {
     func sla() async throws -> SLAContext { try await application.slaContext(on: database) }
 }
-
-/// Runs the sweep every `sweepInterval` seconds while the server runs.
-final class SweepScheduler: LifecycleHandler, @unchecked Sendable {
-    private var task: Task<Void, Never>?
-
-    func start(_ app: Application) {
-        let interval = app.wanggeConfig.sweepInterval
-        guard interval > 0 else { return }
-        task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(interval))
-                if Task.isCancelled { break }
-                do {
-                    let report = try await app.sweep(now: app.clock.now())
-                    if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {
-                        app.logger.notice("sweep: \(report.markedOverdue.count) overdue, \(report.escalated.count) escalated")
-                    }
-                } catch {
-                    app.logger.report(error: error)
-                }
-            }
-        }
-    }
-
-    func shutdown(_ application: Application) {
-        task?.cancel()
-    }
-}

@@ -19,6 +19,9 @@ public struct WanggeConfig: Sendable {
     /// How often the deadline sweep runs (0 turns it off), and how long a case stays red before it is escalated.
     public var sweepInterval: TimeInterval = 60
     public var escalateAfter: TimeInterval = 24 * 3600
+    /// How often reports' queued search terms are indexed in one batch (`CaseSearchTerms`); search
+    /// finds a case at once either way.
+    public var searchIndexInterval: TimeInterval = 0.25
     public var tokenLifetime: TimeInterval
 
     public init(dataDirectory: String = "./data", databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -40,6 +43,7 @@ public struct WanggeConfig: Sendable {
         if let secure = Environment.get("WANGGE_SECURE_COOKIES") { config.secureCookies = ["1", "true", "yes"].contains(secure.lowercased()) }
         if let hours = Environment.get("WANGGE_SESSION_HOURS").flatMap(Double.init), hours > 0 { config.sessionLifetime = hours * 3600 }
         if let seconds = Environment.get("WANGGE_SWEEP_SECONDS").flatMap(Double.init), seconds >= 0 { config.sweepInterval = seconds }
+        if let seconds = Environment.get("WANGGE_SEARCH_INDEX_SECONDS").flatMap(Double.init), seconds > 0 { config.searchIndexInterval = seconds }
         if let hours = Environment.get("WANGGE_ESCALATE_AFTER_HOURS").flatMap(Double.init), hours >= 0 { config.escalateAfter = hours * 3600 }
         if let raw = Environment.get("WANGGE_WARNING_THRESHOLDS") {
             let parts = raw.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }

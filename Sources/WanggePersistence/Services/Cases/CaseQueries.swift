@@ -136,16 +136,20 @@ public struct CaseQueryService: Sendable {
         return result
     }
 
-    /// Code prefix, or every bigram of the query among the case's terms.
+    /// Code prefix, or every bigram of the query among the case's terms: in the index, or in the
+    /// queue of reports not yet indexed (`CaseSearchTerms`).
     func searchFilter(_ search: String, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
-        let terms = SearchTerms.queryTerms(search)
+        let terms = SearchTerms.queryTerms(search).sorted()
         let looksLikeCode = search.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") } && search.count >= 6
         if looksLikeCode { return query.filter(\.$code =~ search) }
         guard !terms.isEmpty else { return query.filter(\.$id == -1) }
-        let termList = SQLList(terms.sorted().map { SQLBind($0) })
+        let termList = SQLList(terms.map { SQLBind($0) })
+        // Terms are letters, digits and CJK only: no `%`, `_` or space to escape.
+        let queued = SQLList(terms.map { SQLQueryString("\(ident: "terms") LIKE \(bind: "% \($0) %")") }, separator: SQLRaw(" AND "))
         return query.filter(.sql(embed: """
-            \(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTermModel.schema) \
-            WHERE \(ident: "term") IN (\(termList)) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count))
+            (\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTermModel.schema) \
+            WHERE \(ident: "term") IN (\(termList)) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count)) \
+            OR \(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTerms.queue) WHERE \(queued)))
             """))
     }
 

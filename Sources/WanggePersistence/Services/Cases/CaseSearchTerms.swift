@@ -1,11 +1,80 @@
 import FluentKit
 
 /// The search index rows of cases (their descriptions' two-character terms, `SearchTerms`).
-enum CaseSearchTerms {
-    /// Multi-row INSERTs of plain values (`BulkInsert`): through Fluent each row was a model whose
-    /// properties Fluent found by reflection, a tenth of an intake's time.
-    static func insert(_ cases: [(caseID: Int, terms: [String])], into rows: any RowSink) async throws {
-        let values = cases.flatMap { item in item.terms.flatMap { [BulkValue.int(item.caseID), .text($0)] } }
-        try await rows.insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), values)
+///
+/// A report's terms first wait in a queue, one row per case, written with the report; the index
+/// takes them in batches (`SearchTermIndexer`). A term's entries for new cases go to the end of
+/// that term's run in the (term, case) index, so a report's dozen terms wrote a dozen pages there in
+/// its own commit: nine of the 23 pages an intake of varied reports wrote (`scripts/walcensus`).
+/// A batch writes each term's page once for all its reports. Search reads the queue too, so a case
+/// is found the moment it is reported.
+public enum CaseSearchTerms {
+    public static let queue = "search_term_queue"
+
+    /// Queues reports' terms (a case without terms needs no row).
+    static func enqueue(_ cases: [(caseID: Int, terms: [String])], into rows: any RowSink) async throws {
+        let values = cases.filter { !$0.terms.isEmpty }.flatMap { [BulkValue.int($0.caseID), .text(queued($0.terms))] }
+        try await rows.insert(BulkInsert(table: queue, columns: ["case_id", "terms"]), values)
+    }
+
+    /// A case's terms in its queue row: separated by spaces, which no term contains, with a space at
+    /// each end, so `LIKE '% term %'` finds a whole term.
+    static func queued(_ terms: [String]) -> String {
+        " " + terms.joined(separator: " ") + " "
+    }
+
+    /// The terms of a queue row.
+    static func terms(queued: String) -> [String] {
+        queued.split(separator: " ").map(String.init)
+    }
+}
+
+/// Moves queued search terms into the index, a batch of cases per transaction. The server runs it
+/// every fraction of a second (`SearchIndexScheduler`); on PostgreSQL several instances may run it
+/// at once, and each queued case is taken by one of them.
+public struct SearchTermIndexer: Sendable {
+    public let db: any Database
+    public let batch: Int
+
+    public init(db: any Database, batch: Int = 20_000) {
+        self.db = db
+        self.batch = max(1, batch)
+    }
+
+    /// Indexes what is queued, batch after batch, until a batch comes back short: the queue is
+    /// empty, or another indexer took part of the batch (the next run takes what is left). Returns
+    /// how many cases it indexed.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var total = 0
+        while true {
+            let taken = try await indexBatch()
+            total += taken
+            if taken < batch { return total }
+        }
+    }
+
+    /// One transaction: takes up to `batch` queued cases and writes their terms, in index order.
+    func indexBatch() async throws -> Int {
+        let batch = batch
+        return try await db.writeRows { rows in
+            let taken = try await rows.take(batch, from: CaseSearchTerms.queue, by: "case_id", columns: ["case_id", "terms"])
+            var casesByTerm: [String: [Int]] = [:]
+            for row in taken {
+                guard let caseID = row["case_id"]?.int, let queued = row["terms"]?.text else { continue }
+                for term in CaseSearchTerms.terms(queued: queued) { casesByTerm[term, default: []].append(caseID) }
+            }
+            // In the index's own order (SQLite compares text by its bytes), so each of its pages is
+            // visited once, one after another.
+            var values: [BulkValue] = []
+            for term in casesByTerm.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                for caseID in casesByTerm[term, default: []].sorted() {
+                    values.append(.int(caseID))
+                    values.append(.text(term))
+                }
+            }
+            try await rows.insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), values)
+            return taken.count
+        }
     }
 }

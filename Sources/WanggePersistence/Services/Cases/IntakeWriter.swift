@@ -36,7 +36,7 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
 /// however many reports: codes, cases, events, the cases' chain heads, rollups, gauges, photos
-/// and search terms. Through Fluent each is one multi-row statement; on SQLite's C API
+/// and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
 /// (`SQLiteWriteConnection`) each is one compiled statement stepped per row. On SQLite, where one
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
 /// and a commit.
@@ -83,7 +83,7 @@ enum IntakeWriter {
             }
         }
         _ = try await PlainWrites.insert(attachments, into: rows)
-        try await CaseSearchTerms.insert(zip(group, written).map { ($1.id, $0.terms) }, into: rows)
+        try await CaseSearchTerms.enqueue(zip(group, written).map { ($1.id, $0.terms) }, into: rows)
         return written
     }
 
