@@ -30,7 +30,7 @@ public enum CaseSearchTerms {
 }
 
 /// Moves queued search terms into the index, a batch of cases per transaction. The server runs it
-/// every fraction of a second (`SearchIndexScheduler`); on PostgreSQL several instances may run it
+/// every quarter second (`Application.indexSearchTerms`, `WANGGE_SEARCH_INDEX_SECONDS`); on PostgreSQL several instances may run it
 /// at once, and each queued case is taken by one of them.
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
