@@ -30,8 +30,8 @@ public enum CaseSearchTerms {
 }
 
 /// Moves queued search terms into the index, a batch of cases per transaction. The server runs it
-/// every quarter second (`Application.indexSearchTerms`, `WANGGE_SEARCH_INDEX_SECONDS`); on PostgreSQL several instances may run it
-/// at once, and each queued case is taken by one of them.
+/// every quarter second (`Application.indexSearchTerms`, `WANGGE_SEARCH_INDEX_SECONDS`); on
+/// PostgreSQL several instances may run it at once, and each queued case is taken by one of them.
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
