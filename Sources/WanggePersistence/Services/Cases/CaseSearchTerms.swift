@@ -11,9 +11,9 @@ import FluentKit
 public enum CaseSearchTerms {
     public static let queue = "search_term_queue"
 
-    /// Queues reports' terms (a case without terms needs no row).
-    static func enqueue(_ cases: [(caseID: Int, terms: [String])], into rows: any RowSink) async throws {
-        let values = cases.filter { !$0.terms.isEmpty }.flatMap { [BulkValue.int($0.caseID), .text(queued($0.terms))] }
+    /// Queues reports' terms, each as its queue text (`queued`); a case without terms needs no row.
+    static func enqueue(_ cases: [(caseID: Int, queued: String?)], into rows: any RowSink) async throws {
+        let values = cases.flatMap { item in item.queued.map { [BulkValue.int(item.caseID), .text($0)] } ?? [] }
         try await rows.insert(BulkInsert(table: queue, columns: ["case_id", "terms"]), values)
     }
 

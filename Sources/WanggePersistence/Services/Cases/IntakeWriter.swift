@@ -14,13 +14,16 @@ public struct PendingIntake: Sendable {
     let events: [EventContent]
     let rollups: [RollupEntry]
     let photos: [StoredPhoto]
-    let terms: [String]
+    /// The search terms' queue text (`CaseSearchTerms.queued`), made here and not on the writer's
+    /// thread; nil when the report has no terms.
+    let queuedTerms: String?
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
     init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupEntry], photos: [StoredPhoto], terms: [String]) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
-        (self.rollups, self.photos, self.terms) = (RollupKeys.merged(rollups), photos, terms)
+        (self.rollups, self.photos) = (RollupKeys.merged(rollups), photos)
+        queuedTerms = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
 }
@@ -83,7 +86,7 @@ enum IntakeWriter {
             }
         }
         _ = try await PlainWrites.insert(attachments, into: rows)
-        try await CaseSearchTerms.enqueue(zip(group, written).map { ($1.id, $0.terms) }, into: rows)
+        try await CaseSearchTerms.enqueue(zip(group, written).map { ($1.id, $0.queuedTerms) }, into: rows)
         return written
     }
 
