@@ -162,16 +162,7 @@ package final class JSONOutput {
     /// `String` per field, 1% of a case page.
     private func digits(_ n: Int64, _ width: Int) {
         guard n >= 0 else { return raw(RollupKeys.pad(n, width)) }
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0) // room for 19 digits and padding up to 24
-        withUnsafeMutableBytes(of: &scratch) { buffer in
-            var at = buffer.count, rest = n
-            repeat {
-                at -= 1
-                buffer[at] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0 || buffer.count - at < width
-            bytes.append(contentsOf: buffer[at...])
-        }
+        bytes.appendDecimal(n, width: width)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

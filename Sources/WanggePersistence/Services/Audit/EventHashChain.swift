@@ -54,16 +54,11 @@ public enum EventHashChain {
         out.reserveCapacity(fields.reduce(0) { $0 + $1.utf8.count + 8 })
         for (index, field) in fields.enumerated() {
             if index > 0 { out.append(UInt8(ascii: "|")) }
-            appendDecimal(field.utf8.count, to: &out)
+            out.appendDecimal(Int64(field.utf8.count))
             out.append(UInt8(ascii: ":"))
             out.append(contentsOf: field.utf8)
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
-        if n >= 10 { appendDecimal(n / 10, to: &out) }
-        out.append(UInt8(ascii: "0") + UInt8(n % 10))
     }
 
     public struct Finding: Sendable, Equatable, CustomStringConvertible {
