@@ -28,6 +28,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.instanceID
     app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(60))
     app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
+    app.storage[TransitionCommitsKey.self] = TransitionCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)
 
     app.routes.defaultMaxBodySize = "1mb"

@@ -12,6 +12,8 @@ public enum BulkValue: Sendable, Equatable {
     case text(String)
     case bool(Bool)
     case date(Date)
+    /// Stored as text on SQLite (as Fluent stores it there), as `uuid` on PostgreSQL.
+    case uuid(UUID)
     case null
 
     public static func text(_ value: String?) -> BulkValue { value.map { .text($0) } ?? .null }
@@ -26,6 +28,7 @@ public enum BulkValue: Sendable, Equatable {
         case .text(let v): .text(v)
         case .bool(let v): .integer(v ? 1 : 0)
         case .date(let v): .float(v.timeIntervalSince1970)
+        case .uuid(let v): .text(v.uuidString)
         case .null: .null
         }
     }
@@ -37,6 +40,7 @@ public enum BulkValue: Sendable, Equatable {
         case .text(let v): SQLBind(v)
         case .bool(let v): SQLBind(v)
         case .date(let v): SQLBind(v)
+        case .uuid(let v): SQLBind(v)
         case .null: SQLLiteral.null
         }
     }

@@ -49,6 +49,26 @@ enum PlainWrites {
         return row
     }
 
+    /// The columns of a loaded model to which `change` gives a new value, as plain values, in
+    /// column order: what an UPDATE must write. Fluent's save writes every field that was set, also
+    /// to the value it had, and so rewrites the entries of every index on it.
+    static func changedValues(of model: some Model, by change: () throws -> Void) throws -> [(name: String, value: BulkValue)] {
+        let before = Collected(everyField: true)
+        model.input(to: before)
+        try change()
+        let after = Collected()
+        model.input(to: after)
+        var changed: [(name: String, value: BulkValue)] = []
+        for (key, value) in after.storage where key != .id {
+            let column = key.description
+            let new = try plain(value, column: column)
+            // A field never read has no value before (`.default`): it counts as changed.
+            if let old = before.storage[key].flatMap({ try? plain($0, column: column) }), old == new { continue }
+            changed.append((column, new))
+        }
+        return changed.sorted { $0.name < $1.name }
+    }
+
     private static func plain(_ value: DatabaseQuery.Value, column: String) throws -> BulkValue {
         switch value {
         case .null: return .null
@@ -60,6 +80,7 @@ enum PlainWrites {
             case let v as Double: return .double(v)
             case let v as Bool: return .bool(v)
             case let v as Date: return .date(v)
+            case let v as UUID: return .uuid(v)
             default: throw PlainWriteError.unsupported(column)
             }
         case .default, .dictionary, .array, .custom: throw PlainWriteError.unsupported(column)
@@ -81,5 +102,10 @@ enum PlainWriteError: Error, CustomStringConvertible {
 
 private final class Collected: DatabaseInput {
     var storage: [FieldKey: DatabaseQuery.Value] = [:]
+    /// Every field with its current value, not only those set since the model was read.
+    let wantsUnmodifiedKeys: Bool
+
+    init(everyField: Bool = false) { wantsUnmodifiedKeys = everyField }
+
     func set(_ value: DatabaseQuery.Value, at key: FieldKey) { storage[key] = value }
 }

@@ -15,6 +15,11 @@ public protocol RowSink: Sendable {
     /// Deletes the first `limit` rows of `table` in `key` order and returns their `columns`. Rows
     /// another transaction took first are not returned again (PostgreSQL waits for it, then skips them).
     func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]]
+    /// Sets `columns` of the rows whose `match` columns hold the given values; returns how many rows
+    /// it changed (0 when none matched: a version claim that lost).
+    func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int
+    /// Deletes the rows whose `column` holds one of `values`.
+    func delete(from table: String, where column: String, in values: [BulkValue]) async throws
 }
 
 extension RowSink {
@@ -44,6 +49,34 @@ struct FluentRows: RowSink {
         let statement = Self.takeStatement(from: table, by: key, columns: columns, limit: String(limit))
         return try await sql.raw(SQLQueryString("\(unsafeRaw: statement)")).all()
             .map { row in Dictionary(uniqueKeysWithValues: columns.map { ($0, BulkValue(row, column: $0)) }) }
+    }
+
+    func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int {
+        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        var query = SQLQueryString("UPDATE \"\(unsafeRaw: table)\" SET ")
+        for (index, column) in columns.enumerated() {
+            query.appendLiteral("\(index == 0 ? "" : ", ")\"\(column.name)\" = ")
+            query.appendInterpolation(column.value.expression)
+        }
+        for (index, column) in match.enumerated() {
+            query.appendLiteral("\(index == 0 ? " WHERE" : " AND") \"\(column.name)\" = ")
+            query.appendInterpolation(column.value.expression)
+        }
+        // SQLKit reports no count of changed rows on PostgreSQL: each changed row returns a 1.
+        query.appendLiteral(" RETURNING 1")
+        return try await sql.raw(query).all().count
+    }
+
+    func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
+        guard !values.isEmpty else { return }
+        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        var query = SQLQueryString("DELETE FROM \"\(unsafeRaw: table)\" WHERE \"\(unsafeRaw: column)\" IN (")
+        for (index, value) in values.enumerated() {
+            if index > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(value.expression)
+        }
+        query.appendLiteral(")")
+        try await sql.raw(query).run()
     }
 
     func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {

@@ -148,6 +148,28 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         }
     }
 
+    public func update(_ table: String, set columns: [(name: String, value: BulkValue)],
+                       where match: [(name: String, value: BulkValue)]) async throws -> Int {
+        let sets = columns.enumerated().map { "\"\($1.name)\" = ?\($0 + 1)" }.joined(separator: ", ")
+        let conditions = match.enumerated().map { "\"\($1.name)\" = ?\(columns.count + $0 + 1)" }.joined(separator: " AND ")
+        let statement = try prepared("UPDATE \"\(table)\" SET \(sets) WHERE \(conditions)")
+        defer { sqlite_nio_sqlite3_reset(statement) }
+        try bind(columns.map(\.value) + match.map(\.value), to: statement)
+        let status = sqlite_nio_sqlite3_step(statement)
+        guard status == SQLITE_DONE else { throw error(status) }
+        return Int(sqlite_nio_sqlite3_changes(handle))
+    }
+
+    public func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
+        let statement = try prepared("DELETE FROM \"\(table)\" WHERE \"\(column)\" = ?1")
+        for value in values {
+            try bind([value], to: statement)
+            let status = sqlite_nio_sqlite3_step(statement)
+            sqlite_nio_sqlite3_reset(statement)
+            guard status == SQLITE_DONE else { throw error(status) }
+        }
+    }
+
     public func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]] {
         let statement = try prepared(Self.takeStatement(from: table, by: key, columns: columns, limit: "?1"))
         defer { sqlite_nio_sqlite3_reset(statement) }

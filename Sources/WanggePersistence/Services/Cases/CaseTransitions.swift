@@ -39,8 +39,13 @@ public struct TransitionInput: Codable, Sendable {
 
 public struct CaseTransitionService: Sendable {
     public let db: any Database
+    /// Where transitions that arrive together wait to be written together; without it each is written alone.
+    public let commits: TransitionCommits?
 
-    public init(db: any Database) { self.db = db }
+    public init(db: any Database, commits: TransitionCommits? = nil) {
+        self.db = db
+        self.commits = commits
+    }
 
     /// Loads a case the actor may see, or `notFound`.
     public func load(code: String, for actor: Actor?) async throws -> (CaseModel, CaseSnapshot, CaseRelation) {
@@ -109,97 +114,98 @@ public struct CaseTransitionService: Sendable {
         } else {
             nil
         }
-        let expected = model.version
-        let caseID = try model.requireID()
-        let masterSnapshot = master.flatMap { try? $0.snapshot }
-        let messages = try await db.writeTransaction { tx -> [NoticeMessage] in
-            try await Self.claim(caseID: caseID, version: expected, on: tx)
-            try await Self.appendEvent(to: model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now,
-                                       sla: sla, on: tx)
-            if action == .dispatch {
-                try await CaseDepartmentModel.query(on: tx).filter(\.$caseID == caseID).delete()
-                if let lead = next.leadDepartmentCode {
-                    try await CaseDepartmentModel(caseID: caseID, departmentCode: lead, lead: true).create(on: tx)
-                }
-                for co in next.coDepartmentCodes {
-                    try await CaseDepartmentModel(caseID: caseID, departmentCode: co, lead: false).create(on: tx)
-                }
-            }
-            if let master, let masterSnapshot {
-                model.masterCaseID = master.id
-                try await model.save(on: tx)
-                try await Self.claim(caseID: master.requireID(), version: master.version, on: tx)
-                let folded = try CaseMachine.apply(masterSnapshot, CaseCommand(.mergedIn, note: model.code), actorUsername: actor?.username ?? "")
-                try await Self.appendEvent(to: master, command: CaseCommand(.mergedIn, note: model.code), from: masterSnapshot, to: folded,
-                                           actor: actor, photos: [], now: now, sla: sla, on: tx)
-            }
-            return try await NoticeRouter.notify(action, model: model, snapshot: next, on: tx, now: now)
+        let departments: [(code: String, lead: Bool)]? = action == .dispatch
+            ? [next.leadDepartmentCode].compactMap { $0 }.map { ($0, true) } + next.coDepartmentCodes.map { ($0, false) }
+            : nil
+        var steps = [try await Self.step(model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now, sla: sla,
+                                         departments: departments, on: db) { model in
+            if let master { model.masterCaseID = master.id }
+        }]
+        if let master {
+            let masterSnapshot = try master.snapshot
+            let mergedIn = CaseCommand(.mergedIn, note: model.code)
+            let folded = try CaseMachine.apply(masterSnapshot, mergedIn, actorUsername: actor?.username ?? "")
+            steps.append(try await Self.step(master, command: mergedIn, from: masterSnapshot, to: folded, actor: actor, photos: [], now: now,
+                                             sla: sla, on: db))
         }
-        await notifier?.deliver(messages)
+        let notices = try await NoticeRouter.notices(action, model: model, snapshot: next, on: db, now: now)
+        guard try await write(PendingTransition(steps: steps, notices: notices.rows)) == .written else { throw Self.stale }
+        await notifier?.deliver(notices.messages)
         return model
+    }
+
+    /// Writes a transition, with those that arrive with it when the service has a queue.
+    func write(_ pending: PendingTransition) async throws -> TransitionOutcome {
+        let db = db
+        let write: @Sendable ([PendingTransition]) async throws -> [TransitionOutcome] = { group in
+            try await db.writeRows { rows in try await TransitionWriter.write(group, into: rows) }
+        }
+        return if let commits {
+            try await commits.submit(pending, write: write)
+        } else {
+            try await write([pending])[0]
+        }
     }
 
     static let stale = AppError(.conflict, code: "case.stale",
                                 zh: "该事件已被他人处理,请刷新后再试。",
                                 en: "Someone else acted on this case first; reload and try again.")
 
-    /// Takes the case for this transaction: the first write, so SQLite's writer lock and PostgreSQL's
-    /// row lock are held from here on, and only if nobody changed the case since it was read.
-    static func claim(caseID: Int, version: Int, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        let rows = try await sql.update(CaseModel.schema)
-            .set("version", to: SQLLiteral.numeric("\(version + 1)"))
-            .where("id", .equal, caseID)
-            .where("version", .equal, version)
-            .returning("id")
-            .all()
-        guard !rows.isEmpty else { throw stale }
-    }
-
-    static func appendEvent(to model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
-                            photos: [StoredPhoto], now: Date, sla: SLAContext, on tx: any Database,
-                            systemName: String = "群众", gaugeBefore: GaugeState? = nil) async throws {
+    /// Builds a case's step: the event after the case's last, and the row as it stands after it.
+    /// `prepare` changes the row before the step does (what the sweep and a merge set beside it);
+    /// the model is left as the step writes it, for the answer. `gaugeBefore` is where the case
+    /// weighed in the open-case gauges, when something already moved it.
+    static func step(_ model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
+                     photos: [StoredPhoto], now: Date, sla: SLAContext, departments: [(code: String, lead: Bool)]? = nil,
+                     systemName: String = "群众", gaugeBefore: GaugeState? = nil, on db: any Database,
+                     prepare: (CaseModel) -> Void = { _ in }) async throws -> CaseStep {
         let caseID = try model.requireID()
-        let lastSeq = try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).max(\.$seq) ?? 0
+        let claimedVersion = model.version
+        let lastSeq = try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).max(\.$seq) ?? 0
         let gaugeBefore = gaugeBefore ?? GaugeState(model)
         let firstOverdue = command.action == .overdue
-            ? try await CaseEventModel.query(on: tx).filter(\.$caseID == caseID).filter(\.$action == CaseAction.overdue.rawValue).count() == 0
+            ? try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).filter(\.$action == CaseAction.overdue.rawValue).count() == 0
             : false
-        if let grid = next.gridCode, grid != model.gridCode {
-            // A grid chosen at registration places the case in the tree.
-            model.ancestry = OrgCode.ancestry(of: grid)
+        var event: EventContent?
+        var hash = ""
+        let columns = try PlainWrites.changedValues(of: model) {
+            prepare(model)
+            if let grid = next.gridCode, grid != model.gridCode {
+                // A grid chosen at registration places the case in the tree.
+                model.ancestry = OrgCode.ancestry(of: grid)
+            }
+            let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
+            let content = CaseEvents.content(seq: lastSeq + 1, action: command.action, from: from.state, to: next.state, actor: actor,
+                                             anonymousName: systemName, note: command.note ?? command.result,
+                                             payload: try CaseEventModel.payload(command), at: now, placeCode: model.ancestry.deepestCode,
+                                             onTime: Tally.onTime(command.action, deadlinesAfter: deadlines))
+            event = content
+            hash = CaseEvents.chain(caseID: caseID, onto: &model.eventHash, tail: EventHashChain.tail(of: content))
+            model.version += 1
+            try model.setSnapshot(next)
+            try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
+            model.lastAction = command.action.rawValue
+            model.updatedAt = now
+            switch command.action {
+            case .submitResult, .resolveOnSpot:
+                model.result = command.result
+                model.publicReply = command.result
+            case .reject:
+                model.publicReply = command.note
+            case .close:
+                model.closedAt = now
+            case .reopen:
+                model.closedAt = nil
+            default:
+                break
+            }
         }
-        let deadlines = model.deadlines.after(command.action, previous: from, at: now, policy: sla.policy(for: model), calendar: sla.calendar)
-        let note = command.note ?? command.result
-        let event = try CaseEvents.make(caseID: caseID, seq: lastSeq + 1, action: command.action, from: from.state, to: next.state,
-                                        actor: actor, anonymousName: systemName, note: note, payload: CaseEventModel.payload(command), at: now,
-                                        placeCode: model.ancestry.deepestCode, onTime: Tally.onTime(command.action, deadlinesAfter: deadlines))
-        try await CaseEvents.append(event, to: model, on: tx)
-        for photo in photos {
-            try await CaseEvents.attachment(caseID: caseID, eventID: event.requireID(), photo: photo, at: now).create(on: tx)
-        }
-        model.version += 1
-        try model.setSnapshot(next)
-        try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
-        model.lastAction = command.action.rawValue
-        model.updatedAt = now
-        switch command.action {
-        case .submitResult, .resolveOnSpot:
-            model.result = command.result
-            model.publicReply = command.result
-        case .reject:
-            model.publicReply = command.note
-        case .close:
-            model.closedAt = now
-        case .reopen:
-            model.closedAt = nil
-        default:
-            break
-        }
-        try await model.save(on: tx)
-        try await EventRollups.record(event, before: from, after: next, channel: model.channel, firstOverdue: firstOverdue,
-                                      timeZone: sla.calendar.timeZone, on: tx)
-        try await RollupLedger.moveGauges(from: gaugeBefore, to: GaugeState(model), on: tx)
+        guard let event else { throw PlainWriteError.unsupported("case_events") }
+        let rollups = EventRollups.entries(for: event, before: from, after: next, channel: model.channel, firstOverdue: firstOverdue,
+                                           timeZone: sla.calendar.timeZone)
+        return CaseStep(caseID: caseID, claimedVersion: claimedVersion, columns: columns, event: event.columns(caseID: caseID, hash: hash),
+                        seq: event.seq, rollups: RollupKeys.merged(rollups), gauge: (gaugeBefore, GaugeState(model)), photos: photos, at: now,
+                        departments: departments)
     }
 
     /// Turns the request into a command the rules can check, looking up and validating what it names.

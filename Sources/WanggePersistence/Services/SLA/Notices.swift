@@ -51,11 +51,12 @@ public enum NoticeRouter {
         }
     }
 
-    /// Writes inbox rows for an action (inside the caller's transaction) and returns the messages
-    /// for the notifier.
-    public static func notify(_ action: CaseAction, model: CaseModel, snapshot: CaseSnapshot, on db: any Database,
-                              now: Date) async throws -> [NoticeMessage] {
-        guard let kind = kind(for: action) else { return [] }
+    /// The inbox rows an action sends and the messages for the notifier. Who receives them is read
+    /// before the case's write transaction, which writes the rows (`PendingTransition`); the
+    /// notifier is called once it commits.
+    public static func notices(_ action: CaseAction, model: CaseModel, snapshot: CaseSnapshot, on db: any Database,
+                               now: Date) async throws -> Notices {
+        guard let kind = kind(for: action) else { return Notices() }
         let holders = try await holderUsers(snapshot, on: db)
         let centre = try await centreDispatchers(snapshot.centreOrgCode, on: db)
         let recipients: [UserModel] = switch kind {
@@ -64,7 +65,7 @@ public enum NoticeRouter {
         case .returned, .escalated: centre
         }
         var seen = Set<UUID>()
-        var messages: [NoticeMessage] = []
+        var notices = Notices()
         let title = "\(titleZH(kind)):\(model.code) \(model.description.prefix(30))"
         for user in recipients {
             guard let id = user.id, seen.insert(id).inserted else { continue }
@@ -75,10 +76,16 @@ public enum NoticeRouter {
             row.title = title
             row.body = "事件 \(model.code)(\(snapshot.state.nameZH)):\(model.description.prefix(80))"
             row.createdAt = now
-            try await row.create(on: db)
-            messages.append(NoticeMessage(username: user.username, phone: user.phone, kind: kind.rawValue, caseCode: model.code, title: title))
+            notices.rows.append(row)
+            notices.messages.append(NoticeMessage(username: user.username, phone: user.phone, kind: kind.rawValue, caseCode: model.code, title: title))
         }
-        return messages
+        return notices
+    }
+
+    /// An action's inbox rows, and the messages sent once they are written.
+    public struct Notices: Sendable {
+        var rows: [NotificationModel] = []
+        public var messages: [NoticeMessage] = []
     }
 
     static func titleZH(_ kind: NotificationModel.Kind) -> String {

@@ -60,21 +60,13 @@ public struct SLASweep: Sendable {
     /// One case: the version claim makes a second sweep (or another instance) that read the same row lose.
     func mark(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
         let snapshot = try model.snapshot
-        do {
-            return try await db.writeTransaction { tx in
-                try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
-                let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
-                // Lit before the event is written, so the open-case gauges move the case to overdue.
-                let gaugeBefore = GaugeState(model)
-                model.overdueAt = now
-                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: snapshot, actor: nil,
-                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName,
-                                                            gaugeBefore: gaugeBefore)
-                return try await NoticeRouter.notify(.overdue, model: model, snapshot: snapshot, on: tx, now: now)
-            }
-        } catch let error as AppError where error.code == "case.stale" {
-            return nil
+        let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
+        // Lit before the event is counted, so the open-case gauges move the case to overdue.
+        let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: snapshot, actor: nil, photos: [], now: now,
+                                                        sla: sla, systemName: Self.systemActorName, gaugeBefore: GaugeState(model), on: db) {
+            $0.overdueAt = now
         }
+        return try await write(step, notices: NoticeRouter.notices(.overdue, model: model, snapshot: snapshot, on: db, now: now))
     }
 
     func escalate(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
@@ -88,17 +80,15 @@ public struct SLASweep: Sendable {
         }
         let command = CaseCommand(.escalate, note: "超期未办结,自动提级督办", targetOrgCode: parent)
         let next = try CaseMachine.apply(snapshot, command, actorUsername: "")
-        do {
-            return try await db.writeTransaction { tx in
-                try await CaseTransitionService.claim(caseID: model.requireID(), version: model.version, on: tx)
-                model.autoEscalated = true
-                try await CaseTransitionService.appendEvent(to: model, command: command, from: snapshot, to: next, actor: nil,
-                                                            photos: [], now: now, sla: sla, on: tx, systemName: Self.systemActorName)
-                return try await NoticeRouter.notify(.escalate, model: model, snapshot: next, on: tx, now: now)
-            }
-        } catch let error as AppError where error.code == "case.stale" {
-            return nil
-        }
+        let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: next, actor: nil, photos: [], now: now,
+                                                        sla: sla, systemName: Self.systemActorName, on: db) { $0.autoEscalated = true }
+        return try await write(step, notices: NoticeRouter.notices(.escalate, model: model, snapshot: next, on: db, now: now))
+    }
+
+    /// The sweep's step, or nil when someone acted on the case since the sweep read it.
+    private func write(_ step: CaseStep, notices: NoticeRouter.Notices) async throws -> [NoticeMessage]? {
+        let outcome = try await CaseTransitionService(db: db).write(PendingTransition(steps: [step], notices: notices.rows))
+        return outcome == .written ? notices.messages : nil
     }
 
     /// Takes or renews the lease row; `false` when another instance holds an unexpired one.

@@ -230,7 +230,7 @@ enum CaseActions {
         let (input, files) = try decode()
         let sla = try await req.sla()
         return try await req.withPhotos(files) { photos in
-            try await CaseTransitionService(db: req.database).perform(code: code, input, actor: actor, photos: photos, now: req.now,
+            try await req.transitions.perform(code: code, input, actor: actor, photos: photos, now: req.now,
                                                                  sla: sla, notifier: req.application.notifier)
         }
     }
@@ -239,6 +239,18 @@ enum CaseActions {
 /// The application's queue of reports waiting to be written together (made in `configure`).
 struct IntakeCommitsKey: StorageKey {
     typealias Value = IntakeCommits
+}
+
+/// The application's queue of transitions waiting to be written together (made in `configure`).
+struct TransitionCommitsKey: StorageKey {
+    typealias Value = TransitionCommits
+}
+
+extension Request {
+    /// Transitions of this request, written with those of other requests that arrive with them.
+    var transitions: CaseTransitionService {
+        CaseTransitionService(db: database, commits: application.storage[TransitionCommitsKey.self])
+    }
 }
 
 /// Intake shared by the API and the pages.

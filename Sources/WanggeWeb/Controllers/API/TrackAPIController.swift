@@ -41,7 +41,7 @@ struct TrackAPIController: RouteCollection {
     static func evaluate(_ queryCode: String, rating: String, comment: String?, on req: Request) async throws {
         let model = try await CaseQueryService(db: req.database).track(queryCode: queryCode)
         let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
-        _ = try await CaseTransitionService(db: req.database).perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
+        _ = try await req.transitions.perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
                                                                 sla: req.sla(), notifier: req.application.notifier)
     }
 
