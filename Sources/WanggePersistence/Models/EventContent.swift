@@ -28,8 +28,8 @@ extension EventFields {
 
 extension CaseEventModel: EventFields {}
 
-/// A new event as plain values (`CaseEvents.content`). Intake writes a report's events from it
-/// without a model, as it writes the case (`NewCaseRow`); every other step makes its model from it.
+/// A new event as plain values (`CaseEvents.content`). Intake and transitions write events from it
+/// without a model (`IntakeWriter`, `TransitionWriter`).
 struct EventContent: EventFields, Sendable {
     let seq: Int
     let action: String
@@ -62,26 +62,5 @@ extension CaseEventModel {
     /// on-the-spot resolutions and the generator write it so.
     public static func payload(_ command: CaseCommand) throws -> String {
         try CaseEvents.encode(command)
-    }
-
-    /// A new event of a case, not yet chained (`CaseEvents.chain` sets its hash).
-    convenience init(_ content: EventContent, caseID: Int) {
-        self.init()
-        self.caseID = caseID
-        seq = content.seq
-        action = content.action
-        fromState = content.fromState
-        toState = content.toState
-        actorUsername = content.actorUsername
-        actorName = content.actorName
-        actorRole = content.actorRole
-        actorOrgCode = content.actorOrgCode
-        actorDepartmentCode = content.actorDepartmentCode
-        note = content.note
-        isPublic = content.isPublic
-        payload = content.payload
-        createdAt = content.createdAt
-        placeCode = content.placeCode
-        onTime = content.onTime
     }
 }

@@ -4,13 +4,6 @@ import WanggeDomain
 
 /// Building event and attachment rows.
 enum CaseEvents {
-    static func make(caseID: Int, seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?,
-                     anonymousName: String, note: String?, payload: String, at now: Date,
-                     placeCode: String?, onTime: Bool? = nil) -> CaseEventModel {
-        CaseEventModel(content(seq: seq, action: action, from: from, to: to, actor: actor, anonymousName: anonymousName, note: note,
-                               payload: payload, at: now, placeCode: placeCode, onTime: onTime), caseID: caseID)
-    }
-
     /// What a new event says, before its case is known (intake's) or chained.
     static func content(seq: Int, action: CaseAction, from: CaseState?, to: CaseState, actor: Actor?, anonymousName: String,
                         note: String?, payload: String, at now: Date, placeCode: String?, onTime: Bool? = nil) -> EventContent {
@@ -21,15 +14,9 @@ enum CaseEvents {
                      payload: payload, createdAt: EventHashChain.normalise(now), placeCode: placeCode, onTime: onTime)
     }
 
-    /// Appends an event to its case's chain: hashes it over the case's current head and moves the head.
-    static func append(_ event: CaseEventModel, to model: CaseModel, on db: any Database) async throws {
-        event.hash = chain(caseID: event.caseID, onto: &model.eventHash, tail: EventHashChain.tail(of: event))
-        try await event.create(on: db)
-    }
-
-    /// The chain's rule alone: an event's hash is over the head, and becomes the head. The event's
-    /// hashed text after its case id (`EventHashChain.tail`) is already made: intake makes it before
-    /// its group is written (`IntakeWriter`), and holds the head of a case it has no model for.
+    /// The chain's rule: an event's hash is over the head, and becomes the head. The event's hashed
+    /// text after its case id (`EventHashChain.tail`) is made before the write: intake's before its
+    /// group is written (`IntakeWriter`), a transition's when its step is built (`CaseStep`).
     static func chain(caseID: Int, onto head: inout String?, tail: String) -> String {
         let hash = EventHashChain.hash(previous: head ?? "", caseID: caseID, tail: tail)
         head = hash

@@ -161,6 +161,7 @@ public struct CaseTransitionService: Sendable {
                      prepare: (CaseModel) -> Void = { _ in }) async throws -> CaseStep {
         let caseID = try model.requireID()
         let claimedVersion = model.version
+        // Read after the case: an event newer than its version comes with a newer version, and the claim fails.
         let lastSeq = try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).max(\.$seq) ?? 0
         let gaugeBefore = gaugeBefore ?? GaugeState(model)
         let firstOverdue = command.action == .overdue

@@ -52,7 +52,7 @@ enum TransitionWriter {
         var notices: [NotificationModel] = []
         // Cases are claimed in the order of their ids, so that two instances writing groups on
         // PostgreSQL lock rows in one order and never wait for each other in a circle.
-        for index in group.indices.sorted(by: { group[$0].steps[0].caseID < group[$1].steps[0].caseID }) {
+        for index in group.indices.sorted(by: { (group[$0].steps.first?.caseID ?? 0) < (group[$1].steps.first?.caseID ?? 0) }) {
             let pending = group[index]
             var claimed = 0
             for step in pending.steps {
