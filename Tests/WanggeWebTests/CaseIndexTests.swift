@@ -43,4 +43,24 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertTrue(gone.isEmpty, "search terms are looked up by term only")
         }
     }
+
+    /// The duplicate hint is the one query that filters by position; it asks for one category's
+    /// recent cases first, so the category index answers it, and the location index is gone
+    /// (migration 010: every report wrote a random page of it).
+    func testTheDuplicateHintUsesTheCategoryIndexAndNoLocationIndexIsKept() async throws {
+        try await withApp { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let gone = t.database == .sqlite
+                ? try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'idx_cases_lat_lon'").all()
+                : try await sql.raw("SELECT indexname FROM pg_indexes WHERE indexname = 'idx_cases_lat_lon'").all()
+            XCTAssertTrue(gone.isEmpty, "[\(t.database)] the location index is dropped")
+            guard t.database == .sqlite else { return }
+            let plan = try await sql.raw("""
+                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
+                AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
+                AND id != 7 ORDER BY id DESC LIMIT 50
+                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
+        }
+    }
 }

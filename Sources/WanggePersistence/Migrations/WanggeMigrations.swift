@@ -16,5 +16,6 @@ public enum WanggeMigrations {
         CreateRollups(),
         SlimCaseIndexes(),
         QueueSearchTerms(),
+        DropCaseLocationIndex(),
     ]
 }
