@@ -50,8 +50,8 @@ enum TransitionWriter {
         var outcomes = [TransitionOutcome](repeating: .stale, count: group.count)
         var steps: [CaseStep] = []
         var notices: [NotificationModel] = []
-        // Cases are claimed in the order of their ids, so that two instances writing groups on
-        // PostgreSQL lock rows in one order and never wait for each other in a circle.
+        // Transitions are claimed in the order of their cases' ids, so that two instances writing
+        // groups on PostgreSQL lock rows in one order and do not wait for each other in a circle.
         for index in group.indices.sorted(by: { (group[$0].steps.first?.caseID ?? 0) < (group[$1].steps.first?.caseID ?? 0) }) {
             let pending = group[index]
             var claimed = 0
