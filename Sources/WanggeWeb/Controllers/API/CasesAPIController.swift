@@ -226,12 +226,12 @@ enum CaseActions {
     /// performs the action with its photos.
     static func perform(_ req: Request, code: String, actor: Actor,
                         decode: () throws -> (TransitionInput, [File])) async throws -> CaseModel {
-        _ = try await CaseTransitionService(db: req.database).load(code: code, for: actor)
+        let loaded = try await req.transitions.load(code: code, for: actor)
         let (input, files) = try decode()
         let sla = try await req.sla()
         return try await req.withPhotos(files) { photos in
-            try await req.transitions.perform(code: code, input, actor: actor, photos: photos, now: req.now,
-                                                                 sla: sla, notifier: req.application.notifier)
+            try await req.transitions.perform(code: code, input, actor: actor, loaded: loaded, photos: photos, now: req.now,
+                                              sla: sla, notifier: req.application.notifier)
         }
     }
 }
