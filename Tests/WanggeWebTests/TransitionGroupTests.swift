@@ -73,14 +73,17 @@ final class TransitionGroupTests: XCTestCase {
             }
 
             // A write under way holds the queue, so the transitions that arrive meanwhile are written as one group.
+            // The transitions are sent only once that write has begun, so none of them joins it.
             let commits = try XCTUnwrap(app.storage[TransitionCommitsKey.self])
+            let (begun, begin) = AsyncStream<Void>.makeStream()
             let holding = Task {
                 try await commits.submit(PendingTransition(steps: [], notices: [])) { items in
+                    begin.yield()
                     try await Task.sleep(nanoseconds: 300_000_000)
                     return items.map { _ in .stale }
                 }
             }
-            try await Task.sleep(nanoseconds: 50_000_000)
+            for await _ in begun { break }
             let replies = try await withThrowingTaskGroup(of: (Int, HTTPStatus, String).self) { group in
                 for (index, request) in requests.enumerated() {
                     group.addTask {
