@@ -140,34 +140,20 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
 
     public func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
         let statement = try prepared("UPDATE \"\(table)\" SET \"\(column)\" = ?1 WHERE \"\(key)\" = ?2")
-        for pair in pairs {
-            try bind([pair.value, pair.key], to: statement)
-            let status = sqlite_nio_sqlite3_step(statement)
-            sqlite_nio_sqlite3_reset(statement)
-            guard status == SQLITE_DONE else { throw error(status) }
-        }
+        for pair in pairs { try run(statement, [pair.value, pair.key]) }
     }
 
     public func update(_ table: String, set columns: [(name: String, value: BulkValue)],
                        where match: [(name: String, value: BulkValue)]) async throws -> Int {
         let sets = columns.enumerated().map { "\"\($1.name)\" = ?\($0 + 1)" }.joined(separator: ", ")
         let conditions = match.enumerated().map { "\"\($1.name)\" = ?\(columns.count + $0 + 1)" }.joined(separator: " AND ")
-        let statement = try prepared("UPDATE \"\(table)\" SET \(sets) WHERE \(conditions)")
-        defer { sqlite_nio_sqlite3_reset(statement) }
-        try bind(columns.map(\.value) + match.map(\.value), to: statement)
-        let status = sqlite_nio_sqlite3_step(statement)
-        guard status == SQLITE_DONE else { throw error(status) }
+        try run(try prepared("UPDATE \"\(table)\" SET \(sets) WHERE \(conditions)"), columns.map(\.value) + match.map(\.value))
         return Int(sqlite_nio_sqlite3_changes(handle))
     }
 
     public func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
         let statement = try prepared("DELETE FROM \"\(table)\" WHERE \"\(column)\" = ?1")
-        for value in values {
-            try bind([value], to: statement)
-            let status = sqlite_nio_sqlite3_step(statement)
-            sqlite_nio_sqlite3_reset(statement)
-            guard status == SQLITE_DONE else { throw error(status) }
-        }
+        for value in values { try run(statement, [value]) }
     }
 
     public func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]] {
@@ -213,6 +199,15 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
             start += width
         }
         return out
+    }
+
+    /// Binds `values` to a statement that returns no rows, steps it once and resets it; the count of
+    /// rows it changed stays readable (`sqlite3_changes`) until the next statement.
+    private func run(_ statement: OpaquePointer, _ values: [BulkValue]) throws {
+        try bind(values, to: statement)
+        let status = sqlite_nio_sqlite3_step(statement)
+        sqlite_nio_sqlite3_reset(statement)
+        guard status == SQLITE_DONE else { throw error(status) }
     }
 
     /// Values are stored as Fluent's SQLite encoder stores them (`BulkValue.sqlite`).
