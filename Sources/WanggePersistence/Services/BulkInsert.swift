@@ -120,10 +120,7 @@ public struct BulkInsert: Sendable, Hashable {
                 var row = slice.startIndex
                 while row < slice.endIndex {
                     query.appendLiteral(row == slice.startIndex ? "(" : ", (")
-                    for (offset, value) in slice[row..<(row + width)].enumerated() {
-                        if offset > 0 { query.appendLiteral(", ") }
-                        query.appendInterpolation(value.expression)
-                    }
+                    query.appendList(slice[row..<(row + width)])
                     query.appendLiteral(")")
                     row += width
                 }
@@ -149,5 +146,16 @@ public struct BulkInsert: Sendable, Hashable {
 
     private func tail(_ returning: [String]) -> String {
         (conflict.map { " " + $0 } ?? "") + (returning.isEmpty ? "" : " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ", "))
+    }
+}
+
+extension SQLQueryString {
+    /// Values bound one by one in the dialect's own way, separated by commas: a row of an insert, or
+    /// an `IN` list.
+    mutating func appendList(_ values: some Sequence<BulkValue>) {
+        for (index, value) in values.enumerated() {
+            if index > 0 { appendLiteral(", ") }
+            appendInterpolation(value.expression)
+        }
     }
 }

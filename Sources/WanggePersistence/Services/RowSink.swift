@@ -71,10 +71,7 @@ struct FluentRows: RowSink {
         guard !values.isEmpty else { return }
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
         var query = SQLQueryString("DELETE FROM \"\(unsafeRaw: table)\" WHERE \"\(unsafeRaw: column)\" IN (")
-        for (index, value) in values.enumerated() {
-            if index > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(value.expression)
-        }
+        query.appendList(values)
         query.appendLiteral(")")
         try await sql.raw(query).run()
     }
@@ -90,10 +87,7 @@ struct FluentRows: RowSink {
             query.appendInterpolation(pair.value.expression)
         }
         query.appendLiteral(" END WHERE \"\(key)\" IN (")
-        for (i, pair) in pairs.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(pair.key.expression)
-        }
+        query.appendList(pairs.map(\.key))
         query.appendLiteral(")")
         try await sql.raw(query).run()
     }
