@@ -111,14 +111,9 @@ public struct CaseTransitionService: Sendable {
         if photos.count > IntakeRules.maxPhotos {
             throw AppError.invalid("case.photos", zh: "最多上传 9 张照片。", en: "At most 9 photos.", field: "photos")
         }
-        let command = try await resolve(input, action: action, model: model, snapshot: snapshot, actor: actor)
+        let (command, master) = try await resolve(input, action: action, model: model, snapshot: snapshot, actor: actor)
         let next = try CaseMachine.perform(snapshot, command, relation: loadedRelation, actorUsername: actor?.username ?? "reporter")
 
-        let master: CaseModel? = if action == .merge, let masterCode = command.masterCode {
-            try await CaseModel.query(on: db).filter(\.$code == masterCode).first()
-        } else {
-            nil
-        }
         let departments: [(code: String, lead: Bool)]? = action == .dispatch
             ? [next.leadDepartmentCode].compactMap { $0 }.map { ($0, true) } + next.coDepartmentCodes.map { ($0, false) }
             : nil
@@ -221,8 +216,11 @@ public struct CaseTransitionService: Sendable {
         return try await PlainReads.rows(statement, on: db).first?.decode(column: "last", as: Int?.self) ?? 0
     }
 
-    /// Turns the request into a command the rules can check, looking up and validating what it names.
-    func resolve(_ input: TransitionInput, action: CaseAction, model: CaseModel, snapshot: CaseSnapshot, actor: Actor?) async throws -> CaseCommand {
+    /// Turns the request into a command the rules can check, looking up and validating what it names;
+    /// for a merge, also the master case it names, as read to check it.
+    func resolve(_ input: TransitionInput, action: CaseAction, model: CaseModel, snapshot: CaseSnapshot,
+                 actor: Actor?) async throws -> (command: CaseCommand, master: CaseModel?) {
+        var master: CaseModel?
         var command = CaseCommand(action, note: try Self.text(input.note, field: "note"), result: try Self.text(input.result, field: "result"),
                                   extensionHours: input.extensionHours)
         if let raw = input.rating {
@@ -281,18 +279,19 @@ public struct CaseTransitionService: Sendable {
             command.targetOrgCode = target
         case .merge:
             guard let masterCode = Self.clean(input.masterCode, max: 40), masterCode != model.code,
-                  let master = try await CaseModel.query(on: db).filter(\.$code == masterCode).first(),
-                  master.caseState.isOpen, master.caseState != .reported,
-                  CaseAccess.relation(of: actor, to: master, snapshot: try master.snapshot).canRead
+                  let found = try await CaseModel.query(on: db).filter(\.$code == masterCode).first(),
+                  found.caseState.isOpen, found.caseState != .reported,
+                  CaseAccess.relation(of: actor, to: found, snapshot: try found.snapshot).canRead
             else {
                 throw AppError.invalid("case.master", zh: "主事件不存在、已办结或尚未立案。",
                                        en: "The master case does not exist, is finished, or is not registered yet.", field: "masterCode")
             }
             command.masterCode = masterCode
+            master = found
         default:
             break
         }
-        return command
+        return (command, master)
     }
 
     func requireDepartment(_ code: String, field: String) async throws {
