@@ -38,7 +38,7 @@ struct WanggeServeCommand: AsyncCommand {
                 app.logger.notice("sweep: \(report.markedOverdue.count) overdue, \(report.escalated.count) escalated")
             }
         }
-        let searchIndex = RepeatingJob(every: app.wanggeConfig.searchIndexInterval) { app in _ = try await app.indexSearchTerms() }
+        let searchIndex = RepeatingJob(every: app.wanggeConfig.searchIndexInterval) { app in try await app.indexSearchTerms() }
         for job in [sweep, searchIndex] {
             app.lifecycle.use(job)
             job.start(app)

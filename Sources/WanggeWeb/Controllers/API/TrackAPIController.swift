@@ -42,7 +42,7 @@ struct TrackAPIController: RouteCollection {
         let model = try await CaseQueryService(db: req.database).track(queryCode: queryCode)
         let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
         _ = try await req.transitions.perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
-                                                                sla: req.sla(), notifier: req.application.notifier)
+                                              sla: req.sla(), notifier: req.application.notifier)
     }
 
     @Sendable func photo(req: Request) async throws -> Response {
