@@ -52,6 +52,7 @@ enum PlainWrites {
     /// The columns of a loaded model to which `change` gives a new value, as plain values sorted by
     /// name (so a set of columns always makes the same statement): what an UPDATE must write. Fluent's save writes every field that was set, also
     /// to the value it had, and so rewrites the entries of every index on it.
+    /// A transition finds its columns by `CaseModel.stepColumns`, and asks this only in debug builds, to check that list.
     static func changedValues(of model: some Model, by change: () throws -> Void) throws -> [(name: String, value: BulkValue)] {
         let before = Collected(everyField: true)
         model.input(to: before)

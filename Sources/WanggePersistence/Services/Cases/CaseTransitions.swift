@@ -169,7 +169,7 @@ public struct CaseTransitionService: Sendable {
             : false
         var event: EventContent?
         var hash = ""
-        let columns = try PlainWrites.changedValues(of: model) {
+        func change() throws {
             prepare(model)
             if let grid = next.gridCode, grid != model.gridCode {
                 // A grid chosen at registration places the case in the tree.
@@ -201,6 +201,16 @@ public struct CaseTransitionService: Sendable {
                 break
             }
         }
+        #if DEBUG
+        // The tests' check of `stepColumns` against Fluent's own account of what changed.
+        var columns: [(name: String, value: BulkValue)] = []
+        let fluentColumns = try PlainWrites.changedValues(of: model) { columns = try model.stepColumnsChanged(by: change) }
+        guard columns.elementsEqual(fluentColumns, by: { $0.name == $1.name && $0.value == $1.value }) else {
+            throw PlainWriteError.unsupported("cases: the step changed \(fluentColumns.map(\.name)); CaseModel.stepColumns saw \(columns.map(\.name))")
+        }
+        #else
+        let columns = try model.stepColumnsChanged(by: change)
+        #endif
         guard let event else { throw PlainWriteError.unsupported("case_events") }
         let rollups = EventRollups.entries(for: event, before: from, after: next, channel: model.channel, firstOverdue: firstOverdue,
                                            timeZone: sla.calendar.timeZone)
