@@ -49,10 +49,12 @@ enum PlainWrites {
         return row
     }
 
+    #if DEBUG
     /// The columns of a loaded model to which `change` gives a new value, as plain values sorted by
     /// name (so a set of columns always makes the same statement): what an UPDATE must write. Fluent's save writes every field that was set, also
     /// to the value it had, and so rewrites the entries of every index on it.
-    /// A transition finds its columns by `CaseModel.stepColumns`, and asks this only in debug builds, to check that list.
+    /// Compiled only into debug builds: a transition finds its columns by `CaseModel.stepColumns`, and asks
+    /// this there only to check that list.
     static func changedValues(of model: some Model, by change: () throws -> Void) throws -> [(name: String, value: BulkValue)] {
         let before = Collected(everyField: true)
         model.input(to: before)
@@ -69,6 +71,7 @@ enum PlainWrites {
         }
         return changed.sorted { $0.name < $1.name }
     }
+    #endif
 
     private static func plain(_ value: DatabaseQuery.Value, column: String) throws -> BulkValue {
         switch value {
@@ -92,11 +95,15 @@ enum PlainWrites {
 enum PlainWriteError: Error, CustomStringConvertible {
     case notSQL
     case unsupported(String)
+    /// A step's changed columns by Fluent's account differ from those `CaseModel.stepColumns` saw (debug builds' check).
+    case stepColumnsDisagree(fluent: [String], listed: [String])
 
     var description: String {
         switch self {
         case .notSQL: "plain writes need an SQL database"
         case .unsupported(let column): "plain writes cannot insert the value of \(column)"
+        case .stepColumnsDisagree(let fluent, let listed):
+            "the step changed \(fluent) by Fluent's account, \(listed) by CaseModel.stepColumns: a column is missing from that list, or out of name order"
         }
     }
 }

@@ -206,7 +206,7 @@ public struct CaseTransitionService: Sendable {
         var columns: [(name: String, value: BulkValue)] = []
         let fluentColumns = try PlainWrites.changedValues(of: model) { columns = try model.stepColumnsChanged(by: change) }
         guard columns.elementsEqual(fluentColumns, by: { $0.name == $1.name && $0.value == $1.value }) else {
-            throw PlainWriteError.unsupported("cases: the step changed \(fluentColumns.map(\.name)); CaseModel.stepColumns saw \(columns.map(\.name))")
+            throw PlainWriteError.stepColumnsDisagree(fluent: fluentColumns.map(\.name), listed: columns.map(\.name))
         }
         #else
         let columns = try model.stepColumnsChanged(by: change)
