@@ -44,6 +44,12 @@ final class GeneratorTests: XCTestCase {
             let distinct = try await sql.raw("SELECT COUNT(DISTINCT code) AS c, COUNT(DISTINCT query_code_hash) AS q FROM cases").first()
             XCTAssertEqual(try distinct?.decode(column: "c", as: Int.self), total)
             XCTAssertEqual(try distinct?.decode(column: "q", as: Int.self), total)
+            // Ids follow time as they do live: no case was reported before the case with the id below
+            // it, and case codes (day, then number) grow with the id.
+            let outOfOrder = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM cases a JOIN cases b ON b.id = a.id + 1 WHERE b.created_at < a.created_at OR b.code <= a.code
+                """).first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(outOfOrder, 0, "cases out of time order")
             let versions = try await sql.raw("SELECT CAST(SUM(version) AS BIGINT) AS v FROM cases").first()?.decode(column: "v", as: Int.self)
             // Nothing has happened after the moment of generation: recent cases stop where the present is.
             let latest = try await CaseEventModel.query(on: db).max(\.$createdAt)

@@ -14,9 +14,9 @@ import VaporCSQLite
 public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     public enum Purpose: Sendable {
         /// A fresh database that is thrown away if the load fails: `synchronous=OFF`, a large cache,
-        /// the log folded into the file every 256 MB instead of every 4 MB (pages that many inserts
-        /// touch are copied once per checkpoint, not once per batch), and a second thread for
-        /// sorting during CREATE INDEX.
+        /// the log copied into the file every 256 MB instead of every 4 MB (pages that many inserts
+        /// touch are copied once per checkpoint, not once per batch) by `BulkLoadCheckpoints` on a
+        /// thread of its own, and a second thread for sorting during CREATE INDEX.
         case bulkLoad
         /// The server's writes, durable as the pool's writer is (see `writeTransaction`), with foreign
         /// keys checked as on Fluent's connections. Statement journals stay in memory: past 64 KB
@@ -27,6 +27,8 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         case server
         /// `WALCheckpoints`' connection, which only copies the log into the file.
         case checkpoints
+        /// `BulkLoadCheckpoints`' connection: copies a load's log into the file, syncing neither.
+        case bulkLoadCheckpoints
     }
 
     /// Bound for each web request on SQLite; without it writes take Fluent's writer connection.
@@ -40,6 +42,10 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     /// hashing the text of a fifty-column insert for every call was 4% of the intake writer's time.
     private var insertStatements: [InsertKey: OpaquePointer] = [:]
 
+    /// A bulk load's checkpoints, and the log's length after its last commit as SQLite reports it.
+    private var loadCheckpoints: BulkLoadCheckpoints?
+    private var logPages = 0
+
     private struct InsertKey: Hashable {
         let insert: BulkInsert
         let returning: [String]
@@ -50,12 +56,17 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     /// the cases' indexes, and the automatic checkpoint only as `WALCheckpoints`' fallback.
     static let serverWriterPragmas = ["busy_timeout=10000", "synchronous=NORMAL", "cache_size=-16000", "wal_autocheckpoint=16384"]
 
-    /// Opens the file at once for a bulk load; a server's connection opens on its first write,
-    /// after the migrations have made the file.
-    public init(path: String, purpose: Purpose = .bulkLoad) throws {
+    /// Opens the file at once for a bulk load, whose log is copied into the file each time it is
+    /// `loadCheckpointPages` long; a server's connection opens on its first write, after the
+    /// migrations have made the file.
+    public init(path: String, purpose: Purpose = .bulkLoad, loadCheckpointPages: Int = 65536) throws {
         self.path = path
         self.purpose = purpose
-        if purpose == .bulkLoad { try open() }
+        if purpose == .bulkLoad {
+            try open()
+            loadCheckpoints = try BulkLoadCheckpoints(path: path, startAtPages: loadCheckpointPages)
+            countLogPages()
+        }
     }
 
     deinit {
@@ -72,11 +83,27 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
             throw SQLiteDirectReadError(code: status, message: "Failed to open \(path) for writing")
         }
         let pragmas = switch purpose {
-        case .bulkLoad: ["busy_timeout=10000", "synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "wal_autocheckpoint=65536", "threads=2"]
+        case .bulkLoad: ["busy_timeout=10000", "synchronous=OFF", "cache_size=-1048576", "temp_store=MEMORY", "threads=2"]
         case .server: Self.serverWriterPragmas + ["foreign_keys=ON", "temp_store=MEMORY"]
         case .checkpoints: ["busy_timeout=10000", "synchronous=NORMAL", "wal_autocheckpoint=0"]
+        case .bulkLoadCheckpoints: ["busy_timeout=10000", "synchronous=OFF", "wal_autocheckpoint=0"]
         }
         for pragma in pragmas { try execute("PRAGMA " + pragma) }
+    }
+
+    /// In place of SQLite's automatic checkpoint (which a log hook replaces), notes the log's
+    /// length after each commit for `BulkLoadCheckpoints`. A later `PRAGMA wal_autocheckpoint`
+    /// puts SQLite's own back.
+    private func countLogPages() {
+        sqlite_nio_sqlite3_wal_hook(handle, { context, _, _, pages in
+            Unmanaged<SQLiteWriteConnection>.fromOpaque(context!).takeUnretainedValue().logPages = Int(pages)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Waits for a bulk load's checkpoint still copying, before steps that checkpoint on their own.
+    public func settleCheckpoints() async throws {
+        try await loadCheckpoints?.settle()
     }
 
     /// Runs work on the writer thread, which does nothing else: its calls here block, and a long load
@@ -127,6 +154,7 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         do {
             let result = try await body(self)
             try execute("COMMIT")
+            try loadCheckpoints?.afterCommit(logPages: logPages, of: self)
             return result
         } catch {
             try? execute("ROLLBACK")

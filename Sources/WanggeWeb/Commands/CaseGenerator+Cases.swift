@@ -12,7 +12,7 @@ extension CaseGenerator {
     /// does not depend on timing), then written in order, one transaction each, while the next
     /// batches are computed and this one's tallies are added up.
     mutating func cases(_ total: Int, now: Date) async throws {
-        let plan = GeneratorPlan(grids: gridCodes, seed: random.next(), now: now, timeZone: timeZone, sla: sla)
+        let plan = GeneratorPlan(grids: gridCodes, seed: random.next(), total: total, now: now, timeZone: timeZone, sla: sla)
         let batches = (total + Self.batchSize - 1) / Self.batchSize
         let ahead = max(2, ProcessInfo.processInfo.activeProcessorCount)
         var pending: [Int: Task<GeneratedBatch, any Error>] = [:]
@@ -75,20 +75,31 @@ extension CaseGenerator {
         }
     }
 
-    /// The rollup rows in slices: one is turned into values while the writer writes the previous
-    /// one. Made whole, a million cases' three million rows were 1.5 GB of values, made on one core
-    /// while the writer waited, and then written while that core waited.
+    /// The rollup rows in slices, in one transaction: the next slice is turned into values on the
+    /// task pool while the writer writes this one. Made whole, a million cases' three million rows
+    /// were 1.5 GB of values, made on one core while the writer waited. Committed a slice at a time,
+    /// every commit wrote out again the pages of the unique index that every slice touches (the rows
+    /// go in period order, the index begins with the unit).
     func writeRollups(_ tallies: GeneratedTallies) async throws {
         let keys = tallies.sortedKeys()
         let insert = BulkInsert(table: RollupModel.schema, columns: RollupLedger.rollupColumns)
-        let sink = (db, writer)
-        var writing: Task<Void, any Error>?
-        for start in stride(from: 0, to: keys.count, by: rollupSlice) {
-            let rows = tallies.rows(keys[start..<min(start + rollupSlice, keys.count)])
-            try await writing?.value
-            writing = Task { try await Self.write(to: sink, [(insert, rows)]) }
+        let slices = stride(from: 0, to: keys.count, by: rollupSlice).map { $0..<min($0 + rollupSlice, keys.count) }
+        @Sendable func rows(_ slice: Int) -> Task<[BulkValue], Never>? {
+            slice < slices.count ? Task { tallies.rows(keys[slices[slice]]) } : nil
         }
-        try await writing?.value
+        @Sendable func writeSlices(_ write: (BulkInsert, [BulkValue]) async throws -> Void) async throws {
+            var next = rows(0)
+            for slice in slices.indices {
+                let values = await next!.value
+                next = rows(slice + 1)
+                try await write(insert, values)
+            }
+        }
+        if let writer {
+            try await writer.perform { writer in try await writer.transaction { writer in try await writeSlices { try await writer.insert($0, $1) } } }
+        } else {
+            try await db.transaction { tx in try await writeSlices { _ = try await $0.run($1, on: tx) } }
+        }
     }
 
     static let caseInsert = BulkInsert(table: CaseModel.schema, columns: GeneratorPlan.caseColumns)

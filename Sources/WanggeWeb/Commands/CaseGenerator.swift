@@ -16,7 +16,7 @@ struct CaseGenerator {
     let console: any Console
     /// On SQLite, the connection the case rows go through (see `SQLiteWriteConnection`); nil writes them through Fluent.
     let writer: SQLiteWriteConnection?
-    /// How many rollup rows are made and written at a time (see `writeRollups`); tests make it small.
+    /// How many rollup rows are made at a time (see `writeRollups`); tests make it small.
     var rollupSlice = 50_000
     /// 10 townships × 10 villages × 10 grids.
     static let townships = 10, villagesPerTownship = 10, gridsPerVillage = 10

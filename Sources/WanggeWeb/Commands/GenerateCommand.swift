@@ -44,6 +44,10 @@ struct GenerateCommand: AsyncCommand {
             try await writer.perform { writer in
                 for pragma in Self.indexBuildPragmas { try writer.execute("PRAGMA " + pragma) }
                 for definition in indexes { try writer.execute(definition) }
+            }
+            // The load's last copy of the log may still run beside the indexes' builds, not beside the last checkpoint.
+            try await writer.settleCheckpoints()
+            try await writer.perform { writer in
                 // Planner statistics for the loaded tables, and the write-ahead log folded into the file.
                 try writer.execute("ANALYZE")
                 try writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -71,18 +75,29 @@ struct GenerateCommand: AsyncCommand {
     /// terms whole. With temporary files and a 64 MB cache it sorts runs of 64 MB on the second
     /// core (`threads=2`) while it reads on, and merges them: the 17 indexes of a million cases took
     /// 38 s instead of about 70 (`sqlite3`; BENCHMARKS.md, thirty-fifth run). The temporary files
-    /// (in `TMPDIR`, else `/var/tmp`) are removed as each index is done.
-    static let indexBuildPragmas = ["cache_size=-65536", "temp_store=FILE"]
+    /// (in `TMPDIR`, else `/var/tmp`) are removed as each index is done. The writer checkpoints
+    /// on its own again, every 256 MB (each index is one statement, with no commit between to hand
+    /// the copying over).
+    static let indexBuildPragmas = ["cache_size=-65536", "temp_store=FILE", "wal_autocheckpoint=65536"]
 
     static let bulkTables = [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema, RollupModel.schema]
 
     /// SQLite builds an index from sorted data many times faster than it maintains it row by row,
     /// so the case tables' secondary indexes are dropped for the load and created again after it
-    /// (the unique ones stay: they are constraints). Returns their definitions.
+    /// (the unique ones stay: they are constraints), except `keptDuringLoad`. Returns their definitions.
     static func dropSecondaryIndexes(_ writer: SQLiteWriteConnection) throws -> [String] {
         let tables = bulkTables.map { "'\($0)'" }.joined(separator: ",")
         let rows = try writer.strings("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables))")
+            .filter { !keptDuringLoad.contains($0[0]) }
         for row in rows { try writer.execute("DROP INDEX \"\(row[0])\"") }
         return rows.map { $0[1] }
     }
+
+    /// Indexes cheaper to keep than to build again. Case ids follow time, so a batch's entries go to
+    /// the ends of a few hundred runs (a state; an area of the township level or above; a category; a
+    /// lead department), a few pages a batch, or the index holds next to nothing (merged cases). Built
+    /// afterwards, each read the whole case table again: 1–3 s apiece at a million cases.
+    static let keptDuringLoad: Set<String> = ["idx_cases_state_id", "idx_cases_county_code_state_id", "idx_cases_township_code_state_id",
+                                              "idx_cases_centre_org_code_state_id", "idx_cases_category_code_created_at",
+                                              "idx_cases_lead_department_code_state_id", "idx_cases_master_case_id"]
 }

@@ -20,16 +20,24 @@ struct TallyRecord: Sendable {
 /// The generator's rollups: every event's tally added to the rows of `RollupKeys.templates` under
 /// integer keys, turned into rollup rows at the end, a slice at a time. The same templates drive
 /// `RollupKeys.entries`, so the rows equal what the live path writes (`rollups check` verifies it).
-struct GeneratedTallies {
-    struct Key: Hashable {
+struct GeneratedTallies: Sendable {
+    struct Key: Hashable, Sendable {
         var template: UInt8
         var unit: Int32
         var period: Int32
         var category: Int16
         var channel: Int8
+
+        /// The fields folded into one word for the hasher (a unit index fits in 12 bits, a channel in
+        /// 4): hashing five fields one by one was most of `add`'s time, about a tenth of the cases'
+        /// CPU, on the task the batches wait for. Equality still compares the fields.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(UInt64(UInt32(bitPattern: period)) | UInt64(UInt16(truncatingIfNeeded: unit) & 0xFFF) << 32
+                           | UInt64(UInt8(bitPattern: channel) & 0xF) << 44 | UInt64(template) << 48 | UInt64(UInt8(truncatingIfNeeded: category)) << 56)
+        }
     }
 
-    struct Unit {
+    struct Unit: Sendable {
         var dimension: RollupDimension
         var code: String
         var level: String

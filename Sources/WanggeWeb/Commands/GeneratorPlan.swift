@@ -16,6 +16,8 @@ struct GeneratorPlan: Sendable {
     let centres: [GeoPoint]
     let categories: [DemoCounty.Category]
     let seed: UInt64
+    /// How many cases the run makes: case ids follow their creation time, as in a live installation.
+    let total: Int
     let now: Date
     let timeZone: TimeZone
     let sla: SLAContext
@@ -26,7 +28,7 @@ struct GeneratorPlan: Sendable {
     var channelCodes: [String] { WanggeDomain.Channel.allCases.map(\.rawValue) }
     var departmentCodes: [String] { DemoCounty.departments.filter { $0.orgCode == "330110" }.map(\.code) }
 
-    init(grids: [String], seed: UInt64, now: Date, timeZone: TimeZone, sla: SLAContext) {
+    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext) {
         self.grids = grids
         workers = grids.indices.map { "grid\($0 + 1)" }
         let columns = CaseGenerator.villagesPerTownship * CaseGenerator.gridsPerVillage / 2
@@ -35,6 +37,7 @@ struct GeneratorPlan: Sendable {
         centres = grids.indices.map { i in lattice[i % columns][i / columns].bbox.center }
         categories = DemoCounty.categories.filter { $0.parentCode != nil }
         self.seed = seed
+        self.total = total
         self.now = now
         self.timeZone = timeZone
         self.sla = sla
@@ -94,7 +97,10 @@ struct GeneratorPlan: Sendable {
         let centre = centres[gridIndex]
         let point = GeoPoint(lon: centre.lon + (random.nextUnit() - 0.5) * 0.002, lat: centre.lat + (random.nextUnit() - 0.5) * 0.0015)
         let category = pick(categories, &random)
-        let created = EventHashChain.normalise(now.addingTimeInterval(-random.nextUnit() * threeYears))
+        // Each case at a random moment of its own slot of the three years: ids and case codes grow
+        // with time as they do live, so a batch adds to the end of the code index, not all over it.
+        let slot = (Double(id - 1) + random.nextUnit()) / Double(max(total, 1))
+        let created = EventHashChain.normalise(now.addingTimeInterval(-(1 - slot) * threeYears))
         var weight = Int(random.next() % 100)
         var channel = WanggeDomain.Channel.citizen
         for (c, w) in Self.channels { if weight < w { channel = c; break }; weight -= w }
