@@ -84,20 +84,11 @@ struct GenerateCommand: AsyncCommand {
 
     /// SQLite builds an index from sorted data many times faster than it maintains it row by row,
     /// so the case tables' secondary indexes are dropped for the load and created again after it
-    /// (the unique ones stay: they are constraints), except `keptDuringLoad`. Returns their definitions.
+    /// (the unique ones stay: they are constraints). Returns their definitions.
     static func dropSecondaryIndexes(_ writer: SQLiteWriteConnection) throws -> [String] {
         let tables = bulkTables.map { "'\($0)'" }.joined(separator: ",")
         let rows = try writer.strings("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(tables))")
-            .filter { !keptDuringLoad.contains($0[0]) }
         for row in rows { try writer.execute("DROP INDEX \"\(row[0])\"") }
         return rows.map { $0[1] }
     }
-
-    /// Indexes cheaper to keep than to build again. Case ids follow time, so a batch's entries go to
-    /// the ends of a few hundred runs (a state; an area of the township level or above; a category; a
-    /// lead department), a few pages a batch, or the index holds next to nothing (merged cases). Built
-    /// afterwards, each read the whole case table again: 1–3 s apiece at a million cases.
-    static let keptDuringLoad: Set<String> = ["idx_cases_state_id", "idx_cases_county_code_state_id", "idx_cases_township_code_state_id",
-                                              "idx_cases_centre_org_code_state_id", "idx_cases_category_code_created_at",
-                                              "idx_cases_lead_department_code_state_id", "idx_cases_master_case_id"]
 }
