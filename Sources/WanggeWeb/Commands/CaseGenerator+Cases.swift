@@ -87,18 +87,13 @@ extension CaseGenerator {
         @Sendable func rows(_ slice: Int) -> Task<[BulkValue], Never>? {
             slice < slices.count ? Task { tallies.rows(keys[slices[slice]]) } : nil
         }
-        @Sendable func writeSlices(_ write: (BulkInsert, [BulkValue]) async throws -> Void) async throws {
+        try await Self.write(to: (db, writer)) { put in
             var next = rows(0)
             for slice in slices.indices {
                 let values = await next!.value
                 next = rows(slice + 1)
-                try await write(insert, values)
+                try await put(insert, values)
             }
-        }
-        if let writer {
-            try await writer.perform { writer in try await writer.transaction { writer in try await writeSlices { try await writer.insert($0, $1) } } }
-        } else {
-            try await db.transaction { tx in try await writeSlices { _ = try await $0.run($1, on: tx) } }
         }
     }
 
@@ -113,14 +108,16 @@ extension CaseGenerator {
 
     /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements on the writer thread.
     static func write(to sink: (db: any Database, writer: SQLiteWriteConnection?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
+        try await write(to: sink) { put in for (insert, values) in tables { try await put(insert, values) } }
+    }
+
+    /// Runs `body` in one transaction; the `put` it is given writes rows as `write(to:_:)` does.
+    static func write(to sink: (db: any Database, writer: SQLiteWriteConnection?),
+                      _ body: @escaping @Sendable (_ put: (BulkInsert, [BulkValue]) async throws -> Void) async throws -> Void) async throws {
         if let writer = sink.writer {
-            try await writer.perform { writer in
-                try await writer.transaction { writer in for (insert, values) in tables { try await writer.insert(insert, values) } }
-            }
+            try await writer.perform { writer in try await writer.transaction { writer in try await body { try await writer.insert($0, $1) } } }
         } else {
-            try await sink.db.transaction { tx in
-                for (insert, values) in tables { try await insert.run(values, on: tx) }
-            }
+            try await sink.db.transaction { tx in try await body { _ = try await $0.run($1, on: tx) } }
         }
     }
 
