@@ -32,11 +32,16 @@ public enum CaseSearchTerms {
 /// Moves queued search terms into the index, a batch of cases per transaction. The server runs it
 /// every quarter second (`Application.indexSearchTerms`, `WANGGE_SEARCH_INDEX_SECONDS`); on
 /// PostgreSQL several instances may run it at once, and each queued case is taken by one of them.
+///
+/// A batch holds SQLite's one writer, and reports wait behind it. A quarter second of reports is a
+/// few hundred cases; a backlog (an indexer that could not run for a while) is drained 2,000 cases
+/// a transaction, with reports written between them. In one transaction of 16,000 cases at a
+/// million, reports waited half a second and more (BENCHMARKS.md, "Where things stand").
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
 
-    public init(db: any Database, batch: Int = 20_000) {
+    public init(db: any Database, batch: Int = 2_000) {
         self.db = db
         self.batch = max(1, batch)
     }
