@@ -35,8 +35,9 @@ public enum CaseSearchTerms {
 ///
 /// A batch holds SQLite's one writer, and reports wait behind it. A quarter second of reports is a
 /// few hundred cases; a backlog (an indexer that could not run for a while) is drained 2,000 cases
-/// a transaction, with reports written between them. In one transaction of 16,000 cases at a
-/// million, reports waited half a second and more (BENCHMARKS.md, "Where things stand").
+/// a transaction, with reports written between them. With backlogs of 17,000–19,000 cases taken
+/// in one transaction, at a million cases, the slowest 1% of reports waited 0.86–0.98 s (BENCHMARKS.md,
+/// "Intake at a million cases: a backlog of search terms").
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
