@@ -261,6 +261,54 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
+    /// A dispatcher pages through the results of a search two at a time: newest first, each case
+    /// once, the indexed and the not yet indexed together, with the other filters kept, whichever
+    /// term of the query is the rarer.
+    func testSearchResultsPageNewestFirstAcrossIndexedAndQueuedReports() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            func pages(_ q: String, _ filters: String = "") async throws -> [String] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                var seen: [String] = []
+                var after: String?
+                repeat {
+                    let page = try await t.api(.GET, "/api/v1/cases?q=\(encoded)&limit=2\(filters)" + (after.map { "&after=\($0)" } ?? ""),
+                                               token: dispatcher).body.json()
+                    let items = page["items"] as? [[String: Any]] ?? []
+                    XCTAssertLessThanOrEqual(items.count, 2)
+                    seen += items.compactMap { $0["code"] as? String }
+                    after = page["next"] as? String
+                } while after != nil && seen.count <= 20
+                return seen
+            }
+            // 路灯 is in every lamp report; 闪烁 (flickering) in every third only.
+            var lamps: [(code: String, flickers: Bool, category: String)] = []
+            for i in 0..<9 {
+                let category = i % 2 == 0 ? "0101" : "0201"
+                let (code, _) = try await newCase(t, category: category, description: i % 3 == 0 ? "柏树街路灯闪烁\(i)" : "柏树街路灯不亮\(i)")
+                lamps.append((code, i % 3 == 0, category))
+                _ = try await newCase(t, description: "柏树街井盖松动\(i)")
+                if i == 4 { try await t.app.indexSearchTerms() }
+                t.clock.advance(60)
+            }
+            let newestFirst = lamps.reversed()
+            let all = try await pages("路灯")
+            XCTAssertEqual(all, newestFirst.map(\.code), "five indexed and four queued lamp reports, each once")
+            let flickering = try await pages("路灯闪烁")
+            XCTAssertEqual(flickering, newestFirst.filter(\.flickers).map(\.code))
+            let inCategory = try await pages("柏树街路灯", "&category=0201")
+            XCTAssertEqual(inCategory, newestFirst.filter { $0.category == "0201" }.map(\.code))
+
+            try await t.app.indexSearchTerms()
+            let indexed = try await pages("路灯")
+            XCTAssertEqual(indexed, all, "the same pages once every report is indexed")
+            let flickeringIndexed = try await pages("闪烁 路灯")
+            XCTAssertEqual(flickeringIndexed, flickering)
+            let none = try await pages("路灯松动")
+            XCTAssertEqual(none, [])
+        }
+    }
+
     func testQueuesFiltersSearchAndKeysetPaging() async throws {
         try await withApp { t in
             var codes: [String] = []

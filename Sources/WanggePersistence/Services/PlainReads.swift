@@ -85,7 +85,8 @@ public enum PlainReads {
     /// rows: the queues read 20 cases a page, and Fluent's decoding of whole models was most of it.
     public static func rows<M: Model>(_ builder: QueryBuilder<M>, columns: [String], on db: any Database) async throws -> [any SQLRow] {
         var query = builder.query
-        query.fields = columns.map { .custom(SQLColumn($0)) }
+        // Qualified: a query may join another table with columns of the same names (text search).
+        query.fields = columns.map { .custom(SQLColumn($0, table: M.schemaOrAlias)) }
         return try await rows(SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query), on: db)
     }
 

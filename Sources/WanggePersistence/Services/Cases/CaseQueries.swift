@@ -60,13 +60,21 @@ public struct CaseQueryService: Sendable {
         }
         if let from = filter.from { query = query.filter(.cases("created_at", .greaterThanOrEqual, .bind(from))) }
         if let to = filter.to { query = query.filter(.cases("created_at", .lessThan, .bind(to))) }
-        if let search = filter.search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty {
-            query = searchFilter(search, query)
-        }
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
+        let limit = max(1, min(filter.limit, 100))
+        switch filter.search.flatMap(TextSearch.init) {
+        case .terms(let terms)?: return try await searchPage(terms, query, before: filter.beforeID, limit: limit)
+        case .code(let prefix)?: query = query.filter(\.$code =~ prefix)
+        case .nothing?: return []
+        case nil: break
+        }
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
-        return try await PlainReads.rows(query.sort(.path(["id"], schema: CaseModel.schema), .descending).limit(max(1, min(filter.limit, 100))), columns: CaseSummary.columns, on: db)
-            .map(CaseSummary.init(row:))
+        return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
+    }
+
+    /// Up to `limit` cases of a query that already has its order.
+    func page(_ query: QueryBuilder<CaseModel>, limit: Int) async throws -> [CaseSummary] {
+        try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
     func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {
@@ -134,23 +142,6 @@ public struct CaseQueryService: Sendable {
             result.append((child, try await count(.red), try await count(.yellow), try await count(.blue)))
         }
         return result
-    }
-
-    /// Code prefix, or every bigram of the query among the case's terms: in the index, or in the
-    /// queue of reports not yet indexed (`CaseSearchTerms`).
-    func searchFilter(_ search: String, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
-        let terms = SearchTerms.queryTerms(search).sorted()
-        let looksLikeCode = search.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "-") } && search.count >= 6
-        if looksLikeCode { return query.filter(\.$code =~ search) }
-        guard !terms.isEmpty else { return query.filter(\.$id == -1) }
-        let termList = SQLList(terms.map { SQLBind($0) })
-        // Terms are letters, digits and CJK only: no `%`, `_` or space to escape.
-        let queued = SQLList(terms.map { SQLQueryString("\(ident: "terms") LIKE \(bind: "% \($0) %")") }, separator: SQLRaw(" AND "))
-        return query.filter(.sql(embed: """
-            (\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTermModel.schema) \
-            WHERE \(ident: "term") IN (\(termList)) GROUP BY \(ident: "case_id") HAVING COUNT(DISTINCT \(ident: "term")) = \(literal: terms.count)) \
-            OR \(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTerms.queue) WHERE \(queued)))
-            """))
     }
 
     public func events(caseID: Int) async throws -> [CaseEventRecord] {
