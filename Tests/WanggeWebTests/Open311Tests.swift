@@ -186,6 +186,12 @@ final class Open311Tests: XCTestCase {
             _ = try await t.report(["channel": "window", "description": "窗口来访的内部事件", "categoryCode": "0101"], token: dispatcher)
             let secondCode = try XCTUnwrap(second.json["code"] as? String)
             try await t.act(secondCode, "reject", token: dispatcher, ["note": "不属于受理范围"])
+            // The first is registered (a public step), then gets an internal note with a site photo.
+            let firstCode = try XCTUnwrap(first.json["code"] as? String)
+            try await t.act(firstCode, "register", token: dispatcher)
+            let noted = try await t.multipart("/api/v1/cases/\(firstCode)/transitions", token: dispatcher, fields: [("action", "note"), ("note", "现场照片")],
+                                              files: [Upload(name: "photos[]", filename: "site.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(noted.status, .ok, "\(noted.json)")
 
             let all = try await get(t, "/open311/v2/requests.json").1.jsonArray()
             XCTAssertEqual(all.count, 2, "internal channels are not published")
@@ -196,6 +202,13 @@ final class Open311Tests: XCTestCase {
                 XCTAssertTrue(request.keys.contains(key), key)
             }
             XCTAssertTrue((request["requested_datetime"] as? String)?.hasSuffix("+08:00") ?? false)
+            XCTAssertEqual(request["status_notes"] as? String, "立案:已立案", "the last public step; the internal note is not shown")
+            let media = try XCTUnwrap(request["media_url"] as? String)
+            XCTAssertTrue(media.contains("/open311/v2/media/\(firstCode)/"), media)
+            let photo = try await get(t, String(media[try XCTUnwrap(media.range(of: "/open311/")).lowerBound...]))
+            XCTAssertEqual(photo.0, .ok)
+            XCTAssertEqual(photo.2.contentType, .png)
+            XCTAssertEqual((all.first { $0["service_request_id"] as? String == secondCode })?["media_url"] as? String, nil, "no photo, no link")
             let open = try await get(t, "/open311/v2/requests.json?status=open").1.jsonArray()
             XCTAssertEqual(open.compactMap { $0["service_request_id"] as? String }, [first.json["code"] as? String])
             let closed = try await get(t, "/open311/v2/requests.json?status=closed").1.jsonArray()

@@ -111,10 +111,12 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func oneRequest(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { id, format in
-            guard let model = try await CaseModel.query(on: req.database).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels).first() else {
+            let found = try await Open311RequestRow.read(CaseModel.query(on: req.database).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels),
+                                                         limit: 1, on: req.database)
+            guard !found.isEmpty else {
                 throw AppError(.notFound, code: "open311.request", zh: "服务请求不存在。", en: "service_request_id not found")
             }
-            return format.response(.array(itemName: "request", [try await Self.represent([model], req).first!]), root: "service_requests")
+            return format.response(.array(itemName: "request", try await Self.represent(found, req)), root: "service_requests")
         }
     }
 
@@ -154,8 +156,10 @@ struct Open311Controller: RouteCollection {
                 if wanted == ["closed"] { query = query.filter(\.$state !~ CaseState.openStates.map(\.rawValue)) }
             }
         }
-        let cases = try await query.sort(\.$createdAt, .descending).limit(1000).all()
-        return .array(itemName: "request", try await Self.represent(cases, req))
+        // Newest first in the order they were filed: the ids' order, which a page walks from the
+        // newest case and leaves when it has its requests. Sorted by time it read every case.
+        let requests = try await Open311RequestRow.read(query.sort(\.$id, .descending), limit: 1000, on: req.database)
+        return .array(itemName: "request", try await Self.represent(requests, req))
     }
 
     static func date(_ req: Request, _ name: String) throws -> Date? {
@@ -172,35 +176,29 @@ struct Open311Controller: RouteCollection {
     }
 
     /// Cases as Open311 service requests.
-    static func represent(_ cases: [CaseModel], _ req: Request) async throws -> [Open311Value] {
+    static func represent(_ requests: [Open311RequestRow], _ req: Request) async throws -> [Open311Value] {
         let names = try await NameBook.load(on: req)
         let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
-        let ids = cases.compactMap(\.id)
-        let attachments = ids.isEmpty ? [] : try await AttachmentModel.query(on: req.database).filter(\.$caseID ~~ ids).sort(\.$id).all()
-        let events = ids.isEmpty ? [] : try await CaseEventModel.query(on: req.database).filter(\.$caseID ~~ ids).filter(\.$isPublic == true).sort(\.$seq).all()
         let base = baseURL(req)
-        return cases.map { model in
-            let latest = events.last { $0.caseID == model.id }
-            let notes = model.publicReply ?? latest.map { ($0.caseAction?.nameZH ?? $0.action) + ":" + (CaseState(rawValue: $0.toState)?.nameZH ?? "") }
-            let photo = attachments.first { $0.caseID == model.id }
-            return .object([
-                ("service_request_id", .string(model.code)),
-                ("status", .string(model.caseState.isOpen ? "open" : "closed")),
-                ("status_notes", .string(notes)),
-                ("service_name", .string(model.categoryCode.map { names.categories[$0] ?? $0 })),
-                ("service_code", .string(model.categoryCode)),
-                ("description", .string(model.description)),
-                ("agency_responsible", .string(model.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
+        return requests.map { request in
+            .object([
+                ("service_request_id", .string(request.code)),
+                ("status", .string(request.state.isOpen ? "open" : "closed")),
+                ("status_notes", .string(request.statusNotes)),
+                ("service_name", .string(request.categoryCode.map { names.categories[$0] ?? $0 })),
+                ("service_code", .string(request.categoryCode)),
+                ("description", .string(request.description)),
+                ("agency_responsible", .string(request.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
                 ("service_notice", .string(nil)),
-                ("requested_datetime", .string(time.string(model.createdAt))),
-                ("updated_datetime", .string(time.string(model.updatedAt))),
-                ("expected_datetime", .string(time.string(model.deadlines.resolve?.dueAt))),
-                ("address", .string(model.address)),
+                ("requested_datetime", .string(time.string(request.createdAt))),
+                ("updated_datetime", .string(time.string(request.updatedAt))),
+                ("expected_datetime", .string(time.string(CaseDeadlines(stored: request.deadlinesJSON).resolve?.dueAt))),
+                ("address", .string(request.address)),
                 ("address_id", .string(nil)),
                 ("zipcode", .string(nil)),
-                ("lat", .number(model.lat)),
-                ("long", .number(model.lon)),
-                ("media_url", .string(photo.flatMap { p in p.id.map { "\(base)/open311/v2/media/\(model.code)/\($0)" } })),
+                ("lat", .number(request.lat)),
+                ("long", .number(request.lon)),
+                ("media_url", .string(request.firstPhotoID.map { "\(base)/open311/v2/media/\(request.code)/\($0)" })),
             ])
         }
     }
