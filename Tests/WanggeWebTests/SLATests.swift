@@ -63,6 +63,31 @@ final class SLATests: XCTestCase {
             let hubin = try XCTUnwrap(counts.first { $0["orgCode"] as? String == "330110001001" })
             XCTAssertEqual(hubin["blue"] as? Int, 1)
             XCTAssertEqual(counts.count, 3, "one row per community of the township")
+
+            // A report in 柳岸社区: its hour to be accepted turns yellow, then red. Each community's
+            // counts are the colours its cases' own pages show.
+            let willow = try t.centre(of: "330110001002-01")
+            let late = try await t.report(["channel": "citizen", "description": "井盖松动有响声", "location": ["lat": willow.lat, "lon": willow.lon]])
+            let lateCode = try XCTUnwrap(late.json["code"] as? String)
+            for (step, lateColour) in [(50 * 60, "yellow"), (15 * 60, "red")] {
+                t.clock.advance(TimeInterval(step))
+                var expected: [String: [String: Int]] = [:]
+                for (caseCode, community) in [(code, "330110001001"), (lateCode, "330110001002")] {
+                    let colour = try await t.caseJSON(caseCode, token: dispatcher)["warning"] as? String ?? "?"
+                    if caseCode == lateCode { XCTAssertEqual(colour, lateColour) }
+                    expected[community, default: [:]][colour, default: 0] += 1
+                }
+                let rows = try await t.api(.GET, "/api/v1/warnings?within=330110001", token: dispatcher).body.jsonArray()
+                XCTAssertEqual(rows.count, 3)
+                for row in rows {
+                    let community = try XCTUnwrap(row["orgCode"] as? String)
+                    for colour in ["red", "yellow", "blue"] {
+                        XCTAssertEqual(row[colour] as? Int, expected[community]?[colour] ?? 0, "\(community) \(colour) after \(step) s")
+                    }
+                }
+            }
+            let grid = try await t.api(.GET, "/api/v1/warnings?within=330110001002-01", token: dispatcher).body.jsonArray()
+            XCTAssertEqual(grid.map { [$0["orgCode"] as? String, "\($0["red"] ?? "")"] }, [["330110001002-01", "1"]], "a grid counts its own cases")
         }
     }
 

@@ -72,8 +72,8 @@ public struct CaseQueryService: Sendable {
         return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
     }
 
-    /// Up to `limit` cases of a query that already has its order.
-    func page(_ query: QueryBuilder<CaseModel>, limit: Int) async throws -> [CaseSummary] {
+    /// Up to `limit` cases of a query that already has its order, as the columns a list shows.
+    public func page(_ query: QueryBuilder<CaseModel>, limit: Int) async throws -> [CaseSummary] {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
@@ -127,21 +127,34 @@ public struct CaseQueryService: Sendable {
         }
     }
 
-    /// Open cases by colour for each unit directly below `root` (or the root itself for a grid).
+    /// Open cases by colour for each unit directly below `root` (or the root itself for a grid), in
+    /// one pass over the root's open cases: three counts per unit took 30 statements for a county of
+    /// ten townships.
     public func warningCounts(below root: String, now: Date) async throws -> [(code: String, red: Int, yellow: Int, blue: Int)] {
         guard let level = OrgCode.level(of: root) else { return [] }
         let childLevel = level.childLevel ?? level
         let children = try await OrgUnitModel.query(on: db).within(OrgScope(level: level, code: root))
             .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
-        var result: [(String, Int, Int, Int)] = []
-        for child in children.isEmpty ? [root] : children {
-            func count(_ colour: WarningLevel) async throws -> Int {
-                try await Self.colour(colour, at: now, CaseModel.query(on: db)
-                    .within(OrgScope(level: childLevel, code: child))).count()
-            }
-            result.append((child, try await count(.red), try await count(.yellow), try await count(.blue)))
+        let unit = SQLIdentifier(CaseModel.ancestorKey(childLevel).description)
+        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
+        let rows = try await PlainReads.rows(SQLQueryString("""
+            SELECT \(unit) AS \(ident: "unit"),
+            SUM(CASE WHEN \(ident: "due_at") <= \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "red"),
+            SUM(CASE WHEN \(ident: "yellow_at") <= \(bind: now) AND \(ident: "due_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "yellow"),
+            SUM(CASE WHEN \(ident: "blue_at") <= \(bind: now) AND \(ident: "yellow_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "blue")
+            FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(level).description) = \(bind: root) AND \(ident: "state") IN (\(open))
+            GROUP BY \(unit)
+            """), on: db)
+        var counts: [String: (red: Int, yellow: Int, blue: Int)] = [:]
+        for row in rows {
+            guard let code = try row.decode(column: "unit", as: String?.self) else { continue }
+            counts[code] = (try row.decode(column: "red", as: Int.self), try row.decode(column: "yellow", as: Int.self),
+                            try row.decode(column: "blue", as: Int.self))
         }
-        return result
+        return (children.isEmpty ? [root] : children).map { code in
+            let c = counts[code] ?? (0, 0, 0)
+            return (code, c.red, c.yellow, c.blue)
+        }
     }
 
     public func events(caseID: Int) async throws -> [CaseEventRecord] {

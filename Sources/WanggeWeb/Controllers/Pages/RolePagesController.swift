@@ -115,7 +115,9 @@ struct RolePagesController: RouteCollection {
         let counts = try await CaseQueryService(db: req.database).warningCounts(below: scope.code, now: req.now)
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
         let sla = try await req.sla()
-        let open = try await inScope().filter(\.$state ~~ CaseState.openStates.map(\.rawValue)).sort(\.$id, .descending).limit(5000).all()
+        // As the list's columns: read as 5,000 whole models they were a third of the page's time at a million cases.
+        let open = try await CaseQueryService(db: req.database)
+            .page(inScope().filter(\.$state ~~ CaseState.openStates.map(\.rawValue)).sort(\.$id, .descending), limit: 5000)
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
             return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
