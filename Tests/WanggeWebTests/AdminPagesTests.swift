@@ -36,6 +36,10 @@ final class AdminPagesTests: XCTestCase {
             let (_, created, _) = try await t.get("/admin/units/330110003002-04?notice=created", &browser)
             XCTAssertTrue(created.contains("已创建"))
             XCTAssertTrue(created.contains("梅家坞村第四网格"))
+            // The maps draw grids from the index intake locates with; a new grid is on them at once.
+            let (_, villageAfter, _) = try await t.get("/admin/units/330110003002", &browser)
+            let map = try XCTUnwrap(villageAfter.range(of: "<svg").flatMap { start in villageAfter[start.lowerBound...].range(of: "</svg>").map { villageAfter[start.lowerBound..<$0.upperBound] } })
+            XCTAssertTrue(map.contains("330110003002-04"), "the village map draws the new grid")
         }
     }
 

@@ -25,14 +25,12 @@ struct MapPages: RouteCollection {
     static func svg(_ req: Request, actor: Actor, within root: OrgUnitModel, highlight: GeoMultiPolygon?) async throws -> String {
         var scope = root.scope
         if root.orgLevel == .grid, let village = root.ancestry[.village] { scope = OrgScope(level: .village, code: village) }
-        let grids = try await OrgUnitModel.query(on: req.database).within(scope)
-            .filter(\.$level == OrgLevel.grid.rawValue).sort(\.$code).all()
-            .filter { actor.canSee($0.ancestry) }
-        let shapes = grids.compactMap { grid in grid.shape.map { (grid, $0) } }
+        let grids = try await req.application.gridLocatorCache.grids(on: req.database)
+            .filter { scope.contains($0.ancestry) && actor.canSee($0.ancestry) }
         return GridMapSVG.render(
-            grids: shapes.map { GridMapSVG.Grid(code: $0.0.code, name: $0.0.name, shape: $0.1,
-                                               href: actor.role == .admin ? "/admin/units/\($0.0.code)" : nil,
-                                               selected: $0.0.code == root.code) },
+            grids: grids.map { GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.shape,
+                                               href: actor.role == .admin ? "/admin/units/\($0.code)" : nil,
+                                               selected: $0.code == root.code) },
             highlight: highlight, title: root.name)
     }
 }
@@ -40,15 +38,15 @@ struct MapPages: RouteCollection {
 extension MapPages {
     /// Grids the actor sees (or the village around `focusGrid`) with case markers.
     static func caseMap(_ req: Request, actor: Actor?, markers: [CaseMapSVG.Marker], focusGrid: String? = nil, pickable: Bool = false) async throws -> String {
-        var query = OrgUnitModel.query(on: req.database).filter(\.$level == OrgLevel.grid.rawValue)
+        var scopes: [OrgScope] = []
         if let focusGrid, let village = OrgCode.ancestry(of: focusGrid).villageCode {
-            query = query.within(OrgScope(level: .village, code: village))
+            scopes = [OrgScope(level: .village, code: village)]
         } else if let actor, actor.role.isStaff {
-            query = query.within(anyOf: actor.scopes)
+            scopes = actor.scopes
         }
-        let grids = try await query.sort(\.$code).all().compactMap { grid in
-            grid.shape.map { GridMapSVG.Grid(code: grid.code, name: grid.name, shape: $0, href: nil) }
-        }
+        let grids = try await req.application.gridLocatorCache.grids(on: req.database)
+            .filter { grid in scopes.isEmpty || scopes.contains { $0.contains(grid.ancestry) } }
+            .map { GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.shape, href: nil) }
         return CaseMapSVG.render(grids: grids, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable)
     }
 }
