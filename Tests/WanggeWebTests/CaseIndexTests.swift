@@ -63,4 +63,23 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
         }
     }
+
+    /// The grid worker's month is counted from an index of grid workers' events only: citizens'
+    /// reports add nothing to it, and the page no longer reads the whole event log.
+    func testTheGridWorkersMonthIsCountedFromTheIndexOfTheirEventsOnly() async throws {
+        try await withApp { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let index = "idx_case_events_grid_worker_actor_action_created_at"
+            let definition = t.database == .sqlite
+                ? try await sql.raw("SELECT sql AS d FROM sqlite_master WHERE name = \(bind: index)").first()?.decode(column: "d", as: String.self)
+                : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
+            XCTAssertTrue(definition?.contains("grid_worker") ?? false, "[\(t.database)] \(definition ?? "no index")")
+            guard t.database == .sqlite else { return }
+            let plan = try await sql.raw("""
+                EXPLAIN QUERY PLAN SELECT COUNT(*) FROM case_events WHERE actor_role = 'grid_worker' AND actor_username = 'grid1'
+                AND action IN ('verify_pass', 'verify_fail') AND created_at >= 1795000000
+                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            XCTAssertTrue(plan.contains(index), plan)
+        }
+    }
 }

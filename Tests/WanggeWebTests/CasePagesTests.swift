@@ -65,6 +65,52 @@ final class CasePagesTests: XCTestCase {
         }
     }
 
+    /// The grid worker's page counts this month's own work: their reports, their on-the-spot
+    /// resolutions and their checks on site, passed or failed; not last month's, not a colleague's.
+    func testTheGridWorkersPageCountsThisMonthsOwnWork() async throws {
+        try await withApp { t in
+            let grid1 = try await t.token("grid1")
+            let grid = "330110001001-01"
+            func patrol(_ token: String, onSpot: Bool, in gridCode: String = "330110001001-01") async throws -> String {
+                var body: [String: Any] = ["channel": "patrol", "description": "巡查发现占道经营", "gridCode": gridCode, "categoryCode": "0201"]
+                if onSpot { body["resolvedOnSpot"] = true; body["result"] = "已劝离" }
+                let r = try await t.report(body, token: token)
+                XCTAssertEqual(r.status, .created, "\(r.json)")
+                return try XCTUnwrap(r.json["code"] as? String)
+            }
+            t.clock.now = Self.lateNovember
+            _ = try await patrol(grid1, onSpot: true) // last month's
+            t.clock.now = Self.lateNovember.addingTimeInterval(10 * 86400) // December
+            _ = try await patrol(grid1, onSpot: false)
+            _ = try await patrol(grid1, onSpot: false)
+            _ = try await patrol(grid1, onSpot: true)
+            _ = try await patrol(try await t.token("grid2"), onSpot: true, in: "330110001001-02") // a colleague's
+            let spot = try t.centre(of: grid)
+            let reported = try await t.report(["channel": "citizen", "description": "小区门口路灯不亮", "categoryCode": "0101", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let citizen = try XCTUnwrap(reported.json["code"] as? String, "\(reported.json)")
+            let dispatcher = try await t.token("dispatcher-dh")
+            let cg = try await t.token("handler-cg")
+            try await t.act(citizen, "register", token: dispatcher)
+            try await t.act(citizen, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+            try await t.act(citizen, "accept", token: cg)
+            try await t.act(citizen, "submit_result", token: cg, ["result": "已修复"])
+            try await t.act(citizen, "verify_fail", token: grid1, ["note": "仍不亮"])
+            try await t.act(citizen, "submit_result", token: cg, ["result": "已更换灯泡"])
+            try await t.act(citizen, "verify_pass", token: grid1)
+
+            var browser = Browser()
+            try await t.signIn("grid1", &browser)
+            let (status, page, _) = try await t.get("/grid", &browser)
+            XCTAssertEqual(status, .ok)
+            let list = try XCTUnwrap(page.range(of: "<ul class=\"figures\">").flatMap { start in page[start.upperBound...].range(of: "</ul>").map { page[start.upperBound..<$0.lowerBound] } })
+            let figures = list.components(separatedBy: "<span class=\"n\">").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+            XCTAssertEqual(figures, [3, 1, 2], "reported, resolved on the spot, checked on site: \(list)")
+        }
+    }
+
+    /// 29 November 2026, 13:00 in Hangzhou.
+    static let lateNovember = Date(timeIntervalSince1970: 1_795_928_400)
+
     func testOtherPeoplesCasePagesAre404AndVisitorsMustSignIn() async throws {
         try await withApp { t in
             let r = try await t.report(["channel": "citizen", "description": "南山村路灯坏了", "location": ["lat": try t.centre(of: "330110002001-01").lat, "lon": try t.centre(of: "330110002001-01").lon]])

@@ -17,5 +17,6 @@ public enum WanggeMigrations {
         SlimCaseIndexes(),
         QueueSearchTerms(),
         DropCaseLocationIndex(),
+        IndexGridWorkerEvents(),
     ]
 }

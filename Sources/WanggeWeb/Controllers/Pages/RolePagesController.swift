@@ -77,16 +77,11 @@ struct RolePagesController: RouteCollection {
             guard let lat = c.lat, let lon = c.lon else { return nil }
             return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
         }
-        // This month's figures, by the grid worker's own events.
-        let monthStart = Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone)
-        func count(_ action: CaseAction) async throws -> Int {
-            try await CaseEventModel.query(on: req.database).filter(\.$actorUsername == actor.username).filter(\.$action == action.rawValue)
-                .filter(\.$createdAt >= monthStart).count()
-        }
-        let patrolled = try await CaseModel.query(on: req.database).filter(\.$reporterUsername == actor.username).filter(\.$createdAt >= monthStart).count()
+        // This month's figures, by the grid worker's own reports and events.
+        let month = try await queries.gridWorkerFigures(actor.username, since: Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone))
         let t = Strings.table(english: req.isEnglish)
-        let figures = [Figure(label: t["reportedThisMonth"]!, value: patrolled), Figure(label: t["onSpotThisMonth"]!, value: try await count(.resolveOnSpot)),
-                       Figure(label: t["verifiedThisMonth"]!, value: try await count(.verifyPass) + count(.verifyFail))]
+        let figures = [Figure(label: t["reportedThisMonth"]!, value: month.reported), Figure(label: t["onSpotThisMonth"]!, value: month.resolvedOnSpot),
+                       Figure(label: t["verifiedThisMonth"]!, value: month.verified)]
         return try await req.page("grid", GridContext(p: PageChrome(req, notice: req.notice),
                                                       map: MapPages.caseMap(req, actor: actor, markers: markers),
                                                       tasks: links(tasks, sla: sla, now: req.now), verifications: links(verifications, sla: sla, now: req.now),
