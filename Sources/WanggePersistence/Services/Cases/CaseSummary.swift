@@ -23,7 +23,7 @@ public struct CaseSummary: Sendable {
     /// The clocks as stored; decoded only to colour an open case.
     public var deadlinesJSON: String
 
-    static let columns = ["id", "code", "state", "channel", "description", "urgency", "category_code", "address", "grid_code",
+    public static let columns = ["id", "code", "state", "channel", "description", "urgency", "category_code", "address", "grid_code",
                           "lead_department_code", "lat", "lon", "created_at", "due_at", "deadlines"]
 
     public init(_ model: CaseModel) {
@@ -44,7 +44,7 @@ public struct CaseSummary: Sendable {
         deadlinesJSON = model.deadlinesJSON
     }
 
-    init(row: any SQLRow) throws {
+    public init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: Int.self)
         code = try row.decode(column: "code", as: String.self)
         state = try row.decode(column: "state", as: String.self)

@@ -182,23 +182,23 @@ struct Open311Controller: RouteCollection {
         let base = baseURL(req)
         return requests.map { request in
             .object([
-                ("service_request_id", .string(request.code)),
-                ("status", .string(request.state.isOpen ? "open" : "closed")),
+                ("service_request_id", .string(request.summary.code)),
+                ("status", .string(request.summary.caseState.isOpen ? "open" : "closed")),
                 ("status_notes", .string(request.statusNotes)),
-                ("service_name", .string(request.categoryCode.map { names.categories[$0] ?? $0 })),
-                ("service_code", .string(request.categoryCode)),
-                ("description", .string(request.description)),
-                ("agency_responsible", .string(request.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
+                ("service_name", .string(request.summary.categoryCode.map { names.categories[$0] ?? $0 })),
+                ("service_code", .string(request.summary.categoryCode)),
+                ("description", .string(request.summary.description)),
+                ("agency_responsible", .string(request.summary.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
                 ("service_notice", .string(nil)),
-                ("requested_datetime", .string(time.string(request.createdAt))),
+                ("requested_datetime", .string(time.string(request.summary.createdAt))),
                 ("updated_datetime", .string(time.string(request.updatedAt))),
-                ("expected_datetime", .string(time.string(CaseDeadlines(stored: request.deadlinesJSON).resolve?.dueAt))),
-                ("address", .string(request.address)),
+                ("expected_datetime", .string(time.string(CaseDeadlines(stored: request.summary.deadlinesJSON).resolve?.dueAt))),
+                ("address", .string(request.summary.address)),
                 ("address_id", .string(nil)),
                 ("zipcode", .string(nil)),
-                ("lat", .number(request.lat)),
-                ("long", .number(request.lon)),
-                ("media_url", .string(request.firstPhotoID.map { "\(base)/open311/v2/media/\(request.code)/\($0)" })),
+                ("lat", .number(request.summary.lat)),
+                ("long", .number(request.summary.lon)),
+                ("media_url", .string(request.firstPhotoID.map { "\(base)/open311/v2/media/\(request.summary.code)/\($0)" })),
             ])
         }
     }

@@ -4,45 +4,25 @@ import SQLKit
 import WanggeDomain
 import WanggePersistence
 
-/// What an Open311 service request shows of a case, read as those columns only, with the two things
-/// it takes from elsewhere: the last public event (its status notes, when the case has no public
-/// reply) and the first photo. A list is up to 1,000 requests. Read as whole models, with every public
-/// event of each and each request's matched by scanning both lists, it took 1.1 s at a million cases.
+/// What an Open311 service request shows of a case: the list's columns (`CaseSummary`), the public
+/// reply and the last change, and two things from elsewhere: the last public event (its status notes,
+/// when the case has no public reply) and the first photo. A list is up to 1,000 requests. Read as whole
+/// models, with every public event of each and each request's matched by scanning both lists, it took
+/// 1.1 s at a million cases.
 struct Open311RequestRow {
-    let id: Int
-    let code: String
-    let state: CaseState
-    let categoryCode: String?
-    let description: String
-    let leadDepartmentCode: String?
+    let summary: CaseSummary
     let publicReply: String?
-    let createdAt: Date
     let updatedAt: Date
-    let deadlinesJSON: String
-    let address: String?
-    let lat: Double?
-    let lon: Double?
     /// The last public event's action and the state it led to.
     var lastPublicEvent: (action: String, toState: String)?
     var firstPhotoID: Int?
 
-    static let columns = ["id", "code", "state", "category_code", "description", "lead_department_code", "public_reply", "created_at",
-                          "updated_at", "deadlines", "address", "lat", "lon"]
+    static let columns = CaseSummary.columns + ["public_reply", "updated_at"]
 
     init(row: any SQLRow) throws {
-        id = try row.decode(column: "id", as: Int.self)
-        code = try row.decode(column: "code", as: String.self)
-        state = CaseState(rawValue: try row.decode(column: "state", as: String.self)) ?? .reported
-        categoryCode = try row.decode(column: "category_code", as: String?.self)
-        description = try row.decode(column: "description", as: String.self)
-        leadDepartmentCode = try row.decode(column: "lead_department_code", as: String?.self)
+        summary = try CaseSummary(row: row)
         publicReply = try row.decode(column: "public_reply", as: String?.self)
-        createdAt = try row.decode(column: "created_at", as: Date.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
-        deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
-        address = try row.decode(column: "address", as: String?.self)
-        lat = try row.decode(column: "lat", as: Double?.self)
-        lon = try row.decode(column: "lon", as: Double?.self)
     }
 
     /// The status notes: the public reply, or else the last public event's action and state.
@@ -54,9 +34,9 @@ struct Open311RequestRow {
     static func read(_ query: QueryBuilder<CaseModel>, limit: Int, on db: any Database) async throws -> [Open311RequestRow] {
         var requests = try await PlainReads.rows(query.limit(limit), columns: columns, on: db).map(Open311RequestRow.init(row:))
         guard !requests.isEmpty else { return [] }
-        let position = Dictionary(uniqueKeysWithValues: requests.enumerated().map { ($1.id, $0) })
+        let position = Dictionary(uniqueKeysWithValues: requests.enumerated().map { ($1.summary.id, $0) })
 
-        let withoutReply = requests.filter { $0.publicReply == nil }.map(\.id)
+        let withoutReply = requests.filter { $0.publicReply == nil }.map(\.summary.id)
         if !withoutReply.isEmpty {
             let events = CaseEventModel.query(on: db).filter(\.$caseID ~~ withoutReply).filter(\.$isPublic == true).sort(\.$caseID).sort(\.$seq)
             for row in try await PlainReads.rows(events, columns: ["case_id", "action", "to_state"], on: db) {
@@ -65,7 +45,7 @@ struct Open311RequestRow {
                 requests[index].lastPublicEvent = (try row.decode(column: "action", as: String.self), try row.decode(column: "to_state", as: String.self))
             }
         }
-        let photos = AttachmentModel.query(on: db).filter(\.$caseID ~~ requests.map(\.id)).sort(\.$id)
+        let photos = AttachmentModel.query(on: db).filter(\.$caseID ~~ requests.map(\.summary.id)).sort(\.$id)
         for row in try await PlainReads.rows(photos, columns: ["id", "case_id"], on: db) {
             guard let index = position[try row.decode(column: "case_id", as: Int.self)], requests[index].firstPhotoID == nil else { continue }
             requests[index].firstPhotoID = try row.decode(column: "id", as: Int.self)
