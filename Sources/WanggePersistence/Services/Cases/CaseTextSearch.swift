@@ -27,8 +27,8 @@ enum TextSearch: Equatable {
 }
 
 /// A page of text search. A common term is in a fifth of all cases (小区: 200,000 of a million).
-/// Gathering every case with the query's terms and sorting them took 0.34–0.81 s a page at a million
-/// cases, and grows with the file. The index holds one term's entries in case order, so a page now
+/// Gathering every case with the query's terms and sorting them took 0.17–0.81 s a page at a million
+/// cases once warm (BENCHMARKS.md, "Reads that grew with the file"), and grew with the file. The index holds one term's entries in case order, so a page now
 /// walks the entries of the query's rarest term from the cursor, newest first, checks the other
 /// terms and the filters case by case, and stops when it has its rows.
 extension CaseQueryService {
