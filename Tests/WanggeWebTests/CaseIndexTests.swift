@@ -82,4 +82,17 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertTrue(plan.contains(index), plan)
         }
     }
+
+    /// The dispatcher's extension queue walks an index of the cases with a request pending only.
+    func testTheExtensionQueueWalksAnIndexOfPendingRequestsOnly() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let plan = try await sql.raw("""
+                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE centre_org_code LIKE '330110%' AND extension_requested = TRUE ORDER BY id DESC LIMIT 20
+                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            XCTAssertTrue(plan.contains("idx_cases_extension_requested_id"), plan)
+            XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
+        }
+    }
 }

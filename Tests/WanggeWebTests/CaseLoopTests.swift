@@ -225,9 +225,19 @@ final class CaseLoopTests: XCTestCase {
             try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-RS"])
             let rs = try await t.token("handler-rs")
             try await t.act(code, "accept", token: rs)
+            func extensionQueue() async throws -> [String] {
+                let page = try await t.api(.GET, "/api/v1/cases?queue=extension_requests", token: dispatcher).body.json()
+                return (page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"]
+            }
+            let noneAsked = try await extensionQueue()
+            XCTAssertEqual(noneAsked, [])
             try await t.act(code, "request_extension", token: rs, ["note": "需协调施工方", "extensionHours": 48])
+            let asked = try await extensionQueue()
+            XCTAssertEqual(asked, [code], "the request waits in the dispatcher's extension queue")
             c = try await t.act(code, "approve_extension", token: dispatcher)
             XCTAssertEqual(c["extensionRequested"] as? Bool, false)
+            let decided = try await extensionQueue()
+            XCTAssertEqual(decided, [], "and leaves it once decided")
             try await t.act(code, "remind", token: dispatcher)
             let leader = try await t.token("leader")
             c = try await t.act(code, "supervise", token: leader)

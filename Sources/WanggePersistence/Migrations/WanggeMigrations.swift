@@ -18,5 +18,6 @@ public enum WanggeMigrations {
         QueueSearchTerms(),
         DropCaseLocationIndex(),
         IndexGridWorkerEvents(),
+        IndexExtensionRequests(),
     ]
 }

@@ -88,7 +88,7 @@ public struct CaseQueryService: Sendable {
         case .toDispatch: return centreInScope(query.filter(\.$state == CaseState.registered.rawValue))
         case .returned:
             return centreInScope(query.filter(\.$state == CaseState.registered.rawValue).filter(\.$lastAction == CaseAction.returnCase.rawValue))
-        case .extensionRequests: return centreInScope(query.filter(\.$extensionRequested == true))
+        case .extensionRequests: return centreInScope(query.filter(.sql(embed: "\(unsafeRaw: IndexExtensionRequests.pending)")))
         case .awaitingEvaluation: return centreInScope(query.filter(\.$state == CaseState.verified.rawValue))
         case .toClose: return centreInScope(query.filter(\.$state == CaseState.evaluated.rawValue))
         case .departmentNew:
