@@ -56,7 +56,7 @@ public struct CaseQueryService: Sendable {
         if let urgency = filter.urgency { query = query.filter(.cases("urgency", .equal, .bind(urgency.rawValue))) }
         if let within = filter.withinOrgCode {
             guard let level = OrgCode.level(of: within), actor.canSee(OrgCode.ancestry(of: within)) else { throw AppError.notFound("org_unit") }
-            query = query.within(OrgScope(level: level, code: within))
+            query = newestFirst(query, within: OrgScope(level: level, code: within))
         }
         if let from = filter.from { query = query.filter(.cases("created_at", .greaterThanOrEqual, .bind(from))) }
         if let to = filter.to { query = query.filter(.cases("created_at", .lessThan, .bind(to))) }
@@ -75,6 +75,20 @@ public struct CaseQueryService: Sendable {
     /// Up to `limit` cases of a query that already has its order, as the columns a list shows.
     public func page(_ query: QueryBuilder<CaseModel>, limit: Int) async throws -> [CaseSummary] {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
+    }
+
+    /// A list inside a township or a village, newest first. A township holds a tenth of the county's
+    /// cases and a village a hundredth, so walking the cases newest first finds a page after a few
+    /// hundred or thousand. SQLite's planner took the area's (code, state, id) index instead and sorted
+    /// every case of the area: 0.3–2.1 s a page for a township at a million cases. The unary `+` keeps
+    /// SQLite off that index; a state filter still uses (state, id), and PostgreSQL plans by its own
+    /// statistics. A grid (a thousandth) keeps its index.
+    func newestFirst(_ query: QueryBuilder<CaseModel>, within scope: OrgScope) -> QueryBuilder<CaseModel> {
+        guard scope.level == .township || scope.level == .village, (db as? any SQLDatabase)?.dialect.name == "sqlite" else {
+            return query.within(scope)
+        }
+        let column = CaseModel.ancestorKey(scope.level).description
+        return query.filter(.sql(embed: "+\(ident: CaseModel.schema).\(ident: column) = \(bind: scope.code)"))
     }
 
     func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {
