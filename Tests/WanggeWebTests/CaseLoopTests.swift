@@ -220,6 +220,8 @@ final class CaseLoopTests: XCTestCase {
             // It is gone from the returning department's view, and in the dispatcher's returned queue.
             let gone = try await t.status(.GET, "/api/v1/cases/\(code)", token: sj)
             XCTAssertEqual(gone, .notFound)
+            let sjList = try await t.api(.GET, "/api/v1/cases", token: sj).body.json()
+            XCTAssertEqual((sjList["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [], "nor in its list")
             let returned = try await t.api(.GET, "/api/v1/cases?queue=returned", token: dispatcher).body.json()
             XCTAssertEqual((returned["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
             try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-RS"])

@@ -114,11 +114,8 @@ public struct CaseTransitionService: Sendable {
         let (command, master) = try await resolve(input, action: action, model: model, snapshot: snapshot, actor: actor)
         let next = try CaseMachine.perform(snapshot, command, relation: loadedRelation, actorUsername: actor?.username ?? "reporter")
 
-        let departments: [(code: String, lead: Bool)]? = action == .dispatch
-            ? [next.leadDepartmentCode].compactMap { $0 }.map { ($0, true) } + next.coDepartmentCodes.map { ($0, false) }
-            : nil
         var steps = [try await Self.step(model, command: command, from: snapshot, to: next, actor: actor, photos: photos, now: now, sla: sla,
-                                         departments: departments, on: db) { model in
+                                         on: db) { model in
             if let master { model.masterCaseID = master.id }
         }]
         if let master {
@@ -156,7 +153,7 @@ public struct CaseTransitionService: Sendable {
     /// the model is left as the step writes it, for the answer. `gaugeBefore` is where the case
     /// weighed in the open-case gauges, when something already moved it.
     static func step(_ model: CaseModel, command: CaseCommand, from: CaseSnapshot, to next: CaseSnapshot, actor: Actor?,
-                     photos: [StoredPhoto], now: Date, sla: SLAContext, departments: [(code: String, lead: Bool)]? = nil,
+                     photos: [StoredPhoto], now: Date, sla: SLAContext,
                      systemName: String = "群众", gaugeBefore: GaugeState? = nil, on db: any Database,
                      prepare: (CaseModel) -> Void = { _ in }) async throws -> CaseStep {
         let caseID = try model.requireID()
@@ -214,6 +211,13 @@ public struct CaseTransitionService: Sendable {
         guard let event else { throw PlainWriteError.unsupported("case_events") }
         let rollups = EventRollups.entries(for: event, before: from, after: next, channel: model.channel, firstOverdue: firstOverdue,
                                            timeZone: sla.calendar.timeZone)
+        // The departments' rows follow the snapshot whenever its departments change: a dispatch writes
+        // them, and a return or an escalation, which clears the assignment, removes them. Left behind,
+        // they kept a returned case in the department's list, which it could no longer open.
+        let departments: [(code: String, lead: Bool)]? = from.leadDepartmentCode == next.leadDepartmentCode
+            && from.coDepartmentCodes == next.coDepartmentCodes
+            ? nil
+            : [next.leadDepartmentCode].compactMap { $0 }.map { ($0, true) } + next.coDepartmentCodes.map { ($0, false) }
         return CaseStep(caseID: caseID, claimedVersion: claimedVersion, columns: columns, event: event.columns(caseID: caseID, hash: hash),
                         seq: event.seq, rollups: RollupKeys.merged(rollups), gauge: (gaugeBefore, GaugeState(model)), photos: photos, at: now,
                         departments: departments)

@@ -83,9 +83,10 @@ enum TransitionWriter {
         }
         _ = try await PlainWrites.insert(attachments, into: rows)
 
-        let dispatched = steps.filter { $0.departments != nil }
-        try await rows.delete(from: CaseDepartmentModel.schema, where: "case_id", in: dispatched.map { .int($0.caseID) })
-        let departments = dispatched.flatMap { step in
+        // The cases whose departments changed: their rows are replaced by the new set (none after a return).
+        let reassigned = steps.filter { $0.departments != nil }
+        try await rows.delete(from: CaseDepartmentModel.schema, where: "case_id", in: reassigned.map { .int($0.caseID) })
+        let departments = reassigned.flatMap { step in
             (step.departments ?? []).map { CaseDepartmentModel(caseID: step.caseID, departmentCode: $0.code, lead: $0.lead) }
         }
         _ = try await PlainWrites.insert(departments, into: rows)
