@@ -1,8 +1,9 @@
 import Fluent
+import SQLKit
 import Foundation
 import Vapor
 import WanggeDomain
-import WanggePersistence
+@testable import WanggePersistence
 import XCTest
 import XCTVapor
 @testable import WanggeWeb
@@ -253,6 +254,39 @@ final class CaseLoopTests: XCTestCase {
             XCTAssertEqual(c["state"] as? String, "closed")
             XCTAssertEqual(c["petitionKind"] as? String, "visit")
             try await t.assertEventLogsReplay()
+        }
+    }
+
+    /// Rows left behind by earlier versions for cases no department holds any more are removed once
+    /// (migration 013); the rows of a case that is still dispatched stay.
+    func testLeftOverDepartmentRowsOfReturnedCasesAreRemovedOnce() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let spot = try t.centre(of: "330110001001-01")
+            var codes: [String] = []
+            for _ in 0..<2 {
+                let r = try await t.report(["channel": "citizen", "description": "路边井盖破损需要更换", "location": ["lat": spot.lat, "lon": spot.lon]])
+                let code = try XCTUnwrap(r.json["code"] as? String)
+                try await t.act(code, "register", token: dispatcher)
+                try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+                codes.append(code)
+            }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            // As an earlier version left a return: the case unassigned, its department's row still there.
+            try await sql.raw("UPDATE cases SET lead_department_code = NULL, state = 'registered' WHERE code = \(bind: codes[0])").run()
+            func rows(_ code: String) async throws -> Int {
+                try await sql.raw("SELECT COUNT(*) AS n FROM case_departments WHERE case_id = (SELECT id FROM cases WHERE code = \(bind: code))")
+                    .first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            let before = try await rows(codes[0])
+            XCTAssertEqual(before, 1)
+            try await RemoveDepartmentRowsOfUnassignedCases().prepare(on: t.app.db)
+            let (left, kept) = (try await rows(codes[0]), try await rows(codes[1]))
+            XCTAssertEqual(left, 0)
+            XCTAssertEqual(kept, 1, "a dispatched case keeps its row")
+            let cg = try await t.token("handler-cg")
+            let list = try await t.api(.GET, "/api/v1/cases", token: cg).body.json()
+            XCTAssertEqual((list["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [codes[1]])
         }
     }
 }

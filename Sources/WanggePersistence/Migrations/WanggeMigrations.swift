@@ -19,5 +19,6 @@ public enum WanggeMigrations {
         DropCaseLocationIndex(),
         IndexGridWorkerEvents(),
         IndexExtensionRequests(),
+        RemoveDepartmentRowsOfUnassignedCases(),
     ]
 }
