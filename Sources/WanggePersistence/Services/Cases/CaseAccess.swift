@@ -54,7 +54,7 @@ public enum CaseAccess {
         case .handler:
             let department = actor.departmentCode ?? "-"
             // On SQLite the unary `+` keeps the planner from gathering every case the department leads
-            // or shares and sorting them all (0.6–1.4 s for a department's list at a million cases);
+            // or shares and sorting them all (1.3–1.8 s for a department's list at a million cases);
             // it walks the cases newest first instead. A queue's own filter on the lead department
             // still takes the (lead department, state, id) index.
             let lead: DatabaseQuery.Filter = (query.database as? any SQLDatabase)?.dialect.name == "sqlite"
