@@ -13,7 +13,7 @@ extension DatabaseQuery.Filter {
         .cases(column, .subset(inverse: false), .array(values.map { .bind($0) }))
     }
 
-    /// `column = value` for a value that a large share of the cases have (a township, a department),
+    /// `column = value` for a value that a large share of the cases have (a township, a village),
     /// in a list of the newest: walking the cases newest first finds a page soon. SQLite's planner,
     /// whose statistics average over values, took the column's index and sorted every matching case
     /// instead; the unary `+` keeps it off that index. PostgreSQL plans by its own statistics and gets

@@ -45,7 +45,7 @@ public struct CaseQueryService: Sendable {
     public init(db: any Database) { self.db = db }
 
     public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
-        var query = CaseAccess.visible(CaseModel.query(on: db), to: actor)
+        var query = CaseModel.query(on: db)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor) }
         if !filter.states.isEmpty { query = query.filter(.cases("state", in: filter.states.map(\.rawValue))) }
         if let category = filter.categoryCode {
@@ -63,11 +63,15 @@ public struct CaseQueryService: Sendable {
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
         let limit = max(1, min(filter.limit, 100))
         switch filter.search.flatMap(TextSearch.init) {
-        case .terms(let terms)?: return try await searchPage(terms, query, before: filter.beforeID, limit: limit)
+        case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter(\.$code =~ prefix)
         case .nothing?: return []
-        case nil: break
+        case nil:
+            if actor.role == .handler, filter.queue == nil {
+                return try await departmentPage(query, department: actor.departmentCode ?? "-", before: filter.beforeID, limit: limit)
+            }
         }
+        query = CaseAccess.visible(query, to: actor)
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
         return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
     }

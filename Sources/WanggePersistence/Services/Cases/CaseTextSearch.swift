@@ -45,20 +45,15 @@ extension CaseQueryService {
 
     /// The case list joined to the index entries of `driving`, in their (term, case) order.
     private func indexed(_ terms: [String], driving: String, _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
-        let entry = SQLIdentifier("entry")
-        let indexed = query.copy()
-        indexed.query.joins.append(.custom(SQLJoin(
-            method: SQLJoinMethod.inner, table: SQLAlias(SQLIdentifier(CaseSearchTermModel.schema), as: entry),
-            expression: SQLQueryString("\(entry).\(ident: "case_id") = \(ident: CaseModel.schema).\(ident: "id")"))))
-        indexed.filter(.sql(embed: "\(entry).\(ident: "term") = \(bind: driving)"))
+        let indexed = query.walking(CaseSearchTermModel.schema, as: "entry",
+                                    where: "\(ident: "entry").\(ident: "term") = \(bind: driving)", before: before)
         for term in terms where term != driving {
             indexed.filter(.sql(embed: """
                 EXISTS (SELECT 1 FROM \(ident: CaseSearchTermModel.schema) AS \(ident: "other") \
-                WHERE \(ident: "other").\(ident: "term") = \(bind: term) AND \(ident: "other").\(ident: "case_id") = \(entry).\(ident: "case_id"))
+                WHERE \(ident: "other").\(ident: "term") = \(bind: term) AND \(ident: "other").\(ident: "case_id") = \(ident: "entry").\(ident: "case_id"))
                 """))
         }
-        if let before { indexed.filter(.sql(embed: "\(entry).\(ident: "case_id") < \(bind: before)")) }
-        return indexed.sort(.custom(SQLOrderBy(expression: SQLColumn("case_id", table: "entry"), direction: SQLDirection.descending)))
+        return indexed
     }
 
     /// Terms are letters, digits and CJK only: no `%`, `_` or space to escape.
