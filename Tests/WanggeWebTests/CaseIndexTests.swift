@@ -95,4 +95,22 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
     }
+
+    /// The co-handling queue gathers the department's shared rows from an index of shared rows only.
+    func testTheCoHandlingQueueReadsAnIndexOfSharedRowsOnly() async throws {
+        try await withApp { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let index = "idx_case_departments_shared_department_code_case_id"
+            let definition = t.database == .sqlite
+                ? try await sql.raw("SELECT sql AS d FROM sqlite_master WHERE name = \(bind: index)").first()?.decode(column: "d", as: String.self)
+                : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
+            XCTAssertTrue(definition?.lowercased().contains("false") ?? false, "[\(t.database)] \(definition ?? "no index")")
+            guard t.database == .sqlite else { return }
+            let plan = try await sql.raw("""
+                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE state IN ('dispatched', 'in_progress')
+                AND id IN (SELECT case_id FROM case_departments WHERE department_code = '330110-CG' AND lead = FALSE) ORDER BY id DESC LIMIT 20
+                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            XCTAssertTrue(plan.contains(index), plan)
+        }
+    }
 }

@@ -20,5 +20,6 @@ public enum WanggeMigrations {
         IndexGridWorkerEvents(),
         IndexExtensionRequests(),
         RemoveDepartmentRowsOfUnassignedCases(),
+        IndexSharedDepartmentRows(),
     ]
 }

@@ -111,7 +111,7 @@ public struct CaseQueryService: Sendable {
             return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.inProgress.rawValue)
         case .coHandling:
             return query.filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
-                .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(ident: "lead") = \(bind: false))"))
+                .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
             return query.filter(\.$assignedGridCode ~~ actor.gridCodes)
                 .filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
