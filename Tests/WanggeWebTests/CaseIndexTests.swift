@@ -58,9 +58,10 @@ final class CaseIndexTests: XCTestCase {
             let plan = try await sql.raw("""
                 EXPLAIN QUERY PLAN SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
                 AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
-                AND id != 7 ORDER BY id DESC LIMIT 50
+                AND id != 7 ORDER BY created_at DESC, id DESC LIMIT 50
                 """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
             XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
+            XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
     }
 
@@ -111,6 +112,22 @@ final class CaseIndexTests: XCTestCase {
                 AND id IN (SELECT case_id FROM case_departments WHERE department_code = '330110-CG' AND lead = FALSE) ORDER BY id DESC LIMIT 20
                 """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
             XCTAssertTrue(plan.contains(index), plan)
+        }
+    }
+
+    /// A list of one subcategory is the last entries of its (category, id) index: no sort of the
+    /// category's cases, on a first page or a deep one.
+    func testASubcategorysListIsReadNewestFirstFromItsIndex() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            for cursor in ["", " AND id < 500"] {
+                let plan = try await sql.raw("""
+                    EXPLAIN QUERY PLAN SELECT id FROM cases WHERE category_code = '0101'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 20
+                    """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                XCTAssertTrue(plan.contains("idx_cases_category_code_id"), plan)
+                XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+            }
         }
     }
 }

@@ -21,5 +21,6 @@ public enum WanggeMigrations {
         IndexExtensionRequests(),
         RemoveDepartmentRowsOfUnassignedCases(),
         IndexSharedDepartmentRows(),
+        IndexCasesByCategory(),
     ]
 }

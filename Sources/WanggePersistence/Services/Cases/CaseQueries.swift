@@ -206,7 +206,9 @@ public struct CaseQueryService: Sendable {
             .filter(\.$lat >= lat - dLat).filter(\.$lat <= lat + dLat)
             .filter(\.$lon >= lon - dLon).filter(\.$lon <= lon + dLon)
         if let caseID { query = query.filter(\.$id != caseID) }
-        return try await query.sort(\.$id, .descending).limit(50).all().filter { other in
+        // Newest by time, so the (category, time) index serves it from the week's start; by id, the
+        // planner walked the whole category's (category, id) entries for a week's few cases.
+        return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(50).all().filter { other in
             guard let la = other.lat, let lo = other.lon else { return false }
             return point.distanceMeters(to: GeoPoint(lon: lo, lat: la)) <= radius
         }
