@@ -91,6 +91,55 @@ final class SLATests: XCTestCase {
         }
     }
 
+    /// The overview's figures: each state's cases in the viewer's area, and how many of its open
+    /// cases are overdue (red), as the cases' own pages colour them.
+    func testTheOverviewCountsEachStateAndTheOverdueInTheViewersArea() async throws {
+        try await withApp { t in
+            t.clock.now = Self.monday
+            let dispatcher = try await t.token("dispatcher")
+            var codes: [(code: String, township: String)] = []
+            for grid in ["330110001001-01", "330110001002-01", "330110001001-02", "330110002001-01"] {
+                let spot = try t.centre(of: grid)
+                let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
+                codes.append((try XCTUnwrap(r.json["code"] as? String), String(grid.prefix(9))))
+            }
+            try await t.act(codes[1].code, "register", token: dispatcher)
+            try await t.act(codes[2].code, "register", token: dispatcher)
+            try await t.act(codes[2].code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+            t.clock.advance(2 * 3600) // the reports' hour to be accepted is over
+            func figures(_ username: String) async throws -> [String: Int] {
+                var browser = Browser()
+                try await t.signIn(username, &browser)
+                let (status, page, _) = try await t.get("/overview", &browser)
+                XCTAssertEqual(status, .ok)
+                let items = page.components(separatedBy: "<ul class=\"figures\">").last?.components(separatedBy: "</ul>").first ?? ""
+                var result: [String: Int] = [:]
+                for item in items.components(separatedBy: "<li").dropFirst() {
+                    let number = item.components(separatedBy: "<span class=\"n\">").last?.components(separatedBy: "</span>")
+                    guard let value = number?.first.flatMap({ Int($0) }),
+                          let label = number?.last?.components(separatedBy: "</li>").first?.trimmingCharacters(in: .whitespaces) else { continue }
+                    result[label] = value
+                }
+                return result
+            }
+            var red: [String: Int] = [:]
+            for (code, township) in codes where try await t.caseJSON(code, token: dispatcher)["warning"] as? String == "red" {
+                red[township, default: 0] += 1
+            }
+            XCTAssertGreaterThan(red["330110001"] ?? 0, 0, "an unaccepted report is overdue after two hours")
+            let county = try await figures("leader")
+            XCTAssertEqual(county[CaseState.reported.nameZH], 2, "\(county)")
+            XCTAssertEqual(county[CaseState.registered.nameZH], 1)
+            XCTAssertEqual(county[CaseState.dispatched.nameZH], 1)
+            XCTAssertEqual(county[CaseState.archived.nameZH], 0)
+            XCTAssertEqual(county["超期"], red.values.reduce(0, +))
+            let township = try await figures("leader-dh")
+            XCTAssertEqual(township[CaseState.reported.nameZH], 1, "南山镇's report is not 东湖街道's: \(township)")
+            XCTAssertEqual(township[CaseState.registered.nameZH], 1)
+            XCTAssertEqual(township["超期"], red["330110001"])
+        }
+    }
+
     func testAnApprovedExtensionMovesTheDeadlineInTheAPI() async throws {
         try await withApp { t in
             t.clock.now = Self.monday

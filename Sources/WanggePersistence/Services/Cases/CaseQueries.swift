@@ -143,9 +143,9 @@ public struct CaseQueryService: Sendable {
 
     /// Open cases by colour for each unit directly below `root` (or the root itself for a grid), in
     /// one pass over the root's open cases: three counts per unit took 30 statements for a county of
-    /// ten townships.
-    public func warningCounts(below root: String, now: Date) async throws -> [(code: String, red: Int, yellow: Int, blue: Int)] {
-        guard let level = OrgCode.level(of: root) else { return [] }
+    /// ten townships. `red` is the root's whole count, cases in no unit below it too.
+    public func warningCounts(below root: String, now: Date) async throws -> (units: [(code: String, red: Int, yellow: Int, blue: Int)], red: Int) {
+        guard let level = OrgCode.level(of: root) else { return ([], 0) }
         let childLevel = level.childLevel ?? level
         let children = try await OrgUnitModel.query(on: db).within(OrgScope(level: level, code: root))
             .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
@@ -160,15 +160,33 @@ public struct CaseQueryService: Sendable {
             GROUP BY \(unit)
             """), on: db)
         var counts: [String: (red: Int, yellow: Int, blue: Int)] = [:]
+        var red = 0
         for row in rows {
+            let unitRed = try row.decode(column: "red", as: Int.self)
+            red += unitRed
             guard let code = try row.decode(column: "unit", as: String?.self) else { continue }
-            counts[code] = (try row.decode(column: "red", as: Int.self), try row.decode(column: "yellow", as: Int.self),
-                            try row.decode(column: "blue", as: Int.self))
+            counts[code] = (unitRed, try row.decode(column: "yellow", as: Int.self), try row.decode(column: "blue", as: Int.self))
         }
-        return (children.isEmpty ? [root] : children).map { code in
+        let units = (children.isEmpty ? [root] : children).map { code in
             let c = counts[code] ?? (0, 0, 0)
             return (code, c.red, c.yellow, c.blue)
         }
+        return (units, red)
+    }
+
+    /// How many cases of the area are in each state, in one pass over its (area, state) index
+    /// entries instead of a count per state.
+    public func stateCounts(within scope: OrgScope) async throws -> [CaseState: Int] {
+        let column = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
+        let rows = try await PlainReads.rows(SQLQueryString("""
+            SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema) WHERE \(column) = \(bind: scope.code) GROUP BY \(ident: "state")
+            """), on: db)
+        var counts: [CaseState: Int] = [:]
+        for row in rows {
+            guard let state = CaseState(rawValue: try row.decode(column: "state", as: String.self)) else { continue }
+            counts[state] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
     }
 
     public func events(caseID: Int) async throws -> [CaseEventRecord] {

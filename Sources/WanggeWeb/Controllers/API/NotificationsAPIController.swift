@@ -147,7 +147,7 @@ struct SLAAPIController: RouteCollection {
         guard actor.role.isStaff else { throw AppError.forbidden() }
         let root = req.query[String.self, at: "within"] ?? actor.orgCode
         guard actor.canSee(OrgCode.ancestry(of: root)) else { throw AppError.notFound("org_unit") }
-        let counts = try await CaseQueryService(db: req.database).warningCounts(below: root, now: req.now)
+        let counts = try await CaseQueryService(db: req.database).warningCounts(below: root, now: req.now).units
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code)))
         return counts.map { WarningCountDTO(orgCode: $0.code, name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) }
     }
