@@ -55,11 +55,11 @@ final class CaseIndexTests: XCTestCase {
                 : try await sql.raw("SELECT indexname FROM pg_indexes WHERE indexname = 'idx_cases_lat_lon'").all()
             XCTAssertTrue(gone.isEmpty, "[\(t.database)] the location index is dropped")
             guard t.database == .sqlite else { return }
-            let plan = try await sql.raw("""
-                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
+            let plan = try await Self.plan("""
+                SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
                 AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
                 AND id != 7 ORDER BY created_at DESC, id DESC LIMIT 50
-                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                """, on: sql)
             XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
@@ -71,15 +71,13 @@ final class CaseIndexTests: XCTestCase {
         try await withApp { t in
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             let index = "idx_case_events_grid_worker_actor_action_created_at"
-            let definition = t.database == .sqlite
-                ? try await sql.raw("SELECT sql AS d FROM sqlite_master WHERE name = \(bind: index)").first()?.decode(column: "d", as: String.self)
-                : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
+            let definition = try await Self.definition(of: index, t)
             XCTAssertTrue(definition?.contains("grid_worker") ?? false, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
-            let plan = try await sql.raw("""
-                EXPLAIN QUERY PLAN SELECT COUNT(*) FROM case_events WHERE actor_role = 'grid_worker' AND actor_username = 'grid1'
+            let plan = try await Self.plan("""
+                SELECT COUNT(*) FROM case_events WHERE actor_role = 'grid_worker' AND actor_username = 'grid1'
                 AND action IN ('verify_pass', 'verify_fail') AND created_at >= 1795000000
-                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                """, on: sql)
             XCTAssertTrue(plan.contains(index), plan)
         }
     }
@@ -89,9 +87,9 @@ final class CaseIndexTests: XCTestCase {
         try await withApp { t in
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            let plan = try await sql.raw("""
-                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE centre_org_code LIKE '330110%' AND extension_requested = TRUE ORDER BY id DESC LIMIT 20
-                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            let plan = try await Self.plan("""
+                SELECT id FROM cases WHERE centre_org_code LIKE '330110%' AND extension_requested = TRUE ORDER BY id DESC LIMIT 20
+                """, on: sql)
             XCTAssertTrue(plan.contains("idx_cases_extension_requested_id"), plan)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
@@ -102,15 +100,13 @@ final class CaseIndexTests: XCTestCase {
         try await withApp { t in
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             let index = "idx_case_departments_shared_department_code_case_id"
-            let definition = t.database == .sqlite
-                ? try await sql.raw("SELECT sql AS d FROM sqlite_master WHERE name = \(bind: index)").first()?.decode(column: "d", as: String.self)
-                : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
+            let definition = try await Self.definition(of: index, t)
             XCTAssertTrue(definition?.lowercased().contains("false") ?? false, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
-            let plan = try await sql.raw("""
-                EXPLAIN QUERY PLAN SELECT id FROM cases WHERE state IN ('dispatched', 'in_progress')
+            let plan = try await Self.plan("""
+                SELECT id FROM cases WHERE state IN ('dispatched', 'in_progress')
                 AND id IN (SELECT case_id FROM case_departments WHERE department_code = '330110-CG' AND lead = FALSE) ORDER BY id DESC LIMIT 20
-                """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                """, on: sql)
             XCTAssertTrue(plan.contains(index), plan)
         }
     }
@@ -122,12 +118,25 @@ final class CaseIndexTests: XCTestCase {
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for cursor in ["", " AND id < 500"] {
-                let plan = try await sql.raw("""
-                    EXPLAIN QUERY PLAN SELECT id FROM cases WHERE category_code = '0101'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 20
-                    """).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                let plan = try await Self.plan("""
+                    SELECT id FROM cases WHERE category_code = '0101'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 20
+                    """, on: sql)
                 XCTAssertTrue(plan.contains("idx_cases_category_code_id"), plan)
                 XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
             }
         }
+    }
+
+    /// An index's definition as the database keeps it (nil when there is none).
+    private static func definition(of index: String, _ t: TestContext) async throws -> String? {
+        let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+        return t.database == .sqlite
+            ? try await sql.raw("SELECT sql AS d FROM sqlite_master WHERE name = \(bind: index)").first()?.decode(column: "d", as: String.self)
+            : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
+    }
+
+    /// SQLite's plan for a query, its lines joined.
+    private static func plan(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> String {
+        try await sql.raw("EXPLAIN QUERY PLAN \(query)").all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
     }
 }

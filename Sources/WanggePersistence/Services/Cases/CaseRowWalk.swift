@@ -23,9 +23,9 @@ extension QueryBuilder where Model == CaseModel {
 extension CaseQueryService {
     /// A handler's list with no queue: the cases its department leads or shares. Every department of
     /// a case has a row in `case_departments`, the lead's too (`CaseTransitionService.step` writes them
-    /// whenever the departments change), so the list walks those rows newest first. Filtering the
-    /// cases by the lead column or the rows and sorting them all took 76–103 ms a page at a million
-    /// cases, and more as the fresh reports no department holds yet grew (BENCHMARKS.md).
+    /// whenever the departments change), so the list walks those rows newest first. Gathering the
+    /// department's rows and walking the cases took 55–120 ms a page at a million cases, and more as
+    /// the fresh reports that no department holds yet grew (BENCHMARKS.md).
     func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let held = query.walking(CaseDepartmentModel.schema, as: "held",
                                  where: "\(ident: "held").\(ident: "department_code") = \(bind: department)", before: before)
