@@ -15,7 +15,12 @@ extension QueryBuilder where Model == CaseModel {
             method: SQLJoinMethod.inner, table: SQLAlias(SQLIdentifier(table), as: row),
             expression: SQLQueryString("\(row).\(ident: "case_id") = \(ident: CaseModel.schema).\(ident: "id")"))))
         walk.filter(.sql(embed: condition))
-        if let before { walk.filter(.sql(embed: "\(row).\(ident: "case_id") < \(bind: before)")) }
+        if let before {
+            walk.filter(.sql(embed: "\(row).\(ident: "case_id") < \(bind: before)"))
+            // The same bound on the cases: PostgreSQL merge-joins the two indexes and does not carry
+            // it across, so a deep page read every case above its cursor (35–85 ms at 100,000 cases).
+            walk.filter(.cases("id", .lessThan, .bind(before)))
+        }
         return walk.sort(.custom(SQLOrderBy(expression: SQLColumn("case_id", table: alias), direction: SQLDirection.descending)))
     }
 }
