@@ -65,6 +65,19 @@ final class GeneratorTests: XCTestCase {
                 XCTAssertTrue(states.contains(state), "no generated case is \(state)")
             }
 
+            // Every department of a case has its row, the lead's and the co-handlers' (a handler's
+            // lists walk them), and one dispatched case in ten is shared.
+            var expected = Set<String>(), sharedCases = 0
+            for model in try await CaseModel.query(on: db).all() {
+                let snapshot = try model.snapshot
+                if let lead = snapshot.leadDepartmentCode { expected.insert("\(try model.requireID()) \(lead) true") }
+                for shared in snapshot.coDepartmentCodes { expected.insert("\(try model.requireID()) \(shared) false") }
+                sharedCases += snapshot.coDepartmentCodes.isEmpty ? 0 : 1
+            }
+            let stored = Set(try await CaseDepartmentModel.query(on: db).all().map { "\($0.caseID) \($0.departmentCode) \($0.lead)" })
+            XCTAssertEqual(stored, expected)
+            XCTAssertGreaterThan(sharedCases, 0, "no generated case is shared")
+
             // Rollups and gauges equal a from-scratch recount of the event log.
             let rebuild = RollupRebuild(db: db, timeZone: t.app.wanggeConfig.timeZone)
             let recount = try await rebuild.recount()

@@ -57,7 +57,7 @@ struct GeneratorPlan: Sendable {
         var terms: [String: [String]] = [:]
 
         mutating func json(_ command: CaseCommand) throws -> String {
-            let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")"
+            let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.coDepartmentCodes?.joined(separator: ",") ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")"
             if let text = commandJSON[key] { return text }
             let text = try CaseEventModel.payload(command)
             commandJSON[key] = text
@@ -85,6 +85,15 @@ struct GeneratorPlan: Sendable {
             try makeCase(id, &random, &memo, into: &out)
         }
         return out
+    }
+
+    /// One dispatched case in ten is shared with the next department (协办), so the handlers' shared
+    /// rows and co-handling queues have something in them. Chosen by the id, not drawn, so every other
+    /// case stays as the same seed made it before.
+    private func sharedWith(_ id: Int, lead: String) -> [String]? {
+        let departments = departmentCodes
+        guard id % 10 == 0, let index = departments.firstIndex(of: lead), departments.count > 1 else { return nil }
+        return [departments[(index + 1) % departments.count]]
     }
 
     private func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T { items[Int(random.next() % UInt64(items.count))] }
@@ -122,7 +131,7 @@ struct GeneratorPlan: Sendable {
         if !rejected {
             for action in Self.fullPath.prefix(steps) {
                 switch action {
-                case .dispatch: commands.append(CaseCommand(.dispatch, departmentCode: department))
+                case .dispatch: commands.append(CaseCommand(.dispatch, departmentCode: department, coDepartmentCodes: sharedWith(id, lead: department)))
                 case .submitResult: commands.append(CaseCommand(.submitResult, result: "已处理完毕"))
                 case .evaluate: commands.append(CaseCommand(.evaluate, rating: pick(Self.ratings, &random)))
                 default: commands.append(CaseCommand(action))
@@ -201,6 +210,7 @@ struct GeneratorPlan: Sendable {
                       .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
         if open { out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
+        for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
     }
 
