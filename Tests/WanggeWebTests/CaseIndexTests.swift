@@ -95,8 +95,9 @@ final class CaseIndexTests: XCTestCase {
         }
     }
 
-    /// The co-handling queue gathers the department's shared rows from an index of shared rows only.
-    func testTheCoHandlingQueueReadsAnIndexOfSharedRowsOnly() async throws {
+    /// The co-handling queue walks the department's shared rows newest first, in an index of shared
+    /// rows only, back to the oldest open case: no list of them gathered, no sort.
+    func testTheCoHandlingQueueWalksAnIndexOfSharedRowsOnly() async throws {
         try await withApp { t in
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             let index = "idx_case_departments_shared_department_code_case_id"
@@ -104,10 +105,16 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertTrue(definition?.lowercased().contains("false") ?? false, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
             let plan = try await Self.plan("""
-                SELECT id FROM cases WHERE state IN ('dispatched', 'in_progress')
-                AND id IN (SELECT case_id FROM case_departments WHERE department_code = '330110-CG' AND lead = FALSE) ORDER BY id DESC LIMIT 20
+                SELECT cases.id FROM cases INNER JOIN case_departments AS held ON held.case_id = cases.id
+                WHERE cases.state IN ('dispatched', 'in_progress') AND held.department_code = '330110-CG' AND held.lead = FALSE
+                AND held.case_id >= (SELECT MIN(first) FROM (SELECT MIN(id) AS first FROM cases WHERE state = 'dispatched'
+                UNION ALL SELECT MIN(id) AS first FROM cases WHERE state = 'in_progress') AS ends)
+                ORDER BY held.case_id DESC LIMIT 20
                 """, on: sql)
-            XCTAssertTrue(plan.contains(index), plan)
+            XCTAssertTrue(plan.contains("\(index) (department_code=? AND case_id>?)"), plan)
+            XCTAssertEqual(plan.components(separatedBy: "USING COVERING INDEX idx_cases_state_id (state=?)").count - 1, 2,
+                           "each state's oldest case from one end of the index: \(plan)")
+            XCTAssertFalse(plan.contains("LIST SUBQUERY") || plan.contains("TEMP B-TREE"), plan)
         }
     }
 

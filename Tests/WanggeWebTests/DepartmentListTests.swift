@@ -58,4 +58,46 @@ final class DepartmentListTests: XCTestCase {
             XCTAssertEqual(sjSearched.codes, [codes[2]])
         }
     }
+
+    /// The co-handling queue: the open cases the department shares and does not lead, newest first,
+    /// page by page; a shared case whose result is in, or one shared with another department, is not.
+    func testTheCoHandlingQueueHoldsTheOpenCasesTheDepartmentSharesPageByPage() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let spot = try t.centre(of: "330110001001-01")
+            var codes: [String] = []
+            for _ in 0..<6 {
+                let r = try await t.report(["channel": "citizen", "description": "小区门口井盖松动", "location": ["lat": spot.lat, "lon": spot.lon]])
+                let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
+                try await t.act(code, "register", token: dispatcher)
+                codes.append(code)
+            }
+            for i in [0, 1, 3, 5] {
+                try await t.act(codes[i], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"]])
+            }
+            try await t.act(codes[2], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-SJ"]])
+            try await t.act(codes[4], "dispatch", token: dispatcher, ["departmentCode": "330110-CG", "coDepartmentCodes": ["330110-ZJ"]])
+            let zj = try await t.token("handler-zj")
+            try await t.act(codes[1], "accept", token: zj)
+            try await t.act(codes[3], "accept", token: zj)
+            try await t.act(codes[3], "submit_result", token: zj, ["result": "已更换井盖"])
+
+            func queue(_ extra: String, token: String) async throws -> (codes: [String], next: String?) {
+                let page = try await t.api(.GET, "/api/v1/cases?queue=co_handling\(extra)", token: token).body.json()
+                return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
+            }
+            let cg = try await t.token("handler-cg")
+            let first = try await queue("&limit=2", token: cg)
+            XCTAssertEqual(first.codes, [codes[5], codes[1]], "[\(t.database)] dispatched and in progress, newest first")
+            let second = try await queue("&limit=2&after=\(try XCTUnwrap(first.next))", token: cg)
+            XCTAssertEqual(second.codes, [codes[0]], "[\(t.database)] the handled case is left out, and the one CG leads")
+            XCTAssertNil(second.next)
+            let searched = try await queue("&q=井盖", token: cg)
+            XCTAssertEqual(searched.codes, [codes[5], codes[1], codes[0]], "a search within the queue")
+            let zjShared = try await queue("", token: zj)
+            XCTAssertEqual(zjShared.codes, [codes[4]])
+            let notAHandler = try await queue("", token: dispatcher)
+            XCTAssertEqual(notAHandler.codes, [], "a dispatcher co-handles nothing")
+        }
+    }
 }

@@ -45,8 +45,11 @@ public struct CaseQueryService: Sendable {
     public init(db: any Database) { self.db = db }
 
     public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
+        let search = filter.search.flatMap(TextSearch.init)
+        // A handler's whole list and its co-handling queue walk the department's rows instead.
+        let walksDepartmentRows = actor.role == .handler && search == nil && (filter.queue == nil || filter.queue == .coHandling)
         var query = CaseModel.query(on: db)
-        if let queue = filter.queue { query = try apply(queue, to: query, actor: actor) }
+        if let queue = filter.queue { query = try apply(queue, to: query, actor: actor, rowsWalked: walksDepartmentRows) }
         if !filter.states.isEmpty { query = query.filter(.cases("state", in: filter.states.map(\.rawValue))) }
         if let category = filter.categoryCode {
             // A top-level category (2 digits) matches its subcategories too.
@@ -62,14 +65,15 @@ public struct CaseQueryService: Sendable {
         if let to = filter.to { query = query.filter(.cases("created_at", .lessThan, .bind(to))) }
         if let warning = filter.warning { query = Self.colour(warning, at: filter.now, query) }
         let limit = max(1, min(filter.limit, 100))
-        switch filter.search.flatMap(TextSearch.init) {
+        if walksDepartmentRows {
+            return try await departmentPage(query, department: actor.departmentCode ?? "-", sharedOnly: filter.queue == .coHandling,
+                                            before: filter.beforeID, limit: limit)
+        }
+        switch search {
         case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter(\.$code =~ prefix)
         case .nothing?: return []
-        case nil:
-            if actor.role == .handler, filter.queue == nil {
-                return try await departmentPage(query, department: actor.departmentCode ?? "-", before: filter.beforeID, limit: limit)
-            }
+        case nil: break
         }
         query = CaseAccess.visible(query, to: actor)
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
@@ -91,7 +95,12 @@ public struct CaseQueryService: Sendable {
         return query.filter(.casesNewestFirst(CaseModel.ancestorKey(scope.level), equals: scope.code, on: db))
     }
 
-    func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor) throws -> QueryBuilder<CaseModel> {
+    /// The states of the cases a co-handling department still works on.
+    static let coHandlingStates: [CaseState] = [.dispatched, .inProgress]
+
+    /// `rowsWalked`: the page walks the department's rows (`departmentPage`), which then stand for the
+    /// co-handling queue's shared rows.
+    func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor, rowsWalked: Bool = false) throws -> QueryBuilder<CaseModel> {
         func centreInScope(_ q: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
             // The centre's code extends the actor's own: a county dispatcher owns every centre below it.
             q.filter(\.$centreOrgCode =~ actor.orgCode)
@@ -110,8 +119,9 @@ public struct CaseQueryService: Sendable {
         case .inHand:
             return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.inProgress.rawValue)
         case .coHandling:
-            return query.filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
-                .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
+            let open = query.filter(\.$state ~~ Self.coHandlingStates.map(\.rawValue))
+            if rowsWalked { return open }
+            return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
             return query.filter(\.$assignedGridCode ~~ actor.gridCodes)
                 .filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])

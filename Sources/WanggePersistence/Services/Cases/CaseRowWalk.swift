@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import SQLKit
+import WanggeDomain
 
 /// Lists driven by another table's (key, case_id) index: the query's cases joined to the rows of
 /// `table` that meet `condition`, newest case first from `before`. The database walks that index from
@@ -31,9 +32,27 @@ extension CaseQueryService {
     /// whenever the departments change), so the list walks those rows newest first. Gathering the
     /// department's rows and walking the cases took 55–120 ms a page at a million cases, and more as
     /// the fresh reports that no department holds yet grew (BENCHMARKS.md).
-    func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, before: Int?, limit: Int) async throws -> [CaseSummary] {
-        let held = query.walking(CaseDepartmentModel.schema, as: "held",
-                                 where: "\(ident: "held").\(ident: "department_code") = \(bind: department)", before: before)
-        return try await page(held, limit: limit)
+    ///
+    /// `sharedOnly`: the co-handling queue walks the shared rows alone, from their own index (migration
+    /// 014), and no further back than the oldest case still dispatched or in progress. Gathering the
+    /// shared rows for each page took 1.5–2 ms at a million cases, and a page the walk could not fill
+    /// (the last one, or a department with few open shares) read the department's whole history of
+    /// shared rows, 20 ms for 7,000; a department gathers more each year.
+    func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
+        var condition: SQLQueryString = "\(ident: "held").\(ident: "department_code") = \(bind: department)"
+        if sharedOnly {
+            let shared: SQLQueryString = " AND \(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.coHandlingStates)))"
+            condition += shared
+        }
+        return try await page(query.walking(CaseDepartmentModel.schema, as: "held", where: condition, before: before), limit: limit)
+    }
+
+    /// The smallest case id in any of `states` (NULL when none is): one end of the (state, id) index
+    /// per state, where a MIN over `state IN (…)` would read every case in them.
+    static func oldestCase(in states: [CaseState]) -> SQLQueryString {
+        let ends = states.map { state -> SQLQueryString in
+            "SELECT MIN(\(ident: "id")) AS \(ident: "first") FROM \(ident: CaseModel.schema) WHERE \(ident: "state") = \(bind: state.rawValue)"
+        }
+        return "SELECT MIN(\(ident: "first")) FROM (\(ends.joined(separator: " UNION ALL "))) AS \(ident: "ends")"
     }
 }
