@@ -98,7 +98,7 @@ final class SLATests: XCTestCase {
             t.clock.now = Self.monday
             let dispatcher = try await t.token("dispatcher")
             var codes: [(code: String, township: String)] = []
-            for grid in ["330110001001-01", "330110001002-01", "330110001001-02", "330110002001-01"] {
+            for grid in ["330110001001-01", "330110001002-01", "330110001001-02", "330110002001-01", "330110002001-01", "330110001001-01"] {
                 let spot = try t.centre(of: grid)
                 let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
                 codes.append((try XCTUnwrap(r.json["code"] as? String), String(grid.prefix(9))))
@@ -106,6 +106,9 @@ final class SLATests: XCTestCase {
             try await t.act(codes[1].code, "register", token: dispatcher)
             try await t.act(codes[2].code, "register", token: dispatcher)
             try await t.act(codes[2].code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+            // Finished cases are counted where they finish, not read from the cases.
+            try await t.act(codes[4].code, "reject", token: dispatcher, ["note": "不属于受理范围"])
+            try await t.act(codes[5].code, "reject", token: dispatcher, ["note": "不属于受理范围"])
             t.clock.advance(2 * 3600) // the reports' hour to be accepted is over
             func figures(_ username: String) async throws -> [String: Int] {
                 var browser = Browser()
@@ -132,10 +135,12 @@ final class SLATests: XCTestCase {
             XCTAssertEqual(county[CaseState.registered.nameZH], 1)
             XCTAssertEqual(county[CaseState.dispatched.nameZH], 1)
             XCTAssertEqual(county[CaseState.archived.nameZH], 0)
+            XCTAssertEqual(county[CaseState.rejected.nameZH], 2)
             XCTAssertEqual(county["超期"], red.values.reduce(0, +))
             let township = try await figures("leader-dh")
             XCTAssertEqual(township[CaseState.reported.nameZH], 1, "南山镇's report is not 东湖街道's: \(township)")
             XCTAssertEqual(township[CaseState.registered.nameZH], 1)
+            XCTAssertEqual(township[CaseState.rejected.nameZH], 1)
             XCTAssertEqual(township["超期"], red["330110001"])
         }
     }

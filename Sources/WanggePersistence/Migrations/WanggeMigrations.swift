@@ -22,5 +22,6 @@ public enum WanggeMigrations {
         RemoveDepartmentRowsOfUnassignedCases(),
         IndexSharedDepartmentRows(),
         IndexCasesByCategory(),
+        CountFinishedCases(),
     ]
 }

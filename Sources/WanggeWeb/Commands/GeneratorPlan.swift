@@ -208,7 +208,7 @@ struct GeneratorPlan: Sendable {
                       .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
                       .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
                       .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
-        if open { out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, open: true, overdue: false)) }
+        out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: false))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
         for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }

@@ -63,40 +63,71 @@ public enum RollupLedger {
             add(move.to, sign: 1)
         }
         let rows = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
-        guard !rows.isEmpty else { return }
-        let values = rows.flatMap { row -> [BulkValue] in
-            [.text(row.dimension), .text(row.code), .text(row.level), .text(row.area.cityCode), .text(row.area.countyCode),
-             .text(row.area.townshipCode), .text(row.area.villageCode), .text(row.area.gridCode), .int(row.open), .int(row.overdue)]
+        if !rows.isEmpty {
+            let values = rows.flatMap { row -> [BulkValue] in
+                [.text(row.dimension), .text(row.code), .text(row.level), .text(row.area.cityCode), .text(row.area.countyCode),
+                 .text(row.area.townshipCode), .text(row.area.villageCode), .text(row.area.gridCode), .int(row.open), .int(row.overdue)]
+            }
+            try await sink.insert(gaugeUpsert, values)
         }
-        try await sink.insert(gaugeUpsert, values)
+        try await moveFinishedCounts(moves, into: sink)
     }
+
+    /// The finished counts a case leaves or joins: only a step into or out of a finished state writes.
+    static func moveFinishedCounts(_ moves: [(from: GaugeState, to: GaugeState)], into sink: any RowSink) async throws {
+        var deltas: [FinishedCountKey: Int] = [:]
+        for move in moves where move.from != move.to {
+            for (state, sign) in [(move.from, -1), (move.to, 1)] {
+                guard let finished = state.finished else { continue }
+                for (dimension, code, _, _) in state.units {
+                    deltas[FinishedCountKey(dimension: dimension, unitCode: code, state: finished.rawValue), default: 0] += sign
+                }
+            }
+        }
+        let rows = deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }
+        guard !rows.isEmpty else { return }
+        try await sink.insert(finishedUpsert, rows.flatMap { [.text($0.key.dimension), .text($0.key.unitCode), .text($0.key.state), .int($0.value)] })
+    }
+
+    private static let finishedUpsert = BulkInsert.adding(
+        to: FinishedCountModel.schema, columns: ["dimension", "unit_code", "state", "case_count"],
+        key: ["dimension", "unit_code", "state"], counters: ["case_count"])
 
     private static let gaugeUpsert = BulkInsert.adding(
         to: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"],
         key: ["dimension", "unit_code"], counters: ["open_count", "overdue_count"])
 }
 
-/// What a case weighs in the open-case gauges: nothing when finished, otherwise one open case (and
-/// one overdue, when its red lamp is lit) at every level of its place and at its lead department.
+/// What a case weighs in the open-case gauges: one open case (and one overdue, when its red lamp is
+/// lit) at every level of its place and at its lead department; when finished, one case in its
+/// finished state's count there instead (`FinishedCountModel`).
 public struct GaugeState: Sendable, Equatable {
     public var placeCode: String?
     public var departmentCode: String?
     public var open: Bool
     public var overdue: Bool
+    /// The state of a finished case; nil for an open one (and for no case at all).
+    public var finished: CaseState?
 
-    public init(placeCode: String?, departmentCode: String?, open: Bool, overdue: Bool) {
+    public init(placeCode: String?, departmentCode: String?, state: CaseState, overdue: Bool) {
         self.placeCode = placeCode
         self.departmentCode = departmentCode
-        self.open = open
+        self.open = state.isOpen
         self.overdue = open && overdue
+        self.finished = state.isOpen ? nil : state
     }
 
     public init(_ model: CaseModel) {
         self.init(placeCode: model.ancestry.deepestCode, departmentCode: model.leadDepartmentCode,
-                  open: model.caseState.isOpen, overdue: model.overdueAt != nil)
+                  state: model.caseState, overdue: model.overdueAt != nil)
     }
 
-    static let closed = GaugeState(placeCode: nil, departmentCode: nil, open: false, overdue: false)
+    /// Before a case exists.
+    private init() {
+        (placeCode, departmentCode, open, overdue, finished) = (nil, nil, false, false, nil)
+    }
+
+    static let none = GaugeState()
 
     var units: [(String, String, String, OrgAncestry)] {
         var out: [(String, String, String, OrgAncestry)] = []
@@ -109,4 +140,13 @@ public struct GaugeState: Sendable, Equatable {
         if let departmentCode { out.append((RollupDimension.department.rawValue, departmentCode, "department", OrgAncestry())) }
         return out
     }
+}
+
+/// A row of `finished_counts`.
+public struct FinishedCountKey: Hashable, Comparable, Sendable {
+    public var dimension: String
+    public var unitCode: String
+    public var state: String
+
+    public static func < (a: Self, b: Self) -> Bool { (a.dimension, a.unitCode, a.state) < (b.dimension, b.unitCode, b.state) }
 }

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 import WanggeDomain
 
-/// Recounts the rollups from the event log and the gauges from the open cases, to check the
+/// Recounts the rollups from the event log and the gauges and finished counts from the cases, to check the
 /// maintained ones (`wangge rollups check`) or replace them (`wangge rollups rebuild`).
 public struct RollupRebuild: Sendable {
     public let db: any Database
@@ -17,6 +17,7 @@ public struct RollupRebuild: Sendable {
     public struct Recount: Sendable {
         public var rollups: [RollupKey: RollupEntry] = [:]
         public var gauges: [String: GaugeRow] = [:]
+        public var finished: [FinishedCountKey: Int] = [:]
         public var cases = 0
         public var events = 0
     }
@@ -44,7 +45,7 @@ public struct RollupRebuild: Sendable {
             for model in cases {
                 result.cases += 1
                 try replay(byCase[model.id ?? -1] ?? [], channel: model.channel, into: &result)
-                add(GaugeState(model), to: &result.gauges)
+                result.add(GaugeState(model))
             }
         }
         return result
@@ -76,18 +77,29 @@ public struct RollupRebuild: Sendable {
         }
     }
 
-    func add(_ state: GaugeState, to gauges: inout [String: GaugeRow]) {
+}
+
+extension RollupRebuild.Recount {
+    /// A case's weight in the gauges, or in its finished state's counts.
+    mutating func add(_ state: GaugeState) {
+        if let done = state.finished {
+            for (dimension, code, _, _) in state.units {
+                finished[FinishedCountKey(dimension: dimension, unitCode: code, state: done.rawValue), default: 0] += 1
+            }
+        }
         guard state.open else { return }
         for (dimension, code, level, area) in state.units {
-            var row = gauges[dimension + "|" + code] ?? GaugeRow(dimension: dimension, unitCode: code, unitLevel: level, area: area, open: 0, overdue: 0)
+            var row = gauges[dimension + "|" + code] ?? RollupRebuild.GaugeRow(dimension: dimension, unitCode: code, unitLevel: level, area: area, open: 0, overdue: 0)
             row.open += 1
             row.overdue += state.overdue ? 1 : 0
             gauges[dimension + "|" + code] = row
         }
     }
+}
 
-    /// Every stored rollup row (zero rows dropped) and gauge, for comparison.
-    public func stored() async throws -> (rollups: [RollupKey: CaseCounts], gauges: [String: GaugeRow]) {
+extension RollupRebuild {
+    /// Every stored rollup row (zero rows dropped), gauge and finished count, for comparison.
+    public func stored() async throws -> (rollups: [RollupKey: CaseCounts], gauges: [String: GaugeRow], finished: [FinishedCountKey: Int]) {
         var rollups: [RollupKey: CaseCounts] = [:]
         for row in try await RollupModel.query(on: db).all() where row.counts != CaseCounts() {
             rollups[row.key] = row.counts
@@ -97,12 +109,16 @@ public struct RollupRebuild: Sendable {
             gauges[row.dimension + "|" + row.unitCode] = GaugeRow(dimension: row.dimension, unitCode: row.unitCode, unitLevel: row.unitLevel,
                                                                     area: row.placeColumns, open: row.openCount, overdue: row.overdueCount)
         }
-        return (rollups, gauges)
+        var finished: [FinishedCountKey: Int] = [:]
+        for row in try await FinishedCountModel.query(on: db).filter(\.$caseCount != 0).all() {
+            finished[FinishedCountKey(dimension: row.dimension, unitCode: row.unitCode, state: row.state)] = row.caseCount
+        }
+        return (rollups, gauges, finished)
     }
 
     /// Differences between the stored rollups and a recount, as readable lines (empty when they agree).
     public func differences(_ recount: Recount) async throws -> [String] {
-        let (rollups, gauges) = try await stored()
+        let (rollups, gauges, finished) = try await stored()
         var lines: [String] = []
         let expected = recount.rollups.filter { $0.value.counts != CaseCounts() }
         for (key, entry) in expected where rollups[key] != entry.counts {
@@ -117,6 +133,9 @@ public struct RollupRebuild: Sendable {
         for (key, row) in gauges where recount.gauges[key] == nil {
             lines.append("gauge \(key): stored \(row.open)/\(row.overdue), recount none")
         }
+        for key in Set(finished.keys).union(recount.finished.keys) where finished[key] != recount.finished[key] {
+            lines.append("finished \(key.dimension) \(key.unitCode) \(key.state): stored \(finished[key] ?? 0), recount \(recount.finished[key] ?? 0)")
+        }
         return lines.sorted()
     }
 
@@ -126,20 +145,22 @@ public struct RollupRebuild: Sendable {
 
     /// Replaces the stored rollups and gauges with the recount, in one transaction.
     public func replace(with recount: Recount) async throws {
-        try await write(entries: recount.rollups.values.sorted { $0.key < $1.key }, gaugeRows: Array(recount.gauges.values))
+        try await write(entries: recount.rollups.values.sorted { $0.key < $1.key }, gaugeRows: Array(recount.gauges.values), finished: recount.finished)
     }
 
-    /// Replaces the stored rollups and gauges (the generator's path: it counts while it makes cases).
+    /// Replaces the stored rollups, gauges and finished counts (the generator's path: it counts while
+    /// it makes cases).
     public func write(entries: [RollupEntry], gauges states: [GaugeState]) async throws {
-        var gauges: [String: GaugeRow] = [:]
-        for state in states { add(state, to: &gauges) }
-        try await write(entries: entries, gaugeRows: Array(gauges.values))
+        var tally = Recount()
+        for state in states { tally.add(state) }
+        try await write(entries: entries, gaugeRows: Array(tally.gauges.values), finished: tally.finished)
     }
 
-    func write(entries: [RollupEntry], gaugeRows: [GaugeRow]) async throws {
+    func write(entries: [RollupEntry], gaugeRows: [GaugeRow], finished: [FinishedCountKey: Int]) async throws {
         try await db.writeTransaction { tx in
             try await RollupModel.query(on: tx).delete()
             try await OpenGaugeModel.query(on: tx).delete()
+            try await FinishedCountModel.query(on: tx).delete()
             // The table is empty: plain multi-row inserts, no upsert needed.
             guard let sql = tx as? any SQLDatabase else { return }
             let columns = RollupLedger.rollupColumns
@@ -158,6 +179,11 @@ public struct RollupRebuild: Sendable {
                 start = end
             }
             try await Self.insertGauges(gaugeRows, on: tx)
+            for (key, count) in finished.sorted(by: { $0.key < $1.key }) where count != 0 {
+                let row = FinishedCountModel()
+                (row.dimension, row.unitCode, row.state, row.caseCount) = (key.dimension, key.unitCode, key.state, count)
+                try await row.create(on: tx)
+            }
         }
     }
 

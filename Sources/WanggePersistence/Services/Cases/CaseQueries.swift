@@ -184,12 +184,17 @@ public struct CaseQueryService: Sendable {
         return (units, red)
     }
 
-    /// How many cases of the area are in each state, in one pass over its (area, state) index
-    /// entries instead of a count per state.
+    /// How many cases of the area are in each state. The open ones in one pass over the area's (area,
+    /// state) index entries of the open states; the finished ones, most of the area's history, from
+    /// their kept counts (`FinishedCountModel`).
     public func stateCounts(within scope: OrgScope) async throws -> [CaseState: Int] {
         let column = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
+        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
         let rows = try await PlainReads.rows(SQLQueryString("""
-            SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema) WHERE \(column) = \(bind: scope.code) GROUP BY \(ident: "state")
+            SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema)
+            WHERE \(column) = \(bind: scope.code) AND \(ident: "state") IN (\(open)) GROUP BY \(ident: "state")
+            UNION ALL SELECT \(ident: "state"), \(ident: "case_count") FROM \(ident: FinishedCountModel.schema)
+            WHERE \(ident: "dimension") = \(bind: RollupDimension.org.rawValue) AND \(ident: "unit_code") = \(bind: scope.code)
             """), on: db)
         var counts: [CaseState: Int] = [:]
         for row in rows {

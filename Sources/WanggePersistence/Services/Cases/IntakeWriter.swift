@@ -74,7 +74,7 @@ enum IntakeWriter {
         try await rows.update(CaseModel.schema, set: "event_hash", where: "id", zip(written, heads).map { (.int($0.id), .text($1)) })
 
         try await RollupLedger.add(merged: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
-        try await RollupLedger.moveGauges(group.map { (from: GaugeState.closed, to: $0.row.gauge) }, into: rows)
+        try await RollupLedger.moveGauges(group.map { (from: GaugeState.none, to: $0.row.gauge) }, into: rows)
         var attachments: [AttachmentModel] = []
         for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {
             let lastSeq = intake.events.count

@@ -43,7 +43,7 @@ public struct NewCaseRow: Sendable {
 
     /// The open-case gauges it joins (`RollupLedger.moveGauges`); a new case is not overdue.
     var gauge: GaugeState {
-        GaugeState(placeCode: ancestry.deepestCode, departmentCode: snapshot.leadDepartmentCode, open: state.isOpen, overdue: false)
+        GaugeState(placeCode: ancestry.deepestCode, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: false)
     }
 
     /// Every column of `cases` but the id (the database's) and `leftEmpty`, in the model's order,
