@@ -76,7 +76,6 @@ public struct RollupRebuild: Sendable {
             }
         }
     }
-
 }
 
 extension RollupRebuild.Recount {
