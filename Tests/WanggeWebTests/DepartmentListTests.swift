@@ -8,14 +8,7 @@ final class DepartmentListTests: XCTestCase {
     func testADepartmentsListHoldsWhatItLeadsAndSharesNewestFirstPageByPage() async throws {
         try await withApp { t in
             let dispatcher = try await t.token("dispatcher-dh")
-            let spot = try t.centre(of: "330110001001-01")
-            var codes: [String] = []
-            for _ in 0..<6 {
-                let r = try await t.report(["channel": "citizen", "description": "小区路灯不亮,晚上很黑", "location": ["lat": spot.lat, "lon": spot.lon]])
-                let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
-                try await t.act(code, "register", token: dispatcher)
-                codes.append(code)
-            }
+            let codes = try await registeredReports(6, "小区路灯不亮,晚上很黑", t, dispatcher: dispatcher)
             try await t.act(codes[0], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
             try await t.act(codes[1], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"]])
             try await t.act(codes[2], "dispatch", token: dispatcher, ["departmentCode": "330110-SJ"])
@@ -27,8 +20,7 @@ final class DepartmentListTests: XCTestCase {
             try await t.act(codes[0], "accept", token: cg)
 
             func list(_ query: String, token: String) async throws -> (codes: [String], next: String?) {
-                let page = try await t.api(.GET, "/api/v1/cases?\(query)", token: token).body.json()
-                return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
+                try await self.list(query, token: token, t)
             }
             // Two at a time, following the cursor: each case once, newest first.
             let first = try await list("limit=2", token: cg)
@@ -64,14 +56,7 @@ final class DepartmentListTests: XCTestCase {
     func testTheCoHandlingQueueHoldsTheOpenCasesTheDepartmentSharesPageByPage() async throws {
         try await withApp { t in
             let dispatcher = try await t.token("dispatcher-dh")
-            let spot = try t.centre(of: "330110001001-01")
-            var codes: [String] = []
-            for _ in 0..<6 {
-                let r = try await t.report(["channel": "citizen", "description": "小区门口井盖松动", "location": ["lat": spot.lat, "lon": spot.lon]])
-                let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
-                try await t.act(code, "register", token: dispatcher)
-                codes.append(code)
-            }
+            let codes = try await registeredReports(6, "小区门口井盖松动", t, dispatcher: dispatcher)
             for i in [0, 1, 3, 5] {
                 try await t.act(codes[i], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"]])
             }
@@ -83,8 +68,7 @@ final class DepartmentListTests: XCTestCase {
             try await t.act(codes[3], "submit_result", token: zj, ["result": "已更换井盖"])
 
             func queue(_ extra: String, token: String) async throws -> (codes: [String], next: String?) {
-                let page = try await t.api(.GET, "/api/v1/cases?queue=co_handling\(extra)", token: token).body.json()
-                return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
+                try await list("queue=co_handling\(extra)", token: token, t)
             }
             let cg = try await t.token("handler-cg")
             let first = try await queue("&limit=2", token: cg)
@@ -99,5 +83,24 @@ final class DepartmentListTests: XCTestCase {
             let notAHandler = try await queue("", token: dispatcher)
             XCTAssertEqual(notAHandler.codes, [], "a dispatcher co-handles nothing")
         }
+    }
+
+    /// `count` reports in one grid, each registered by the dispatcher, oldest first.
+    private func registeredReports(_ count: Int, _ description: String, _ t: TestContext, dispatcher: String) async throws -> [String] {
+        let spot = try t.centre(of: "330110001001-01")
+        var codes: [String] = []
+        for _ in 0..<count {
+            let r = try await t.report(["channel": "citizen", "description": description, "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
+            try await t.act(code, "register", token: dispatcher)
+            codes.append(code)
+        }
+        return codes
+    }
+
+    /// A page of `/api/v1/cases` as its case codes and its cursor.
+    private func list(_ query: String, token: String, _ t: TestContext) async throws -> (codes: [String], next: String?) {
+        let page = try await t.api(.GET, "/api/v1/cases?\(query)", token: token).body.json()
+        return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
     }
 }
