@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import Foundation
+import SQLKit
 import WanggeDomain
 
 /// How a person stands to a case: worked out once here from roles and assignments, then used by the
@@ -46,7 +47,16 @@ public enum CaseAccess {
 
     /// Restricts a case query to what the actor may see (a superset for grid workers' village peers,
     /// which the relation check then narrows).
-    public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor) -> QueryBuilder<CaseModel> {
+    ///
+    /// `reportsFrom`: the smallest case id the query can match, when it asks for open states only
+    /// (`CaseQueryService.oldestCase(in:)`). The cases a person reported are found in the (reporter, id)
+    /// index, every one they ever filed; the bound starts that read at the oldest open case. A grid
+    /// worker's map read all 261 of `grid1`'s reports at a million cases to find the few still open.
+    public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor, reportsFrom: SQLQueryString? = nil) -> QueryBuilder<CaseModel> {
+        var mine: DatabaseQuery.Filter = .cases("reporter_username", .equal, .bind(actor.username))
+        if let reportsFrom {
+            mine = .group([mine, .sql(embed: "\(ident: CaseModel.schema).\(ident: "id") >= (\(reportsFrom))")], .and)
+        }
         switch actor.role {
         case .dispatcher, .leader, .admin:
             let places = actor.scopes.map(CaseModel.filter(within:))
@@ -64,10 +74,10 @@ public enum CaseAccess {
         case .gridWorker:
             return query.filter(.group([
                 .cases("grid_code", in: actor.gridCodes), .cases("assigned_grid_code", in: actor.gridCodes),
-                .cases("reporter_username", .equal, .bind(actor.username)),
+                mine,
             ], .or))
         case .citizen:
-            return query.filter(.cases("reporter_username", .equal, .bind(actor.username)))
+            return query.filter(mine)
         }
     }
 }

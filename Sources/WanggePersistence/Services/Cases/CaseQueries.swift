@@ -75,7 +75,8 @@ public struct CaseQueryService: Sendable {
         case .nothing?: return []
         case nil: break
         }
-        query = CaseAccess.visible(query, to: actor)
+        let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
+        query = CaseAccess.visible(query, to: actor, reportsFrom: openOnly ? Self.oldestCase(in: filter.states) : nil)
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
         return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
     }
