@@ -96,8 +96,9 @@ public struct CaseQueryService: Sendable {
         return query.filter(.casesNewestFirst(CaseModel.ancestorKey(scope.level), equals: scope.code, on: db))
     }
 
-    /// The states of the cases a co-handling department still works on.
-    static let coHandlingStates: [CaseState] = [.dispatched, .inProgress]
+    /// Dispatched or in progress: the cases a department or a grid is still working on (the grid's
+    /// tasks, the co-handling queue).
+    static let inHandStates: [CaseState] = [.dispatched, .inProgress]
 
     /// `rowsWalked`: the page walks the department's rows (`departmentPage`), which then stand for the
     /// co-handling queue's shared rows.
@@ -120,12 +121,12 @@ public struct CaseQueryService: Sendable {
         case .inHand:
             return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.inProgress.rawValue)
         case .coHandling:
-            let open = query.filter(\.$state ~~ Self.coHandlingStates.map(\.rawValue))
+            let open = query.filter(\.$state ~~ Self.inHandStates.map(\.rawValue))
             if rowsWalked { return open }
             return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
             return query.filter(\.$assignedGridCode ~~ actor.gridCodes)
-                .filter(\.$state ~~ [CaseState.dispatched.rawValue, CaseState.inProgress.rawValue])
+                .filter(\.$state ~~ Self.inHandStates.map(\.rawValue))
         case .verification:
             var q = query.filter(\.$state == CaseState.handled.rawValue)
                 .group(.or) { $0.filter(\.$resultBy != actor.username).filter(\.$resultBy == nil) }

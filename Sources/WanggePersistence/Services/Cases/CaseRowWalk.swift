@@ -41,7 +41,7 @@ extension CaseQueryService {
     func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
         var condition: SQLQueryString = "\(ident: "held").\(ident: "department_code") = \(bind: department)"
         if sharedOnly {
-            let shared: SQLQueryString = " AND \(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.coHandlingStates)))"
+            let shared: SQLQueryString = " AND \(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
             condition += shared
         }
         return try await page(query.walking(CaseDepartmentModel.schema, as: "held", where: condition, before: before), limit: limit)
