@@ -121,8 +121,7 @@ final class AssessmentTests: XCTestCase {
             XCTAssertEqual(refused.status, .badRequest)
             XCTAssertEqual(((refused.json["error"] as? [String: Any])?["code"]) as? String, "assessment.weight")
 
-            let rebuild = RollupRebuild(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
-            let differences = try await rebuild.differences(try await rebuild.recount())
+            let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] the maintained rollups equal a recount of the event log")
         }
     }

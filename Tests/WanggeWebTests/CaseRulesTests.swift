@@ -80,8 +80,7 @@ final class CaseRulesTests: XCTestCase {
             let mergedCounts = try await FinishedCountModel.query(on: t.app.db).filter(\.$state == "merged").all()
             XCTAssertEqual(Set(mergedCounts.map(\.unitCode)), ["330110001001-01", "330110001001", "330110001", "330110", "330100"], "[\(t.database)]")
             XCTAssertTrue(mergedCounts.allSatisfy { $0.caseCount == 1 })
-            let rebuild = RollupRebuild(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
-            let differences = try await rebuild.differences(try await rebuild.recount())
+            let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] what the merge moved equals a recount")
         }
     }

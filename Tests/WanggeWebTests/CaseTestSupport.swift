@@ -85,6 +85,19 @@ extension TestContext {
         return (ring.map(\.lat).reduce(0, +) / Double(ring.count), ring.map(\.lon).reduce(0, +) / Double(ring.count))
     }
 
+    /// How the stored rollups, gauges and finished counts differ from `wangge rollups check`'s recount
+    /// of the cases and their logs (empty when they agree).
+    func rollupDifferences() async throws -> [String] {
+        let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
+        return try await rebuild.differences(try await rebuild.recount())
+    }
+
+    /// A page of `/api/v1/cases?query` as its case codes and its cursor.
+    func casePage(_ query: String, token: String) async throws -> (codes: [String], next: String?) {
+        let page = try await api(.GET, "/api/v1/cases?\(query)", token: token).body.json()
+        return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
+    }
+
     /// Every stored case equals the replay of its own event log.
     func assertEventLogsReplay(file: StaticString = #filePath, line: UInt = #line) async throws {
         for model in try await CaseModel.query(on: app.db).all() {

@@ -20,7 +20,7 @@ final class DepartmentListTests: XCTestCase {
             try await t.act(codes[0], "accept", token: cg)
 
             func list(_ query: String, token: String) async throws -> (codes: [String], next: String?) {
-                try await self.list(query, token: token, t)
+                try await t.casePage(query, token: token)
             }
             // Two at a time, following the cursor: each case once, newest first.
             let first = try await list("limit=2", token: cg)
@@ -68,7 +68,7 @@ final class DepartmentListTests: XCTestCase {
             try await t.act(codes[3], "submit_result", token: zj, ["result": "已更换井盖"])
 
             func queue(_ extra: String, token: String) async throws -> (codes: [String], next: String?) {
-                try await list("queue=co_handling\(extra)", token: token, t)
+                try await t.casePage("queue=co_handling\(extra)", token: token)
             }
             let cg = try await t.token("handler-cg")
             let first = try await queue("&limit=2", token: cg)
@@ -96,11 +96,5 @@ final class DepartmentListTests: XCTestCase {
             codes.append(code)
         }
         return codes
-    }
-
-    /// A page of `/api/v1/cases` as its case codes and its cursor.
-    private func list(_ query: String, token: String, _ t: TestContext) async throws -> (codes: [String], next: String?) {
-        let page = try await t.api(.GET, "/api/v1/cases?\(query)", token: token).body.json()
-        return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
     }
 }

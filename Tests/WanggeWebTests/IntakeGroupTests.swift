@@ -150,8 +150,7 @@ final class IntakeGroupTests: XCTestCase {
             XCTAssertEqual(audit.findings, [], "every chain verifies")
             XCTAssertEqual(audit.checked, 29)
             try await t.assertEventLogsReplay()
-            let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
-            let differences = try await rebuild.differences(try await rebuild.recount())
+            let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] the rollups written for the group equal a recount")
         }
     }
@@ -223,8 +222,7 @@ final class IntakeGroupTests: XCTestCase {
             XCTAssertEqual(after, before + 11, "every other report is written, and nothing of the refused one")
             let audit = try await EventHashChain.verify(on: app.db)
             XCTAssertEqual(audit.findings, [])
-            let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
-            let differences = try await rebuild.differences(try await rebuild.recount())
+            let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] the refused report left no counts behind")
 
             let next = await SQLiteWriteConnection.$current.withValue(direct) { await report(13, queryCode: "AFTER23456") }

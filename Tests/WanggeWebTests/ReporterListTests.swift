@@ -17,8 +17,7 @@ final class ReporterListTests: XCTestCase {
                 return try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
             }
             func codes(_ query: String, token: String) async throws -> [String] {
-                let page = try await t.api(.GET, "/api/v1/cases?\(query)", token: token).body.json()
-                return (page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"]
+                try await t.casePage(query, token: token).codes
             }
             // The grid worker's own report, outside their grid: the oldest open case of all.
             let workers = try await report("330110002001-01", token: grid1)

@@ -140,8 +140,7 @@ final class TransitionGroupTests: XCTestCase {
             let audit = try await EventHashChain.verify(on: app.db)
             XCTAssertEqual(audit.findings, [], "[\(t.database)] every chain verifies")
             try await t.assertEventLogsReplay()
-            let rebuild = RollupRebuild(db: app.db, timeZone: app.wanggeConfig.timeZone)
-            let differences = try await rebuild.differences(try await rebuild.recount())
+            let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] the rollups and gauges written for the group equal a recount")
         }
     }
