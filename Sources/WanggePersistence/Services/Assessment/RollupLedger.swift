@@ -78,10 +78,7 @@ public enum RollupLedger {
         var deltas: [FinishedCountKey: Int] = [:]
         for move in moves where move.from != move.to {
             for (state, sign) in [(move.from, -1), (move.to, 1)] {
-                guard let finished = state.finished else { continue }
-                for (dimension, code, _, _) in state.units {
-                    deltas[FinishedCountKey(dimension: dimension, unitCode: code, state: finished.rawValue), default: 0] += sign
-                }
+                for key in state.finishedCounts { deltas[key, default: 0] += sign }
             }
         }
         let rows = deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }
@@ -128,6 +125,12 @@ public struct GaugeState: Sendable, Equatable {
     }
 
     static let none = GaugeState()
+
+    /// The finished counts a finished case adds one to: its state at each of its units (none when open).
+    var finishedCounts: [FinishedCountKey] {
+        guard let finished else { return [] }
+        return units.map { FinishedCountKey(dimension: $0.0, unitCode: $0.1, state: finished.rawValue) }
+    }
 
     var units: [(String, String, String, OrgAncestry)] {
         var out: [(String, String, String, OrgAncestry)] = []

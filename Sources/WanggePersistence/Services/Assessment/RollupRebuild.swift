@@ -81,11 +81,7 @@ public struct RollupRebuild: Sendable {
 extension RollupRebuild.Recount {
     /// A case's weight in the gauges, or in its finished state's counts.
     mutating func add(_ state: GaugeState) {
-        if let done = state.finished {
-            for (dimension, code, _, _) in state.units {
-                finished[FinishedCountKey(dimension: dimension, unitCode: code, state: done.rawValue), default: 0] += 1
-            }
-        }
+        for key in state.finishedCounts { finished[key, default: 0] += 1 }
         guard state.open else { return }
         for (dimension, code, level, area) in state.units {
             var row = gauges[dimension + "|" + code] ?? RollupRebuild.GaugeRow(dimension: dimension, unitCode: code, unitLevel: level, area: area, open: 0, overdue: 0)
