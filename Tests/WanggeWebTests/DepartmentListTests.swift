@@ -19,34 +19,31 @@ final class DepartmentListTests: XCTestCase {
             try await t.act(codes[5], "return", token: cg, ["note": "不属于城管职责"])
             try await t.act(codes[0], "accept", token: cg)
 
-            func list(_ query: String, token: String) async throws -> (codes: [String], next: String?) {
-                try await t.casePage(query, token: token)
-            }
             // Two at a time, following the cursor: each case once, newest first.
-            let first = try await list("limit=2", token: cg)
+            let first = try await t.casePage("limit=2", token: cg)
             XCTAssertEqual(first.codes, [codes[3], codes[1]], "[\(t.database)]")
-            let second = try await list("limit=2&after=\(try XCTUnwrap(first.next))", token: cg)
+            let second = try await t.casePage("limit=2&after=\(try XCTUnwrap(first.next))", token: cg)
             XCTAssertEqual(second.codes, [codes[0]], "[\(t.database)] a case it shares is there; the returned one is not")
             XCTAssertNil(second.next)
 
-            let inProgress = try await list("status=in_progress", token: cg)
+            let inProgress = try await t.casePage("status=in_progress", token: cg)
             XCTAssertEqual(inProgress.codes, [codes[0]])
-            let dispatched = try await list("status=dispatched", token: cg)
+            let dispatched = try await t.casePage("status=dispatched", token: cg)
             XCTAssertEqual(dispatched.codes, [codes[3], codes[1]])
-            let searched = try await list("q=路灯", token: cg)
+            let searched = try await t.casePage("q=路灯", token: cg)
             XCTAssertEqual(searched.codes, [codes[3], codes[1], codes[0]], "search keeps to the department's cases")
-            let new = try await list("queue=department_new", token: cg)
+            let new = try await t.casePage("queue=department_new", token: cg)
             XCTAssertEqual(new.codes, [codes[3]])
-            let shared = try await list("queue=co_handling", token: cg)
+            let shared = try await t.casePage("queue=co_handling", token: cg)
             XCTAssertEqual(shared.codes, [codes[1]])
 
             let zj = try await t.token("handler-zj")
-            let zjList = try await list("", token: zj)
+            let zjList = try await t.casePage("", token: zj)
             XCTAssertEqual(zjList.codes, [codes[1]])
-            let zjShared = try await list("queue=co_handling", token: zj)
+            let zjShared = try await t.casePage("queue=co_handling", token: zj)
             XCTAssertEqual(zjShared.codes, [], "the lead does not co-handle its own case")
             let sj = try await t.token("handler-sj")
-            let sjSearched = try await list("q=路灯", token: sj)
+            let sjSearched = try await t.casePage("q=路灯", token: sj)
             XCTAssertEqual(sjSearched.codes, [codes[2]])
         }
     }
