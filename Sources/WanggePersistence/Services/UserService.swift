@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQL
 import Foundation
 import WanggeDomain
 
@@ -42,10 +43,41 @@ public struct UserService: Sendable {
 
     public init(db: any Database) { self.db = db }
 
-    public func list(for actor: Actor, role: Role? = nil) async throws -> [UserModel] {
-        var query = UserModel.query(on: db).with(\.$orgUnit).with(\.$department).sort(\.$username)
-        if let role { query = query.filter(\.$role == role.rawValue) }
-        return try await query.all().filter { actor.canSee($0.orgUnit.ancestry) }
+    /// One page of the people the administrator's filter asks for, in username order, with their unit
+    /// and department. The scope is a condition on the users' units, so a page reads its own rows
+    /// only: reading every user and dropping those out of scope took 120–190 ms a list at a thousand
+    /// users, whatever was shown.
+    /// `next` is the cursor of the page after, nil on the last: one row more than the page is read, so
+    /// a list that ends on a full page offers no empty page after it.
+    public func page(_ filter: UserFilter, for actor: Actor) async throws -> (users: [UserModel], next: String?) {
+        var query = try await matching(filter, for: actor).with(\.$orgUnit).with(\.$department)
+        if let after = filter.after { query = query.filter(\.$username > after) }
+        let users = try await query.sort(\.$username).limit(filter.limit + 1).all()
+        guard users.count > filter.limit else { return (users, nil) }
+        let page = Array(users.prefix(filter.limit))
+        return (page, page.last?.username)
+    }
+
+    /// How many people the filter finds across all its pages.
+    public func count(_ filter: UserFilter, for actor: Actor) async throws -> Int {
+        try await matching(filter, for: actor).count()
+    }
+
+    private func matching(_ filter: UserFilter, for actor: Actor) async throws -> QueryBuilder<UserModel> {
+        var query = UserModel.query(on: db).join(OrgUnitModel.self, on: \UserModel.$orgUnit.$id == \OrgUnitModel.$id)
+            .filter(.group(actor.scopes.map(OrgUnitModel.filter(within:)), .or))
+        if let code = filter.unitCode {
+            query = query.filter(OrgUnitModel.filter(within: try await OrgUnitService(db: db).find(code: code, for: actor).scope))
+        }
+        if let role = filter.role { query = query.filter(\.$role == role.rawValue) }
+        if let pattern = filter.likePattern {
+            // Lower-cased on both sides, as PostgreSQL's LIKE minds case (SQLite's folds ASCII letters only, as its lower() does).
+            let columns = ["username", "display_name", "phone"].map { column in
+                DatabaseQuery.Filter.sql(embed: "lower(\(ident: UserModel.schema).\(ident: column)) LIKE \(bind: pattern) ESCAPE '\\'")
+            }
+            query = query.filter(.group(columns, .or))
+        }
+        return query
     }
 
     public func find(username: String, for actor: Actor) async throws -> UserModel {

@@ -14,11 +14,16 @@ struct UsersAPIController: RouteCollection {
         routes.post("me", "password", use: changePassword)
     }
 
-    @Sendable func list(req: Request) async throws -> [UserDTO] {
+    /// A page of people in username order: `role`, `within` (a unit and those below it), `q` (text of a
+    /// username, name or phone), `after` (the `next` of the page before) and `limit` (1–200, 50 by default).
+    @Sendable func list(req: Request) async throws -> Page<UserDTO> {
         let actor = try req.requireActor()
         try actor.requireAdmin()
-        let role = try req.query[String.self, at: "role"].map(Role.parse)
-        return try await UserService(db: req.database).list(for: actor, role: role).map { UserDTO($0, revealPhone: true) }
+        let filter = try UserFilter.parse(role: req.query[String.self, at: "role"], unit: req.query[String.self, at: "within"],
+                                          text: req.query[String.self, at: "q"], after: req.query[String.self, at: "after"],
+                                          limit: req.query[String.self, at: "limit"])
+        let page = try await UserService(db: req.database).page(filter, for: actor)
+        return Page(items: page.users.map { UserDTO($0, revealPhone: true) }, next: page.next)
     }
 
     @Sendable func show(req: Request) async throws -> UserDTO {

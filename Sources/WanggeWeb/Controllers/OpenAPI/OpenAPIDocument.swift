@@ -1,4 +1,5 @@
 import Foundation
+import WanggeDomain
 
 /// The OpenAPI 3.1 description of every `/api/v1` route. A test compares it with the route table,
 /// so a route added without documentation fails the build.
@@ -49,7 +50,9 @@ enum OpenAPIDocument {
             Operation(method: "get", path: "/api/v1/departments/{code}", summary: "One department", tag: "organisation",
                       response: Schema.ref("Department")),
             Operation(method: "get", path: "/api/v1/users", summary: "Users of my subtree (admin)", tag: "people",
-                      query: [("role", Schema.string)], response: Schema.array(Schema.ref("User"))),
+                      query: [("role", Schema.string), ("within", Schema.string), ("q", Schema.string), ("after", Schema.string),
+                              ("limit", ["type": "integer", "minimum": 1, "maximum": UserFilter.maxLimit])],
+                      response: Schema.ref("UserPage")),
             Operation(method: "post", path: "/api/v1/users", summary: "Create a user (admin)", tag: "people", body: "UserInput",
                       status: 201, response: Schema.ref("User")),
             Operation(method: "get", path: "/api/v1/users/{username}", summary: "One user (admin)", tag: "people", response: Schema.ref("User")),

@@ -66,6 +66,7 @@ enum Schema {
             "OrgUnit": object(["code": string, "name": string, "level": string, "levelName": string, "parentCode": string, "path": string,
                                "geometry": anyObject, "boundingBox": array(number)], required: ["code", "name", "level", "path"]),
             "OrgUnitPage": object(["items": array(ref("OrgUnit")), "next": string], required: ["items"]),
+            "UserPage": object(["items": array(ref("User")), "next": string], required: ["items"]),
             "OrgUnitInput": object(["code": string, "name": string, "level": enumeration(["city", "county", "township", "village", "grid"]),
                                     "parentCode": string, "geometry": string], required: ["code", "name", "level"]),
             "OrgUnitUpdate": object(["name": string, "geometry": string]),

@@ -36,6 +36,14 @@ struct AdminPeoplePagesController: RouteCollection {
         var units: [Option]
         var departments: [Option]
         var roleFilter: String
+        /// The list's other filters as asked, and the units they may choose among (down to villages).
+        var unitFilter: String
+        var q: String
+        var filterUnits: [Option]
+        /// How many people the filters find, and the next page's address when there is one.
+        var total: Int
+        var next: String?
+        var filterError: String?
         var form: [String: String]
         var errors: [String: String]
     }
@@ -120,17 +128,30 @@ struct AdminPeoplePagesController: RouteCollection {
 
     func usersContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> UsersContext {
         let english = req.isEnglish
-        let roleFilter = req.query[String.self, at: "role"].flatMap(Role.init(rawValue:))
-        let users = try await UserService(db: req.database).list(for: actor, role: roleFilter).map {
+        let asked = (role: req.query[String.self, at: "role"], unit: req.query[String.self, at: "within"], q: req.query[String.self, at: "q"])
+        let service = UserService(db: req.database)
+        // A filter the page cannot apply (typed into the address) shows why, above an empty list.
+        var users: [UserModel] = [], total = 0, next: String?, filterError: String?
+        do {
+            let filter = try UserFilter.parse(role: asked.role, unit: asked.unit, text: asked.q, after: req.query[String.self, at: "after"], limit: nil)
+            let page = try await service.page(filter, for: actor)
+            (users, total, next) = (page.users, try await service.count(filter, for: actor), page.next.map { req.urlOfNextPage(after: $0) })
+        } catch let error as AppError where error.kind == .badRequest || error.kind == .notFound {
+            filterError = error.message(english: english)
+        }
+        let rows = users.map {
             UserRow(username: $0.username, displayName: $0.displayName,
                     roleName: english ? $0.userRole.nameEN : $0.userRole.nameZH,
                     orgName: $0.orgUnit.name, department: $0.department?.name ?? "", phone: $0.phone ?? "")
         }
         let departments = try await DepartmentService(db: req.database).list(for: actor).map { Option(value: $0.code, label: $0.name) }
+        let units = try await unitOptions(req, actor: actor, maxLevel: .grid)
         return UsersContext(
-            p: PageChrome(req, notice: req.notice), users: users,
+            p: PageChrome(req, notice: req.notice), users: rows,
             roles: Role.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
-            units: try await unitOptions(req, actor: actor, maxLevel: .grid), departments: departments,
-            roleFilter: roleFilter?.rawValue ?? "", form: form, errors: errors)
+            units: units, departments: departments,
+            roleFilter: asked.role ?? "", unitFilter: asked.unit ?? "", q: asked.q ?? "",
+            filterUnits: units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false },
+            total: total, next: next, filterError: filterError, form: form, errors: errors)
     }
 }

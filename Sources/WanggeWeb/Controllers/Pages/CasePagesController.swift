@@ -104,14 +104,7 @@ struct CasePagesController: RouteCollection {
             if let q = tab.queue { href += "queue=\(q)" } else if let w = tab.warning { href += "warning=\(w)" } else { href += "all=1" }
             return Tab(href: href, label: english ? Self.tabNamesEN[tab.label] ?? tab.label : tab.label, current: (tab.queue ?? "") == currentQueue && (tab.warning ?? "") == currentWarning)
         }
-        var nextURL: String?
-        if cases.count == filter.limit, let last = cases.last?.id {
-            var components = URLComponents(string: req.url.string) ?? URLComponents()
-            var items = (components.queryItems ?? []).filter { $0.name != "after" }
-            items.append(URLQueryItem(name: "after", value: String(last)))
-            components.queryItems = items
-            nextURL = components.string
-        }
+        let nextURL = cases.count == filter.limit ? cases.last.map { req.urlOfNextPage(after: String($0.id)) } : nil
         let markers = cases.compactMap { model -> CaseMapSVG.Marker? in
             guard let lat = model.lat, let lon = model.lon else { return nil }
             return CaseMapSVG.Marker(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(model, at: req.now),
