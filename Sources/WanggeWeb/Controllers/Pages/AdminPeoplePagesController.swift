@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -112,10 +113,19 @@ struct AdminPeoplePagesController: RouteCollection {
         }
     }
 
+    /// The units of the admin's subtree down to `maxLevel`, as a tree (indented, in path order). Code,
+    /// name and level only, as plain rows: a grid's row also holds its boundary, and decoding a county's
+    /// 1,112 units as models was half of the users page.
     func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
-        try await OrgUnitModel.query(on: req.database).within(actor.scopes[0]).sort(\.$path).all()
-            .filter { $0.orgLevel <= maxLevel }
-            .map { Option(value: $0.code, label: String(repeating: "　", count: $0.orgLevel.depth) + "\($0.name)(\($0.code))") }
+        guard let sql = req.database as? any SQLDatabase else { return [] }
+        let levels = OrgLevel.allCases.filter { $0 <= maxLevel }.map(\.rawValue)
+        return try await sql.select().columns("code", "name", "level").from(OrgUnitModel.schema)
+            .within(actor.scopes[0], of: OrgUnitModel.self).where("level", .in, levels).orderBy("path").all()
+            .map { row in
+                let (code, name) = (try row.decode(column: "code", as: String.self), try row.decode(column: "name", as: String.self))
+                let depth = OrgLevel(rawValue: try row.decode(column: "level", as: String.self))?.depth ?? 0
+                return Option(value: code, label: String(repeating: "　", count: depth) + "\(name)(\(code))")
+            }
     }
 
     func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
