@@ -134,6 +134,24 @@ final class CaseIndexTests: XCTestCase {
         }
     }
 
+    /// A page of a person's inbox is the newest entries of their (user, id) index, first page or later;
+    /// the unread ones come from the (user, read, id) index, and so does the badge's count.
+    func testTheInboxIsReadNewestFirstFromItsIndexes() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            for cursor in ["", " AND id < 500"] {
+                let all = try await Self.plan("SELECT id FROM notifications WHERE user_id = x'00'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 30", on: sql)
+                XCTAssertTrue(all.contains("idx_notifications_user_id_id"), all)
+                let unread = try await Self.plan("""
+                    SELECT id FROM notifications WHERE user_id = x'00' AND read_at IS NULL\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 30
+                    """, on: sql)
+                XCTAssertTrue(unread.contains("idx_notifications_user_id_read_at_id"), unread)
+                XCTAssertFalse(all.contains("TEMP B-TREE") || unread.contains("TEMP B-TREE"), all + "\n" + unread)
+            }
+        }
+    }
+
     /// An index's definition as the database keeps it (nil when there is none).
     private static func definition(of index: String, _ t: TestContext) async throws -> String? {
         let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)

@@ -23,5 +23,6 @@ public enum WanggeMigrations {
         IndexSharedDepartmentRows(),
         IndexCasesByCategory(),
         CountFinishedCases(),
+        IndexNotificationsByUser(),
     ]
 }

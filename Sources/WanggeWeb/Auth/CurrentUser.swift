@@ -67,9 +67,9 @@ struct SessionAuthenticator: AsyncMiddleware {
         if let secret, !secret.isEmpty, let current = try await Self.load(secret: secret, kind: kind, on: request) {
             request.auth.login(current)
             if kind == .web, current.actor.role.isStaff, request.method == .GET {
-                // The unread badge in the page header.
-                request.storage[UnreadCountKey.self] = try await NotificationModel.query(on: request.database)
-                    .filter(\.$user.$id == current.actor.userID).filter(\.$readAt == nil).count()
+                // The unread badge in the page header, counted up to its cap.
+                request.storage[UnreadCountKey.self] = try await Inbox(db: request.database)
+                    .unreadCount(of: current.actor.userID, upTo: Inbox.badgeCap)
             }
         }
         return try await next.respond(to: request)

@@ -1,5 +1,6 @@
 import Vapor
 import WanggeDomain
+import WanggePersistence
 
 /// What every page needs besides its own content: strings in the reader's language, the CSRF token
 /// for forms, the signed-in user and the navigation for their role.
@@ -23,7 +24,8 @@ struct PageChrome: Encodable {
     var nav: [NavItem]
     var notice: String?
     var path: String
-    var unread: Int
+    /// The header's badge: the count, "99+" from the cap on, empty when nothing is unread.
+    var unreadBadge: String
 
     init(_ request: Request, notice: String? = nil) {
         let english = request.isEnglish
@@ -33,7 +35,8 @@ struct PageChrome: Encodable {
         self.csrf = request.csrfToken
         self.notice = notice
         self.path = request.routePath
-        self.unread = request.storage[UnreadCountKey.self] ?? 0
+        let unread = request.storage[UnreadCountKey.self] ?? 0
+        self.unreadBadge = unread == 0 ? "" : unread >= Inbox.badgeCap ? "\(Inbox.badgeCap - 1)+" : String(unread)
         var nav = [NavItem(href: "/", label: t["home"]!)]
         func add(_ href: String, _ key: String) { nav.append(NavItem(href: href, label: t[key] ?? key)) }
         if let current = request.currentUser {

@@ -28,22 +28,25 @@ struct NotificationsAPIController: RouteCollection {
         notifications.post("read-all", use: markAllRead)
     }
 
+    /// A page newest first (`unread=true` for the unread ones only), with the exact unread count.
     @Sendable func list(req: Request) async throws -> Inbox {
         let actor = try req.requireActor()
-        return try await Self.inbox(for: actor.userID, unreadOnly: req.query[Bool.self, at: "unread"] ?? false,
-                                    before: req.query[Int.self, at: "after"], on: req.database)
+        let inbox = WanggePersistence.Inbox(db: req.database)
+        let items = try await Self.page(of: actor.userID, unreadOnly: req.query[Bool.self, at: "unread"] ?? false,
+                                        before: req.query[Int.self, at: "after"], on: req.database)
+        return Inbox(unread: try await inbox.unreadCount(of: actor.userID), items: items.items, next: items.next)
     }
 
-    static func inbox(for userID: UUID, unreadOnly: Bool, before: Int?, limit: Int = 30, on db: any Database) async throws -> Inbox {
-        var query = NotificationModel.query(on: db).filter(\.$user.$id == userID)
-        if unreadOnly { query = query.filter(\.$readAt == nil) }
-        if let before { query = query.filter(\.$id < before) }
-        let rows = try await query.sort(\.$id, .descending).limit(limit).all()
-        let unread = try await NotificationModel.query(on: db).filter(\.$user.$id == userID).filter(\.$readAt == nil).count()
-        return Inbox(unread: unread, items: rows.map {
+    static let pageSize = 30
+
+    /// One page of the inbox as the API and the inbox page show it, and the cursor of the next.
+    static func page(of userID: UUID, unreadOnly: Bool, before: Int?, on db: any Database) async throws
+        -> (items: [NotificationDTO], next: String?) {
+        let rows = try await WanggePersistence.Inbox(db: db).page(of: userID, unreadOnly: unreadOnly, before: before, limit: pageSize)
+        return (rows.map {
             NotificationDTO(id: $0.id ?? 0, kind: $0.kind, caseCode: $0.caseCode, title: $0.title, body: $0.body,
                             createdAt: $0.createdAt, read: $0.readAt != nil)
-        }, next: rows.count == limit ? rows.last?.id.map(String.init) : nil)
+        }, rows.count == pageSize ? rows.last?.id.map(String.init) : nil)
     }
 
     @Sendable func markRead(req: Request) async throws -> HTTPStatus {
@@ -60,8 +63,7 @@ struct NotificationsAPIController: RouteCollection {
 
     @Sendable func markAllRead(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
-        try await NotificationModel.query(on: req.database).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil)
-            .set(\.$readAt, to: req.now).update()
+        _ = try await WanggePersistence.Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
         return .noContent
     }
 }

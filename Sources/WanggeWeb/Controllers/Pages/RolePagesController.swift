@@ -124,14 +124,14 @@ struct RolePagesController: RouteCollection {
 
     @Sendable func inbox(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        let page = try await NotificationsAPIController.inbox(for: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.database)
+        let page = try await NotificationsAPIController.page(of: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.database)
         return try await req.page("inbox", InboxContext(p: PageChrome(req, notice: req.notice), items: page.items,
                                                         next: page.next.map { "/inbox?after=\($0)" }))
     }
 
     @Sendable func readAll(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        try await NotificationModel.query(on: req.database).filter(\.$user.$id == actor.userID).filter(\.$readAt == nil).set(\.$readAt, to: req.now).update()
+        _ = try await Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
         return req.redirect(to: "/inbox?notice=saved")
     }
 }

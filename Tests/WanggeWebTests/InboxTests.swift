@@ -1,0 +1,80 @@
+import Fluent
+import Vapor
+import WanggeDomain
+import WanggePersistence
+import XCTest
+@testable import WanggeWeb
+
+/// A long inbox, as a county's dispatcher gathers over the years: the badge, the pages and reading it all.
+final class InboxTests: XCTestCase {
+    /// `count` notifications for `username`, oldest first; every `readEvery`-th one already read.
+    private func fill(_ t: TestContext, _ username: String, count: Int, readEvery: Int? = nil) async throws {
+        let found = try await UserModel.query(on: t.app.db).filter(\.$username == username).first()
+        let user = try XCTUnwrap(found)
+        let rows = try (1...count).map { i in
+            let row = NotificationModel()
+            row.$user.id = try user.requireID()
+            row.kind = NotificationModel.Kind.overdue.rawValue
+            row.caseCode = "330110-20261201-\(String(format: "%05d", i))"
+            row.title = "事件超期:第\(i)件"
+            row.body = "事件超期"
+            row.createdAt = Date(timeIntervalSince1970: 1_764_000_000 + Double(i))
+            row.readAt = readEvery.map { i % $0 == 0 } == true ? row.createdAt : nil
+            return row
+        }
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            try await Array(rows[start..<min(start + 500, rows.count)]).create(on: t.app.db)
+        }
+    }
+
+    private func badge(_ t: TestContext, _ username: String) async throws -> String? {
+        var browser = Browser()
+        try await t.signIn(username, &browser)
+        let (status, page, _) = try await t.get("/work", &browser)
+        XCTAssertEqual(status, .ok)
+        guard let range = page.range(of: #"<span class="badge"[^>]*>[^<]*<"#, options: .regularExpression) else { return nil }
+        return String(page[range].dropLast().split(separator: ">").last ?? "")
+    }
+
+    private func inbox(_ t: TestContext, _ token: String, _ query: String = "") async throws -> (unread: Int?, titles: [String], next: String?) {
+        let body = try await t.api(.GET, "/api/v1/notifications" + query, token: token).body.json()
+        return (body["unread"] as? Int, (body["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }, body["next"] as? String)
+    }
+
+    func testTheBadgeStopsAt99PlusAndALongInboxIsPagedAndReadInFull() async throws {
+        try await withApp { t in
+            try await fill(t, "dispatcher", count: 4500, readEvery: 3)
+            try await fill(t, "dispatcher-dh", count: 5)
+
+            let longBadge = try await badge(t, "dispatcher")
+            XCTAssertEqual(longBadge, "99+")
+            let shortBadge = try await badge(t, "dispatcher-dh")
+            XCTAssertEqual(shortBadge, "5")
+
+            // The badge's count stops at its cap; the API counts exactly and pages newest first, all of them or the unread only.
+            let dispatcher = try await UserModel.query(on: t.app.db).filter(\.$username == "dispatcher").first()
+            let capped = try await Inbox(db: t.app.db).unreadCount(of: XCTUnwrap(dispatcher?.id), upTo: Inbox.badgeCap)
+            XCTAssertEqual(capped, 100)
+            let token = try await t.token("dispatcher")
+            let first = try await inbox(t, token)
+            XCTAssertEqual(first.unread, 3000)
+            XCTAssertEqual(first.titles, (4471...4500).reversed().map { "事件超期:第\($0)件" })
+            let next = try XCTUnwrap(first.next)
+            let second = try await inbox(t, token, "?after=\(next)")
+            XCTAssertEqual(second.titles, (4441...4470).reversed().map { "事件超期:第\($0)件" })
+            let unread = try await inbox(t, token, "?unread=true")
+            XCTAssertEqual(unread.titles, (4456...4500).reversed().filter { $0 % 3 != 0 }.map { "事件超期:第\($0)件" })
+
+            // Reading all marks every one of the 3,000, past several batches, and nobody else's.
+            let readAll = try await t.status(.POST, "/api/v1/notifications/read-all", token: token)
+            XCTAssertEqual(readAll, .noContent)
+            let after = try await inbox(t, token, "?unread=true")
+            XCTAssertEqual(after.unread, 0)
+            XCTAssertEqual(after.titles, [])
+            let stillUnread = try await NotificationModel.query(on: t.app.db).filter(\.$readAt == nil).count()
+            XCTAssertEqual(stillUnread, 5, "dispatcher-dh's five")
+            let noBadge = try await badge(t, "dispatcher")
+            XCTAssertNil(noBadge)
+        }
+    }
+}
