@@ -65,16 +65,27 @@ final class InboxTests: XCTestCase {
             let unread = try await inbox(t, token, "?unread=true")
             XCTAssertEqual(unread.titles, (4456...4500).reversed().filter { $0 % 3 != 0 }.map { "事件超期:第\($0)件" })
 
-            // Reading all marks every one of the 3,000, past several batches, and nobody else's.
+            // Reading all marks every one of the 3,000 and nobody else's; they are then listed as read.
             let readAll = try await t.status(.POST, "/api/v1/notifications/read-all", token: token)
             XCTAssertEqual(readAll, .noContent)
             let after = try await inbox(t, token, "?unread=true")
             XCTAssertEqual(after.unread, 0)
             XCTAssertEqual(after.titles, [])
+            let listed = try await t.api(.GET, "/api/v1/notifications", token: token).body.json()["items"] as? [[String: Any]] ?? []
+            XCTAssertEqual(listed.count, 30)
+            XCTAssertTrue(listed.allSatisfy { $0["read"] as? Bool == true }, "\(listed.first ?? [:])")
             let stillUnread = try await NotificationModel.query(on: t.app.db).filter(\.$readAt == nil).count()
             XCTAssertEqual(stillUnread, 5, "dispatcher-dh's five")
             let noBadge = try await badge(t, "dispatcher")
             XCTAssertNil(noBadge)
+
+            // In batches smaller than the inbox, every one is marked too.
+            try await fill(t, "dispatcher-dh", count: 2495)
+            let other = try await UserModel.query(on: t.app.db).filter(\.$username == "dispatcher-dh").first()
+            let otherID = try XCTUnwrap(other?.id)
+            try await Inbox(db: t.app.db, readBatch: 1000).markAllRead(of: otherID, at: Date())
+            let left = try await Inbox(db: t.app.db).unreadCount(of: otherID)
+            XCTAssertEqual(left, 0)
         }
     }
 }

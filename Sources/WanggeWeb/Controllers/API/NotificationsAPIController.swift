@@ -63,7 +63,7 @@ struct NotificationsAPIController: RouteCollection {
 
     @Sendable func markAllRead(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
-        _ = try await WanggePersistence.Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
+        try await WanggePersistence.Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
         return .noContent
     }
 }

@@ -131,7 +131,7 @@ struct RolePagesController: RouteCollection {
 
     @Sendable func readAll(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
-        _ = try await Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
+        try await Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
         return req.redirect(to: "/inbox?notice=saved")
     }
 }
