@@ -106,7 +106,8 @@ final class UserListTests: XCTestCase {
             }
             var browser = Browser()
             try await t.signIn("admin", &browser)
-            let (status, first, _) = try await t.get("/admin/users?q=survey&within=330110001", &browser)
+            // As after adding someone: the notice shows on this page only.
+            let (status, first, _) = try await t.get("/admin/users?q=survey&within=330110001&notice=created", &browser)
             XCTAssertEqual(status, .ok)
             XCTAssertTrue(first.contains("符合条件的用户:56"), "five survey workers and 51 more in 东湖街道")
             XCTAssertTrue(first.contains(">survey-01<"))
@@ -118,6 +119,7 @@ final class UserListTests: XCTestCase {
             let next = try XCTUnwrap(first.range(of: #"href="([^"]+)" rel="next""#, options: .regularExpression).map { String(first[$0]) })
             let href = String(next.dropFirst(6).prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
             XCTAssertTrue(href.contains("q=survey") && href.contains("within=330110001") && href.contains("after=survey-x45"), href)
+            XCTAssertFalse(href.contains("notice"), href)
 
             let (_, second, _) = try await t.get(href, &browser)
             XCTAssertTrue(second.contains(">survey-x46<") && second.contains(">survey-x51<"))

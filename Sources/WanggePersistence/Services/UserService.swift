@@ -47,6 +47,7 @@ public struct UserService: Sendable {
     /// and department. The scope is a condition on the users' units, so a page reads its own rows
     /// only: reading every user and dropping those out of scope took 120–190 ms a list at a thousand
     /// users, whatever was shown.
+    ///
     /// `next` is the cursor of the page after, nil on the last: one row more than the page is read, so
     /// a list that ends on a full page offers no empty page after it.
     public func page(_ filter: UserFilter, for actor: Actor) async throws -> (users: [UserModel], next: String?) {

@@ -41,9 +41,8 @@ public struct Inbox: Sendable {
     }
 
     /// Marks read every notification unread when asked, oldest first, `readBatch` a transaction (4,000:
-    /// about 30 ms of the writer on this machine).
-    /// Measured at 300,000 unread (BENCHMARKS.md): one UPDATE held the writer 1.8 s, and a report
-    /// waited all of it.
+    /// about 30 ms of the writer on this machine). Measured at 300,000 unread (BENCHMARKS.md): one UPDATE
+    /// held the writer 1.4–1.8 s, and a report waited all of it.
     public func markAllRead(of userID: UUID, at now: Date) async throws {
         let newest = try await PlainReads.rows("""
             SELECT MAX(\(ident: "id")) AS newest FROM \(ident: NotificationModel.schema)

@@ -15,7 +15,8 @@ struct NotificationsAPIController: RouteCollection {
         var read: Bool
     }
 
-    struct Inbox: Content {
+    /// A page of the inbox as the API answers it (the `Inbox` schema).
+    struct InboxPage: Content {
         var unread: Int
         var items: [NotificationDTO]
         var next: String?
@@ -29,12 +30,11 @@ struct NotificationsAPIController: RouteCollection {
     }
 
     /// A page newest first (`unread=true` for the unread ones only), with the exact unread count.
-    @Sendable func list(req: Request) async throws -> Inbox {
+    @Sendable func list(req: Request) async throws -> InboxPage {
         let actor = try req.requireActor()
-        let inbox = WanggePersistence.Inbox(db: req.database)
-        let items = try await Self.page(of: actor.userID, unreadOnly: req.query[Bool.self, at: "unread"] ?? false,
-                                        before: req.query[Int.self, at: "after"], on: req.database)
-        return Inbox(unread: try await inbox.unreadCount(of: actor.userID), items: items.items, next: items.next)
+        let page = try await Self.page(of: actor.userID, unreadOnly: req.query[Bool.self, at: "unread"] ?? false,
+                                       before: req.query[Int.self, at: "after"], on: req.database)
+        return InboxPage(unread: try await Inbox(db: req.database).unreadCount(of: actor.userID), items: page.items, next: page.next)
     }
 
     static let pageSize = 30
@@ -42,7 +42,7 @@ struct NotificationsAPIController: RouteCollection {
     /// One page of the inbox as the API and the inbox page show it, and the cursor of the next.
     static func page(of userID: UUID, unreadOnly: Bool, before: Int?, on db: any Database) async throws
         -> (items: [NotificationDTO], next: String?) {
-        let rows = try await WanggePersistence.Inbox(db: db).page(of: userID, unreadOnly: unreadOnly, before: before, limit: pageSize)
+        let rows = try await Inbox(db: db).page(of: userID, unreadOnly: unreadOnly, before: before, limit: pageSize)
         return (rows.map {
             NotificationDTO(id: $0.id ?? 0, kind: $0.kind, caseCode: $0.caseCode, title: $0.title, body: $0.body,
                             createdAt: $0.createdAt, read: $0.readAt != nil)
@@ -63,7 +63,7 @@ struct NotificationsAPIController: RouteCollection {
 
     @Sendable func markAllRead(req: Request) async throws -> HTTPStatus {
         let actor = try req.requireActor()
-        try await WanggePersistence.Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
+        try await Inbox(db: req.database).markAllRead(of: actor.userID, at: req.now)
         return .noContent
     }
 }

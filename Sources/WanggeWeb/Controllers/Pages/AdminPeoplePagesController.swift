@@ -115,7 +115,7 @@ struct AdminPeoplePagesController: RouteCollection {
 
     /// The units of the admin's subtree down to `maxLevel`, as a tree (indented, in path order). Code,
     /// name and level only, as plain rows: a grid's row also holds its boundary, and decoding a county's
-    /// 1,112 units as models was half of the users page.
+    /// 1,112 units as models was more than half of the users page.
     func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
         guard let sql = req.database as? any SQLDatabase else { return [] }
         let levels = OrgLevel.allCases.filter { $0 <= maxLevel }.map(\.rawValue)
