@@ -46,8 +46,8 @@ final class CaseLoopTests: XCTestCase {
             // The lead department sees it in its new-cases queue; the co-handler in co-handling.
             let cg = try await t.token("handler-cg")
             let zj = try await t.token("handler-zj")
-            let newQueue = try await t.api(.GET, "/api/v1/cases?queue=department_new", token: cg).body.json()
-            XCTAssertEqual((newQueue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
+            let newQueue = try await t.casePage("queue=department_new", token: cg).codes
+            XCTAssertEqual(newQueue, [code])
             let coQueue = try await t.api(.GET, "/api/v1/cases?queue=co_handling", token: zj).body.json()
             XCTAssertEqual((coQueue["items"] as? [[String: Any]])?.count, 1)
             let handlerContact = try await t.api(.POST, "/api/v1/cases/\(code)/contact", token: cg).body.json()
@@ -221,16 +221,15 @@ final class CaseLoopTests: XCTestCase {
             // It is gone from the returning department's view, and in the dispatcher's returned queue.
             let gone = try await t.status(.GET, "/api/v1/cases/\(code)", token: sj)
             XCTAssertEqual(gone, .notFound)
-            let sjList = try await t.api(.GET, "/api/v1/cases", token: sj).body.json()
-            XCTAssertEqual((sjList["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [], "nor in its list")
-            let returned = try await t.api(.GET, "/api/v1/cases?queue=returned", token: dispatcher).body.json()
-            XCTAssertEqual((returned["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [code])
+            let sjList = try await t.casePage("", token: sj).codes
+            XCTAssertEqual(sjList, [], "nor in its list")
+            let returned = try await t.casePage("queue=returned", token: dispatcher).codes
+            XCTAssertEqual(returned, [code])
             try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-RS"])
             let rs = try await t.token("handler-rs")
             try await t.act(code, "accept", token: rs)
             func extensionQueue() async throws -> [String] {
-                let page = try await t.api(.GET, "/api/v1/cases?queue=extension_requests", token: dispatcher).body.json()
-                return (page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"]
+                try await t.casePage("queue=extension_requests", token: dispatcher).codes
             }
             let noneAsked = try await extensionQueue()
             XCTAssertEqual(noneAsked, [])
@@ -285,8 +284,8 @@ final class CaseLoopTests: XCTestCase {
             XCTAssertEqual(left, 0)
             XCTAssertEqual(kept, 1, "a dispatched case keeps its row")
             let cg = try await t.token("handler-cg")
-            let list = try await t.api(.GET, "/api/v1/cases", token: cg).body.json()
-            XCTAssertEqual((list["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [codes[1]])
+            let list = try await t.casePage("", token: cg).codes
+            XCTAssertEqual(list, [codes[1]])
         }
     }
 }

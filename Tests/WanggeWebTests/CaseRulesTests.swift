@@ -209,8 +209,7 @@ final class CaseRulesTests: XCTestCase {
             let dispatcher = try await t.token("dispatcher-dh")
             func search(_ q: String) async throws -> Set<String> {
                 let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-                let page = try await t.api(.GET, "/api/v1/cases?q=\(encoded)&limit=100", token: dispatcher).body.json()
-                return Set((page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String })
+                return Set(try await t.casePage("q=\(encoded)&limit=100", token: dispatcher).codes)
             }
             func expect(_ q: String, _ expected: Set<String>, line: UInt = #line) async throws {
                 let found = try await search(q)
@@ -329,16 +328,15 @@ final class CaseRulesTests: XCTestCase {
             var seen: [String] = []
             var after: String?
             repeat {
-                let page = try await t.api(.GET, "/api/v1/cases?queue=to_register&limit=3" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher).body.json()
-                seen += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
-                after = page["next"] as? String
+                let page = try await t.casePage("queue=to_register&limit=3" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher)
+                seen += page.codes
+                after = page.next
             } while after != nil
             XCTAssertEqual(seen, codes.reversed())
 
             func search(_ q: String) async throws -> [String] {
                 let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-                let page = try await t.api(.GET, "/api/v1/cases?q=\(encoded)", token: dispatcher).body.json()
-                return (page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+                return try await t.casePage("q=\(encoded)", token: dispatcher).codes
             }
             let manholes = try await search("井盖")
             XCTAssertEqual(Set(manholes), Set(codes.prefix(4)))
