@@ -122,11 +122,11 @@ final class TransitionGroupTests: XCTestCase {
             XCTAssertEqual(result["result"] as? String, "已更换井盖")
 
             // The dispatched case reaches both departments' queues, and the handler's inbox.
-            let newQueue = try await t.api(.GET, "/api/v1/cases?queue=department_new", token: cg).body.json()
-            XCTAssertEqual((newQueue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [codes[1]])
+            let newQueue = try await t.casePage("queue=department_new", token: cg).codes
+            XCTAssertEqual(newQueue, [codes[1]])
             let zj = try await t.token("handler-zj")
-            let coQueue = try await t.api(.GET, "/api/v1/cases?queue=co_handling", token: zj).body.json()
-            XCTAssertEqual((coQueue["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }, [codes[1]])
+            let coQueue = try await t.casePage("queue=co_handling", token: zj).codes
+            XCTAssertEqual(coQueue, [codes[1]])
             let inbox = try await t.api(.GET, "/api/v1/notifications", token: cg).body.json()
             let assigned = (inbox["items"] as? [[String: Any]])?.filter { $0["kind"] as? String == "assignment" }.compactMap { $0["caseCode"] as? String }
             XCTAssertEqual(Set(assigned ?? []), Set([codes[1], codes[5], codes[6]]), "[\(t.database)] one notice per dispatch")
