@@ -45,12 +45,7 @@ public struct UserFilter: Sendable, Equatable {
             }
             filter.text = text
         }
-        if let limit = given(limit) {
-            guard let value = Int(limit), (1...maxLimit).contains(value) else {
-                throw AppError.invalid("page.limit", zh: "每页条数须为 1–\(maxLimit)。", en: "limit is 1–\(maxLimit).", field: "limit")
-            }
-            filter.limit = value
-        }
+        if let limit = given(limit) { filter.limit = try PageLimit.parse(limit, max: maxLimit) }
         return filter
     }
 

@@ -328,12 +328,7 @@ extension CaseFilter {
             guard let id = Int(after) else { throw AppError.invalid("page.cursor", zh: "分页参数不正确。", en: "Bad page cursor.", field: "after") }
             filter.beforeID = id
         }
-        if let limit = param("limit") {
-            guard let value = Int(limit), (1...100).contains(value) else {
-                throw AppError.invalid("page.limit", zh: "每页条数须为 1–100。", en: "limit is 1–100.", field: "limit")
-            }
-            filter.limit = value
-        }
+        if let limit = param("limit") { filter.limit = try PageLimit.parse(limit, max: 100) }
         return filter
     }
 
