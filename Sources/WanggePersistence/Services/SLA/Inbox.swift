@@ -32,9 +32,7 @@ public struct Inbox: Sendable {
 
     /// How many are unread, counting no further than `cap` when one is given.
     public func unreadCount(of userID: UUID, upTo cap: Int? = nil) async throws -> Int {
-        let unread: SQLQueryString = """
-            SELECT 1 FROM \(ident: NotificationModel.schema) WHERE \(ident: "user_id") = \(bind: userID) AND \(ident: "read_at") IS NULL
-            """
+        let unread = Self.unread(of: userID, selecting: "1")
         let counted: SQLQueryString = cap.map { "SELECT COUNT(*) AS n FROM (\(unread) LIMIT \(bind: $0)) AS unread" }
             ?? "SELECT COUNT(*) AS n FROM (\(unread)) AS unread"
         return try await PlainReads.rows(counted, on: db).first?.decode(column: "n", as: Int.self) ?? 0
@@ -44,15 +42,10 @@ public struct Inbox: Sendable {
     /// about 30 ms of the writer on this machine). Measured at 300,000 unread (BENCHMARKS.md): one UPDATE
     /// held the writer 1.4–1.8 s, and a report waited all of it.
     public func markAllRead(of userID: UUID, at now: Date) async throws {
-        let newest = try await PlainReads.rows("""
-            SELECT MAX(\(ident: "id")) AS newest FROM \(ident: NotificationModel.schema)
-            WHERE \(ident: "user_id") = \(bind: userID) AND \(ident: "read_at") IS NULL
-            """ as SQLQueryString, on: db).first?.decode(column: "newest", as: Int?.self)
+        let newest = try await PlainReads.rows(Self.unread(of: userID, selecting: "MAX(\(ident: "id")) AS newest"), on: db)
+            .first?.decode(column: "newest", as: Int?.self)
         guard let newest else { return }
-        let unread: SQLQueryString = """
-            SELECT \(ident: "id") FROM \(ident: NotificationModel.schema)
-            WHERE \(ident: "user_id") = \(bind: userID) AND \(ident: "read_at") IS NULL AND \(ident: "id") <= \(bind: newest)
-            """
+        let unread: SQLQueryString = "\(Self.unread(of: userID, selecting: "\(ident: "id")")) AND \(ident: "id") <= \(bind: newest)"
         repeat {
             try await db.writeTransaction { tx in
                 guard let tx = tx as? any SQLDatabase else { return }
@@ -62,5 +55,12 @@ public struct Inbox: Sendable {
                     """).run()
             }
         } while try await !PlainReads.rows("\(unread) LIMIT 1" as SQLQueryString, on: db).isEmpty
+    }
+
+    /// `SELECT columns` over a person's unread notifications, read from the (user, read, id) index.
+    private static func unread(of userID: UUID, selecting columns: SQLQueryString) -> SQLQueryString {
+        """
+        SELECT \(columns) FROM \(ident: NotificationModel.schema) WHERE \(ident: "user_id") = \(bind: userID) AND \(ident: "read_at") IS NULL
+        """
     }
 }
