@@ -25,8 +25,9 @@ let package = Package(
     targets: [
         // The rules of the field: Foundation only.
         .target(name: "WanggeDomain", resources: [.copy("Resources")]),
-        // C calls Swift cannot make: one variadic SQLite call (SQLiteDirectReader.swift) and glibc's mallopt (GenerateCommand.swift).
-        .target(name: "CShims"),
+        // C calls Swift cannot make: one variadic SQLite call (SQLiteDirectReader.swift), glibc's mallopt (GenerateCommand.swift)
+        // and the system zlib's gzip at a level of our choosing (GzipMiddleware.swift; Debian's zlib1g-dev).
+        .target(name: "CShims", linkerSettings: [.linkedLibrary("z")]),
         // Fluent models and migrations; no Vapor.
         .target(
             name: "WanggePersistence",

@@ -35,7 +35,8 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     // ISO 8601 dates and a stable key order in every JSON answer, written in one pass.
     ContentConfiguration.global.use(encoder: StreamingJSONEncoder(), for: .json)
     app.middleware = Middlewares()
-    var layers: [any AsyncMiddleware] = [RequestMetricsMiddleware(), SecurityHeadersMiddleware(), WanggeErrorMiddleware()]
+    var layers: [any AsyncMiddleware] = [RequestMetricsMiddleware(), GzipMiddleware(), SecurityHeadersMiddleware(),
+                                         WanggeErrorMiddleware()]
     if config.databaseURL == nil { layers.append(SQLiteWriterMiddleware()) }
     layers += [StaticFilesMiddleware(publicDirectory: Resources.publicDirectory), TextBodyValidationMiddleware(),
                SessionAuthenticator(), CSRFMiddleware(), LoginRedirectMiddleware()]

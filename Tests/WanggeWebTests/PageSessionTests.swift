@@ -55,6 +55,41 @@ final class PageSessionTests: XCTestCase {
         }
     }
 
+    /// Pages go out compressed, and some echo what a visitor typed: each answer carries the token
+    /// under a mask of its own, so no two pages show the same bytes for it (BREACH), and any of them
+    /// passes the check while the session lasts.
+    func testEachPageCarriesTheTokenUnderAFreshMaskAndEveryMaskPasses() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            let (_, first, _) = try await t.get("/login", &browser)
+            let (_, second, _) = try await t.get("/login", &browser)
+            let cookie = try XCTUnwrap(browser.cookies[CSRFMiddleware.cookieName])
+            let loginTokens = [try XCTUnwrap(Browser.csrf(in: first)), try XCTUnwrap(Browser.csrf(in: second))]
+            XCTAssertNotEqual(loginTokens[0], loginTokens[1])
+            XCTAssertFalse(loginTokens.contains(cookie) || first.contains(cookie), "the bare token is never on a page")
+            XCTAssertEqual(loginTokens.map(Tokens.unmasked), [cookie, cookie])
+
+            try await t.signIn("dispatcher", &browser)
+            var pageTokens: [String] = []
+            for path in ["/work", "/inbox", "/work"] {
+                let (_, page, _) = try await t.get(path, &browser)
+                pageTokens.append(try XCTUnwrap(Browser.csrf(in: page)))
+            }
+            XCTAssertEqual(Set(pageTokens).count, 3)
+            for token in pageTokens.reversed() {
+                let (status, _, _) = try await t.post("/inbox/read-all", ["_csrf": token], &browser)
+                XCTAssertEqual(status, .seeOther, "an earlier page's token still passes")
+            }
+            // One character changed, or a token of the pre-login cookie, is refused.
+            var altered = Array(pageTokens[0])
+            altered[10] = altered[10] == "A" ? "B" : "A"
+            let (tampered, _, _) = try await t.post("/inbox/read-all", ["_csrf": String(altered)], &browser)
+            XCTAssertEqual(tampered, .forbidden)
+            let (stale, _, _) = try await t.post("/inbox/read-all", ["_csrf": loginTokens[0]], &browser)
+            XCTAssertEqual(stale, .forbidden)
+        }
+    }
+
     func testWrongPasswordShowsChineseMessageOnTheForm() async throws {
         try await withApp { t in
             var browser = Browser()

@@ -22,4 +22,19 @@ final class TokensTests: XCTestCase {
             XCTAssertTrue(token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }, token)
         }
     }
+
+    func testAMaskedTokenUnmasksToItselfAndNoTwoMasksAreAlike() {
+        let token = Tokens.random()
+        let masks = (0..<100).map { _ in Tokens.masked(token) }
+        XCTAssertEqual(Set(masks).count, masks.count)
+        for mask in masks {
+            XCTAssertEqual(Tokens.unmasked(mask), token)
+            XCTAssertEqual(mask.count, 115, "86 bytes in URL-safe base64")
+            XCTAssertTrue(mask.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }, mask)
+        }
+        XCTAssertNotEqual(Tokens.unmasked(token), token, "the bare token is not a mask of itself")
+        for garbage in ["", "forged", "%%%", String(masks[0].dropLast())] {
+            XCTAssertNotEqual(Tokens.unmasked(garbage), token, garbage)
+        }
+    }
 }

@@ -12,4 +12,14 @@ void wangge_keep_freed_memory(int keep_bytes);
 /// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
 void wangge_name_this_thread(const char *name);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/// An upper bound on what `wangge_gzip` writes for `length` bytes.
+size_t wangge_gzip_bound(size_t length);
+
+/// Compresses `length` bytes into `out` as one gzip member (RFC 1952) at zlib's `level` (1–9).
+/// Returns the bytes written, or 0 when `capacity` was too small or zlib failed.
+size_t wangge_gzip(const uint8_t *bytes, size_t length, uint8_t *out, size_t capacity, int level);
+
 #endif

@@ -25,7 +25,8 @@ struct CSRFMiddleware: AsyncMiddleware {
                 _ = try await request.body.collect(max: limit).get()
             }
             let sent = (try? request.content.get(String.self, at: Self.fieldName)) ?? request.headers.first(name: "X-CSRF-Token")
-            guard let expected, let sent, Tokens.equal(expected, sent) else {
+            // Pages hand out the token masked (`Request.csrfToken`); the bare token is its own proof too.
+            guard let expected, let sent, Tokens.equal(expected, Tokens.unmasked(sent) ?? "") || Tokens.equal(expected, sent) else {
                 throw AppError(.forbidden, code: "csrf",
                                zh: "表单已过期或来源不明(CSRF 校验失败),请刷新页面后重试。",
                                en: "The form expired or came from elsewhere (CSRF check failed); reload and try again.")
@@ -44,7 +45,8 @@ struct CSRFTokenKey: StorageKey {
 }
 
 extension Request {
-    var csrfToken: String { storage[CSRFTokenKey.self] ?? "" }
+    /// What a page's forms carry: the token under a mask drawn for this answer (`Tokens.masked`).
+    var csrfToken: String { storage[CSRFTokenKey.self].map(Tokens.masked) ?? "" }
 }
 
 extension Application {

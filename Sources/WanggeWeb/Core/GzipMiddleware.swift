@@ -1,0 +1,54 @@
+import CShims
+import Vapor
+
+/// Pages, maps and lists go out gzip-compressed to clients that ask for it (every browser and phone
+/// does): a dispatcher's work list with its map of 1,000 grids is some 200 KB of text and the overview
+/// 360 KB, which a township's thin line or a grid worker's phone takes seconds to fetch; compressed
+/// they are a seventh to a ninth of that. Only text, JSON and SVG are compressed (Vapor's
+/// "compressible" types): photos, ZIP and XLSX already are. Clients that do not ask (`wrk`, `curl`
+/// without `--compressed`) get the plain bytes.
+///
+/// Not Vapor's own response compression: it runs zlib's level 6 on the event loop, 5–6 ms of CPU for
+/// a 200 KB page (BENCHMARKS.md). Level 1 takes about 1 ms for a seventh more bytes.
+struct GzipMiddleware: AsyncMiddleware {
+    static let level: Int32 = 1
+    /// Below this, gzip saves at most a few hundred bytes and its setup costs more than sending them.
+    static let minimumBytes = 1_024
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        guard request.method != .HEAD, Self.acceptsGzip(request.headers[.acceptEncoding]),
+              !response.headers.contains(name: .contentEncoding),
+              let type = response.headers.contentType, HTTPMediaTypeSet.compressible.contains(type),
+              let body = response.body.buffer, body.readableBytes >= Self.minimumBytes,
+              let compressed = Self.gzip(body, allocator: request.byteBufferAllocator)
+        else { return response }
+        response.headers.add(name: .vary, value: "Accept-Encoding")
+        response.headers.replaceOrAdd(name: .contentEncoding, value: "gzip")
+        response.body = .init(buffer: compressed)
+        return response
+    }
+
+    /// Whether an `Accept-Encoding` list takes gzip: by name or `*`, unless its weight is zero.
+    static func acceptsGzip(_ values: [String]) -> Bool {
+        for item in values.flatMap({ $0.split(separator: ",") }) {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let name = parts.first, name == "gzip" || name == "*" else { continue }
+            let weight = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return weight > 0
+        }
+        return false
+    }
+
+    static func gzip(_ body: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        body.withUnsafeReadableBytes { input -> ByteBuffer? in
+            let capacity = wangge_gzip_bound(input.count)
+            var out = allocator.buffer(capacity: capacity)
+            let written = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { output in
+                wangge_gzip(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
+                            output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, level)
+            }
+            return written > 0 ? out : nil
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import WanggeDomain
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// Pages, maps, lists and text exports go out gzip-compressed to clients that ask; small answers,
+/// clients that do not ask and files that are already compressed go out as they are.
+final class ResponseCompressionTests: XCTestCase {
+    func testADispatchersPagesAndMapArriveCompressedAndUnpackToTheSamePage() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            for path in ["/work", "/overview", "/maps/grids.svg"] {
+                let plain = try await t.raw(path, browser, acceptEncoding: nil)
+                let packed = try await t.raw(path, browser, acceptEncoding: "gzip, deflate, br")
+                XCTAssertEqual(plain.status, .ok, path)
+                XCTAssertNil(plain.headers.first(name: .contentEncoding), path)
+                XCTAssertEqual(packed.headers.first(name: .contentEncoding), "gzip", path)
+                XCTAssertTrue(packed.headers[.vary].contains("Accept-Encoding"), path)
+                XCTAssertEqual(packed.headers.first(name: .contentLength), String(packed.body.count), path)
+                XCTAssertLessThan(packed.body.count * 2, plain.body.count, "\(path): \(packed.body.count) of \(plain.body.count) bytes")
+                let unpacked = try gunzip(packed.body)
+                XCTAssertEqual(withoutFormTokens(unpacked), withoutFormTokens(plain.body), path)
+            }
+        }
+    }
+
+    func testSmallAnswersRefusalsAndZipFilesGoOutAsTheyAre() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            try await t.signIn("leader", &browser)
+            let small = try await t.raw("/healthz", browser, acceptEncoding: "gzip")
+            XCTAssertNil(small.headers.first(name: .contentEncoding), "a 15-byte answer")
+            for refusal in ["gzip;q=0", "identity", "br, deflate"] {
+                let page = try await t.raw("/overview", browser, acceptEncoding: refusal)
+                XCTAssertNil(page.headers.first(name: .contentEncoding), refusal)
+            }
+            let anything = try await t.raw("/overview", browser, acceptEncoding: "*")
+            XCTAssertEqual(anything.headers.first(name: .contentEncoding), "gzip")
+            let xlsx = try await t.raw("/reports/export.xlsx?area=330110001", browser, acceptEncoding: "gzip")
+            XCTAssertEqual(xlsx.status, .ok)
+            XCTAssertNil(xlsx.headers.first(name: .contentEncoding), "an XLSX file is a ZIP already")
+            XCTAssertEqual(Array(xlsx.body.prefix(2)), [0x50, 0x4B])
+            let csv = try await t.raw("/reports/export.csv?area=330110001&table=units", browser, acceptEncoding: "gzip")
+            let text = csv.headers.first(name: .contentEncoding) == "gzip" ? try gunzip(csv.body) : csv.body
+            XCTAssertTrue(String(decoding: text.dropFirst(3), as: UTF8.self).hasPrefix("名称,受理,立案"))
+        }
+    }
+
+    func testTheAPIsListsArriveCompressed() async throws {
+        try await withApp { t in
+            let token = try await t.token("dispatcher")
+            var plain = Data(), packed = Data(), encoding: String?
+            for gzip in [false, true] {
+                try await t.app.test(.GET, "/api/v1/org-units?limit=200", beforeRequest: { req in
+                    req.headers.bearerAuthorization = BearerAuthorization(token: token)
+                    if gzip { req.headers.replaceOrAdd(name: .acceptEncoding, value: "gzip") }
+                }, afterResponse: { res async in
+                    if gzip { packed = Data(buffer: res.body); encoding = res.headers.first(name: .contentEncoding) } else { plain = Data(buffer: res.body) }
+                })
+            }
+            XCTAssertEqual(encoding, "gzip", String(decoding: plain.prefix(300), as: UTF8.self))
+            XCTAssertEqual(try gunzip(packed), plain)
+            XCTAssertGreaterThan((try String(decoding: plain, as: UTF8.self).json()["items"] as? [Any])?.count ?? 0, 10)
+        }
+    }
+
+    func testAcceptEncodingIsReadByNameAndWeight() {
+        XCTAssertTrue(GzipMiddleware.acceptsGzip(["gzip"]))
+        XCTAssertTrue(GzipMiddleware.acceptsGzip(["deflate, GZIP;q=0.5"]))
+        XCTAssertTrue(GzipMiddleware.acceptsGzip(["br", "gzip"]))
+        XCTAssertTrue(GzipMiddleware.acceptsGzip(["*;q=0.1"]))
+        XCTAssertFalse(GzipMiddleware.acceptsGzip([]))
+        XCTAssertFalse(GzipMiddleware.acceptsGzip(["gzip;q=0"]))
+        XCTAssertFalse(GzipMiddleware.acceptsGzip(["gzip; q=0.0, identity"]))
+        XCTAssertFalse(GzipMiddleware.acceptsGzip(["x-gzip-not, br"]))
+    }
+
+    /// Each answer's forms carry the session's token under a fresh mask; the page is otherwise the same.
+    private func withoutFormTokens(_ page: Data) -> String {
+        String(decoding: page, as: UTF8.self).replacingOccurrences(of: #"name="_csrf" value="[^"]*""#, with: "", options: .regularExpression)
+    }
+}
+
+/// Debian's `gzip`, so the check does not share code with what it checks.
+func gunzip(_ data: Data) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    process.arguments = ["-dc"]
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    let writer = Thread { input.fileHandleForWriting.write(data); try? input.fileHandleForWriting.close() }
+    writer.start()
+    let result = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
+    return result
+}
+
+extension TestContext {
+    /// A page's bytes as they travel, with or without `Accept-Encoding`.
+    func raw(_ path: String, _ browser: Browser, acceptEncoding: String?) async throws -> (status: HTTPStatus, headers: HTTPHeaders, body: Data) {
+        var result: (HTTPStatus, HTTPHeaders, Data) = (.internalServerError, [:], Data())
+        try await app.test(.GET, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .cookie, value: browser.cookieHeader)
+            if let acceptEncoding { req.headers.replaceOrAdd(name: .acceptEncoding, value: acceptEncoding) }
+        }, afterResponse: { res async in result = (res.status, res.headers, Data(buffer: res.body)) })
+        return result
+    }
+}
