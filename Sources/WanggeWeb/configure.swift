@@ -23,6 +23,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     // Shared state is created here, before any request, so no request races to create it.
     _ = app.metricsRegistry
     _ = app.gridLocatorCache
+    _ = app.gridShapeCache
     _ = app.rateLimiter
     _ = app.open311Limiter
     _ = app.instanceID

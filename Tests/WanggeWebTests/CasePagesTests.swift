@@ -9,9 +9,9 @@ import XCTVapor
 
 final class CasePagesTests: XCTestCase {
     func testTheMapStaysLightWithFiveThousandMarkers() {
-        let grids = DemoCounty.units.filter { $0.level == .grid }.map {
-            GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.polygon!, href: nil)
-        }
+        let grids = GridShapeCache.ProjectedMap(DemoCounty.units.filter { $0.level == .grid }.map {
+            GridLocatorCache.MapGrid(code: $0.code, name: $0.name, ancestry: OrgCode.ancestry(of: $0.code), shape: $0.polygon!)
+        }, width: CaseMapSVG.width, height: CaseMapSVG.height)
         var random = SplitMix64(seed: 7)
         let markers = (0..<5000).map { i -> CaseMapSVG.Marker in
             let grid = DemoCounty.units.filter { $0.level == .grid }[i % 24]
@@ -20,11 +20,11 @@ final class CasePagesTests: XCTestCase {
                                  lat: box.minLat + (box.maxLat - box.minLat) * (0.3 + 0.4 * random.nextUnit()))
             return CaseMapSVG.Marker(point: point, warning: i == 17 ? .red : .none, gridCode: grid.code, href: nil, label: "x")
         }
-        let svg = CaseMapSVG.render(grids: grids, markers: markers, title: "map")
+        let svg = CaseMapSVG.render(grids, markers: markers, title: "map")
         XCTAssertLessThan(svg.utf8.count, 60_000, "aggregated by grid, not 5,000 circles")
         XCTAssertEqual(svg.components(separatedBy: "class=\"cluster\"").count - 1, 24)
         XCTAssertTrue(svg.contains(CaseMapSVG.colour(.red)), "a grid with a red case is drawn red")
-        let few = CaseMapSVG.render(grids: grids, markers: Array(markers.prefix(10)), title: "map")
+        let few = CaseMapSVG.render(grids, markers: Array(markers.prefix(10)), title: "map")
         XCTAssertEqual(few.components(separatedBy: "class=\"marker").count - 1, 10, "few markers are drawn one by one")
     }
 

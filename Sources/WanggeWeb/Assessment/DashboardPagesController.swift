@@ -89,11 +89,8 @@ struct DashboardPagesController: RouteCollection {
             boardTitle = "\(level.nameZH) · 本月办结率"
         }
         func pct(_ rate: Rate, _ c: CaseCounts) -> String { RateDTO.percent(rate.value(c, basicallySatisfiedWeight: weight)) }
-        let formatter = DateFormatter()
-        formatter.timeZone = req.application.wanggeConfig.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return try await req.page("dashboard", Context(
-            p: PageChrome(req), areaName: area.name, updated: formatter.string(from: req.now),
+            p: PageChrome(req), areaName: area.name, updated: CasePagesController.time(req.now, req),
             today: [Figure(label: "今日受理", value: AssessmentViews.figure(todayCounts.received), tone: ""),
                     Figure(label: "今日结案", value: AssessmentViews.figure(todayCounts.closed), tone: "good"),
                     Figure(label: "当前在办", value: AssessmentViews.figure(gauge.open), tone: ""),
@@ -110,7 +107,7 @@ struct DashboardPagesController: RouteCollection {
 
     /// Grids of the area shaded by their open cases, outlined red where some are overdue.
     static func map(_ req: Request, area: OrgUnitModel) async throws -> String {
-        let projected = try await req.application.gridShapeCache.map(of: area.scope, width: 860, height: 560, on: req.database)
+        let projected = try await req.application.gridShapeCache.map(of: [area.scope], width: 860, height: 560, on: req.database)
         let gauges = try await AssessmentQueries(db: req.database).gauges(level: OrgLevel.grid.rawValue, within: area.scope)
         return GaugeMapSVG.render(projected, gauges: gauges, title: "\(area.name) · 网格在办与超期")
     }

@@ -42,6 +42,12 @@ struct GridLocatorCache: Sendable {
         try await indexed(on: db).grids
     }
 
+    /// The same grids with the fingerprint they were read at, for caches of what is drawn from them.
+    func drawn(on db: any Database) async throws -> (fingerprint: String, grids: [MapGrid]) {
+        let indexed = try await indexed(on: db)
+        return (indexed.fingerprint, indexed.grids)
+    }
+
     private func indexed(on db: any Database) async throws -> Indexed {
         try await index.get { previous in
             let current = try await Self.fingerprint(on: db)

@@ -24,21 +24,22 @@ enum CaseMapSVG {
         }
     }
 
+    static let width = 800.0, height = 500.0
+
     /// `pickable` adds the projection to the SVG so the page's script can turn a click into lat/lon.
-    static func render(grids: [GridMapSVG.Grid], markers: [Marker], title: String, pickable: Bool = false,
-                       width: Double = 800, height: Double = 500) -> String {
-        var bounds = grids.reduce(BoundingBox.empty) { $0.union($1.shape.bbox) }
-        for marker in markers where grids.isEmpty { bounds.extend(marker.point) }
-        if bounds.isEmpty { bounds = BoundingBox(minLon: 120.25, minLat: 30.4, maxLon: 120.35, maxLat: 30.44) }
-        let projection = SVGProjection(bounds: bounds, width: width, height: height, padding: 12)
+    /// The grids come projected (`GridShapeCache`); with none, the markers set the frame.
+    static func render(_ map: GridShapeCache.ProjectedMap, markers: [Marker], title: String, pickable: Bool = false) -> String {
+        let projection = map.projection ?? SVGProjection(bounds: frame(of: markers), width: map.width, height: map.height, padding: 12)
+        let bounds = projection.bounds
+        let (width, height) = (map.width, map.height)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(GridMapSVG.escape(title))\""
         if pickable {
             out += " class=\"pick-map\" data-min-lon=\"\(bounds.minLon)\" data-min-lat=\"\(bounds.minLat)\" data-max-lon=\"\(bounds.maxLon)\" data-max-lat=\"\(bounds.maxLat)\" data-width=\"\(Int(width))\" data-height=\"\(Int(height))\" data-padding=\"12\""
         }
         out += "><title>\(GridMapSVG.escape(title))</title>"
-        for grid in grids {
-            let path = "<path class=\"grid\" fill-rule=\"evenodd\" d=\"\(projection.pathData(grid.shape))\"><title>\(GridMapSVG.escape(grid.name))</title></path>"
-            out += grid.href.map { "<a href=\"\(GridMapSVG.escape($0))\">\(path)</a>" } ?? path
+        out.reserveCapacity(map.grids.reduce(out.utf8.count) { $0 + $1.path.utf8.count + $1.escapedName.utf8.count + 72 })
+        for grid in map.grids {
+            out += "<path class=\"grid\" fill-rule=\"evenodd\" d=\"" + grid.path + "\"><title>" + grid.escapedName + "</title></path>"
         }
         let inside = markers.filter { bounds.expanded(by: 0.01).contains($0.point) }
         if inside.count > aggregateAbove {
@@ -48,9 +49,9 @@ enum CaseMapSVG {
                 let entry = byGrid[key] ?? (0, .none)
                 byGrid[key] = (entry.count + 1, max(entry.worst, marker.warning))
             }
-            for grid in grids {
+            for grid in map.grids {
                 guard let entry = byGrid[grid.code] else { continue }
-                let c = projection.project(grid.shape.bbox.center)
+                let c = (x: grid.centreX, y: grid.centreY)
                 let r = min(28, 8 + log2(Double(entry.count)) * 3)
                 out += "<g class=\"cluster\"><circle cx=\"\(f(c.x))\" cy=\"\(f(c.y))\" r=\"\(f(r))\" fill=\"\(colour(entry.worst))\" fill-opacity=\"0.85\"/>"
                 out += "<text x=\"\(f(c.x))\" y=\"\(f(c.y + 4))\" text-anchor=\"middle\" class=\"count\">\(entry.count)</text></g>"
@@ -67,4 +68,11 @@ enum CaseMapSVG {
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// Where markers lie when no grid frames them: around them, or a default patch with none.
+    private static func frame(of markers: [Marker]) -> BoundingBox {
+        var bounds = BoundingBox.empty
+        for marker in markers { bounds.extend(marker.point) }
+        return bounds.isEmpty ? BoundingBox(minLon: 120.25, minLat: 30.4, maxLon: 120.35, maxLat: 30.44) : bounds
+    }
 }

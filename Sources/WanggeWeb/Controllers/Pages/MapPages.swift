@@ -44,10 +44,8 @@ extension MapPages {
         } else if let actor, actor.role.isStaff {
             scopes = actor.scopes
         }
-        let grids = try await req.application.gridLocatorCache.grids(on: req.database)
-            .filter { grid in scopes.isEmpty || scopes.contains { $0.contains(grid.ancestry) } }
-            .map { GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.shape, href: nil) }
-        return CaseMapSVG.render(grids: grids, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable)
+        let map = try await req.application.gridShapeCache.map(of: scopes, width: CaseMapSVG.width, height: CaseMapSVG.height, on: req.database)
+        return CaseMapSVG.render(map, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable)
     }
 }
 
