@@ -242,8 +242,16 @@ public enum RollupKeys {
 
     /// Days since 1970-01-01 in the installation's time zone.
     public static func localDay(_ date: Date, timeZone: TimeZone) -> Int64 {
-        let local = Int64((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
-        return local >= 0 ? local / 86400 : (local - 86399) / 86400
+        day(ofLocalSeconds: localSeconds(date, timeZone: timeZone))
+    }
+
+    /// Whole seconds since 1970-01-01 00:00 on the installation's clocks.
+    static func localSeconds(_ date: Date, timeZone: TimeZone) -> Int64 {
+        Int64((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
+    }
+
+    static func day(ofLocalSeconds local: Int64) -> Int64 {
+        local >= 0 ? local / 86400 : (local - 86399) / 86400
     }
 
     /// Months since year 0 (`year × 12 + month − 1`) of a local day.

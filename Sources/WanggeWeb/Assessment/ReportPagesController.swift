@@ -42,13 +42,10 @@ struct ReportPagesController: RouteCollection {
                                                      width: 900, height: 260).svg()
         let query = "&period=\(report.period.token)"
         let (up, down) = try await AssessmentViews.crumbs(report.area, actor: actor, path: "/reports", query: query, on: req.database)
-        let formatter = DateFormatter()
-        formatter.timeZone = req.application.wanggeConfig.timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return try await req.page("reports", Context(
             p: PageChrome(req), title: report.title, areaCode: report.area.code, period: PeriodDTO(report.period),
             periods: AssessmentViews.periodOptions(today: req.today, selected: report.period, kinds: [.week, .month, .quarter, .year]),
-            up: up, down: down, tables: report.tables.map(AssessmentViews.Table.init), trend: trend, generated: formatter.string(from: req.now)))
+            up: up, down: down, tables: report.tables.map(AssessmentViews.Table.init), trend: trend, generated: CasePagesController.time(req.now, req)))
     }
 
     /// One table per CSV: `table=summary|units|categories|channels` (default units).

@@ -129,11 +129,7 @@ struct CasePagesController: RouteCollection {
     }
 
     static func time(_ date: Date, _ req: Request) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = req.application.wanggeConfig.timeZone
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
+        LocalTime.minute(date, timeZone: req.application.wanggeConfig.timeZone)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
