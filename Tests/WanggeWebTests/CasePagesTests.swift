@@ -45,6 +45,16 @@ final class CasePagesTests: XCTestCase {
             XCTAssertTrue(page.contains("/cases/\(firstCode)"))
             XCTAssertTrue(page.contains("id=\"form-register\""))
             XCTAssertFalse(page.contains("id=\"form-accept\""), "a dispatcher gets no handler buttons")
+            // Registering offers the township's grids, the case's own chosen.
+            let township = DemoCounty.units.filter { $0.level == .grid && $0.code.hasPrefix("330110001") }.map(\.code)
+            func gridChoices(_ page: String, form: String) -> (all: [String], selected: [String]) {
+                guard let start = page.range(of: "<select id=\"\(form)-grid\""),
+                      let end = page.range(of: "</select>", range: start.upperBound..<page.endIndex) else { return ([], []) }
+                let options = page[start.upperBound..<end.lowerBound].components(separatedBy: "<option value=\"").dropFirst(2)
+                return (options.map { String($0.prefix { $0 != "\"" }) }, options.filter { $0.contains("\" selected>") }.map { String($0.prefix { $0 != "\"" }) })
+            }
+            XCTAssertEqual(gridChoices(page, form: "register").all, township)
+            XCTAssertEqual(gridChoices(page, form: "register").selected, ["330110001001-01"])
             let csrf = try XCTUnwrap(Browser.csrf(in: page))
 
             // A rejection without a reason shows the Chinese message beside that form.
@@ -55,6 +65,10 @@ final class CasePagesTests: XCTestCase {
             let (ok, _, headers) = try await t.post("/cases/\(secondCode)/act", ["_csrf": csrf, "action": "register", "version": "1"], &browser)
             XCTAssertEqual(ok, .seeOther)
             XCTAssertEqual(headers.first(name: .location), "/cases/\(secondCode)?notice=actionDone")
+            // Dispatching offers a department first, so no grid is chosen for the dispatcher.
+            let (_, registeredPage, _) = try await t.get("/cases/\(secondCode)", &browser)
+            XCTAssertEqual(gridChoices(registeredPage, form: "dispatch").all, township)
+            XCTAssertEqual(gridChoices(registeredPage, form: "dispatch").selected, [])
 
             // The work list filters by status and category.
             let (_, registered, _) = try await t.get("/work?all=1&status=registered&category=01", &browser)

@@ -1,6 +1,14 @@
 import FluentKit
 import Foundation
+import SQLKit
 import WanggeDomain
+
+/// A unit as a list of choices shows it: no boundary.
+public struct UnitChoice: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var level: OrgLevel?
+}
 
 public struct OrgUnitInput: Codable, Sendable {
     public var code: String
@@ -67,6 +75,19 @@ public struct OrgUnitService: Sendable {
         if let level { query = query.filter(\.$level == level.rawValue) }
         if let after { query = query.filter(\.$code > after) }
         return try await query.sort(\.$code).limit(limit).all()
+    }
+
+    /// The units inside `scope` at `levels`, ordered by code or by path (a tree), as plain rows. A grid's
+    /// row also holds its boundary: decoding a county's 1,000 grids as models was half of a dispatcher's
+    /// case page and of the admin's users page.
+    public func choices(within scope: OrgScope, levels: [OrgLevel], byPath: Bool = false) async throws -> [UnitChoice] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        return try await sql.select().columns("code", "name", "level").from(OrgUnitModel.schema)
+            .within(scope, of: OrgUnitModel.self).where("level", .in, levels.map(\.rawValue)).orderBy(byPath ? "path" : "code").all()
+            .map { row in
+                UnitChoice(code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
+                           level: OrgLevel(rawValue: try row.decode(column: "level", as: String.self)))
+            }
     }
 
     public func create(_ input: OrgUnitInput, by actor: Actor) async throws -> OrgUnitModel {

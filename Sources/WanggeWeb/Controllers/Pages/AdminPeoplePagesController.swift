@@ -34,7 +34,8 @@ struct AdminPeoplePagesController: RouteCollection {
         var p: PageChrome
         var users: [UserRow]
         var roles: [Option]
-        var units: [Option]
+        /// The form's unit choices, as `<option>`s with the asked unit selected (`SelectOptions`).
+        var unitOptions: String
         var departments: [Option]
         var roleFilter: String
         /// The list's other filters as asked, and the units they may choose among (down to villages).
@@ -113,19 +114,10 @@ struct AdminPeoplePagesController: RouteCollection {
         }
     }
 
-    /// The units of the admin's subtree down to `maxLevel`, as a tree (indented, in path order). Code,
-    /// name and level only, as plain rows: a grid's row also holds its boundary, and decoding a county's
-    /// 1,112 units as models was more than half of the users page.
+    /// The units of the admin's subtree down to `maxLevel`, as a tree (indented, in path order).
     func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
-        guard let sql = req.database as? any SQLDatabase else { return [] }
-        let levels = OrgLevel.allCases.filter { $0 <= maxLevel }.map(\.rawValue)
-        return try await sql.select().columns("code", "name", "level").from(OrgUnitModel.schema)
-            .within(actor.scopes[0], of: OrgUnitModel.self).where("level", .in, levels).orderBy("path").all()
-            .map { row in
-                let (code, name) = (try row.decode(column: "code", as: String.self), try row.decode(column: "name", as: String.self))
-                let depth = OrgLevel(rawValue: try row.decode(column: "level", as: String.self))?.depth ?? 0
-                return Option(value: code, label: String(repeating: "　", count: depth) + "\(name)(\(code))")
-            }
+        try await OrgUnitService(db: req.database).choices(within: actor.scopes[0], levels: OrgLevel.allCases.filter { $0 <= maxLevel }, byPath: true)
+            .map { Option(value: $0.code, label: String(repeating: "　", count: $0.level?.depth ?? 0) + "\($0.name)(\($0.code))") }
     }
 
     func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
@@ -159,7 +151,7 @@ struct AdminPeoplePagesController: RouteCollection {
         return UsersContext(
             p: PageChrome(req, notice: req.notice), users: rows,
             roles: Role.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
-            units: units, departments: departments,
+            unitOptions: SelectOptions.html(units.map { ($0.value, $0.label, $0.value == form["orgCode"]) }), departments: departments,
             roleFilter: asked.role ?? "", unitFilter: asked.unit ?? "", q: asked.q ?? "",
             filterUnits: units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false },
             total: total, next: next, filterError: filterError, form: form, errors: errors)

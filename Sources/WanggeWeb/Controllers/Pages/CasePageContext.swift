@@ -66,7 +66,10 @@ struct CasePageContext: Encodable {
     var duplicates: [Field]
     var categories: [Option]
     var departments: [Option]
-    var grids: [Option]
+    /// The dispatch forms' grid choices as `<option>`s (`SelectOptions`), with the case's own grid
+    /// selected where no department is offered first.
+    var gridOptions: String
+    var gridOptionsSelecting: String
     var targets: [Option]
     var errors: [String: String]
     var canRevealContact: Bool
@@ -159,13 +162,12 @@ struct CasePageContext: Encodable {
         var grids: [Option] = []
         var targets: [Option] = []
         if actor.role == .dispatcher {
-            grids = try await OrgUnitModel.query(on: req.database).within(actor.scopes[0]).filter(\.$level == OrgLevel.grid.rawValue)
-                .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
+            let units = OrgUnitService(db: req.database)
+            grids = try await units.choices(within: actor.scopes[0], levels: [.grid])
+                .map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
-                targets = try await OrgUnitModel.query(on: req.database)
-                    .within(OrgScope(level: level, code: snapshot.centreOrgCode))
-                    .filter(\.$level ~~ [OrgLevel.township.rawValue, OrgLevel.village.rawValue]).filter(\.$code != snapshot.centreOrgCode)
-                    .sort(\.$code).all().map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
+                targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
+                    .filter { $0.code != snapshot.centreOrgCode }.map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
             }
         }
         var duplicates: [Field] = []
@@ -190,6 +192,7 @@ struct CasePageContext: Encodable {
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
-            grids: grids, targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            gridOptions: SelectOptions.html(grids.map { ($0.value, $0.label, false) }),
+            gridOptionsSelecting: SelectOptions.html(grids.map { ($0.value, $0.label, $0.selected) }), targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
