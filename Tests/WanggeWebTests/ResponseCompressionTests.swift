@@ -32,9 +32,10 @@ final class ResponseCompressionTests: XCTestCase {
             try await t.signIn("leader", &browser)
             let small = try await t.raw("/healthz", browser, acceptEncoding: "gzip")
             XCTAssertNil(small.headers.first(name: .contentEncoding), "a 15-byte answer")
-            for refusal in ["gzip;q=0", "identity", "br, deflate"] {
+            for refusal in ["gzip;q=0", "identity", "br, deflate", nil] {
                 let page = try await t.raw("/overview", browser, acceptEncoding: refusal)
-                XCTAssertNil(page.headers.first(name: .contentEncoding), refusal)
+                XCTAssertNil(page.headers.first(name: .contentEncoding), refusal ?? "no header")
+                XCTAssertTrue(page.headers[.vary].contains("Accept-Encoding"), "a cache keeps the plain page apart")
             }
             let anything = try await t.raw("/overview", browser, acceptEncoding: "*")
             XCTAssertEqual(anything.headers.first(name: .contentEncoding), "gzip")
@@ -75,6 +76,8 @@ final class ResponseCompressionTests: XCTestCase {
         XCTAssertFalse(GzipMiddleware.acceptsGzip(["gzip;q=0"]))
         XCTAssertFalse(GzipMiddleware.acceptsGzip(["gzip; q=0.0, identity"]))
         XCTAssertFalse(GzipMiddleware.acceptsGzip(["x-gzip-not, br"]))
+        XCTAssertTrue(GzipMiddleware.acceptsGzip(["*;q=0, gzip"]), "gzip named outweighs the wildcard")
+        XCTAssertFalse(GzipMiddleware.acceptsGzip(["*, gzip;q=0"]))
     }
 
     /// Each answer's forms carry the session's token under a fresh mask; the page is otherwise the same.

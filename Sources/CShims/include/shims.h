@@ -1,6 +1,9 @@
 #ifndef WANGGE_SHIMS_H
 #define WANGGE_SHIMS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /// Turns on SQLite's query planner stability guarantee for one connection (a `sqlite3 *`).
 /// Returns SQLite's result code.
 int wangge_sqlite_enable_stable_plans(void *db);
@@ -11,9 +14,6 @@ void wangge_keep_freed_memory(int keep_bytes);
 
 /// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
 void wangge_name_this_thread(const char *name);
-
-#include <stddef.h>
-#include <stdint.h>
 
 /// An upper bound on what `wangge_gzip` writes for `length` bytes.
 size_t wangge_gzip_bound(size_t length);

@@ -17,27 +17,29 @@ struct GzipMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
-        guard request.method != .HEAD, Self.acceptsGzip(request.headers[.acceptEncoding]),
-              !response.headers.contains(name: .contentEncoding),
+        guard !response.headers.contains(name: .contentEncoding),
               let type = response.headers.contentType, HTTPMediaTypeSet.compressible.contains(type),
-              let body = response.body.buffer, body.readableBytes >= Self.minimumBytes,
+              let body = response.body.buffer, body.readableBytes >= Self.minimumBytes
+        else { return response }
+        // Whether or not this client asked, a cache between must keep the two forms apart.
+        response.headers.add(name: .vary, value: "Accept-Encoding")
+        guard request.method != .HEAD, Self.acceptsGzip(request.headers[.acceptEncoding]),
               let compressed = Self.gzip(body, allocator: request.byteBufferAllocator)
         else { return response }
-        response.headers.add(name: .vary, value: "Accept-Encoding")
         response.headers.replaceOrAdd(name: .contentEncoding, value: "gzip")
         response.body = .init(buffer: compressed)
         return response
     }
 
-    /// Whether an `Accept-Encoding` list takes gzip: by name or `*`, unless its weight is zero.
+    /// Whether an `Accept-Encoding` list takes gzip: by name, or else by `*`, unless its weight is zero.
     static func acceptsGzip(_ values: [String]) -> Bool {
+        var weights: [String: Double] = [:]
         for item in values.flatMap({ $0.split(separator: ",") }) {
             let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let name = parts.first, name == "gzip" || name == "*" else { continue }
-            let weight = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            return weight > 0
+            weights[name] = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
         }
-        return false
+        return (weights["gzip"] ?? weights["*"] ?? 0) > 0
     }
 
     static func gzip(_ body: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
