@@ -15,7 +15,8 @@ final class LocalTimeTests: XCTestCase {
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
             // 1901 to 2099, with sub-second parts, and the edges of a minute and a day.
             var dates = (0..<2_000).map { _ in Date(timeIntervalSince1970: Double.random(in: -2_177_452_800 ... 4_102_444_800, using: &random)) }
-            dates += [0, -0.5, 59.999, 60, 86_399.9, 86_400, -86_400.25, 1_793_000_000].map(Date.init(timeIntervalSince1970:))
+            dates += [0, -0.5, 59.999, 60, 86_399.9, 86_400, -86_400.25, 1_793_000_000, 1_796_313_599.9996, -1_373_445_240.0002]
+                .map(Date.init(timeIntervalSince1970:))
             for date in dates {
                 XCTAssertEqual(LocalTime.minute(date, timeZone: zone), formatter.string(from: date), "\(zoneName) \(date.timeIntervalSince1970)")
             }

@@ -6,9 +6,14 @@ import Foundation
 public enum LocalTime {
     /// `2026-12-03 14:05`, what `DateFormatter` with `yyyy-MM-dd HH:mm` writes (seconds dropped).
     public static func minute(_ date: Date, timeZone: TimeZone) -> String {
-        let local = RollupKeys.localSeconds(date, timeZone: timeZone)
+        let local = RollupKeys.localSeconds(toTheMillisecond(date), timeZone: timeZone)
         let days = RollupKeys.day(ofLocalSeconds: local)
         let inDay = local - days * 86_400
         return RollupKeys.dayString(days) + " " + RollupKeys.pad(inDay / 3600, 2) + ":" + RollupKeys.pad(inDay / 60 % 60, 2)
+    }
+
+    /// ICU formats whole milliseconds: a moment is rounded to the nearest one before its second is taken.
+    private static func toTheMillisecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }
