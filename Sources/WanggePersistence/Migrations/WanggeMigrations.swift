@@ -24,5 +24,6 @@ public enum WanggeMigrations {
         IndexCasesByCategory(),
         CountFinishedCases(),
         IndexNotificationsByUser(),
+        IndexCasesByTime(),
     ]
 }

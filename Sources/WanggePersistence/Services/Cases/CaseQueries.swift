@@ -77,8 +77,25 @@ public struct CaseQueryService: Sendable {
         }
         let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
         query = CaseAccess.visible(query, to: actor, reportsFrom: openOnly ? Self.oldestCase(in: filter.states) : nil)
+        if filter.from != nil || filter.to != nil { return try await pageInTime(query, before: filter.beforeID, limit: limit) }
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
         return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
+    }
+
+    /// A list bounded by dates, newest first by the time of report (then id), from migration 018's
+    /// (created_at, id) index: it starts at its bound instead of passing every newer case. The cursor
+    /// is still the last case's id; its time is looked up to continue after it.
+    func pageInTime(_ query: QueryBuilder<CaseModel>, before: Int?, limit: Int) async throws -> [CaseSummary] {
+        var query = query
+        if let before {
+            guard let last = try await CaseModel.query(on: db).filter(\.$id == before).field(\.$id).field(\.$createdAt).first() else { return [] }
+            // `created_at <= t` alone bounds the index range; the rest skips the cases up to the cursor at t.
+            query = query.filter(.cases("created_at", .lessThanOrEqual, .bind(last.createdAt))).group(.or) { group in
+                group.filter(.cases("created_at", .lessThan, .bind(last.createdAt))).filter(.cases("id", .lessThan, .bind(before)))
+            }
+        }
+        return try await page(query.sort(.path(["created_at"], schema: CaseModel.schema), .descending)
+            .sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
     }
 
     /// Up to `limit` cases of a query that already has its order, as the columns a list shows.
