@@ -12,8 +12,8 @@ final class ResponseCompressionTests: XCTestCase {
             var browser = Browser()
             try await t.signIn("dispatcher", &browser)
             for path in ["/work", "/overview", "/maps/grids.svg"] {
-                let plain = try await t.raw(path, browser, acceptEncoding: nil)
-                let packed = try await t.raw(path, browser, acceptEncoding: "gzip, deflate, br")
+                let plain = try await t.bytes(path, browser, acceptEncoding: nil)
+                let packed = try await t.bytes(path, browser, acceptEncoding: "gzip, deflate, br")
                 XCTAssertEqual(plain.status, .ok, path)
                 XCTAssertNil(plain.headers.first(name: .contentEncoding), path)
                 XCTAssertEqual(packed.headers.first(name: .contentEncoding), "gzip", path)
@@ -30,20 +30,20 @@ final class ResponseCompressionTests: XCTestCase {
         try await withApp { t in
             var browser = Browser()
             try await t.signIn("leader", &browser)
-            let small = try await t.raw("/healthz", browser, acceptEncoding: "gzip")
+            let small = try await t.bytes("/healthz", browser, acceptEncoding: "gzip")
             XCTAssertNil(small.headers.first(name: .contentEncoding), "a 15-byte answer")
             for refusal in ["gzip;q=0", "identity", "br, deflate", nil] {
-                let page = try await t.raw("/overview", browser, acceptEncoding: refusal)
+                let page = try await t.bytes("/overview", browser, acceptEncoding: refusal)
                 XCTAssertNil(page.headers.first(name: .contentEncoding), refusal ?? "no header")
                 XCTAssertTrue(page.headers[.vary].contains("Accept-Encoding"), "a cache keeps the plain page apart")
             }
-            let anything = try await t.raw("/overview", browser, acceptEncoding: "*")
+            let anything = try await t.bytes("/overview", browser, acceptEncoding: "*")
             XCTAssertEqual(anything.headers.first(name: .contentEncoding), "gzip")
-            let xlsx = try await t.raw("/reports/export.xlsx?area=330110001", browser, acceptEncoding: "gzip")
+            let xlsx = try await t.bytes("/reports/export.xlsx?area=330110001", browser, acceptEncoding: "gzip")
             XCTAssertEqual(xlsx.status, .ok)
             XCTAssertNil(xlsx.headers.first(name: .contentEncoding), "an XLSX file is a ZIP already")
             XCTAssertEqual(Array(xlsx.body.prefix(2)), [0x50, 0x4B])
-            let csv = try await t.raw("/reports/export.csv?area=330110001&table=units", browser, acceptEncoding: "gzip")
+            let csv = try await t.bytes("/reports/export.csv?area=330110001&table=units", browser, acceptEncoding: "gzip")
             let text = csv.headers.first(name: .contentEncoding) == "gzip" ? try gunzip(csv.body) : csv.body
             XCTAssertTrue(String(decoding: text.dropFirst(3), as: UTF8.self).hasPrefix("名称,受理,立案"))
         }
@@ -105,7 +105,7 @@ func gunzip(_ data: Data) throws -> Data {
 
 extension TestContext {
     /// A page's bytes as they travel, with or without `Accept-Encoding`.
-    func raw(_ path: String, _ browser: Browser, acceptEncoding: String?) async throws -> (status: HTTPStatus, headers: HTTPHeaders, body: Data) {
+    func bytes(_ path: String, _ browser: Browser, acceptEncoding: String?) async throws -> (status: HTTPStatus, headers: HTTPHeaders, body: Data) {
         var result: (HTTPStatus, HTTPHeaders, Data) = (.internalServerError, [:], Data())
         try await app.test(.GET, path, beforeRequest: { req in
             req.headers.replaceOrAdd(name: .cookie, value: browser.cookieHeader)

@@ -37,12 +37,8 @@ struct GridLocatorCache: Sendable {
         try await indexed(on: db).locator
     }
 
-    /// Every grid with a boundary, in order of code.
-    func grids(on db: any Database) async throws -> [MapGrid] {
-        try await indexed(on: db).grids
-    }
-
-    /// The same grids with the fingerprint they were read at, for caches of what is drawn from them.
+    /// Every grid with a boundary, in order of code, and the fingerprint they were read at (for caches of
+    /// what is drawn from them).
     func drawn(on db: any Database) async throws -> (fingerprint: String, grids: [MapGrid]) {
         let indexed = try await indexed(on: db)
         return (indexed.fingerprint, indexed.grids)

@@ -159,12 +159,12 @@ struct CasePageContext: Encodable {
         let departments = try await DepartmentModel.query(on: req.database).filter(\.$active == true).sort(\.$code).all().map {
             Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
-        var grids: [Option] = []
+        var grids: [(value: String, label: String, selected: Bool)] = []
         var targets: [Option] = []
         if actor.role == .dispatcher {
             let units = OrgUnitService(db: req.database)
             grids = try await units.choices(within: actor.scopes[0], levels: [.grid])
-                .map { Option(value: $0.code, label: "\($0.name)(\($0.code))", selected: $0.code == model.gridCode) }
+                .map { ($0.code, "\($0.name)(\($0.code))", $0.code == model.gridCode) }
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
                 targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
                     .filter { $0.code != snapshot.centreOrgCode }.map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
@@ -193,6 +193,6 @@ struct CasePageContext: Encodable {
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
             gridOptions: SelectOptions.html(grids.map { ($0.value, $0.label, false) }),
-            gridOptionsSelecting: SelectOptions.html(grids.map { ($0.value, $0.label, $0.selected) }), targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            gridOptionsSelecting: SelectOptions.html(grids), targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }

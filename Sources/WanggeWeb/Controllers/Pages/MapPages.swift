@@ -25,7 +25,7 @@ struct MapPages: RouteCollection {
     static func svg(_ req: Request, actor: Actor, within root: OrgUnitModel, highlight: GeoMultiPolygon?) async throws -> String {
         var scope = root.scope
         if root.orgLevel == .grid, let village = root.ancestry[.village] { scope = OrgScope(level: .village, code: village) }
-        let grids = try await req.application.gridLocatorCache.grids(on: req.database)
+        let grids = try await req.application.gridLocatorCache.drawn(on: req.database).grids
             .filter { scope.contains($0.ancestry) && actor.canSee($0.ancestry) }
         return GridMapSVG.render(
             grids: grids.map { GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.shape,
