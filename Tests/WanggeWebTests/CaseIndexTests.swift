@@ -1,5 +1,6 @@
 import SQLKit
-import WanggePersistence
+import WanggeDomain
+@testable import WanggePersistence
 import XCTest
 @testable import WanggeWeb
 
@@ -148,6 +149,24 @@ final class CaseIndexTests: XCTestCase {
                     """, on: sql)
                 XCTAssertTrue(unread.contains("idx_notifications_user_id_read_at_id"), unread)
                 XCTAssertFalse(all.contains("TEMP B-TREE") || unread.contains("TEMP B-TREE"), all + "\n" + unread)
+            }
+        }
+    }
+
+    /// The overview's warning colours are counted from the open cases' index alone (migration 019), for
+    /// a county, a township, a village and a grid; the states the index holds are the open ones.
+    func testTheOverviewsWarningCountsReadTheOpenCasesIndexAlone() async throws {
+        XCTAssertEqual(IndexOpenCaseWarnings.openStates, CaseState.openStates.map(\.rawValue),
+                       "a state opened or closed needs a new index (a new migration)")
+        try await withApp { t in
+            let definition = try await Self.definition(of: "idx_cases_open_warnings", t)
+            XCTAssertTrue(definition?.contains("in_progress") == true, "[\(t.database)] \(definition ?? "no index")")
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            for root in ["330110", "330110001", "330110001001", "330110001001-01"] {
+                let level = try XCTUnwrap(OrgCode.level(of: root))
+                let plan = try await Self.plan(CaseQueryService.warningCountsQuery(below: root, level: level, now: Date()), on: sql)
+                XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_open_warnings"), "\(root): \(plan)")
             }
         }
     }

@@ -25,5 +25,6 @@ public enum WanggeMigrations {
         CountFinishedCases(),
         IndexNotificationsByUser(),
         IndexCasesByTime(),
+        IndexOpenCaseWarnings(),
     ]
 }

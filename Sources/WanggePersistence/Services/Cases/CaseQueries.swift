@@ -178,16 +178,7 @@ public struct CaseQueryService: Sendable {
         let childLevel = level.childLevel ?? level
         let children = try await OrgUnitModel.query(on: db).within(OrgScope(level: level, code: root))
             .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
-        let unit = SQLIdentifier(CaseModel.ancestorKey(childLevel).description)
-        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
-        let rows = try await PlainReads.rows(SQLQueryString("""
-            SELECT \(unit) AS \(ident: "unit"),
-            SUM(CASE WHEN \(ident: "due_at") <= \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "red"),
-            SUM(CASE WHEN \(ident: "yellow_at") <= \(bind: now) AND \(ident: "due_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "yellow"),
-            SUM(CASE WHEN \(ident: "blue_at") <= \(bind: now) AND \(ident: "yellow_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "blue")
-            FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(level).description) = \(bind: root) AND \(ident: "state") IN (\(open))
-            GROUP BY \(unit)
-            """), on: db)
+        let rows = try await PlainReads.rows(Self.warningCountsQuery(below: root, level: level, now: now), on: db)
         var counts: [String: (red: Int, yellow: Int, blue: Int)] = [:]
         var red = 0
         for row in rows {
@@ -201,6 +192,33 @@ public struct CaseQueryService: Sendable {
             return (code, c.red, c.yellow, c.blue)
         }
         return (units, red)
+    }
+
+    /// Each unit's red, yellow and blue counts among the area's open cases, grouped by the unit one level down.
+    static func warningCountsQuery(below root: String, level: OrgLevel, now: Date) -> SQLQueryString {
+        let unit = SQLIdentifier(CaseModel.ancestorKey(level.childLevel ?? level).description)
+        return SQLQueryString("""
+            SELECT \(unit) AS \(ident: "unit"),
+            SUM(CASE WHEN \(ident: "due_at") <= \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "red"),
+            SUM(CASE WHEN \(ident: "yellow_at") <= \(bind: now) AND \(ident: "due_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "yellow"),
+            SUM(CASE WHEN \(ident: "blue_at") <= \(bind: now) AND \(ident: "yellow_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "blue")
+            FROM \(ident: CaseModel.schema) WHERE \(Self.openCases(within: root, level: level))
+            GROUP BY \(unit)
+            """)
+    }
+
+    /// The open cases of an area, as the open-case warnings index (migration 019) holds them: its
+    /// county's code, which leads the index, and the codes below it down to the area's own, which its
+    /// entries carry, so no case's row is read. A city has no column there and reads the cases.
+    static func openCases(within root: String, level: OrgLevel) -> some SQLExpression {
+        let codes = OrgCode.ancestry(of: root)
+        let area: [(OrgLevel, String?)] = level == .city
+            ? [(.city, root)]
+            : [(.county, codes.countyCode), (.township, codes.townshipCode), (.village, codes.villageCode), (.grid, codes.gridCode)]
+        let equal: [any SQLExpression] = area.compactMap { level, code in
+            code.map { SQLBinaryExpression(SQLIdentifier(CaseModel.ancestorKey(level).description), .equal, SQLBind($0)) }
+        }
+        return SQLList(equal + [SQLRaw(IndexOpenCaseWarnings.open)], separator: SQLRaw(" AND "))
     }
 
     /// How many cases of the area are in each state. The open ones in one pass over the area's (area,
