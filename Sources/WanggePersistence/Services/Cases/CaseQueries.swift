@@ -103,6 +103,25 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
+    /// The newest `limit` open cases of an area, as a list's columns (the overview's map). The ids are
+    /// picked from the area's (area, state, id) index entries and only their rows read: asked for
+    /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
+    /// 5,000 (60 ms at a million cases).
+    public func newestOpen(within scope: OrgScope, limit: Int) async throws -> [CaseSummary] {
+        let newest = CaseModel.query(on: db)
+            .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
+        return try await page(newest.sort(\.$id, .descending), limit: limit)
+    }
+
+    /// The ids of the area's newest open cases, from its (area, state, id) index entries alone.
+    static func newestOpenIDs(within scope: OrgScope, limit: Int) -> SQLQueryString {
+        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
+        return """
+            SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(scope.level).description) = \(bind: scope.code)
+            AND \(ident: "state") IN (\(open)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
+            """
+    }
+
     /// A list inside a township or a village, newest first. A township holds a tenth of the county's
     /// cases and a village a hundredth, so walking the cases newest first finds a page after a few
     /// hundred or thousand; on SQLite the area's (code, state, id) index and a sort of every case of the

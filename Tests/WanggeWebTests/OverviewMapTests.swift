@@ -1,0 +1,36 @@
+import Foundation
+import SQLKit
+import WanggeDomain
+import XCTest
+@testable import WanggePersistence
+@testable import WanggeWeb
+
+/// The overview's map shows the area's newest open cases, and reads only their rows.
+final class OverviewMapTests: XCTestCase {
+    func testTheMapTakesTheAreasNewestOpenCasesNewestFirst() async throws {
+        try await withApp { t in
+            var codes: [String] = []
+            for grid in ["330110001001-01", "330110002001-01", "330110001002-01", "330110001001-02", "330110001001-01"] {
+                let spot = try t.centre(of: grid)
+                let r = try await t.report(["channel": "citizen", "description": "小区门口路灯不亮", "location": ["lat": spot.lat, "lon": spot.lon]])
+                codes.append(try XCTUnwrap(r.json["code"] as? String, "\(r.json)"))
+            }
+            let dispatcher = try await t.token("dispatcher")
+            try await t.act(codes[4], "reject", token: dispatcher, ["note": "不属于受理范围"])
+            let queries = CaseQueryService(db: t.app.db)
+            let county = try await queries.newestOpen(within: OrgScope(level: .county, code: "330110"), limit: 3)
+            XCTAssertEqual(county.map(\.code), [codes[3], codes[2], codes[1]], "the rejected case is not open")
+            let township = try await queries.newestOpen(within: OrgScope(level: .township, code: "330110001"), limit: 10)
+            XCTAssertEqual(township.map(\.code), [codes[3], codes[2], codes[0]], "another township's case is not in it")
+            guard t.database == .sqlite else { return }
+            // The ids are chosen from the area's index entries alone; only their rows are read, by id.
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            for scope in [OrgScope(level: .county, code: "330110"), OrgScope(level: .township, code: "330110001")] {
+                let ids = CaseQueryService.newestOpenIDs(within: scope, limit: 5000)
+                let plan = try await sql.raw("EXPLAIN QUERY PLAN \(ids)").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_\(scope.level.rawValue)_code_state_id"), plan)
+            }
+        }
+    }
+}
