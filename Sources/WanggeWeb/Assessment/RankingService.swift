@@ -37,9 +37,9 @@ struct RankingService {
             // Code and name only, as plain rows: a grid's row also holds its boundary, and Fluent's
             // decoding of 1,000 models was a quarter of the ranking page.
             guard let sql = db as? any SQLDatabase else { return [] }
-            let units = try await sql.select().columns("code", "name").from(OrgUnitModel.schema)
+            let units = try await PlainReads.rows(sql.select().columns("code", "name").from(OrgUnitModel.schema)
                 .within(area.scope, of: OrgUnitModel.self)
-                .where("level", .equal, level.rawValue).all()
+                .where("level", .equal, level.rawValue).select, on: db)
             let counts = try await queries.byLevel(.org, level: level.rawValue, within: area.scope, period)
             return try units.map { row in
                 let code = try row.decode(column: "code", as: String.self)

@@ -85,7 +85,7 @@ public struct AssessmentQueries: Sendable {
             .where("dimension", .equal, RollupDimension.org.rawValue).where("unit_level", .equal, level)
         if let scope { q = q.within(scope, of: OpenGaugeModel.self) }
         var out: [String: (open: Int, overdue: Int)] = [:]
-        for row in try await q.all() {
+        for row in try await PlainReads.rows(q.select, on: db) {
             let unit = try row.decode(column: "unit_code", as: String.self)
             if out[unit] == nil {
                 out[unit] = (try row.decode(column: "open_count", as: Int.self), try row.decode(column: "overdue_count", as: Int.self))
@@ -109,7 +109,7 @@ public struct AssessmentQueries: Sendable {
         guard let sql = db as? any SQLDatabase else { return [] }
         var select = sql.select().column(keyColumn)
         for column in RollupModel.counterColumns { select = select.column(column) }
-        return try await narrow(select.from(RollupModel.schema)).all().map { row in
+        return try await PlainReads.rows(narrow(select.from(RollupModel.schema)).select, on: db).map { row in
             (try row.decode(column: keyColumn, as: String.self),
              CaseCounts(values: try RollupModel.counterColumns.map { try row.decode(column: $0, as: Int.self) }))
         }
@@ -131,7 +131,7 @@ public struct AssessmentQueries: Sendable {
             select = select.from(RollupModel.schema)
                 .where("dimension", .equal, dimension.rawValue).where("category_code", .equal, "").where("channel", .equal, "")
                 .where("period_kind", .equal, kind.rawValue).where("period", .in, periods)
-            for row in try await narrow(select).groupBy("unit_code").all() {
+            for row in try await PlainReads.rows(narrow(select).groupBy("unit_code").select, on: db) {
                 let unit = try row.decode(column: "unit_code", as: String.self)
                 let values = try RollupModel.counterColumns.map { try row.decode(column: $0, as: Int.self) }
                 out[unit, default: CaseCounts()] = out[unit, default: CaseCounts()] + CaseCounts(values: values)
