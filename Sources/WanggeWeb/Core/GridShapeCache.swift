@@ -12,6 +12,8 @@ actor GridShapeCache {
         struct Grid: Sendable {
             var code: String
             var escapedName: String
+            /// The name's last four characters, escaped: a small area's map writes them at the centre.
+            var escapedLabel: String
             var path: String
             /// Where the middle of its bounding box falls, for a grid's counted markers.
             var centreX: Double
@@ -59,8 +61,8 @@ extension GridShapeCache.ProjectedMap {
         self.projection = projection
         self.grids = grids.map { grid in
             let centre = projection.project(grid.shape.bbox.center)
-            return Grid(code: grid.code, escapedName: GridMapSVG.escape(grid.name), path: projection.pathData(grid.shape),
-                        centreX: centre.x, centreY: centre.y)
+            return Grid(code: grid.code, escapedName: GridMapSVG.escape(grid.name), escapedLabel: GridMapSVG.escape(String(grid.name.suffix(4))),
+                        path: projection.pathData(grid.shape), centreX: centre.x, centreY: centre.y)
         }
     }
 }
