@@ -82,8 +82,9 @@ public struct OrgUnitService: Sendable {
     /// case page and of the admin's users page.
     public func choices(within scope: OrgScope, levels: [OrgLevel], byPath: Bool = false) async throws -> [UnitChoice] {
         guard let sql = db as? any SQLDatabase else { return [] }
-        return try await sql.select().columns("code", "name", "level").from(OrgUnitModel.schema)
-            .within(scope, of: OrgUnitModel.self).where("level", .in, levels.map(\.rawValue)).orderBy(byPath ? "path" : "code").all()
+        let select = sql.select().columns("code", "name", "level").from(OrgUnitModel.schema)
+            .within(scope, of: OrgUnitModel.self).where("level", .in, levels.map(\.rawValue)).orderBy(byPath ? "path" : "code")
+        return try await PlainReads.rows(select.select, on: db)
             .map { row in
                 UnitChoice(code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
                            level: OrgLevel(rawValue: try row.decode(column: "level", as: String.self)))

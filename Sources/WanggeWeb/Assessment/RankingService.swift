@@ -34,17 +34,9 @@ struct RankingService {
         let queries = AssessmentQueries(db: db)
         switch level {
         case .township, .village, .grid:
-            // Code and name only, as plain rows: a grid's row also holds its boundary, and Fluent's
-            // decoding of 1,000 models was a quarter of the ranking page.
-            guard let sql = db as? any SQLDatabase else { return [] }
-            let units = try await PlainReads.rows(sql.select().columns("code", "name").from(OrgUnitModel.schema)
-                .within(area.scope, of: OrgUnitModel.self)
-                .where("level", .equal, level.rawValue).select, on: db)
+            let units = try await OrgUnitService(db: db).choices(within: area.scope, levels: level.orgLevel.map { [$0] } ?? [])
             let counts = try await queries.byLevel(.org, level: level.rawValue, within: area.scope, period)
-            return try units.map { row in
-                let code = try row.decode(column: "code", as: String.self)
-                return RankingEntry(code: code, name: try row.decode(column: "name", as: String.self), counts: counts[code] ?? CaseCounts())
-            }
+            return units.map { RankingEntry(code: $0.code, name: $0.name, counts: counts[$0.code] ?? CaseCounts()) }
         case .department:
             // The departments of the area, of the units above it (a county bureau serves its townships) and below it.
             let all = try await DepartmentModel.query(on: db).with(\.$orgUnit).filter(\.$active == true).all()

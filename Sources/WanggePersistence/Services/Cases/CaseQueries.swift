@@ -195,8 +195,7 @@ public struct CaseQueryService: Sendable {
     public func warningCounts(below root: String, now: Date) async throws -> (units: [(code: String, red: Int, yellow: Int, blue: Int)], red: Int) {
         guard let level = OrgCode.level(of: root) else { return ([], 0) }
         let childLevel = level.childLevel ?? level
-        let children = try await OrgUnitModel.query(on: db).within(OrgScope(level: level, code: root))
-            .filter(\.$level == childLevel.rawValue).sort(\.$code).all().map(\.code)
+        let children = try await OrgUnitService(db: db).choices(within: OrgScope(level: level, code: root), levels: [childLevel]).map(\.code)
         let rows = try await PlainReads.rows(Self.warningCountsQuery(below: root, level: level, now: now), on: db)
         var counts: [String: (red: Int, yellow: Int, blue: Int)] = [:]
         var red = 0
