@@ -56,11 +56,11 @@ final class CaseIndexTests: XCTestCase {
                 : try await sql.raw("SELECT indexname FROM pg_indexes WHERE indexname = 'idx_cases_lat_lon'").all()
             XCTAssertTrue(gone.isEmpty, "[\(t.database)] the location index is dropped")
             guard t.database == .sqlite else { return }
-            let plan = try await Self.plan("""
+            let plan = try await sql.queryPlan("""
                 SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
                 AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
                 AND id != 7 ORDER BY created_at DESC, id DESC LIMIT 50
-                """, on: sql)
+                """)
             XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
@@ -75,10 +75,10 @@ final class CaseIndexTests: XCTestCase {
             let definition = try await Self.definition(of: index, t)
             XCTAssertTrue(definition?.contains("grid_worker") ?? false, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
-            let plan = try await Self.plan("""
+            let plan = try await sql.queryPlan("""
                 SELECT COUNT(*) FROM case_events WHERE actor_role = 'grid_worker' AND actor_username = 'grid1'
                 AND action IN ('verify_pass', 'verify_fail') AND created_at >= 1795000000
-                """, on: sql)
+                """)
             XCTAssertTrue(plan.contains(index), plan)
         }
     }
@@ -88,9 +88,9 @@ final class CaseIndexTests: XCTestCase {
         try await withApp { t in
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            let plan = try await Self.plan("""
+            let plan = try await sql.queryPlan("""
                 SELECT id FROM cases WHERE centre_org_code LIKE '330110%' AND extension_requested = TRUE ORDER BY id DESC LIMIT 20
-                """, on: sql)
+                """)
             XCTAssertTrue(plan.contains("idx_cases_extension_requested_id"), plan)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
         }
@@ -105,13 +105,13 @@ final class CaseIndexTests: XCTestCase {
             let definition = try await Self.definition(of: index, t)
             XCTAssertTrue(definition?.lowercased().contains("false") ?? false, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
-            let plan = try await Self.plan("""
+            let plan = try await sql.queryPlan("""
                 SELECT cases.id FROM cases INNER JOIN case_departments AS held ON held.case_id = cases.id
                 WHERE cases.state IN ('dispatched', 'in_progress') AND held.department_code = '330110-CG' AND held.lead = FALSE
                 AND held.case_id >= (SELECT MIN(first) FROM (SELECT MIN(id) AS first FROM cases WHERE state = 'dispatched'
                 UNION ALL SELECT MIN(id) AS first FROM cases WHERE state = 'in_progress') AS ends)
                 ORDER BY held.case_id DESC LIMIT 20
-                """, on: sql)
+                """)
             XCTAssertTrue(plan.contains("\(index) (department_code=? AND case_id>?)"), plan)
             XCTAssertEqual(plan.components(separatedBy: "USING COVERING INDEX idx_cases_state_id (state=?)").count - 1, 2,
                            "each state's oldest case from one end of the index: \(plan)")
@@ -126,9 +126,9 @@ final class CaseIndexTests: XCTestCase {
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for cursor in ["", " AND id < 500"] {
-                let plan = try await Self.plan("""
+                let plan = try await sql.queryPlan("""
                     SELECT id FROM cases WHERE category_code = '0101'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 20
-                    """, on: sql)
+                    """)
                 XCTAssertTrue(plan.contains("idx_cases_category_code_id"), plan)
                 XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
             }
@@ -142,11 +142,11 @@ final class CaseIndexTests: XCTestCase {
             guard t.database == .sqlite else { return }
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for cursor in ["", " AND id < 500"] {
-                let all = try await Self.plan("SELECT id FROM notifications WHERE user_id = x'00'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 30", on: sql)
+                let all = try await sql.queryPlan("SELECT id FROM notifications WHERE user_id = x'00'\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 30")
                 XCTAssertTrue(all.contains("idx_notifications_user_id_id"), all)
-                let unread = try await Self.plan("""
+                let unread = try await sql.queryPlan("""
                     SELECT id FROM notifications WHERE user_id = x'00' AND read_at IS NULL\(unsafeRaw: cursor) ORDER BY id DESC LIMIT 30
-                    """, on: sql)
+                    """)
                 XCTAssertTrue(unread.contains("idx_notifications_user_id_read_at_id"), unread)
                 XCTAssertFalse(all.contains("TEMP B-TREE") || unread.contains("TEMP B-TREE"), all + "\n" + unread)
             }
@@ -165,7 +165,7 @@ final class CaseIndexTests: XCTestCase {
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for root in ["330110", "330110001", "330110001001", "330110001001-01"] {
                 let level = try XCTUnwrap(OrgCode.level(of: root))
-                let plan = try await Self.plan(CaseQueryService.warningCountsQuery(below: root, level: level, now: Date()), on: sql)
+                let plan = try await sql.queryPlan(CaseQueryService.warningCountsQuery(below: root, level: level, now: Date()))
                 XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_open_warnings"), "\(root): \(plan)")
             }
         }
@@ -179,8 +179,4 @@ final class CaseIndexTests: XCTestCase {
             : try await sql.raw("SELECT indexdef AS d FROM pg_indexes WHERE indexname = \(bind: index)").first()?.decode(column: "d", as: String.self)
     }
 
-    /// SQLite's plan for a query, its lines joined.
-    private static func plan(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> String {
-        try await sql.raw("EXPLAIN QUERY PLAN \(query)").all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
-    }
 }

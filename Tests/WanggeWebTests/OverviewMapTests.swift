@@ -26,9 +26,7 @@ final class OverviewMapTests: XCTestCase {
             // The ids are chosen from the area's index entries alone; only their rows are read, by id.
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for scope in [OrgScope(level: .county, code: "330110"), OrgScope(level: .township, code: "330110001")] {
-                let ids = CaseQueryService.newestOpenIDs(within: scope, limit: 5000)
-                let plan = try await sql.raw("EXPLAIN QUERY PLAN \(ids)").all()
-                    .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+                let plan = try await sql.queryPlan(CaseQueryService.newestOpenIDs(within: scope, limit: 5000))
                 XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_\(scope.level.rawValue)_code_state_id"), plan)
             }
         }

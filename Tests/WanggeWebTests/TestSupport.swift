@@ -184,3 +184,10 @@ extension TestContext {
         XCTAssertEqual(headers.first(name: .location), "/")
     }
 }
+
+extension SQLDatabase {
+    /// SQLite's plan for a query (`EXPLAIN QUERY PLAN`), its lines joined, for tests of which index serves it.
+    func queryPlan(_ query: SQLQueryString) async throws -> String {
+        try await raw("EXPLAIN QUERY PLAN \(query)").all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+    }
+}
