@@ -59,6 +59,6 @@ public final class WALCheckpoints: Sendable {
         // copied once more without them, it is 5–9 ms.
         if file >= 0 { _ = fdatasync(file) }
         guard try connection.checkpoint() != nil else { return nil }
-        return try await SQLiteWriteGate.shared.run { try self.connection.checkpoint() }
+        return try await SQLiteWriteGate.shared.run(.logRestart) { try self.connection.checkpoint() }
     }
 }

@@ -65,8 +65,11 @@ actor SQLiteWriteGate {
         }
     }
 
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body` alone among the process's writers; how long it held them goes to `WriterHolds`.
+    func run<T: Sendable>(_ kind: WriterHolds.Kind = .transaction, _ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
+        let start = ContinuousClock.now
+        defer { WriterHolds.record(kind, ContinuousClock.now - start) }
         do {
             let result = try await body()
             release()
