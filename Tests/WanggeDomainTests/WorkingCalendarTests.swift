@@ -55,6 +55,19 @@ final class WorkingCalendarTests: XCTestCase {
         XCTAssertEqual(calendar.adding(workingSeconds: 2 * 3600, to: at("2026-11-20 16:30")), at("2026-11-23 09:30"))
     }
 
+    /// Times worked out with one calendar hold for another with the same basis, whatever order its
+    /// years came in; a day off more, or other hours, is another basis.
+    func testTheBasisChangesWithTheDaysOffAndTheHoursOnly() {
+        let shipped = HolidayYear.shipped
+        XCTAssertEqual(WorkingCalendar(years: shipped.reversed()).basis, calendar.basis)
+        var more = shipped
+        more[1].holidays.append("2026-11-24")
+        XCTAssertNotEqual(WorkingCalendar(years: more).basis, calendar.basis)
+        XCTAssertFalse(WorkingCalendar(years: more).isWorkingDay(at("2026-11-24 10:00")))
+        XCTAssertNotEqual(WorkingCalendar(dayStart: 9 * 60).basis, calendar.basis)
+        XCTAssertNotEqual(WorkingCalendar(timeZone: TimeZone(identifier: "Asia/Urumqi")!).basis, calendar.basis)
+    }
+
     func testAnAdministratorsYearIsValidated() throws {
         let good = #"{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}"#
         XCTAssertEqual(try HolidayYear.parse(Data(good.utf8)).year, 2027)

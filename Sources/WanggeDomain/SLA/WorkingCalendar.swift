@@ -98,6 +98,13 @@ public struct WorkingCalendar: Sendable {
 
     public func isWorkingDay(_ date: Date) -> Bool { days.day(containing: date).working }
 
+    /// Everything that decides which moments are working time, as one text: two calendars with the
+    /// same basis count every span alike, and a changed basis means times worked out with the old
+    /// one may be wrong.
+    public var basis: String {
+        "\(timeZone.identifier) \(dayStart)-\(dayEnd) off:\(holidays.sorted().joined(separator: ",")) on:\(workdays.sorted().joined(separator: ","))"
+    }
+
     /// The rule itself: make-up days on, holidays off, otherwise weekends off.
     private static func isWorkingDay(_ date: Date, calendar: Calendar, holidays: Set<String>, workdays: Set<String>) -> Bool {
         let c = calendar.dateComponents([.year, .month, .day, .weekday], from: date)

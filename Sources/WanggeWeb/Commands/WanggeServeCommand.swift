@@ -37,6 +37,9 @@ struct WanggeServeCommand: AsyncCommand {
             if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {
                 app.logger.notice("sweep: \(report.markedOverdue.count) overdue, \(report.escalated.count) escalated")
             }
+            if let moved = report.thresholdTimesMoved, moved > 0 {
+                app.logger.notice("sweep: the thresholds or the calendar changed; the warning times of \(moved) open cases moved")
+            }
         }
         let searchIndex = RepeatingJob(every: app.wanggeConfig.searchIndexInterval) { app in try await app.indexSearchTerms() }
         for job in [sweep, searchIndex] {

@@ -13,6 +13,9 @@ public struct SLASweep: Sendable {
         public var ran: Bool
         public var markedOverdue: [String] = []
         public var escalated: [String] = []
+        /// Open cases whose blue and yellow moments moved because the thresholds or the calendar
+        /// changed (`ThresholdTimesRefresh`); nil when they had not changed.
+        public var thresholdTimesMoved: Int?
     }
 
     public let db: any Database
@@ -33,6 +36,7 @@ public struct SLASweep: Sendable {
     public func tick(now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> Report {
         guard try await acquireLease(now: now) else { return Report(ran: false) }
         var report = Report(ran: true)
+        report.thresholdTimesMoved = try await ThresholdTimesRefresh(db: db).run(sla: sla, now: now)
         var messages: [NoticeMessage] = []
         let open = CaseState.openStates.map(\.rawValue)
 

@@ -1,0 +1,100 @@
+import Foundation
+import Vapor
+import WanggeDomain
+import XCTest
+import XCTVapor
+@testable import WanggeWeb
+
+/// A list filtered by colour (`?warning=`) and the areas' counts compare the moments stored on each
+/// open case; the case's own page works its colour out from its clocks. Stored with the thresholds
+/// and holidays in force when the clock started, they must follow when either changes, or a case
+/// shown yellow is listed as blue and counted so on the overview.
+final class WarningTimesRefreshTests: XCTestCase {
+    /// A report in 湖滨社区 on Monday 09:00, registered at 09:50: its three working days to resolve run
+    /// until Thursday 09:50.
+    private func registeredOnMonday(_ t: TestContext, dispatcher: String) async throws -> String {
+        t.clock.now = SLATests.monday
+        let spot = try t.centre(of: "330110001001-01")
+        let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
+        let code = try XCTUnwrap(r.json["code"] as? String)
+        t.clock.advance(50 * 60)
+        try await t.act(code, "register", token: dispatcher)
+        return code
+    }
+
+    /// The case's colour on its page, whether the `colour` list has it, and its community's count of `colour`.
+    private func seen(_ t: TestContext, _ code: String, as colour: String, dispatcher: String) async throws -> (page: String, listed: Bool, counted: Int) {
+        let page = try await t.caseJSON(code, token: dispatcher)["warning"] as? String ?? "?"
+        let list = try await t.api(.GET, "/api/v1/cases?warning=\(colour)", token: dispatcher).body.json()
+        let listed = (list["items"] as? [[String: Any]] ?? []).contains { $0["code"] as? String == code }
+        let rows = try await t.api(.GET, "/api/v1/warnings?within=330110001", token: dispatcher).body.jsonArray()
+        let counted = rows.first { $0["orgCode"] as? String == "330110001001" }?[colour] as? Int ?? -1
+        return (page, listed, counted)
+    }
+
+    func testNewThresholdsMoveTheColourFiltersAndCountsAtTheNextSweep() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let code = try await registeredOnMonday(t, dispatcher: dispatcher)
+            t.clock.advance(2 * 86400 + 3600) // Wednesday 10:50: 19 of 27 working hours, 70%
+            var blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "blue")
+            XCTAssertTrue(blue.listed)
+            XCTAssertEqual(blue.counted, 1)
+
+            // Blue from 75% on, yellow from 90%: at 70% the case has no colour.
+            t.app.wanggeConfig.warningThresholds = WarningThresholds(blue: 0.75, yellow: 0.9)
+            await t.app.invalidateSLAContext()
+            let sweep = try await t.app.sweep(now: t.clock.now)
+            XCTAssertGreaterThanOrEqual(sweep.thresholdTimesMoved ?? 0, 1, "the sweep worked the stored moments out again")
+            blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "none")
+            XCTAssertFalse(blue.listed, "the blue list agrees with the page")
+            XCTAssertEqual(blue.counted, 0, "the community's count agrees with the page")
+
+            t.clock.advance(80 * 60) // 12:10: 20 h 20 min, 75.3%
+            blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "blue")
+            XCTAssertTrue(blue.listed, "listed blue from the new threshold on")
+            XCTAssertEqual(blue.counted, 1)
+            let again = try await t.app.sweep(now: t.clock.now)
+            XCTAssertNil(again.thresholdTimesMoved, "nothing changed since: nothing is worked out again")
+        }
+    }
+
+    func testAHolidayAddedByTheAdministratorMovesTheColourFiltersAtTheNextSweep() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let admin = try await t.token("admin")
+            let code = try await registeredOnMonday(t, dispatcher: dispatcher)
+            _ = try await t.app.sweep(now: t.clock.now)
+            t.clock.advance(2 * 86400 + 4 * 3600 + 10 * 60) // Wednesday 14:00: 22 h 10 min of 27, 82%
+            var yellow = try await seen(t, code, as: "yellow", dispatcher: dispatcher)
+            XCTAssertEqual(yellow.page, "yellow")
+            XCTAssertTrue(yellow.listed)
+
+            // Tuesday declared a holiday: the clock still runs out on Thursday 09:50, but it holds
+            // 18 working hours, of which 13 h 10 min (73%) have passed.
+            var year = try await t.api(.GET, "/api/v1/calendar/2026", token: admin).body.json()
+            year["holidays"] = (year["holidays"] as? [String] ?? []) + ["2026-11-24"]
+            let body = try JSONSerialization.data(withJSONObject: year)
+            var status: HTTPStatus = .internalServerError
+            try await t.app.test(.PUT, "/api/v1/calendar/2026", beforeRequest: { req in
+                req.headers.bearerAuthorization = BearerAuthorization(token: admin)
+                req.headers.contentType = .json
+                req.body = ByteBuffer(data: body)
+            }, afterResponse: { res async in status = res.status })
+            XCTAssertEqual(status, .ok)
+
+            let sweep = try await t.app.sweep(now: t.clock.now)
+            XCTAssertGreaterThanOrEqual(sweep.thresholdTimesMoved ?? 0, 1)
+            yellow = try await seen(t, code, as: "yellow", dispatcher: dispatcher)
+            XCTAssertEqual(yellow.page, "blue")
+            XCTAssertFalse(yellow.listed, "no longer listed yellow")
+            XCTAssertEqual(yellow.counted, 0)
+            let blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertTrue(blue.listed, "listed blue, as its page shows it")
+            XCTAssertEqual(blue.counted, 1)
+        }
+    }
+}
