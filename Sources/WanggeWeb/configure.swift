@@ -22,7 +22,6 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.migrations.add(WanggeMigrations.all)
     // Shared state is created here, before any request, so no request races to create it.
     _ = app.metricsRegistry
-    WriterHoldMetrics.observe(app, config: config)
     _ = app.gridLocatorCache
     _ = app.gridShapeCache
     _ = app.rateLimiter

@@ -91,6 +91,18 @@ final class GeneratorTests: XCTestCase {
             let afterMigration = try await rebuild.differences(recount)
             XCTAssertEqual(afterMigration, [])
 
+            // The history has done what the SLA sweep would have: open cases past their deadline are
+            // marked overdue (and counted so by the gauges, checked above), those red for a day are
+            // escalated, and a sweep now finds nothing to mark or escalate.
+            let marks = try await CaseEventModel.query(on: db).filter(\.$action == "overdue").count()
+            let escalations = try await CaseEventModel.query(on: db).filter(\.$action == "escalate").count()
+            XCTAssertGreaterThan(marks, 0, "no open case was past its deadline")
+            XCTAssertGreaterThan(escalations, 0, "no case was red for a day")
+            let sweep = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(sweep.markedOverdue, [], "cases the history left for the sweep to mark")
+            XCTAssertEqual(sweep.escalated, [], "cases the history left for the sweep to escalate")
+            XCTAssertEqual(sweep.thresholdTimesMoved, 0, "the stored warning moments are those of the thresholds and calendar in force")
+
             // The app reads what was written: a case page with its timeline, and the queue.
             let dispatcher = try await t.token("dispatcher")
             let any = try await CaseModel.query(on: db).filter(\.$state == "archived").first()

@@ -181,6 +181,8 @@ final class SLATests: XCTestCase {
             var events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
             XCTAssertEqual(events.filter { $0["action"] as? String == "overdue" }.count, 1)
             XCTAssertEqual((events.last?["actor"] as? [String: Any])?["role"] as? String, "system")
+            // The deadline that ran out: dispatched at 09:00 Shanghai with an hour to accept.
+            XCTAssertEqual(events.last?["note"] as? String, "时限已到:2026-11-23T02:00:00Z")
             let lit = try await t.caseJSON(code, token: dispatcher)
             XCTAssertEqual(lit["warning"] as? String, "red")
 

@@ -18,6 +18,8 @@ struct CaseGenerator {
     let writer: SQLiteWriteConnection?
     /// How many rollup rows are made at a time (see `writeRollups`); tests make it small.
     var rollupSlice = 50_000
+    /// How long a case stays red before the SLA sweep escalates it: the generated history has done what the sweep would have.
+    var escalateAfter: TimeInterval = 24 * 3600
     /// 10 townships × 10 villages × 10 grids.
     static let townships = 10, villagesPerTownship = 10, gridsPerVillage = 10
 

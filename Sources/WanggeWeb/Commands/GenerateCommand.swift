@@ -36,6 +36,7 @@ struct GenerateCommand: AsyncCommand {
         let writer = try Self.bulkWriter(app)
         var generator = CaseGenerator(db: app.db, writer: writer, seed: UInt64(signature.seed ?? 1), timeZone: config.timeZone, sla: sla,
                                       console: console)
+        generator.escalateAfter = config.escalateAfter
         try await generator.county(hasher: hasher)
         let indexes = try await writer?.perform { try Self.dropSecondaryIndexes($0) } ?? []
         try await generator.cases(total, now: Date())

@@ -21,6 +21,8 @@ struct GeneratorPlan: Sendable {
     let now: Date
     let timeZone: TimeZone
     let sla: SLAContext
+    /// How long a case stays red before the sweep escalates it (`WANGGE_ESCALATE_AFTER_HOURS`).
+    let escalateAfter: TimeInterval
     let categoryIndex: [String: Int16]
     let departmentIndex: [String: Int16]
 
@@ -28,7 +30,7 @@ struct GeneratorPlan: Sendable {
     var channelCodes: [String] { WanggeDomain.Channel.allCases.map(\.rawValue) }
     var departmentCodes: [String] { DemoCounty.departments.filter { $0.orgCode == "330110" }.map(\.code) }
 
-    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext) {
+    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext, escalateAfter: TimeInterval = 24 * 3600) {
         self.grids = grids
         workers = grids.indices.map { "grid\($0 + 1)" }
         let columns = CaseGenerator.villagesPerTownship * CaseGenerator.gridsPerVillage / 2
@@ -41,6 +43,7 @@ struct GeneratorPlan: Sendable {
         self.now = now
         self.timeZone = timeZone
         self.sla = sla
+        self.escalateAfter = escalateAfter
         var categoryIndex: [String: Int16] = [:]
         for (i, code) in (categories.map(\.code) + [RollupKeys.uncategorised]).enumerated() { categoryIndex[code] = Int16(i) }
         self.categoryIndex = categoryIndex
@@ -155,7 +158,8 @@ struct GeneratorPlan: Sendable {
             seq += 1
             let username: String? = role == "dispatcher" ? "dispatcher" : role == "handler" ? "handler-\(department.lowercased())"
                 : role == "grid_worker" ? worker : nil
-            let name = role == "handler" ? "处置人员" : role == "anonymous" ? "群众" : role == "grid_worker" ? "网格员\(gridIndex + 1)" : "调度员"
+            let name = role == "handler" ? "处置人员" : role == "anonymous" ? "群众" : role == "grid_worker" ? "网格员\(gridIndex + 1)"
+                : role == "system" ? SLASweep.systemActorName : "调度员"
             let orgCode: String? = role == "grid_worker" ? grid : nil
             let departmentCode: String? = role == "handler" ? department : nil
             let isPublic = action.isPublic
@@ -190,6 +194,9 @@ struct GeneratorPlan: Sendable {
             event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
         }
 
+        let (overdueAt, autoEscalated) = try sweep(&snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
+                                                   memo: &memo, record: record, event: event)
+
         let state = snapshot.state
         let open = state.isOpen
         let times = open ? deadlines.thresholdTimes(sla.thresholds, calendar: sla.calendar) : nil
@@ -207,11 +214,55 @@ struct GeneratorPlan: Sendable {
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
                       .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
                       .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
-                      .date(times?.blue), .date(times?.yellow), .null, .bool(false), .null, .text(previous)]
-        out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: false))
+                      .date(times?.blue), .date(times?.yellow), .date(overdueAt), .bool(autoEscalated), .null, .text(previous)]
+        out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: overdueAt != nil))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
         for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
+    }
+
+    /// What the SLA sweep would have done by now to an open case whose clock ran out: marked it
+    /// overdue within a minute, escalated it to the centre above `escalateAfter` later (or only noted
+    /// that it could not be), and marked it again when the new holder's clock ran out too. Without
+    /// this a server started on a generated county found 22,000 cases to mark at a million, 500 a
+    /// sweep, and the overdue gauges said none while the overview counted them red.
+    /// Returns the case's `overdue_at` and `auto_escalated`.
+    private func sweep(_ snapshot: inout CaseSnapshot, _ deadlines: inout CaseDeadlines, _ time: inout Date, _ lastAction: inout CaseAction,
+                       policy: SLAPolicy, random: inout SplitMix64, memo: inout Memo,
+                       record: (EventTally, Date, Bool) -> Void,
+                       event: (CaseAction, CaseState?, CaseState, String, Date, String, String?, Bool?) -> Void) throws -> (Date?, Bool) {
+        var overdueAt: Date?
+        var autoEscalated = false
+        var sawOverdue = false
+        while snapshot.state.isOpen, let due = deadlines.nextDue {
+            if overdueAt == nil {
+                let marked = EventHashChain.normalise(max(due, time).addingTimeInterval(1 + random.nextUnit() * 59))
+                guard marked <= now else { break }
+                let command = CaseCommand(.overdue, note: SLASweep.overdueNote(due: due))
+                record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !sawOverdue, byGridWorker: false), marked, false)
+                event(.overdue, snapshot.state, snapshot.state, try memo.json(command), marked, "system", command.note, nil)
+                (overdueAt, sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
+            } else if !autoEscalated, let marked = overdueAt {
+                let at = EventHashChain.normalise(marked.addingTimeInterval(escalateAfter + 1 + random.nextUnit() * 59))
+                guard at <= now else { break }
+                autoEscalated = true
+                guard let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city,
+                      CaseMachine.canStart(.escalate, from: snapshot.state) else { break }
+                let command = CaseCommand(.escalate, note: SLASweep.escalationNote, targetOrgCode: parent)
+                let before = snapshot
+                snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "")
+                deadlines = deadlines.after(.escalate, previous: before, at: at, policy: policy, calendar: sla.calendar)
+                let onTime = Tally.onTime(.escalate, deadlinesAfter: deadlines)
+                record(Tally.count(.escalate, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false), at, false)
+                event(.escalate, before.state, snapshot.state, try memo.json(command), at, "system", command.note, onTime)
+                (time, lastAction) = (at, .escalate)
+                // A new running clock puts the red lamp out (`CaseModel.setDeadlines`).
+                if deadlines.nextDue != due { overdueAt = nil }
+            } else {
+                break
+            }
+        }
+        return (overdueAt, autoEscalated)
     }
 
     static let caseColumns = [

@@ -46,6 +46,8 @@ struct WanggeServeCommand: AsyncCommand {
             app.lifecycle.use(job)
             job.start(app)
         }
+        // Watched in the server only: a bulk command (generate, a rollup rebuild) holds the writer by design.
+        WriterHoldMetrics.observe(app, config: app.wanggeConfig)
         let checkpointer = WALCheckpointer()
         app.lifecycle.use(checkpointer)
         try checkpointer.start(app)

@@ -32,6 +32,12 @@ public struct SLASweep: Sendable {
     }
 
     public static let systemActorName = "系统(时限监控)"
+    public static let escalationNote = "超期未办结,自动提级督办"
+
+    /// The overdue event's note: the deadline that ran out (the generator writes the same).
+    public static func overdueNote(due: Date?) -> String {
+        "时限已到:" + (due.map { $0.formatted(.iso8601) } ?? "")
+    }
 
     public func tick(now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> Report {
         guard try await acquireLease(now: now) else { return Report(ran: false) }
@@ -64,7 +70,7 @@ public struct SLASweep: Sendable {
     /// One case: the version claim makes a second sweep (or another instance) that read the same row lose.
     func mark(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
         let snapshot = try model.snapshot
-        let command = CaseCommand(.overdue, note: "时限已到:\(model.dueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")")
+        let command = CaseCommand(.overdue, note: Self.overdueNote(due: model.dueAt))
         // Lit before the event is counted, so the open-case gauges move the case to overdue.
         let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: snapshot, actor: nil, photos: [], now: now,
                                                         sla: sla, systemName: Self.systemActorName, gaugeBefore: GaugeState(model), on: db) {
@@ -82,7 +88,7 @@ public struct SLASweep: Sendable {
             try await model.save(on: db)
             return nil
         }
-        let command = CaseCommand(.escalate, note: "超期未办结,自动提级督办", targetOrgCode: parent)
+        let command = CaseCommand(.escalate, note: Self.escalationNote, targetOrgCode: parent)
         let next = try CaseMachine.apply(snapshot, command, actorUsername: "")
         let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: next, actor: nil, photos: [], now: now,
                                                         sla: sla, systemName: Self.systemActorName, on: db) { $0.autoEscalated = true }
