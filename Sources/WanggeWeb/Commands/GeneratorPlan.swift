@@ -60,7 +60,7 @@ struct GeneratorPlan: Sendable {
         var terms: [String: [String]] = [:]
 
         mutating func json(_ command: CaseCommand) throws -> String {
-            let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.coDepartmentCodes?.joined(separator: ",") ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")"
+            let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.coDepartmentCodes?.joined(separator: ",") ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")|\(command.targetOrgCode ?? "")"
             if let text = commandJSON[key] { return text }
             let text = try CaseEventModel.payload(command)
             commandJSON[key] = text
