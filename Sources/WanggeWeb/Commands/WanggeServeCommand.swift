@@ -32,6 +32,8 @@ struct WanggeServeCommand: AsyncCommand {
             try await loader.load(hasher: app.hasher)
             context.console.info("Loaded the demo county (every demo user's password: demo12345).")
         }
+        // Watched in the server only: a bulk command (generate, a rollup rebuild) holds the writer by design.
+        WriterHoldMetrics.observe(app, config: app.wanggeConfig)
         let sweep = RepeatingJob(every: app.wanggeConfig.sweepInterval) { app in
             let report = try await app.sweep(now: app.clock.now())
             if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {
@@ -46,8 +48,6 @@ struct WanggeServeCommand: AsyncCommand {
             app.lifecycle.use(job)
             job.start(app)
         }
-        // Watched in the server only: a bulk command (generate, a rollup rebuild) holds the writer by design.
-        WriterHoldMetrics.observe(app, config: app.wanggeConfig)
         let checkpointer = WALCheckpointer()
         app.lifecycle.use(checkpointer)
         try checkpointer.start(app)
