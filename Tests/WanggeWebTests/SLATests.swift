@@ -164,6 +164,37 @@ final class SLATests: XCTestCase {
         }
     }
 
+    /// A live clock has fractions of a second, which the row's deadline column and the stored clocks
+    /// keep in two different floating-point forms: read back, they differed in the last bits, the mark
+    /// took that for a new deadline and put its own red lamp out, and every sweep marked the case
+    /// overdue again (an event and notices a minute).
+    func testACaseReportedAtAnOddMomentIsMarkedOverdueOnce() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher")
+            var marked: [String] = []
+            for fraction in [0.123456, 0.987654321, 0.5000001, 0.333333333] {
+                t.clock.now = Self.monday.addingTimeInterval(fraction)
+                let spot = try t.centre(of: "330110001001-01")
+                let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
+                marked.append(try XCTUnwrap(r.json["code"] as? String))
+            }
+            t.clock.advance(61 * 60)
+            let first = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(Set(first.markedOverdue), Set(marked))
+            for _ in 0..<2 {
+                t.clock.advance(60)
+                let again = try await t.app.sweep(now: t.clock.now)
+                XCTAssertEqual(again.markedOverdue, [], "marked again")
+            }
+            for code in marked {
+                let events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
+                XCTAssertEqual(events.filter { $0["action"] as? String == "overdue" }.count, 1, code)
+                let page = try await t.caseJSON(code, token: dispatcher)
+                XCTAssertEqual(page["warning"] as? String, "red")
+            }
+        }
+    }
+
     func testTheSweepMarksAndEscalatesExactlyOnce() async throws {
         try await withApp { t in
             let notifier = RecordingNotifier()

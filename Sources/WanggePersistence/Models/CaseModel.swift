@@ -85,8 +85,20 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         dueAt = columns.dueAt
         blueAt = columns.blueAt
         yellowAt = columns.yellowAt
-        // A new running clock puts the red lamp out until that clock runs out too.
-        if dueAt != previousDue { overdueAt = nil }
+        // A new running clock puts the red lamp out until that clock runs out too. The same deadline
+        // read back from this row's column and from its stored clocks can differ in the last bits of
+        // its fraction of a second (two floating-point forms): taken for a new clock, the sweep's own
+        // mark put its lamp out and the case was marked overdue again every sweep.
+        if !Self.sameMoment(dueAt, previousDue) { overdueAt = nil }
+    }
+
+    /// Two stored times are one moment if they are within a millisecond (or both absent).
+    static func sameMoment(_ a: Date?, _ b: Date?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): true
+        case let (a?, b?): abs(a.timeIntervalSince(b)) < 0.001
+        default: false
+        }
     }
 
     public var snapshot: CaseSnapshot {

@@ -37,7 +37,7 @@ public struct ThresholdTimesRefresh: Sendable {
                 .field(\.$id).field(\.$deadlinesJSON).field(\.$blueAt).field(\.$yellowAt).all()
             let changes = batch.compactMap { row -> (id: Int, deadlines: String, blue: Date?, yellow: Date?)? in
                 let times = CaseDeadlines(stored: row.deadlinesJSON).thresholdTimes(sla.thresholds, calendar: sla.calendar)
-                guard !Self.same(times?.blue, row.blueAt) || !Self.same(times?.yellow, row.yellowAt) else { return nil }
+                guard !CaseModel.sameMoment(times?.blue, row.blueAt) || !CaseModel.sameMoment(times?.yellow, row.yellowAt) else { return nil }
                 return (row.id!, row.deadlinesJSON, times?.blue, times?.yellow)
             }
             guard !changes.isEmpty else { continue }
@@ -65,14 +65,5 @@ public struct ThresholdTimesRefresh: Sendable {
         guard let sql = db as? any SQLDatabase else { return [] }
         let rows = try await sql.raw("SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(unsafeRaw: IndexOpenCaseWarnings.open)").all()
         return try rows.map { try $0.decode(column: "id", as: Int.self) }.sorted()
-    }
-
-    /// Stored times come back to the millisecond at best.
-    private static func same(_ a: Date?, _ b: Date?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): true
-        case let (a?, b?): abs(a.timeIntervalSince(b)) < 0.001
-        default: false
-        }
     }
 }
