@@ -171,6 +171,26 @@ final class CaseIndexTests: XCTestCase {
         }
     }
 
+    /// The SLA sweep's minute-by-minute questions (which open cases came due unmarked, which red ones
+    /// to escalate) are answered from migration 020's indexes of the candidates, not by a walk of every case.
+    func testTheSweepFindsItsCandidatesInTheirOwnIndexes() async throws {
+        try await withApp { t in
+            for index in [IndexSweepCandidates.unmarkedIndex, IndexSweepCandidates.unescalatedIndex] {
+                let definition = try await Self.definition(of: index, t)
+                XCTAssertTrue(definition?.contains("overdue_at") == true, "[\(t.database)] \(index): \(definition ?? "no index")")
+            }
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            // With statistics, as the server's start (`PRAGMA optimize`) and the generator leave them.
+            try await sql.raw("ANALYZE").run()
+            let due = try await sql.queryPlan(SLASweep.dueIDs(now: Date(), limit: 500))
+            XCTAssertTrue(due.contains("INDEX \(IndexSweepCandidates.unmarkedIndex)"), due)
+            XCTAssertFalse(due.contains("TEMP B-TREE"), "read in deadline order, not sorted: \(due)")
+            let red = try await sql.queryPlan(SLASweep.redIDs(before: Date(), limit: 500))
+            XCTAssertTrue(red.contains("INDEX \(IndexSweepCandidates.unescalatedIndex)"), red)
+        }
+    }
+
     /// An index's definition as the database keeps it (nil when there is none).
     private static func definition(of index: String, _ t: TestContext) async throws -> String? {
         let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)

@@ -26,5 +26,6 @@ public enum WanggeMigrations {
         IndexNotificationsByUser(),
         IndexCasesByTime(),
         IndexOpenCaseWarnings(),
+        IndexSweepCandidates(),
     ]
 }

@@ -44,20 +44,15 @@ public struct SLASweep: Sendable {
         var report = Report(ran: true)
         report.thresholdTimesMoved = try await ThresholdTimesRefresh(db: db).run(sla: sla, now: now)
         var messages: [NoticeMessage] = []
-        let open = CaseState.openStates.map(\.rawValue)
 
-        let due = try await CaseModel.query(on: db).filter(\.$state ~~ open).filter(\.$dueAt <= now).filter(\.$overdueAt == nil)
-            .sort(\.$id).limit(batchSize).all()
-        for model in due {
+        for model in try await candidates(Self.dueIDs(now: now, limit: batchSize), by: \.$dueAt) {
             if let sent = try await mark(model, now: now, sla: sla) {
                 report.markedOverdue.append(model.code)
                 messages += sent
             }
         }
 
-        let red = try await CaseModel.query(on: db).filter(\.$state ~~ open).filter(\.$overdueAt <= now.addingTimeInterval(-escalateAfter))
-            .filter(\.$autoEscalated == false).sort(\.$id).limit(batchSize).all()
-        for model in red {
+        for model in try await candidates(Self.redIDs(before: now.addingTimeInterval(-escalateAfter), limit: batchSize), by: \.$overdueAt) {
             if let sent = try await escalate(model, now: now, sla: sla) {
                 report.escalated.append(model.code)
                 messages += sent
@@ -65,6 +60,29 @@ public struct SLASweep: Sendable {
         }
         await notifier?.deliver(messages)
         return report
+    }
+
+    /// Open cases not yet marked whose deadline has passed, longest overdue first, from migration
+    /// 020's index of them (its condition repeated word for word).
+    static func dueIDs(now: Date, limit: Int) -> SQLQueryString {
+        """
+        SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(unsafeRaw: IndexSweepCandidates.unmarked)
+        AND \(ident: "due_at") <= \(bind: now) ORDER BY \(ident: "due_at") LIMIT \(literal: limit)
+        """
+    }
+
+    /// Marked cases not yet escalated, red since before `cutoff`, longest red first (020's other index).
+    static func redIDs(before cutoff: Date, limit: Int) -> SQLQueryString {
+        """
+        SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(unsafeRaw: IndexSweepCandidates.unescalated)
+        AND \(ident: "overdue_at") <= \(bind: cutoff) ORDER BY \(ident: "overdue_at") LIMIT \(literal: limit)
+        """
+    }
+
+    /// The cases whose ids `ids` picks, in the order it picked them.
+    private func candidates(_ ids: SQLQueryString, by time: KeyPath<CaseModel, OptionalFieldProperty<CaseModel, Date>>) async throws -> [CaseModel] {
+        try await CaseModel.query(on: db).filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(ids))"))
+            .sort(time).sort(\.$id).all()
     }
 
     /// One case: the version claim makes a second sweep (or another instance) that read the same row lose.
