@@ -238,7 +238,7 @@ struct GeneratorPlan: Sendable {
             if overdueAt == nil {
                 let marked = EventHashChain.normalise(max(due, time).addingTimeInterval(1 + random.nextUnit() * 59))
                 guard marked <= now else { break }
-                let command = CaseCommand(.overdue, note: SLASweep.overdueNote(due: due))
+                let command = SLASweep.overdueCommand(due: due)
                 record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !sawOverdue, byGridWorker: false), marked, false)
                 event(.overdue, snapshot.state, snapshot.state, try memo.json(command), marked, "system", command.note, nil)
                 (overdueAt, sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
@@ -246,9 +246,7 @@ struct GeneratorPlan: Sendable {
                 let at = EventHashChain.normalise(marked.addingTimeInterval(escalateAfter + 1 + random.nextUnit() * 59))
                 guard at <= now else { break }
                 autoEscalated = true
-                guard let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city,
-                      CaseMachine.canStart(.escalate, from: snapshot.state) else { break }
-                let command = CaseCommand(.escalate, note: SLASweep.escalationNote, targetOrgCode: parent)
+                guard let command = SLASweep.escalationCommand(for: snapshot) else { break }
                 let before = snapshot
                 snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "")
                 deadlines = deadlines.after(.escalate, previous: before, at: at, policy: policy, calendar: sla.calendar)

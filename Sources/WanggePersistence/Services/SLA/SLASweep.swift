@@ -32,11 +32,19 @@ public struct SLASweep: Sendable {
     }
 
     public static let systemActorName = "系统(时限监控)"
-    public static let escalationNote = "超期未办结,自动提级督办"
 
-    /// The overdue event's note: the deadline that ran out (the generator writes the same).
-    public static func overdueNote(due: Date?) -> String {
-        "时限已到:" + (due.map { $0.formatted(.iso8601) } ?? "")
+    /// The sweep's mark of a case whose running clock ran out at `due`; its note names the deadline.
+    /// The generator writes the same (`GeneratorPlan.sweep`).
+    public static func overdueCommand(due: Date?) -> CaseCommand {
+        CaseCommand(.overdue, note: "时限已到:" + (due.map { $0.formatted(.iso8601) } ?? ""))
+    }
+
+    /// The sweep's escalation of a case red too long to the centre above its own; nil when there is
+    /// none below the city or the case's state cannot be escalated.
+    public static func escalationCommand(for snapshot: CaseSnapshot) -> CaseCommand? {
+        guard let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city,
+              CaseMachine.canStart(.escalate, from: snapshot.state) else { return nil }
+        return CaseCommand(.escalate, note: "超期未办结,自动提级督办", targetOrgCode: parent)
     }
 
     public func tick(now: Date, sla: SLAContext, notifier: (any Notifier)? = nil) async throws -> Report {
@@ -88,7 +96,7 @@ public struct SLASweep: Sendable {
     /// One case: the version claim makes a second sweep (or another instance) that read the same row lose.
     func mark(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
         let snapshot = try model.snapshot
-        let command = CaseCommand(.overdue, note: Self.overdueNote(due: model.dueAt))
+        let command = Self.overdueCommand(due: model.dueAt)
         // Lit before the event is counted, so the open-case gauges move the case to overdue.
         let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: snapshot, actor: nil, photos: [], now: now,
                                                         sla: sla, systemName: Self.systemActorName, gaugeBefore: GaugeState(model), on: db) {
@@ -99,14 +107,12 @@ public struct SLASweep: Sendable {
 
     func escalate(_ model: CaseModel, now: Date, sla: SLAContext) async throws -> [NoticeMessage]? {
         let snapshot = try model.snapshot
-        guard let parent = OrgCode.parent(of: snapshot.centreOrgCode), OrgCode.level(of: parent) != .city,
-              CaseMachine.canStart(.escalate, from: snapshot.state) else {
+        guard let command = Self.escalationCommand(for: snapshot) else {
             // Nothing above to escalate to (or not in an escalatable state): remember, so it is not retried every tick.
             model.autoEscalated = true
             try await model.save(on: db)
             return nil
         }
-        let command = CaseCommand(.escalate, note: Self.escalationNote, targetOrgCode: parent)
         let next = try CaseMachine.apply(snapshot, command, actorUsername: "")
         let step = try await CaseTransitionService.step(model, command: command, from: snapshot, to: next, actor: nil, photos: [], now: now,
                                                         sla: sla, systemName: Self.systemActorName, on: db) { $0.autoEscalated = true }
