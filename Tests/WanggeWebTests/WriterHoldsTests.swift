@@ -20,7 +20,7 @@ final class WriterHoldsTests: XCTestCase {
 
     func testEveryWriteAndRestartOfTheLogIsTimedAndASlowOneStandsOut() async throws {
         try await withApp(demo: false) { t in
-            WriterHoldMetrics.observe(t.app, config: t.app.wanggeConfig) // as `wangge serve` does
+            WriterHoldMetrics.observe(t.app) // as `wangge serve` does
             guard t.database == .sqlite else {
                 let none = try await holds(t, "transaction")
                 XCTAssertNil(none, "PostgreSQL has no single writer to watch")

@@ -33,7 +33,7 @@ struct WanggeServeCommand: AsyncCommand {
             context.console.info("Loaded the demo county (every demo user's password: demo12345).")
         }
         // Watched in the server only: a bulk command (generate, a rollup rebuild) holds the writer by design.
-        WriterHoldMetrics.observe(app, config: app.wanggeConfig)
+        WriterHoldMetrics.observe(app)
         let sweep = RepeatingJob(every: app.wanggeConfig.sweepInterval) { app in
             let report = try await app.sweep(now: app.clock.now())
             if !report.markedOverdue.isEmpty || !report.escalated.isEmpty {

@@ -9,8 +9,8 @@ enum WriterHoldMetrics {
     static let warnAfter: Duration = .milliseconds(500)
 
     /// Watches the writers of a server on SQLite; on PostgreSQL there is no such gate to watch.
-    static func observe(_ app: Application, config: WanggeConfig) {
-        guard config.databaseURL == nil else { return WriterHolds.observe(nil) }
+    static func observe(_ app: Application) {
+        guard app.wanggeConfig.databaseURL == nil else { return WriterHolds.observe(nil) }
         let histograms = Dictionary(uniqueKeysWithValues: WriterHolds.Kind.allCases.map { kind in
             (kind, app.metricsRegistry.makeDurationHistogram(name: "wangge_writer_hold_seconds", labels: [("kind", kind.rawValue)],
                                                              buckets: RequestMetricsMiddleware.buckets))
