@@ -32,8 +32,10 @@ final class BackupTests: XCTestCase {
             for i in 0..<10 { if let code = try await report(i) { before.append(code) } }
             XCTAssertEqual(before.count, 10)
 
-            let archive = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-\(UUID().uuidString).tar.gz").path
-            defer { try? FileManager.default.removeItem(atPath: archive) }
+            let backups = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-backups-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: backups) }
+            let archive = backups + "/wangge.tar.gz"
             // Load keeps coming while the snapshot is taken.
             async let during: [String] = withThrowingTaskGroup(of: String?.self) { group in
                 for i in 10..<30 { group.addTask { try await report(i) } }
@@ -45,6 +47,8 @@ final class BackupTests: XCTestCase {
             let acknowledgedDuring = try await during
             XCTAssertGreaterThanOrEqual(manifest.cases, 10)
             XCTAssertEqual(acknowledgedDuring.count, 20)
+            // The snapshot made beside the archive is gone once the archive is written.
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: backups), ["wangge.tar.gz"])
 
             // Restore where a disaster left nothing: a new data folder (SQLite) or a wiped schema (PostgreSQL).
             let restoredDir = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-restored-\(UUID().uuidString)").path
@@ -75,6 +79,38 @@ final class BackupTests: XCTestCase {
                 throw error
             }
             try await restored.asyncShutdown()
+        }
+    }
+
+    /// `wangge backup` runs beside a live server at the lowest CPU priority and in the idle I/O class, every
+    /// thread of it (here a stand-in process with threads of its own, so the test runner keeps its pace).
+    func testABackupProcessGivesWayToTheServer() throws {
+        let standIn = Process()
+        standIn.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // Three threads: python's main one and two waiting.
+        standIn.arguments = ["python3", "-c", "import threading, time\nfor _ in range(2): threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\ntime.sleep(30)"]
+        try standIn.run()
+        defer { standIn.terminate(); standIn.waitUntilExit() }
+        let pid = standIn.processIdentifier
+        let tasks = "/proc/\(pid)/task"
+        for _ in 0..<100 where ((try? FileManager.default.contentsOfDirectory(atPath: tasks))?.count ?? 0) < 3 { usleep(20_000) }
+        let threads = try FileManager.default.contentsOfDirectory(atPath: tasks)
+        XCTAssertEqual(threads.count, 3)
+
+        XCTAssertEqual(BackgroundPriority.lower(pid: pid), 3)
+        for thread in threads {
+            // The nice value is the 19th field of stat, counted after the command's name in brackets.
+            let stat = try String(contentsOfFile: "\(tasks)/\(thread)/stat", encoding: .utf8)
+            let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+            XCTAssertEqual(fields[16], "19", "thread \(thread) at the lowest CPU priority")
+            let ionice = Process()
+            ionice.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            ionice.arguments = ["ionice", "-p", thread]
+            let output = Pipe()
+            ionice.standardOutput = output
+            try ionice.run()
+            ionice.waitUntilExit()
+            XCTAssertEqual(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "idle\n", "thread \(thread) in the idle I/O class")
         }
     }
 

@@ -19,6 +19,8 @@ struct BackupCommand: AsyncCommand {
             context.console.error("--to FILE is required.")
             throw ExitCode(1)
         }
+        // Taken beside a live server: its reports and pages go first.
+        BackgroundPriority.lower()
         let manifest = try await BackupService(app: context.application).backup(to: to)
         context.console.info("backup: \(manifest.cases) cases (\(manifest.database)) written to \(to)")
     }

@@ -45,7 +45,10 @@ struct BackupService {
     }
 
     func backup(to archive: String) async throws -> Manifest {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-backup-\(UUID().uuidString)")
+        // The snapshot, as large as the database, is made beside the archive, where the operator has made
+        // room for backups: the temporary folder may be memory (tmpfs) or the database's own disk.
+        let archiveFolder = URL(fileURLWithPath: archive).deletingLastPathComponent()
+        let work = archiveFolder.appendingPathComponent(".wangge-backup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
         let config = app.wanggeConfig
@@ -70,6 +73,7 @@ struct BackupService {
         encoder.dateEncodingStrategy = .iso8601
         try encoder.encode(manifest).write(to: work.appendingPathComponent("manifest.json"))
         try run("tar", ["-czf", archive, "-C", work.path, "."])
+        try Self.flushToDisk(archive)
         return manifest
     }
 
@@ -103,6 +107,23 @@ struct BackupService {
             try fm.copyItem(atPath: saved, toPath: photos)
         }
         return manifest
+    }
+
+    /// The archive, and the folder holding its name, are on disk before the command says it is written:
+    /// a power cut right after would otherwise lose a backup reported as taken. Flushed by the backup's
+    /// own process, the writing also waits at the backup's priority (`BackgroundPriority`) instead of
+    /// the kernel's, which wrote 1.2 GB at a million cases in the seconds after the backup ended,
+    /// reports waiting behind it.
+    static func flushToDisk(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        for target in [path, folder.isEmpty ? "." : folder] {
+            let file = open(target, O_RDONLY)
+            guard file >= 0, fsync(file) == 0 else {
+                if file >= 0 { close(file) }
+                throw AppError(.unavailable, code: "backup.sync", zh: "备份文件未能写入磁盘:\(path)", en: "\(path) could not be written to disk.")
+            }
+            close(file)
+        }
     }
 
     /// libpq tools take `postgresql://`; Vapor also accepts `postgres://`.
