@@ -19,7 +19,7 @@ struct BackupCommand: AsyncCommand {
             context.console.error("--to FILE is required.")
             throw ExitCode(1)
         }
-        // Taken beside a live server: its reports and pages go first.
+        // Taken beside a live server: behind it for the cores and the disk.
         BackgroundPriority.lower()
         let manifest = try await BackupService(app: context.application).backup(to: to)
         context.console.info("backup: \(manifest.cases) cases (\(manifest.database)) written to \(to)")

@@ -5,8 +5,10 @@ import Glibc
 
 /// Puts a process behind everything else on the machine: the lowest CPU priority and the idle I/O class,
 /// for every thread it has (Linux keeps both per thread; threads started later inherit them). `wangge
-/// backup` runs so beside a live server: at full priority its 5 GB snapshot and archive, flushed to disk
-/// at a million cases, kept a citizen's report waiting up to 1.6 s (p99 0.2–0.4 s, BENCHMARKS.md).
+/// backup` runs so beside a live server, whose reports waited on the disk during a backup at a million
+/// cases (BENCHMARKS.md, "A report while the operator takes a backup"). Measured there, this did not
+/// shorten those waits clearly (the kernel writes the backup's pages back on its own account); it keeps
+/// the backup's `gzip` from taking a core from the server on equal terms.
 enum BackgroundPriority {
     /// Lowers every thread of `pid` (this process by default). Best effort: where `ionice` is missing or
     /// the kernel refuses, the backup still runs, only less politely. Returns the threads lowered.

@@ -110,10 +110,7 @@ struct BackupService {
     }
 
     /// The archive, and the folder holding its name, are on disk before the command says it is written:
-    /// a power cut right after would otherwise lose a backup reported as taken. Flushed by the backup's
-    /// own process, the writing also waits at the backup's priority (`BackgroundPriority`) instead of
-    /// the kernel's, which wrote 1.2 GB at a million cases in the seconds after the backup ended,
-    /// reports waiting behind it.
+    /// a power cut right after would otherwise lose a backup reported as taken.
     static func flushToDisk(_ path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         for target in [path, folder.isEmpty ? "." : folder] {
