@@ -15,10 +15,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(data, port):
-    """Serves `data` on `port`; returns the process and the seconds it took to answer /healthz."""
+def start(data, port, env=None):
+    """Serves `data` on `port` (with `env` in place of ENV if given); returns the process and the seconds it
+    took to answer /healthz."""
     t0 = time.time()
-    proc = subprocess.Popen([BIN, "serve", "--data-dir", data, "--port", str(port), "--no-demo"], env=ENV,
+    proc = subprocess.Popen([BIN, "serve", "--data-dir", data, "--port", str(port), "--no-demo"], env=env or ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:
