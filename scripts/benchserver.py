@@ -1,7 +1,8 @@
-"""What `scripts/bench` and `scripts/profile` share: the release build, the environment a measured server
-runs with (cheap password hashing, no SLA sweep, rate limits out of the way), starting it on a free port,
-a bearer token, and the Lua lines that make wrk send a JSON body."""
-import json, os, socket, subprocess, time, urllib.request
+"""What `scripts/bench`, `scripts/bench-backup` and `scripts/profile` share: the release build, the environment a
+measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the way), starting it on a
+free port, a bearer token, the Lua lines that make wrk send a JSON body, the county's own reports and the
+writer's long holds."""
+import json, os, re, socket, subprocess, time, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.environ.get("WANGGE_BIN", os.path.join(ROOT, ".build", "release", "wangge"))
@@ -51,3 +52,35 @@ def post_lines(body):
     \\u escapes in its own strings and JSON's pass through it."""
     text = json.dumps(json.loads(body))
     return f'wrk.method = "POST"\nwrk.body = {json.dumps(text)}\nwrk.headers["Content-Type"] = "application/json"\n'
+
+
+def county_reports(base, token, size, per_part):
+    """Cases from every part of the history (`per_part` from each eighth of `size` ids) and reports as citizens
+    send them: those cases' texts, categories, places and addresses. One text sent again and again adds to the
+    same few places of the search-term index, the rollups and the area indexes; these spread over the county as
+    reports do. Returns the cases' codes and the reports."""
+    codes = []
+    for k in range(8):
+        page = http(base, "GET", f"/api/v1/cases?limit={per_part}&after={max(1, size * (k + 1) // 8)}", token=token)
+        codes += [item["code"] for item in page["items"]]
+    reports = []
+    for code in codes:
+        case = http(base, "GET", f"/api/v1/cases/{code}", token=token)
+        report = {"channel": "citizen", "description": case["description"]}
+        for key, value in (("categoryCode", (case.get("category") or {}).get("code")), ("location", case.get("location")),
+                           ("address", case.get("address"))):
+            if value:
+                report[key] = value
+        reports.append(report)
+    return codes, reports
+
+
+def long_holds(base):
+    """How many times the server's writers were held over 0.1 s and over 1 s so far, by kind (a write
+    transaction, or the log's restart), from /metrics (`wangge_writer_hold_seconds`)."""
+    text = urllib.request.urlopen(base + "/metrics", timeout=30).read().decode()
+    def bucket(kind, le):
+        found = re.search(r'wangge_writer_hold_seconds_bucket\{kind="' + kind + r'",le="' + re.escape(le) + r'"\} (\d+)', text)
+        return int(found.group(1)) if found else 0
+    return {kind: (bucket(kind, "+Inf") - bucket(kind, "0.1"), bucket(kind, "+Inf") - bucket(kind, "1.0"))
+            for kind in ("transaction", "log_restart")}
