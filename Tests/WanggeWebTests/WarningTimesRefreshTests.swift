@@ -97,4 +97,87 @@ final class WarningTimesRefreshTests: XCTestCase {
             XCTAssertEqual(blue.counted, 1)
         }
     }
+
+    /// Thresholds read from each instance's environment differed between instances: each coloured a case
+    /// its own way, and the sweep, passing from one instance to another, worked every open case's moments
+    /// out again at each pass. The administrator's thresholds, kept in the database, hold on every instance.
+    func testThresholdsSetByTheAdministratorHoldOnEveryInstance() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let admin = try await t.token("admin")
+            var shown = try await t.api(.GET, "/api/v1/sla-thresholds", token: dispatcher).body.json()
+            XCTAssertEqual(shown["blue"] as? Double, 0.5)
+            XCTAssertEqual(shown["stored"] as? Bool, false, "the configured default until an administrator sets them")
+            let code = try await registeredOnMonday(t, dispatcher: dispatcher)
+            _ = try await t.app.sweep(now: t.clock.now)
+            t.clock.advance(2 * 86400 + 3600) // Wednesday 10:50: 70% of the time gone
+            var blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "blue")
+
+            // Refused, and nothing stored: yellow before blue, red past the deadline, a dispatcher.
+            let backwards = try await t.api(.PUT, "/api/v1/sla-thresholds", token: admin, json: ["blue": 0.9, "yellow": 0.5])
+            XCTAssertEqual(backwards.status, .badRequest)
+            let refusal = try backwards.body.json()["error"] as? [String: Any]
+            XCTAssertEqual(refusal?["code"] as? String, "sla.thresholds", backwards.body)
+            let pastDeadline = try await t.status(.PUT, "/api/v1/sla-thresholds", token: admin, json: ["blue": 0.5, "yellow": 0.8, "red": 1.5])
+            XCTAssertEqual(pastDeadline, .badRequest)
+            let notANumber = try await t.status(.PUT, "/api/v1/sla-thresholds", token: admin, json: ["blue": "half"])
+            XCTAssertEqual(notANumber, .badRequest)
+            let byDispatcher = try await t.status(.PUT, "/api/v1/sla-thresholds", token: dispatcher, json: ["blue": 0.75, "yellow": 0.9])
+            XCTAssertEqual(byDispatcher, .forbidden)
+            shown = try await t.api(.GET, "/api/v1/sla-thresholds", token: dispatcher).body.json()
+            XCTAssertEqual(shown["stored"] as? Bool, false)
+
+            let set = try await t.api(.PUT, "/api/v1/sla-thresholds", token: admin, json: ["blue": 0.75, "yellow": 0.9])
+            XCTAssertEqual(set.status, .ok, set.body)
+            blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "none", "at 70% the case has no colour from the new thresholds on")
+            let sweep = try await t.app.sweep(now: t.clock.now)
+            XCTAssertGreaterThanOrEqual(sweep.thresholdTimesMoved ?? 0, 1)
+            blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertFalse(blue.listed)
+            XCTAssertEqual(blue.counted, 0)
+
+            // An instance started with other thresholds in its environment follows the stored ones, and
+            // its sweep has nothing to work out again.
+            t.app.wanggeConfig.warningThresholds = WarningThresholds(blue: 0.3, yellow: 0.6)
+            await t.app.invalidateSLAContext()
+            blue = try await seen(t, code, as: "blue", dispatcher: dispatcher)
+            XCTAssertEqual(blue.page, "none", "coloured by the stored thresholds, not this instance's")
+            XCTAssertFalse(blue.listed)
+            let other = try await t.app.sweep(now: t.clock.now)
+            XCTAssertNil(other.thresholdTimesMoved, "no instance works the moments out again for its own thresholds")
+            shown = try await t.api(.GET, "/api/v1/sla-thresholds", token: dispatcher).body.json()
+            XCTAssertEqual(shown["blue"] as? Double, 0.75)
+            XCTAssertEqual(shown["red"] as? Double, 1)
+            XCTAssertEqual(shown["stored"] as? Bool, true)
+        }
+    }
+
+    /// The administrator sets them on the deadline rules page, in percent; a wrong order is refused there
+    /// in Chinese, next to the form.
+    func testTheAdministratorSetsThresholdsOnTheRulesPage() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            try await t.signIn("admin", &browser)
+            var (_, page, _) = try await t.get("/admin/categories", &browser)
+            XCTAssertTrue(page.contains("id=\"thresholds-default\""), "says the defaults are in force")
+            XCTAssertTrue(page.contains("name=\"yellowPercent\" type=\"number\" min=\"1\" max=\"100\" step=\"1\" value=\"80\""))
+            let csrf = try XCTUnwrap(Browser.csrf(in: page))
+
+            let (refused, form, _) = try await t.post("/admin/sla-thresholds", ["_csrf": csrf, "bluePercent": "85", "yellowPercent": "70", "redPercent": "100"], &browser)
+            XCTAssertEqual(refused, .badRequest)
+            XCTAssertTrue(form.contains("id=\"thresholds-error\""))
+            XCTAssertTrue(form.contains("预警阈值须满足"), "the reason, in Chinese")
+
+            let (saved, _, _) = try await t.post("/admin/sla-thresholds", ["_csrf": csrf, "bluePercent": "60", "yellowPercent": "85", "redPercent": "100"], &browser)
+            XCTAssertEqual(saved, .seeOther)
+            (_, page, _) = try await t.get("/admin/categories", &browser)
+            XCTAssertFalse(page.contains("id=\"thresholds-default\""))
+            XCTAssertTrue(page.contains("name=\"bluePercent\" type=\"number\" min=\"1\" max=\"100\" step=\"1\" value=\"60\""))
+            let dispatcher = try await t.token("dispatcher")
+            let shown = try await t.api(.GET, "/api/v1/sla-thresholds", token: dispatcher).body.json()
+            XCTAssertEqual(shown["yellow"] as? Double, 0.85)
+        }
+    }
 }

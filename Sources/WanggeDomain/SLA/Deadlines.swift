@@ -26,7 +26,9 @@ public enum WarningLevel: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// Thresholds as fractions of the allowed time (defaults 50% / 80% / 100%).
-public struct WarningThresholds: Sendable, Equatable {
+/// One set for the whole county: every instance of the server, every list and count must colour a case
+/// alike, so an administrator's choice is kept in the database (`SLAAdminService.setThresholds`).
+public struct WarningThresholds: Sendable, Equatable, Codable {
     public var blue: Double
     public var yellow: Double
     public var red: Double
@@ -35,6 +37,12 @@ public struct WarningThresholds: Sendable, Equatable {
         self.blue = blue
         self.yellow = yellow
         self.red = red
+    }
+
+    /// Blue before yellow, yellow no later than red, and red at the deadline or before it: a case past
+    /// its deadline is overdue, and an overdue case not shown red would hide it.
+    public var isValid: Bool {
+        0 < blue && blue < yellow && yellow <= red && red <= 1
     }
 
     public func level(_ fraction: Double) -> WarningLevel {

@@ -62,6 +62,8 @@ extension CaseGenerator {
         let casesDone = Date()
         try await RollupRebuild(db: db, timeZone: timeZone).write(entries: [], gauges: gauges)
         try await writeRollups(tallies)
+        // The open cases' warning moments were worked out with `sla`: the first sweep need not walk them again.
+        try await ThresholdTimesRefresh(db: db).recordBasis(of: sla, now: now)
         console.info(String(format: "cases: %.1f s; rollups: %d rows in %.1f s", casesDone.timeIntervalSince(started), tallies.count,
                             Date().timeIntervalSince(casesDone)))
         guard let sql = db as? any SQLDatabase else { return }

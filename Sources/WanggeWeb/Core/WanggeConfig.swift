@@ -14,7 +14,8 @@ public struct WanggeConfig: Sendable {
     /// Set `Secure` on cookies; turn on behind HTTPS.
     public var secureCookies: Bool
     public var sessionLifetime: TimeInterval
-    /// Warning thresholds as fractions of the allowed time (blue / yellow / red).
+    /// Warning thresholds as fractions of the allowed time (blue / yellow / red): the default until an
+    /// administrator sets the county's own, which every instance then follows.
     public var warningThresholds = WarningThresholds()
     /// How often the deadline sweep runs (0 turns it off), and how long a case stays red before it is escalated.
     public var sweepInterval: TimeInterval = 60
@@ -47,8 +48,8 @@ public struct WanggeConfig: Sendable {
         if let hours = Environment.get("WANGGE_ESCALATE_AFTER_HOURS").flatMap(Double.init), hours >= 0 { config.escalateAfter = hours * 3600 }
         if let raw = Environment.get("WANGGE_WARNING_THRESHOLDS") {
             let parts = raw.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            if parts.count == 3, parts[0] < parts[1], parts[1] <= parts[2] {
-                config.warningThresholds = WarningThresholds(blue: parts[0], yellow: parts[1], red: parts[2])
+            if parts.count == 3, case let thresholds = WarningThresholds(blue: parts[0], yellow: parts[1], red: parts[2]), thresholds.isValid {
+                config.warningThresholds = thresholds
             }
         }
         if let zone = Environment.get("WANGGE_TIME_ZONE").flatMap(TimeZone.init(identifier:)) { config.timeZone = zone }

@@ -15,7 +15,13 @@ public struct SLAContext: Sendable {
         self.thresholds = thresholds
     }
 
+    /// The key of the warning thresholds an administrator set; `thresholds` (the instance's configured
+    /// default) holds only until one is stored, so instances configured apart still colour alike.
+    public static let thresholdsKey = "sla.warning_thresholds"
+
     public static func load(on db: any Database, timeZone: TimeZone, thresholds: WarningThresholds) async throws -> SLAContext {
+        let stored = try await SettingsService(db: db).get(thresholdsKey, as: WarningThresholds.self)
+        let thresholds = stored.flatMap { $0.isValid ? $0 : nil } ?? thresholds
         var years = Dictionary(uniqueKeysWithValues: HolidayYear.shipped.map { ($0.year, $0) })
         for row in try await HolidayYearModel.query(on: db).all() {
             if let year = try? HolidayYear.parse(Data(row.data.utf8)) { years[year.year] = year }
@@ -75,6 +81,17 @@ public struct SLAAdminService: Sendable {
             try await row.create(on: db)
         }
         return year
+    }
+
+    /// Sets the county's warning thresholds. Each open case's stored blue and yellow moments follow at
+    /// the next sweep (`ThresholdTimesRefresh`).
+    public func setThresholds(_ thresholds: WarningThresholds, by actor: Actor, at now: Date) async throws {
+        try actor.requireAdmin()
+        guard thresholds.isValid else {
+            throw AppError.invalid("sla.thresholds", zh: "预警阈值须满足:0 < 蓝色 < 黄色 ≤ 红色 ≤ 100%。",
+                                   en: "Thresholds must satisfy 0 < blue < yellow ≤ red ≤ 100%.", field: "thresholds")
+        }
+        try await SettingsService(db: db).set(SLAContext.thresholdsKey, thresholds, by: actor.username, at: now)
     }
 
     public func setRule(categoryCode: String?, urgency: Urgency?, policy: SLAPolicy, by actor: Actor) async throws {

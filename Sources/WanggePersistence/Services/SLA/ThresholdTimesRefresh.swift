@@ -55,8 +55,14 @@ public struct ThresholdTimesRefresh: Sendable {
             }
             moved += changes.count
         }
-        try await settings.set(Self.basisKey, basis, by: SLASweep.systemActorName, at: now)
+        try await recordBasis(of: sla, now: now)
         return moved
+    }
+
+    /// Records that every open case's moments were worked out with `sla`, as a bulk load does while it
+    /// writes the cases: the first sweep after it then has nothing to walk.
+    public func recordBasis(of sla: SLAContext, now: Date) async throws {
+        try await SettingsService(db: db).set(Self.basisKey, Self.basis(of: sla), by: SLASweep.systemActorName, at: now)
     }
 
     /// Every open case's id, from the open cases' own index (migration 019): walking the cases by

@@ -86,6 +86,19 @@ struct SLAAPIController: RouteCollection {
         var replyWorkingDays: Int
     }
 
+    struct ThresholdsInput: Content {
+        var blue: Double
+        var yellow: Double
+        var red: Double?
+    }
+
+    struct ThresholdsDTO: Content {
+        var blue: Double
+        var yellow: Double
+        var red: Double
+        var stored: Bool
+    }
+
     struct WarningCountDTO: Content {
         var orgCode: String
         var name: String
@@ -98,6 +111,8 @@ struct SLAAPIController: RouteCollection {
         routes.get("calendar", ":year", use: year)
         routes.put("calendar", ":year", use: saveYear)
         routes.put("sla-rules", use: setRule)
+        routes.get("sla-thresholds", use: thresholds)
+        routes.put("sla-thresholds", use: setThresholds)
         routes.get("warnings", use: warnings)
     }
 
@@ -141,6 +156,26 @@ struct SLAAPIController: RouteCollection {
         try await SLAAdminService(db: req.database).setRule(categoryCode: input.categoryCode, urgency: urgency, policy: policy, by: actor)
         await req.application.invalidateSLAContext()
         return .noContent
+    }
+
+    /// The warning thresholds in force, as fractions of the allowed time, and whether an administrator
+    /// set them (`stored`) or they are the server's configured default.
+    @Sendable func thresholds(req: Request) async throws -> ThresholdsDTO {
+        let actor = try req.requireActor()
+        guard actor.role.isStaff else { throw AppError.forbidden() }
+        let sla = try await req.sla()
+        let stored = try await SettingsService(db: req.database).get(SLAContext.thresholdsKey, as: WarningThresholds.self) != nil
+        return ThresholdsDTO(blue: sla.thresholds.blue, yellow: sla.thresholds.yellow, red: sla.thresholds.red, stored: stored)
+    }
+
+    @Sendable func setThresholds(req: Request) async throws -> ThresholdsDTO {
+        let actor = try req.requireActor()
+        try actor.requireAdmin()
+        let input = try req.content.decode(ThresholdsInput.self)
+        let thresholds = WarningThresholds(blue: input.blue, yellow: input.yellow, red: input.red ?? 1)
+        try await SLAAdminService(db: req.database).setThresholds(thresholds, by: actor, at: req.now)
+        await req.application.invalidateSLAContext()
+        return ThresholdsDTO(blue: thresholds.blue, yellow: thresholds.yellow, red: thresholds.red, stored: true)
     }
 
     /// `/api/v1/warnings?within=CODE`: red, yellow and blue cases per unit directly below the area.

@@ -20,6 +20,14 @@ struct AdminCategoryPagesController: RouteCollection {
         var reply: String
     }
 
+    /// The thresholds in force, in whole percent of the allowed time.
+    struct ThresholdsView: Encodable {
+        var blue: Int
+        var yellow: Int
+        var red: Int
+        var stored: Bool
+    }
+
     struct Option: Encodable {
         var value: String
         var label: String
@@ -31,6 +39,7 @@ struct AdminCategoryPagesController: RouteCollection {
         var rules: [RuleRow]
         var tops: [Option]
         var departments: [Option]
+        var thresholds: ThresholdsView
         var errors: [String: String]
     }
 
@@ -38,6 +47,7 @@ struct AdminCategoryPagesController: RouteCollection {
         routes.get("admin", "categories", use: show)
         routes.post("admin", "categories", use: create)
         routes.post("admin", "sla-rules", use: rule)
+        routes.post("admin", "sla-thresholds", use: thresholds)
     }
 
     func context(_ req: Request, errors: [String: String]) async throws -> Context {
@@ -50,6 +60,8 @@ struct AdminCategoryPagesController: RouteCollection {
             RuleRow(scope: [rule.categoryCode.map { names.categories[$0] ?? $0 }, rule.urgency?.nameZH].compactMap { $0 }.joined(separator: " · "),
                     accept: rule.policy.accept.labelZH, resolve: rule.policy.resolve.labelZH, reply: rule.policy.reply.labelZH)
         }
+        let stored = try await SettingsService(db: req.database).get(SLAContext.thresholdsKey, as: WarningThresholds.self) != nil
+        let percent = { (fraction: Double) in Int((fraction * 100).rounded()) }
         return Context(p: PageChrome(req, notice: req.notice),
                        rows: rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
                                             department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
@@ -57,6 +69,8 @@ struct AdminCategoryPagesController: RouteCollection {
                        rules: rules,
                        tops: rows.filter { $0.parentCode == nil }.map { Option(value: $0.code, label: $0.name) },
                        departments: names.departments.sorted { $0.key < $1.key }.map { Option(value: $0.key, label: $0.value) },
+                       thresholds: ThresholdsView(blue: percent(sla.thresholds.blue), yellow: percent(sla.thresholds.yellow),
+                                                  red: percent(sla.thresholds.red), stored: stored),
                        errors: errors)
     }
 
@@ -97,6 +111,27 @@ struct AdminCategoryPagesController: RouteCollection {
             return req.redirect(to: "/admin/categories?notice=saved")
         } catch let error as AppError where error.kind == .badRequest {
             return try await req.page("admin-categories", context(req, errors: ["rule": error.message(english: req.isEnglish)]), status: .badRequest)
+        }
+    }
+
+    @Sendable func thresholds(req: Request) async throws -> Response {
+        let actor = try req.requireAdminPage()
+        struct Form: Content {
+            var bluePercent: Double?
+            var yellowPercent: Double?
+            var redPercent: Double?
+        }
+        let form = try req.content.decode(Form.self)
+        do {
+            guard let blue = form.bluePercent, let yellow = form.yellowPercent, let red = form.redPercent else {
+                throw AppError.invalid("sla.thresholds", zh: "请填写三项预警阈值。", en: "Fill in all three thresholds.", field: "thresholds")
+            }
+            let thresholds = WarningThresholds(blue: blue / 100, yellow: yellow / 100, red: red / 100)
+            try await SLAAdminService(db: req.database).setThresholds(thresholds, by: actor, at: req.now)
+            await req.application.invalidateSLAContext()
+            return req.redirect(to: "/admin/categories?notice=saved")
+        } catch let error as AppError where error.kind == .badRequest {
+            return try await req.page("admin-categories", context(req, errors: ["thresholds": error.message(english: req.isEnglish)]), status: .badRequest)
         }
     }
 }
