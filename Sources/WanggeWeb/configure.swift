@@ -27,7 +27,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.rateLimiter
     _ = app.open311Limiter
     _ = app.instanceID
-    app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(60))
+    app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(SLAContext.cacheLifetime))
     app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[TransitionCommitsKey.self] = TransitionCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)

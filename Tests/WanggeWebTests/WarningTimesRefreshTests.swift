@@ -1,6 +1,8 @@
+import Fluent
 import Foundation
 import Vapor
 import WanggeDomain
+import WanggePersistence
 import XCTest
 import XCTVapor
 @testable import WanggeWeb
@@ -57,6 +59,11 @@ final class WarningTimesRefreshTests: XCTestCase {
             XCTAssertEqual(blue.page, "blue")
             XCTAssertTrue(blue.listed, "listed blue from the new threshold on")
             XCTAssertEqual(blue.counted, 1)
+            // A minute after the change, when every instance has read it, the open cases are walked once more
+            // (for cases another instance registered with its old copy); here none had moments to mend.
+            let recheck = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(recheck.thresholdTimesMoved, 0)
+            t.clock.advance(60)
             let again = try await t.app.sweep(now: t.clock.now)
             XCTAssertNil(again.thresholdTimesMoved, "nothing changed since: nothing is worked out again")
         }
@@ -147,6 +154,31 @@ final class WarningTimesRefreshTests: XCTestCase {
             XCTAssertFalse(blue.listed)
             let other = try await t.app.sweep(now: t.clock.now)
             XCTAssertNil(other.thresholdTimesMoved, "no instance works the moments out again for its own thresholds")
+
+            // An instance still holding its copy of the old thresholds (for up to a minute) registers a case
+            // with the old moments: set here by hand. The sweep a minute after the change mends them.
+            t.clock.advance(30)
+            let spot = try t.centre(of: "330110001001-01")
+            let late = try await t.report(["channel": "citizen", "description": "小区门口井盖松动", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let lateCode = try XCTUnwrap(late.json["code"] as? String, "\(late)")
+            try await t.act(lateCode, "register", token: dispatcher)
+            let found = try await CaseModel.query(on: t.app.db).filter(\.$code == lateCode).first()
+            let row = try XCTUnwrap(found)
+            let rightBlue = try XCTUnwrap(row.blueAt)
+            let stale = CaseDeadlines(stored: row.deadlinesJSON).thresholdTimes(WarningThresholds(), calendar: try await t.app.slaContext(on: t.app.db).calendar)
+            row.blueAt = stale?.blue
+            try await row.save(on: t.app.db)
+            XCTAssertNotEqual(row.blueAt, rightBlue)
+            let early = try await t.app.sweep(now: t.clock.now)
+            XCTAssertNil(early.thresholdTimesMoved, "not before every instance has read the change")
+            t.clock.advance(60)
+            let mending = try await t.app.sweep(now: t.clock.now)
+            XCTAssertEqual(mending.thresholdTimesMoved, 1, "the case registered with the old thresholds")
+            let mended = try await CaseModel.query(on: t.app.db).filter(\.$code == lateCode).first()
+            XCTAssertEqual(mended?.blueAt?.timeIntervalSince1970 ?? 0, rightBlue.timeIntervalSince1970, accuracy: 0.001)
+            t.clock.advance(60)
+            let after = try await t.app.sweep(now: t.clock.now)
+            XCTAssertNil(after.thresholdTimesMoved, "walked once more, not at every sweep")
             shown = try await t.api(.GET, "/api/v1/sla-thresholds", token: dispatcher).body.json()
             XCTAssertEqual(shown["blue"] as? Double, 0.75)
             XCTAssertEqual(shown["red"] as? Double, 1)

@@ -43,4 +43,8 @@ public struct SettingsService: Sendable {
             try await row.create(on: db)
         }
     }
+
+    public func remove(_ key: String) async throws {
+        try await SettingModel.query(on: db).filter(\.$key == key).delete()
+    }
 }

@@ -44,10 +44,14 @@ extension Application {
         storage[SLAContextCacheKey.self] ?? RefreshingValue(lifetime: .zero)
     }
 
+    /// The sweep reads the calendar, rules and thresholds afresh, not from the minute's cache: the
+    /// instance holding it may not be the one an administrator just changed them on, and a stale copy
+    /// would store every open case's warning moments by the old ones until the cache ran out.
     func sweep(now: Date) async throws -> SLASweep.Report {
         let sweep = SLASweep(db: db, instanceID: instanceID, escalateAfter: wanggeConfig.escalateAfter,
                              leaseSeconds: max(5, wanggeConfig.sweepInterval - 5))
-        return try await sweep.tick(now: now, sla: slaContext(on: db), notifier: notifier)
+        let sla = try await SLAContext.load(on: db, timeZone: wanggeConfig.timeZone, thresholds: wanggeConfig.warningThresholds)
+        return try await sweep.tick(now: now, sla: sla, notifier: notifier)
     }
 }
 

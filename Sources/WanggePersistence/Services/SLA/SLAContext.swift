@@ -19,6 +19,10 @@ public struct SLAContext: Sendable {
     /// default) holds only until one is stored, so instances configured apart still colour alike.
     public static let thresholdsKey = "sla.warning_thresholds"
 
+    /// How long an instance keeps its copy before reading the calendar, rules and thresholds again: an
+    /// administrator's change on one instance reaches the others within it.
+    public static let cacheLifetime: TimeInterval = 60
+
     public static func load(on db: any Database, timeZone: TimeZone, thresholds: WarningThresholds) async throws -> SLAContext {
         let stored = try await SettingsService(db: db).get(thresholdsKey, as: WarningThresholds.self)
         let thresholds = stored.flatMap { $0.isValid ? $0 : nil } ?? thresholds

@@ -23,12 +23,30 @@ public struct ThresholdTimesRefresh: Sendable {
         return SHA256Hex.of(Data("blue=\(t.blue) yellow=\(t.yellow) red=\(t.red) \(sla.calendar.basis)".utf8))
     }
 
-    /// Works the moments out again for every open case if the basis changed since the last run.
-    /// Returns how many cases' moments moved; nil when the basis had not changed.
+    /// When to walk the open cases once more after a change (`recheck`).
+    static let recheckKey = "sla.threshold_times_recheck_at"
+
+    /// Works the moments out again for every open case if the basis changed since the last run, and
+    /// once more when every instance's copy of the old basis has run out (`SLAContext.cacheLifetime`):
+    /// a case registered meanwhile on another instance got its moments from that copy. Returns how many
+    /// cases' moments moved; nil when nothing was walked.
     public func run(sla: SLAContext, now: Date) async throws -> Int? {
         let basis = Self.basis(of: sla)
         let settings = SettingsService(db: db)
-        guard try await settings.get(Self.basisKey, as: String.self) != basis else { return nil }
+        if try await settings.get(Self.basisKey, as: String.self) != basis {
+            let moved = try await rework(sla: sla)
+            try await recordBasis(of: sla, now: now)
+            try await settings.set(Self.recheckKey, now.addingTimeInterval(SLAContext.cacheLifetime + 5), by: SLASweep.systemActorName, at: now)
+            return moved
+        }
+        guard let recheck = try await settings.get(Self.recheckKey, as: Date.self), now >= recheck else { return nil }
+        let moved = try await rework(sla: sla)
+        try await settings.remove(Self.recheckKey)
+        return moved
+    }
+
+    /// Every open case's moments worked out with `sla`, written where they differ.
+    private func rework(sla: SLAContext) async throws -> Int {
         var moved = 0
         let open = try await openCaseIDs()
         for start in stride(from: 0, to: open.count, by: Self.batchSize) {
@@ -55,7 +73,6 @@ public struct ThresholdTimesRefresh: Sendable {
             }
             moved += changes.count
         }
-        try await recordBasis(of: sla, now: now)
         return moved
     }
 
