@@ -114,6 +114,7 @@ final class GeneratorTests: XCTestCase {
             XCTAssertEqual(try timeline.body.jsonArray().count, any?.version)
             let queue = try await t.api(.GET, "/api/v1/cases?status=dispatched&limit=5", token: dispatcher)
             XCTAssertEqual(queue.status, .ok, queue.body)
+            try await assertStateListsWalkNewestFirst(t, token: dispatcher)
 
             // A reported case's location lies inside its own grid.
             let sample = try await CaseModel.query(on: db).limit(50).all()
@@ -129,6 +130,24 @@ final class GeneratorTests: XCTestCase {
                 let payload = try XCTUnwrap(report?.payload)
                 XCTAssertEqual(payload, try CaseModel.stored(CaseModel.snapshot(json: payload)), model.code)
             }
+        }
+    }
+
+    /// A list of one state, page after page, is that state's cases newest first, and so is a list of two
+    /// states (on PostgreSQL one state is filtered and ordered another way, `casesInStates`).
+    func assertStateListsWalkNewestFirst(_ t: TestContext, token: String) async throws {
+        for states in [["archived"], ["closed"], ["archived", "closed"], ["reported"]] {
+            var codes: [String] = [], after: String? = nil
+            for _ in 0..<3 {
+                let page = try await t.api(.GET, "/api/v1/cases?status=\(states.joined(separator: ","))&limit=4" + (after.map { "&after=\($0)" } ?? ""),
+                                           token: token).body.json()
+                codes += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+                after = page["next"] as? String
+                guard after != nil else { break }
+            }
+            let expected = try await CaseModel.query(on: t.app.db).filter(\.$state ~~ states).sort(\.$id, .descending).limit(12).all(\.$code)
+            XCTAssertGreaterThan(expected.count, 4, "\(states): too few cases to page")
+            XCTAssertEqual(codes, expected, "\(states) on \(t.database)")
         }
     }
 

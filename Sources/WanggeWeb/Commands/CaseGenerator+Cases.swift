@@ -71,6 +71,9 @@ extension CaseGenerator {
             for table in [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema] {
                 try await sql.raw("SELECT setval(pg_get_serial_sequence(\(literal: table), 'id'), (SELECT COALESCE(MAX(id), 1) FROM \(ident: table)))").run()
             }
+            // Planner statistics now, not at autovacuum's next pass: without them PostgreSQL took the
+            // archived cases for one row and sorted all of them for a queue's first page (18 ms at 10,000).
+            try await sql.raw("ANALYZE").run()
         }
         // Today's counters continue after the generated cases.
         for (day, last) in dayCounters where day == CaseCode.dayKey(now, timeZone: timeZone) {

@@ -22,4 +22,20 @@ extension DatabaseQuery.Filter {
         guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return .cases(column, .equal, .bind(value)) }
         return .sql(embed: "+\(ident: CaseModel.schema).\(ident: column.description) = \(bind: value)")
     }
+
+    /// A list of cases in one state, newest first, on PostgreSQL. The old states (archived, closed)
+    /// hold the oldest cases, but the planner, taking them as spread evenly over the ids, walked the
+    /// primary key from the newest case and passed every newer case of another state: 16 ms a page at
+    /// 100,000 cases and growing with the file. Written `state = ANY(array)`, which the planner does not
+    /// take for a constant, the list can order by (state, id) and walk that index from the state's
+    /// newest case (0.2 ms). Other databases, and several states, keep `state IN (…)`.
+    static func casesInStates(_ states: [String], on db: any Database) -> Self {
+        guard states.count == 1, (db as? any SQLDatabase)?.dialect.name == "postgresql" else { return .cases("state", in: states) }
+        return .sql(embed: "\(ident: CaseModel.schema).\(ident: "state") = ANY(\(bind: states))")
+    }
+
+    /// Whether a list filtered by `states` orders by state before id (see `casesInStates`).
+    static func ordersByStateFirst(_ states: [String], on db: any Database) -> Bool {
+        states.count == 1 && (db as? any SQLDatabase)?.dialect.name == "postgresql"
+    }
 }

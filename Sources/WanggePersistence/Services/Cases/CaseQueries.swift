@@ -50,7 +50,7 @@ public struct CaseQueryService: Sendable {
         let walksDepartmentRows = actor.role == .handler && search == nil && (filter.queue == nil || filter.queue == .coHandling)
         var query = CaseModel.query(on: db)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor, rowsWalked: walksDepartmentRows) }
-        if !filter.states.isEmpty { query = query.filter(.cases("state", in: filter.states.map(\.rawValue))) }
+        if !filter.states.isEmpty { query = query.filter(.casesInStates(filter.states.map(\.rawValue), on: db)) }
         if let category = filter.categoryCode {
             // A top-level category (2 digits) matches its subcategories too.
             query = query.filter(.cases("category_code", category.count <= 2 ? .contains(inverse: false, .prefix) : .equal, .bind(category)))
@@ -79,6 +79,9 @@ public struct CaseQueryService: Sendable {
         query = CaseAccess.visible(query, to: actor, reportsFrom: openOnly ? Self.oldestCase(in: filter.states) : nil)
         if filter.from != nil || filter.to != nil { return try await pageInTime(query, before: filter.beforeID, limit: limit) }
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
+        if DatabaseQuery.Filter.ordersByStateFirst(filter.states.map(\.rawValue), on: db) {
+            query = query.sort(.path(["state"], schema: CaseModel.schema), .descending)
+        }
         return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
     }
 
