@@ -1,8 +1,8 @@
-"""What `scripts/bench`, `scripts/bench-backup` and `scripts/profile` share: the release build, the environment a
-measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the way), starting it on a
-free port, a bearer token, the Lua lines that make wrk send a JSON body, the county's own reports and the
-writer's long holds."""
-import json, os, re, socket, subprocess, time, urllib.request
+"""What `scripts/bench`, `scripts/bench-postgres`, `scripts/bench-backup` and `scripts/profile` share: the release
+build, the environment a measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the
+way), starting it on a free port, a bearer token, the Lua lines that make wrk send a JSON body, running wrk
+against one server or several at once, the county's own reports and the writer's long holds."""
+import json, os, re, socket, subprocess, tempfile, time, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.environ.get("WANGGE_BIN", os.path.join(ROOT, ".build", "release", "wangge"))
@@ -17,8 +17,8 @@ def free_port():
 
 
 def start(data, port, env=None):
-    """Serves `data` on `port` (with `env` in place of ENV if given); returns the process and the seconds it
-    took to answer /healthz."""
+    """Serves `data` on `port` (with `env` in place of ENV if given; a `DATABASE_URL` in it serves that database
+    instead); returns the process and the seconds it took to answer /healthz."""
     t0 = time.time()
     proc = subprocess.Popen([BIN, "serve", "--data-dir", data, "--port", str(port), "--no-demo"], env=env or ENV,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,3 +84,82 @@ def long_holds(base):
         return int(found.group(1)) if found else 0
     return {kind: (bucket(kind, "+Inf") - bucket(kind, "0.1"), bucket(kind, "+Inf") - bucket(kind, "1.0"))
             for kind in ("transaction", "log_restart")}
+
+
+# Every run reports p50/p95/p99 through wrk's Lua `done` hook (its --latency table has no p95).
+PERCENTILES = """
+done = function(summary, latency, requests)
+  io.write(string.format("PCT %d %d %d\\n", latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def rotation(items, request):
+    """Each request goes to the next of many (`items`: paths or POST bodies); wrk's two threads take alternate
+    ones, and an item comes round again only after every other, so no two requests act on one case at once
+    (which would be a 409)."""
+    return "items = {" + ",".join(json.dumps(i) for i in items) + "}\n" + """
+local thread_count = 0
+setup = function(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local item = items[(counter * 2 + (tid or 0)) % #items + 1]
+  return """ + request + """
+end
+"""
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User and system time of the servers `pids` so far. wrk shares the machine's cores with them, so a row's
+    CPU per request is the servers' own cost, apart from the machine's pace and wrk's share."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def wrk(urls, duration, token=None, body=None, cookie=None, connections=32, paths=None, bodies=None, pids=()):
+    """Runs wrk against each of `urls` at once (one server each), the connections shared among them, and
+    `paths` or `bodies` dealt out so that no two act on one case. Returns requests/s (summed), p50, p95, p99
+    (the highest of the servers'), non-2xx responses and the servers' CPU ms a request."""
+    runs = []
+    for i, url in enumerate(urls):
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+        if body is not None:
+            script.write(post_lines(body))
+        if paths:
+            script.write(rotation(paths[i::len(urls)], "wrk.format(nil, item)"))
+        if bodies:
+            # Each body a JSON text with ASCII escapes, as in post_lines: wrk's Lua takes no \\u escapes in its own strings.
+            script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+            script.write(rotation([json.dumps(b) for b in bodies[i::len(urls)]], "wrk.format(nil, nil, nil, item)"))
+        script.write(PERCENTILES)
+        script.close()
+        args = ["wrk", "-t2", f"-c{max(2, connections // len(urls))}", "-d" + duration, "-s", script.name]
+        if token:
+            args += ["-H", "Authorization: Bearer " + token]
+        if cookie:
+            args += ["-H", "Cookie: " + cookie]
+        runs.append((script.name, args + [url]))
+    cpu_before = cpu_seconds(pids)
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _, args in runs]
+    outs = [p.communicate()[0] for p in procs]
+    cpu = cpu_seconds(pids) - cpu_before
+    rps, requests, errors, pct = 0.0, 0, 0, [0.0, 0.0, 0.0]
+    for (script, _), out in zip(runs, outs):
+        os.unlink(script)
+        rps += float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        requests += int(re.search(r"(\d+) requests in", out).group(1))
+        pct = [max(a, int(b) / 1000) for a, b in zip(pct, re.search(r"PCT (\d+) (\d+) (\d+)", out).groups())]
+        found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        errors += int(found.group(1)) if found else 0
+    return rps, pct[0], pct[1], pct[2], errors, 1000 * cpu / max(requests, 1)
