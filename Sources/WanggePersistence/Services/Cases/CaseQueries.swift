@@ -323,6 +323,7 @@ public struct CaseQueryService: Sendable {
     }
 
     private static let trackedByQueryCode = PlainReads.SelectWhere(TrackedCase.columns, from: CaseModel.schema, where: "query_code_hash",
-                                                                   orderedBy: nil, limit: 1)
-    private static let trackedByID = PlainReads.SelectWhere(TrackedCase.columns, from: CaseModel.schema, where: "id", orderedBy: nil, limit: 1)
+                                                                   orderedBy: nil, limit: 1, counting: CaseView.photos)
+    private static let trackedByID = PlainReads.SelectWhere(TrackedCase.columns, from: CaseModel.schema, where: "id", orderedBy: nil, limit: 1,
+                                                            counting: CaseView.photos)
 }

@@ -14,6 +14,9 @@ public struct TrackedCase: Sendable {
     public var rating: String?
     /// Set when the case was merged into another; tracking then follows the master.
     public var masterCaseID: Int?
+    /// How many photos it has, counted in the same statement, so a case without any (most) needs no
+    /// second statement for them.
+    public var photoCount: Int
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
 
@@ -28,5 +31,6 @@ public struct TrackedCase: Sendable {
         publicReply = try row.decode(column: "public_reply", as: String?.self)
         rating = try row.decode(column: "rating", as: String?.self)
         masterCaseID = try row.decode(column: "master_case_id", as: Int?.self)
+        photoCount = try row.decode(column: CaseView.photos.alias, as: Int.self)
     }
 }

@@ -26,7 +26,7 @@ struct TrackAPIController: RouteCollection {
         let queries = CaseQueryService(db: req.database)
         let model = try await queries.track(queryCode: queryCode)
         let id = model.id
-        return TrackDTO(model, events: try await queries.publicEvents(caseID: id), attachments: try await queries.attachments(caseID: id),
+        return TrackDTO(model, events: try await queries.publicEvents(caseID: id), attachments: try await queries.attachments(caseID: id, counted: model.photoCount),
                         names: try await NameBook.load(on: req), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
     }
 
