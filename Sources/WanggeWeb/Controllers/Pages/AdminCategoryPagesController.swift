@@ -100,17 +100,13 @@ struct AdminCategoryPagesController: RouteCollection {
             var replyWorkingDays: Int?
         }
         let form = try req.content.decode(Form.self)
-        do {
+        return try await saveSLA(req, errorsUnder: "rule") {
             guard let accept = form.acceptMinutes, let resolve = form.resolveWorkingDays, let reply = form.replyWorkingDays else {
                 throw AppError.invalid("sla.missing", zh: "请填写三项时限。", en: "Fill in all three limits.", field: "rule")
             }
             let policy = SLAPolicy(accept: .minutes(accept), resolve: .workingDays(resolve), reply: .workingDays(reply))
             try await SLAAdminService(db: req.database).setRule(categoryCode: form.categoryCode.flatMap { $0.isEmpty ? nil : $0 },
                                                           urgency: form.urgency.flatMap { Urgency(rawValue: $0) }, policy: policy, by: actor)
-            await req.application.invalidateSLAContext()
-            return req.redirect(to: "/admin/categories?notice=saved")
-        } catch let error as AppError where error.kind == .badRequest {
-            return try await req.page("admin-categories", context(req, errors: ["rule": error.message(english: req.isEnglish)]), status: .badRequest)
         }
     }
 
@@ -122,16 +118,24 @@ struct AdminCategoryPagesController: RouteCollection {
             var redPercent: Double?
         }
         let form = try req.content.decode(Form.self)
-        do {
+        return try await saveSLA(req, errorsUnder: "thresholds") {
             guard let blue = form.bluePercent, let yellow = form.yellowPercent, let red = form.redPercent else {
                 throw AppError.invalid("sla.thresholds", zh: "请填写三项预警阈值。", en: "Fill in all three thresholds.", field: "thresholds")
             }
             let thresholds = WarningThresholds(blue: blue / 100, yellow: yellow / 100, red: red / 100)
             try await SLAAdminService(db: req.database).setThresholds(thresholds, by: actor, at: req.now)
+        }
+    }
+
+    /// Saves a deadline setting from a form: this instance drops its copy of the rules at once, and the
+    /// page comes back with the notice, or with the reason next to the form (`errorsUnder`).
+    private func saveSLA(_ req: Request, errorsUnder key: String, _ save: () async throws -> Void) async throws -> Response {
+        do {
+            try await save()
             await req.application.invalidateSLAContext()
             return req.redirect(to: "/admin/categories?notice=saved")
         } catch let error as AppError where error.kind == .badRequest {
-            return try await req.page("admin-categories", context(req, errors: ["thresholds": error.message(english: req.isEnglish)]), status: .badRequest)
+            return try await req.page("admin-categories", context(req, errors: [key: error.message(english: req.isEnglish)]), status: .badRequest)
         }
     }
 }
