@@ -2,7 +2,7 @@
 build, the environment a measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the
 way), starting it on a free port, a bearer token, the Lua lines that make wrk send a JSON body, running wrk
 against one server or several at once, the county's own reports and the writer's long holds."""
-import json, os, re, socket, subprocess, tempfile, time, urllib.request
+import json, os, re, socket, subprocess, tempfile, time, urllib.parse, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.environ.get("WANGGE_BIN", os.path.join(ROOT, ".build", "release", "wangge"))
@@ -45,6 +45,17 @@ def http(base, method, path, body=None, token=None):
 def token(base, username):
     """A bearer token for a demo user (they all have the demo password)."""
     return http(base, "POST", "/api/v1/auth/token", json.dumps({"username": username, "password": "demo12345"}).encode())["token"]
+
+
+def session_cookie(base, username):
+    """Signs in through the login form, as a browser does, and returns the session cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = opener.open(base + "/login", timeout=30).read().decode()
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"_csrf": csrf, "username": username, "password": "demo12345"}).encode()
+    opener.open(base + "/login", data=form, timeout=30).read()
+    jar = opener.handlers[[type(h) for h in opener.handlers].index(urllib.request.HTTPCookieProcessor)].cookiejar
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def post_lines(body):

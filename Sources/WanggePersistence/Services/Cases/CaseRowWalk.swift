@@ -8,20 +8,30 @@ import WanggeDomain
 /// the top, looks each case up by id and checks the list's filters on it, and stops at the page's
 /// limit, however many cases the key holds. Text search walks a term's entries this way, a
 /// department's list its rows in `case_departments`.
+///
+/// On PostgreSQL the key is written `= ANY(array)` and the list ordered by (key, case_id): with the key
+/// a constant, the planner could take the order from the cases' primary key instead, and did for a
+/// department's list (the cases' rows are wide, their index narrow): it walked the newest cases and
+/// looked each up among the department's rows, 2,523 cases for a page at 100,000 (15 ms, against 0.2).
+/// An array it does not take for a constant, so only the walked index gives the order.
 extension QueryBuilder where Model == CaseModel {
-    func walking(_ table: String, as alias: String, where condition: SQLQueryString, before: Int?) -> QueryBuilder<CaseModel> {
+    func walking(_ table: String, as alias: String, key: String, equals value: String, also condition: SQLQueryString? = nil,
+                 before: Int?) -> QueryBuilder<CaseModel> {
         let walk = copy()
         let row = SQLIdentifier(alias)
+        let onPostgres = (database as? any SQLDatabase)?.dialect.name == "postgresql"
         walk.query.joins.append(.custom(SQLJoin(
             method: SQLJoinMethod.inner, table: SQLAlias(SQLIdentifier(table), as: row),
             expression: SQLQueryString("\(row).\(ident: "case_id") = \(ident: CaseModel.schema).\(ident: "id")"))))
-        walk.filter(.sql(embed: condition))
+        walk.filter(.sql(embed: onPostgres ? "\(row).\(ident: key) = ANY(\(bind: [value]))" : "\(row).\(ident: key) = \(bind: value)"))
+        if let condition { walk.filter(.sql(embed: condition)) }
         if let before {
             walk.filter(.sql(embed: "\(row).\(ident: "case_id") < \(bind: before)"))
             // The same bound on the cases: PostgreSQL merge-joins the two indexes and does not carry
             // it across, so a deep page read every case above its cursor (35–85 ms at 100,000 cases).
             walk.filter(.cases("id", .lessThan, .bind(before)))
         }
+        if onPostgres { walk.sort(.custom(SQLOrderBy(expression: SQLColumn(key, table: alias), direction: SQLDirection.descending))) }
         return walk.sort(.custom(SQLOrderBy(expression: SQLColumn("case_id", table: alias), direction: SQLDirection.descending)))
     }
 }
@@ -39,12 +49,11 @@ extension CaseQueryService {
     /// (the last one, or a department with few open shares) read the department's whole history of
     /// shared rows, 20 ms for 7,000; a department gathers more each year.
     func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
-        var condition: SQLQueryString = "\(ident: "held").\(ident: "department_code") = \(bind: department)"
-        if sharedOnly {
-            let shared: SQLQueryString = " AND \(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
-            condition += shared
-        }
-        return try await page(query.walking(CaseDepartmentModel.schema, as: "held", where: condition, before: before), limit: limit)
+        let shared: SQLQueryString? = sharedOnly
+            ? "\(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
+            : nil
+        return try await page(query.walking(CaseDepartmentModel.schema, as: "held", key: "department_code", equals: department, also: shared,
+                                            before: before), limit: limit)
     }
 
     /// The smallest case id in any of `states` (NULL when none is): one end of the (state, id) index

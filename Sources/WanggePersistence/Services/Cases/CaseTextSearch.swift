@@ -45,8 +45,7 @@ extension CaseQueryService {
 
     /// The case list joined to the index entries of `driving`, in their (term, case) order.
     private func indexed(_ terms: [String], driving: String, _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
-        let indexed = query.walking(CaseSearchTermModel.schema, as: "entry",
-                                    where: "\(ident: "entry").\(ident: "term") = \(bind: driving)", before: before)
+        let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving, before: before)
         for term in terms where term != driving {
             indexed.filter(.sql(embed: """
                 EXISTS (SELECT 1 FROM \(ident: CaseSearchTermModel.schema) AS \(ident: "other") \
