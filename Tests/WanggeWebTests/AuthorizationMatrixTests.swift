@@ -53,7 +53,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /admin/units": admin, "GET /admin/units/:code": admin, "POST /admin/units/:code/children": admin,
         "POST /admin/units/:code/name": admin, "POST /admin/units/:code/boundary": admin,
         "GET /admin/departments": admin, "POST /admin/departments": admin, "GET /admin/users": admin, "POST /admin/users": admin,
-        "GET /admin/categories": admin, "POST /admin/categories": admin, "POST /admin/sla-rules": admin,
+        "GET /admin/categories": admin, "POST /admin/categories": admin, "POST /admin/sla-rules": admin, "POST /admin/sla-thresholds": admin,
         "GET /maps/grids.svg": signedIn.subtracting([.gridWorker]), // their own area's map; a grid worker has no unit map of 湖滨社区's parent
         "GET /work": signedIn, "GET /cases/:code": caseReaders, "POST /cases/:code/act": caseReaders,
         "GET /cases/:code/photos/:id": caseReaders, "POST /cases/:code/contact": contact,
@@ -75,6 +75,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         "GET /api/v1/categories": everyone, "POST /api/v1/categories": admin, "PATCH /api/v1/categories/:code": admin,
         "GET /api/v1/notifications": signedIn, "POST /api/v1/notifications/:id/read": [.handler], "POST /api/v1/notifications/read-all": signedIn,
         "GET /api/v1/calendar/:year": signedIn, "PUT /api/v1/calendar/:year": admin, "PUT /api/v1/sla-rules": admin,
+        "GET /api/v1/sla-thresholds": staff, "PUT /api/v1/sla-thresholds": admin,
         "GET /api/v1/warnings": staff.subtracting([.gridWorker]),
         "GET /api/v1/open311-keys": admin, "POST /api/v1/open311-keys": admin, "DELETE /api/v1/open311-keys/:id": admin,
         "GET /api/v1/openapi.json": everyone, "GET /api/v1/ping": everyone,
