@@ -31,10 +31,12 @@ extension Application {
     /// The calendar and rules change a few times a year: kept in memory for a minute (so another
     /// instance's change arrives within a minute) and dropped at once when this instance changes them.
     func slaContext(on db: any Database) async throws -> SLAContext {
-        let config = wanggeConfig
-        return try await slaCache.get { _ in
-            try await SLAContext.load(on: db, timeZone: config.timeZone, thresholds: config.warningThresholds)
-        }
+        try await slaCache.get { _ in try await self.freshSLAContext(on: db) }
+    }
+
+    /// Read from the database now, over this instance's configured time zone and default thresholds.
+    func freshSLAContext(on db: any Database) async throws -> SLAContext {
+        try await SLAContext.load(on: db, timeZone: wanggeConfig.timeZone, thresholds: wanggeConfig.warningThresholds)
     }
 
     func invalidateSLAContext() async { await slaCache.invalidate() }
@@ -50,8 +52,7 @@ extension Application {
     func sweep(now: Date) async throws -> SLASweep.Report {
         let sweep = SLASweep(db: db, instanceID: instanceID, escalateAfter: wanggeConfig.escalateAfter,
                              leaseSeconds: max(5, wanggeConfig.sweepInterval - 5))
-        let sla = try await SLAContext.load(on: db, timeZone: wanggeConfig.timeZone, thresholds: wanggeConfig.warningThresholds)
-        return try await sweep.tick(now: now, sla: sla, notifier: notifier)
+        return try await sweep.tick(now: now, sla: freshSLAContext(on: db), notifier: notifier)
     }
 }
 

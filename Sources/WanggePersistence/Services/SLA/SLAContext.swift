@@ -8,11 +8,14 @@ public struct SLAContext: Sendable {
     public var calendar: WorkingCalendar
     public var policies: SLAPolicyBook
     public var thresholds: WarningThresholds
+    /// Whether `thresholds` are the ones an administrator stored, not the instance's configured default.
+    public var thresholdsStored: Bool
 
-    public init(calendar: WorkingCalendar, policies: SLAPolicyBook, thresholds: WarningThresholds) {
+    public init(calendar: WorkingCalendar, policies: SLAPolicyBook, thresholds: WarningThresholds, thresholdsStored: Bool = false) {
         self.calendar = calendar
         self.policies = policies
         self.thresholds = thresholds
+        self.thresholdsStored = thresholdsStored
     }
 
     /// The key of the warning thresholds an administrator set; `thresholds` (the instance's configured
@@ -24,8 +27,7 @@ public struct SLAContext: Sendable {
     public static let cacheLifetime: TimeInterval = 60
 
     public static func load(on db: any Database, timeZone: TimeZone, thresholds: WarningThresholds) async throws -> SLAContext {
-        let stored = try await SettingsService(db: db).get(thresholdsKey, as: WarningThresholds.self)
-        let thresholds = stored.flatMap { $0.isValid ? $0 : nil } ?? thresholds
+        let stored = try await SettingsService(db: db).get(thresholdsKey, as: WarningThresholds.self).flatMap { $0.isValid ? $0 : nil }
         var years = Dictionary(uniqueKeysWithValues: HolidayYear.shipped.map { ($0.year, $0) })
         for row in try await HolidayYearModel.query(on: db).all() {
             if let year = try? HolidayYear.parse(Data(row.data.utf8)) { years[year.year] = year }
@@ -36,7 +38,8 @@ public struct SLAContext: Sendable {
             rules.append(.init(categoryCode: row.categoryCode, urgency: row.urgency.flatMap(Urgency.init(rawValue:)), policy: policy))
         }
         return SLAContext(calendar: WorkingCalendar(timeZone: timeZone, years: years.values.sorted { $0.year < $1.year }),
-                          policies: rules.isEmpty ? .demo : SLAPolicyBook(rules: rules), thresholds: thresholds)
+                          policies: rules.isEmpty ? .demo : SLAPolicyBook(rules: rules), thresholds: stored ?? thresholds,
+                          thresholdsStored: stored != nil)
     }
 
     public func policy(for model: CaseModel) -> SLAPolicy {

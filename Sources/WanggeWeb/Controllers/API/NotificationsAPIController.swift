@@ -164,8 +164,7 @@ struct SLAAPIController: RouteCollection {
         let actor = try req.requireActor()
         guard actor.role.isStaff else { throw AppError.forbidden() }
         let sla = try await req.sla()
-        let stored = try await SettingsService(db: req.database).get(SLAContext.thresholdsKey, as: WarningThresholds.self) != nil
-        return ThresholdsDTO(blue: sla.thresholds.blue, yellow: sla.thresholds.yellow, red: sla.thresholds.red, stored: stored)
+        return ThresholdsDTO(blue: sla.thresholds.blue, yellow: sla.thresholds.yellow, red: sla.thresholds.red, stored: sla.thresholdsStored)
     }
 
     @Sendable func setThresholds(req: Request) async throws -> ThresholdsDTO {

@@ -60,7 +60,6 @@ struct AdminCategoryPagesController: RouteCollection {
             RuleRow(scope: [rule.categoryCode.map { names.categories[$0] ?? $0 }, rule.urgency?.nameZH].compactMap { $0 }.joined(separator: " · "),
                     accept: rule.policy.accept.labelZH, resolve: rule.policy.resolve.labelZH, reply: rule.policy.reply.labelZH)
         }
-        let stored = try await SettingsService(db: req.database).get(SLAContext.thresholdsKey, as: WarningThresholds.self) != nil
         let percent = { (fraction: Double) in Int((fraction * 100).rounded()) }
         return Context(p: PageChrome(req, notice: req.notice),
                        rows: rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
@@ -70,7 +69,7 @@ struct AdminCategoryPagesController: RouteCollection {
                        tops: rows.filter { $0.parentCode == nil }.map { Option(value: $0.code, label: $0.name) },
                        departments: names.departments.sorted { $0.key < $1.key }.map { Option(value: $0.key, label: $0.value) },
                        thresholds: ThresholdsView(blue: percent(sla.thresholds.blue), yellow: percent(sla.thresholds.yellow),
-                                                  red: percent(sla.thresholds.red), stored: stored),
+                                                  red: percent(sla.thresholds.red), stored: sla.thresholdsStored),
                        errors: errors)
     }
 
