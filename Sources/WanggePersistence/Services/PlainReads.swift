@@ -52,18 +52,21 @@ public enum PlainReads {
         let order: String?
         let limit: Int?
         let related: RelatedCount?
-        /// The statement SQLKit writes in `rows(_:equals:on:)` for SQLite, without serializing it for every read.
+        /// The statement SQLKit writes in `rows(_:equals:on:)` for SQLite and for PostgreSQL, without serializing
+        /// it for every read.
         let sqliteText: String
+        let postgresText: String
 
         public init(_ columns: [String]? = nil, from table: String, where column: String, orderedBy order: String?, limit: Int? = nil,
                     counting related: RelatedCount? = nil) {
             (self.columns, self.table, self.column, self.order, self.limit, self.related) = (columns, table, column, order, limit, related)
             var list = columns.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "*"
             if let related { list += ", " + related.expression(readingFrom: table) }
-            var text = "SELECT \(list) FROM \"\(table)\" WHERE \"\(column)\" = ?1"
-            if let order { text += " ORDER BY \"\(order)\" ASC" }
-            if let limit { text += " LIMIT \(limit)" }
-            sqliteText = text
+            var tail = ""
+            if let order { tail += " ORDER BY \"\(order)\" ASC" }
+            if let limit { tail += " LIMIT \(limit)" }
+            let head = "SELECT \(list) FROM \"\(table)\" WHERE \"\(column)\" = "
+            (sqliteText, postgresText) = (head + "?1" + tail, head + "$1" + tail)
         }
     }
 
@@ -72,6 +75,7 @@ public enum PlainReads {
         if let reader = directReader(for: db) {
             return try reader.rows(select.sqliteText, try SQLiteDirectReader.data([value]))
         }
+        if let rows = try await PostgresPreparedReads.rows(select.postgresText, [value], on: db) { return rows }
         guard let sql = db as? any SQLDatabase else { return [] }
         var builder = sql.select().from(select.table).where(select.column, .equal, value)
         if let columns = select.columns { builder = builder.columns(columns) } else { builder = builder.column(SQLLiteral.all) }
@@ -97,6 +101,10 @@ public enum PlainReads {
         if let reader = directReader(for: db) {
             let (text, binds) = sql.serialize(statement)
             return try reader.rows(text, try SQLiteDirectReader.data(binds))
+        }
+        if sql.dialect.name == "postgresql" {
+            let (text, binds) = sql.serialize(statement)
+            if let rows = try await PostgresPreparedReads.rows(text, binds, on: db) { return rows }
         }
         return try await sql.raw("\(statement)").all()
     }

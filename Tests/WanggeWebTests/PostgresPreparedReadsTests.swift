@@ -1,0 +1,122 @@
+import FluentKit
+import Foundation
+import SQLKit
+import WanggePersistence
+import XCTest
+
+@testable import WanggeWeb
+
+/// The hot reads on PostgreSQL go as named prepared statements with their rows decoded from PostgresNIO's
+/// cells (`PostgresPreparedReads`); they must read exactly what PostgresKit's own path reads, be prepared
+/// once per connection, and leave alone what must stay unnamed.
+final class PostgresPreparedReadsTests: XCTestCase {
+    func testPreparedReadsDecodeAsPostgresKitDoesAndArePreparedOncePerConnection() async throws {
+        try await withApp(demo: false) { t in
+            guard t.database == .postgres else { return }
+            try await onOneConnection(t.app.db) { db in
+                let sql = db as! any SQLDatabase
+                try await sql.raw("""
+                    CREATE TABLE prepared_probe (k text PRIMARY KEY, s text, ns text, i bigint, small integer, d double precision,
+                    b boolean, u uuid, at timestamptz, j jsonb, tags text[], n numeric)
+                    """).run()
+                try await sql.raw("""
+                    INSERT INTO prepared_probe VALUES
+                    ('full', '网格 grid', 'x', 9007199254740993, -7, 30.25, true, 'd3b07384-d9a0-4c9b-8f3a-1b2c3d4e5f60',
+                     '2026-11-23 08:15:30.123456+00', '{"a": [1, 2]}', ARRAY['甲', 'b'], 12.50),
+                    ('empty', '', NULL, 0, NULL, NULL, false, NULL, NULL, NULL, NULL, NULL)
+                    """).run()
+                let columns = "k, s, ns, i, small, d, b, u, at, j, tags, n"
+
+                for key in ["full", "empty"] {
+                    let statement: SQLQueryString = "SELECT \(unsafeRaw: columns) FROM prepared_probe WHERE k = \(bind: key)"
+                    let preparedRows = try await PlainReads.rows(statement, on: db)
+                    let plainRows = try await sql.raw(statement).all()
+                    let prepared = try XCTUnwrap(preparedRows.first), plain = try XCTUnwrap(plainRows.first)
+                    XCTAssertFalse(prepared is any Encodable, "sanity: a plain row")
+                    func same<T: Decodable & Equatable>(_ column: String, _ type: T.Type, line: UInt = #line) {
+                        let a = Result { try prepared.decode(column: column, as: T.self) }
+                        let b = Result { try plain.decode(column: column, as: T.self) }
+                        switch (a, b) {
+                        case let (.success(x), .success(y)): XCTAssertEqual(x, y, "\(key).\(column) as \(T.self)", line: line)
+                        case (.failure, .failure): break
+                        default: XCTFail("\(key).\(column) as \(T.self): prepared \(a), PostgresKit \(b)", line: line)
+                        }
+                    }
+                    same("s", String.self); same("ns", String?.self); same("ns", String.self)
+                    same("i", Int.self); same("i", Int64.self); same("i", Int?.self); same("small", Int?.self); same("small", Int.self)
+                    same("d", Double?.self); same("b", Bool.self); same("b", Bool?.self)
+                    same("u", UUID?.self); same("at", Date?.self); same("at", Date.self)
+                    // Types the fast path leaves to PostgresKit's decoding.
+                    same("tags", [String]?.self); same("n", Decimal?.self); same("j", String?.self); same("k", Float.self)
+                    XCTAssertEqual(try prepared.decodeNil(column: "ns"), try plain.decodeNil(column: "ns"))
+                    XCTAssertEqual(prepared.allColumns, plain.allColumns)
+                    XCTAssertThrowsError(try prepared.decode(column: "missing", as: String.self))
+                }
+                let fullRows = try await PlainReads.rows(
+                    "SELECT \(unsafeRaw: columns) FROM prepared_probe WHERE k = \(bind: "full")" as SQLQueryString, on: db)
+                let full = try XCTUnwrap(fullRows.first)
+                XCTAssertEqual(try full.decode(column: "i", as: Int.self), 9_007_199_254_740_993, "a bigint past a double's precision")
+                XCTAssertEqual(try full.decode(column: "s", as: String.self), "网格 grid")
+                XCTAssertEqual(try full.decode(column: "at", as: Date.self).timeIntervalSince1970, 1_795_421_730.123456, accuracy: 0.000001)
+
+                // Prepared once on this connection, however many reads and values.
+                func prepared(_ fragment: String) async throws -> Int {
+                    try await sql.raw("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \(bind: "%" + fragment + "%")")
+                        .first()!.decode(column: "n", as: Int.self)
+                }
+                let probeStatements = try await prepared("FROM prepared_probe WHERE k = $1")
+                XCTAssertEqual(probeStatements, 1)
+
+                // Left unnamed, and still read: every column (a newer instance's migration adding one would
+                // break the prepared statement), and long lists of values (each length a statement of its own).
+                let star = try await PlainReads.rows("SELECT * FROM prepared_probe WHERE k = \(bind: "full")" as SQLQueryString, on: db)
+                XCTAssertEqual(try star.first?.decode(column: "small", as: Int.self), -7)
+                let keys = ["full"] + (1...20).map { "absent-\($0)" }
+                let list = try await PlainReads.rows(
+                    "SELECT k FROM prepared_probe WHERE k IN (\(SQLList(keys.map { SQLBind($0) }))) ORDER BY k" as SQLQueryString, on: db)
+                XCTAssertEqual(try list.map { try $0.decode(column: "k", as: String.self) }, ["full"])
+                let (starStatements, listStatements) = (try await prepared("SELECT *"), try await prepared("IN ("))
+                XCTAssertEqual(starStatements, 0)
+                XCTAssertEqual(listStatements, 0)
+
+                // A column added after the statement was prepared: the named list still reads.
+                try await sql.raw("ALTER TABLE prepared_probe ADD COLUMN added text").run()
+                let again = try await PlainReads.rows("SELECT k, s FROM prepared_probe WHERE k = \(bind: "full")" as SQLQueryString, on: db)
+                XCTAssertEqual(try again.first?.decode(column: "s", as: String.self), "网格 grid")
+                let afterAlter = try await PlainReads.rows("SELECT * FROM prepared_probe WHERE k = \(bind: "full")" as SQLQueryString, on: db)
+                XCTAssertTrue(afterAlter.first?.contains(column: "added") ?? false)
+            }
+        }
+    }
+
+    /// The reads a citizen's tracking makes go prepared, and answer as before.
+    func testTrackingIsPreparedOnPostgreSQL() async throws {
+        try await withApp { t in
+            guard t.database == .postgres else { return }
+            let spot = try t.centre(of: "330110001001-01")
+            let report = try await t.report(["channel": "citizen", "description": "路灯不亮,晚上看不清路", "categoryCode": "0101",
+                                             "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(report.json["code"] as? String)
+            let query = try XCTUnwrap(report.json["queryCode"] as? String)
+            try await onOneConnection(t.app.db) { db in
+                for _ in 1...3 {
+                    let tracked = try await CaseQueryService(db: db).track(queryCode: query)
+                    XCTAssertEqual(tracked.code, code)
+                    XCTAssertEqual(tracked.photoCount, 0)
+                }
+                let count = try await (db as! any SQLDatabase)
+                    .raw("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE '%WHERE \"query_code_hash\" = $1%'")
+                    .first()!.decode(column: "n", as: Int.self)
+                XCTAssertEqual(count, 1, "tracking's lookup is prepared once on the connection that made it")
+            }
+            let page = try await t.api(.GET, "/api/v1/track/\(query)")
+            XCTAssertEqual(page.status, .ok)
+            XCTAssertTrue(page.body.contains(code), page.body)
+        }
+    }
+}
+
+/// Runs `body` on one of the pool's connections, where PostgreSQL's prepared statements live.
+private func onOneConnection(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
+    try await db.withConnection { db in db.eventLoop.makeFutureWithTask { try await body(db) } }.get()
+}
