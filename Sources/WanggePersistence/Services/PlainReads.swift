@@ -8,7 +8,8 @@ import SQLKit
 /// a fifth of a tracking request. The hot reads (a case by its code or query code, its events and
 /// attachments, a session, a queue page) come here; the models are the same, decoded by column
 /// name. On SQLite, within a web request and outside a write transaction, they run on
-/// `SQLiteDirectReader`; everywhere else through SQLKit.
+/// `SQLiteDirectReader`; on PostgreSQL as prepared statements (`PostgresPreparedReads`); everywhere else
+/// through SQLKit.
 public enum PlainReads {
     public static func first<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable,
                                 on db: any Database) async throws -> M? {
