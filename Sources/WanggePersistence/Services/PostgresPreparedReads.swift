@@ -30,9 +30,10 @@ enum PostgresPreparedReads {
                     var rows: [PostgresRow] = []
                     for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
                     guard let first = rows.first else { return [] }
-                    // Every row of a result has the same columns: their places are found once.
-                    let places = ColumnPlaces(first)
-                    return rows.map { PostgresPlainRow($0, places) }
+                    // Every row of a result has the same columns: their places are found once. PostgresNIO's own
+                    // lookup (and so PostgresKit's row) keeps the last of two columns of one name.
+                    let columns = ResultColumns(names: first.map(\.columnName), keeping: .last)
+                    return rows.map { PostgresPlainRow($0, columns) }
                 }
             }
         }.get()
@@ -104,20 +105,6 @@ private struct PreparedPlainRead: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// Where each column of a result is, by name.
-final class ColumnPlaces: Sendable {
-    let positions: [String: Int]
-    let names: [String]
-
-    init(_ row: PostgresRow) {
-        names = row.map(\.columnName)
-        var positions: [String: Int] = [:]
-        // The last of two columns of one name, as PostgresNIO's own lookup (and so PostgresKit's row) keeps it.
-        for (place, name) in names.enumerated() { positions[name] = place }
-        self.positions = positions
-    }
-}
-
 /// A PostgreSQL row read by column name, the usual types decoded straight from their cells; anything
 /// else goes through PostgresKit's own decoding, as before. PostgresKit's row writes each value's
 /// column name into a coding path before decoding it, and looks the column up twice: a fifth of the
@@ -125,60 +112,55 @@ final class ColumnPlaces: Sendable {
 struct PostgresPlainRow: SQLRow {
     let whole: PostgresRow
     let row: PostgresRandomAccessRow
-    let places: ColumnPlaces
+    let columns: ResultColumns
 
-    init(_ row: PostgresRow, _ places: ColumnPlaces) {
+    init(_ row: PostgresRow, _ columns: ResultColumns) {
         whole = row
         self.row = row.makeRandomAccess()
-        self.places = places
+        self.columns = columns
     }
 
-    var allColumns: [String] { places.names }
+    var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { places.positions[column] != nil }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let place = places.positions[column] else { return true }
+        guard let place = columns.index[column] else { return true }
         return row[place].bytes == nil
     }
 
     func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
-        guard let place = places.positions[column] else { throw PostgresPlainRowError.missingColumn(column) }
-        if let (kind, optional) = Self.kinds[ObjectIdentifier(T.self)],
-           let value = try? Self.decode(row[place], kind, optional: optional, as: T.self) {
-            return value
+        guard let place = columns.index[column] else { throw PostgresPlainRowError.missingColumn(column) }
+        if let convert = Self.commonConversions[ObjectIdentifier(T.self)], let converted = try? convert(row[place]) {
+            return converted.as(T.self)
         }
         return try whole.sql().decode(column: column, as: T.self)
     }
 
-    private enum Kind { case string, int, int64, double, bool, uuid, date }
-
-    private static let kinds: [ObjectIdentifier: (Kind, optional: Bool)] = [
-        ObjectIdentifier(String.self): (.string, false), ObjectIdentifier(String?.self): (.string, true),
-        ObjectIdentifier(Int.self): (.int, false), ObjectIdentifier(Int?.self): (.int, true),
-        ObjectIdentifier(Int64.self): (.int64, false), ObjectIdentifier(Int64?.self): (.int64, true),
-        ObjectIdentifier(Double.self): (.double, false), ObjectIdentifier(Double?.self): (.double, true),
-        ObjectIdentifier(Bool.self): (.bool, false), ObjectIdentifier(Bool?.self): (.bool, true),
-        ObjectIdentifier(UUID.self): (.uuid, false), ObjectIdentifier(UUID?.self): (.uuid, true),
-        ObjectIdentifier(Date.self): (.date, false), ObjectIdentifier(Date?.self): (.date, true),
+    /// The common types by their PostgresNIO initializers, found by the type's identity (as on SQLite).
+    /// nil for a NULL read as a non-optional, and a throw for a cell in another form: PostgresKit's
+    /// decoding then gives its usual answer or error.
+    private static let commonConversions: [ObjectIdentifier: @Sendable (PostgresCell) throws -> CommonValue?] = [
+        ObjectIdentifier(String.self): plain(CommonValue.string), ObjectIdentifier(String?.self): optional(CommonValue.optionalString),
+        ObjectIdentifier(Int.self): plain(CommonValue.int), ObjectIdentifier(Int?.self): optional(CommonValue.optionalInt),
+        ObjectIdentifier(Int64.self): plain(CommonValue.int64), ObjectIdentifier(Int64?.self): optional(CommonValue.optionalInt64),
+        ObjectIdentifier(Double.self): plain(CommonValue.double), ObjectIdentifier(Double?.self): optional(CommonValue.optionalDouble),
+        ObjectIdentifier(Bool.self): plain(CommonValue.bool), ObjectIdentifier(Bool?.self): optional(CommonValue.optionalBool),
+        ObjectIdentifier(UUID.self): plain(CommonValue.uuid), ObjectIdentifier(UUID?.self): optional(CommonValue.optionalUUID),
+        ObjectIdentifier(Date.self): plain(CommonValue.date), ObjectIdentifier(Date?.self): optional(CommonValue.optionalDate),
     ]
 
-    /// `T` is the kind's type, or its optional when `optional`: the casts reinterpret a value as its own
-    /// type. nil (and PostgresKit's decoding after) for a NULL read as a non-optional.
-    private static func decode<T>(_ cell: PostgresCell, _ kind: Kind, optional: Bool, as type: T.Type) throws -> T? {
-        func value<V: PostgresDecodable>(_: V.Type) throws -> T? {
-            guard var bytes = cell.bytes else { return optional ? unsafeBitCast(V?.none, to: T.self) : nil }
-            let value = try V(from: &bytes, type: cell.dataType, format: cell.format, context: .default)
-            return optional ? unsafeBitCast(V?.some(value), to: T.self) : unsafeBitCast(value, to: T.self)
+    private static func plain<V: PostgresDecodable & Sendable>(_ wrap: @escaping @Sendable (V) -> CommonValue) -> @Sendable (PostgresCell) throws -> CommonValue? {
+        { cell in
+            guard var bytes = cell.bytes else { return nil }
+            return wrap(try V(from: &bytes, type: cell.dataType, format: cell.format, context: .default))
         }
-        switch kind {
-        case .string: return try value(String.self)
-        case .int: return try value(Int.self)
-        case .int64: return try value(Int64.self)
-        case .double: return try value(Double.self)
-        case .bool: return try value(Bool.self)
-        case .uuid: return try value(UUID.self)
-        case .date: return try value(Date.self)
+    }
+
+    private static func optional<V: PostgresDecodable & Sendable>(_ wrap: @escaping @Sendable (V?) -> CommonValue) -> @Sendable (PostgresCell) throws -> CommonValue? {
+        { cell in
+            guard var bytes = cell.bytes else { return wrap(nil) }
+            return wrap(try V(from: &bytes, type: cell.dataType, format: cell.format, context: .default))
         }
     }
 }

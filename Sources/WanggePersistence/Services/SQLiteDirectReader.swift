@@ -66,7 +66,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
     /// One open handle and its prepared statements, used by one task at a time.
     private final class Connection {
         private var handle: OpaquePointer?
-        private var statements: [String: (statement: OpaquePointer, columns: DirectColumns)] = [:]
+        private var statements: [String: (statement: OpaquePointer, columns: ResultColumns)] = [:]
         /// Statements kept per connection; queue filters combine into many texts, so the cache is bounded.
         private static let statementLimit = 200
         private(set) var prepared = 0
@@ -116,7 +116,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             }
         }
 
-        private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: DirectColumns) {
+        private func prepared(_ sql: String) throws -> (statement: OpaquePointer, columns: ResultColumns) {
             if let cached = statements[sql] { return cached }
             var statement: OpaquePointer?
             let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
@@ -128,7 +128,7 @@ public final class SQLiteDirectReader: @unchecked Sendable {
                 for (old, _) in statements.values { sqlite_nio_sqlite3_finalize(old) }
                 statements = [:]
             }
-            let entry = (statement, DirectColumns(names: names))
+            let entry = (statement, ResultColumns(names: names, keeping: .first))
             statements[sql] = entry
             return entry
         }
@@ -150,20 +150,9 @@ public struct SQLiteDirectReadError: Error, CustomStringConvertible, DatabaseErr
     public var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
 }
 
-/// A statement's column names, shared by its rows.
-private final class DirectColumns: Sendable {
-    let names: [String]
-    let index: [String: Int]
-
-    init(names: [String]) {
-        self.names = names
-        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-}
-
 /// A row read directly, decoded column by column with SQLiteKit's decoder.
 private struct DirectRow: SQLRow {
-    let columns: DirectColumns
+    let columns: ResultColumns
     let values: [SQLiteData]
 
     var allColumns: [String] { columns.names }
@@ -206,28 +195,6 @@ private struct DirectRow: SQLRow {
         ObjectIdentifier(Bool.self): { Bool(sqliteData: $0).map(CommonValue.bool) },
         ObjectIdentifier(Bool?.self): { $0 == .null ? .optionalBool(nil) : Bool(sqliteData: $0).map(CommonValue.optionalBool) },
     ]
-}
-
-/// A converted column of one of the common types, handed over as the `D` it was looked up by.
-private enum CommonValue {
-    case string(String), optionalString(String?), int(Int), optionalInt(Int?), double(Double), optionalDouble(Double?)
-    case date(Date), optionalDate(Date?), bool(Bool), optionalBool(Bool?)
-
-    /// `D` is the payload's type (the conversion was found by `D`'s identity), so this reinterprets nothing.
-    func `as`<D>(_: D.Type) -> D {
-        switch self {
-        case .string(let value): unsafeBitCast(value, to: D.self)
-        case .optionalString(let value): unsafeBitCast(value, to: D.self)
-        case .int(let value): unsafeBitCast(value, to: D.self)
-        case .optionalInt(let value): unsafeBitCast(value, to: D.self)
-        case .double(let value): unsafeBitCast(value, to: D.self)
-        case .optionalDouble(let value): unsafeBitCast(value, to: D.self)
-        case .date(let value): unsafeBitCast(value, to: D.self)
-        case .optionalDate(let value): unsafeBitCast(value, to: D.self)
-        case .bool(let value): unsafeBitCast(value, to: D.self)
-        case .optionalBool(let value): unsafeBitCast(value, to: D.self)
-        }
-    }
 }
 
 private protocol DirectOptional {
