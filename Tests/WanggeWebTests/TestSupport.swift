@@ -67,7 +67,8 @@ extension XCTestCase {
             } catch {
                 try? await app.asyncShutdown()
                 try? FileManager.default.removeItem(at: directory)
-                XCTFail("[\(database.rawValue)] \(error)")
+                // PostgresNIO's errors say what went wrong only when reflected.
+                XCTFail("[\(database.rawValue)] \(String(reflecting: error))")
                 throw error
             }
             try await app.asyncShutdown()

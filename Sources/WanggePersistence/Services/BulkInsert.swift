@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import PostgresKit
 import SQLKit
 import SQLiteNIO
 
@@ -114,6 +115,11 @@ public struct BulkInsert: Sendable, Hashable {
                 let rows = try await sqlite.query(statement(rows: slice.count / width, returning: returning), slice.map(\.sqlite))
                 for row in rows {
                     out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row.column($0) ?? .null)) }))
+                }
+            } else if db is any PostgresDatabase, let json = PostgresJSONRows.json(slice, columns: columns) {
+                let text = PostgresJSONRows.insert(into: table, columns: columns, tail: tail(returning))
+                for row in try await PostgresPreparedReads.rows(text, [json], on: db) ?? [] {
+                    out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row, column: $0)) }))
                 }
             } else if let sql = db as? any SQLDatabase {
                 var query = SQLQueryString(stringLiteral: head)

@@ -1,4 +1,5 @@
 import FluentKit
+import PostgresKit
 import SQLKit
 
 /// Where a write transaction's rows go: SQLKit on the transaction's connection (`FluentRows`:
@@ -20,9 +21,21 @@ public protocol RowSink: Sendable {
     func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int
     /// Deletes the rows whose `column` holds one of `values`.
     func delete(from table: String, where column: String, in values: [BulkValue]) async throws
+    /// `count` ids for new rows of `table` (its `id` column), ascending, that no other row has or will
+    /// get: a row written with its id known can be written whole, where one whose id the insert
+    /// assigns must be updated once something that covers its id is known (a case's event hashes).
+    func nextIDs(_ table: String, count: Int) async throws -> [Int]
 }
 
 extension RowSink {
+    /// SQLite's next ids as it would give them itself (the tables' ids are `INTEGER PRIMARY KEY`, without
+    /// `AUTOINCREMENT`): after the highest a row has. Safe in a write transaction only (the writer's
+    /// `BEGIN IMMEDIATE`, or Fluent's behind the process's write gate), where no other connection inserts
+    /// until the commit.
+    static func sqliteLastID(of table: String) -> String {
+        "SELECT COALESCE(MAX(\"id\"), 0) AS last FROM \"\(table)\""
+    }
+
     /// `DELETE … RETURNING` of the first `limit` rows in `key` order (a number or a parameter), for
     /// SQLite (3.35 or later) and PostgreSQL alike.
     static func takeStatement(from table: String, by key: String, columns: [String], limit: String) -> String {
@@ -76,9 +89,26 @@ struct FluentRows: RowSink {
         try await sql.raw(query).run()
     }
 
+    /// PostgreSQL draws them from the column's sequence, which no two transactions share a value of.
+    func nextIDs(_ table: String, count: Int) async throws -> [Int] {
+        guard count > 0 else { return [] }
+        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        if sql.dialect.name == "sqlite" {
+            let last = try await sql.raw(SQLQueryString("\(unsafeRaw: Self.sqliteLastID(of: table))")).first()?.decode(column: "last", as: Int.self) ?? 0
+            return Array(last + 1...last + count)
+        }
+        let text = "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)"
+        guard let rows = try await PostgresPreparedReads.rows(text, [table, count], on: db) else { throw PlainWriteError.notSQL }
+        return try rows.map { try $0.decode(column: "id", as: Int.self) }
+    }
+
     func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
         guard !pairs.isEmpty else { return }
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        if db is any PostgresDatabase, let json = PostgresJSONRows.json(pairs.flatMap { [$0.key, $0.value] }, columns: [key, column]),
+           try await PostgresPreparedReads.rows(PostgresJSONRows.update(table, set: column, where: key), [json], on: db) != nil {
+            return
+        }
         var query = SQLQueryString("UPDATE \"\(unsafeRaw: table)\" SET \"\(unsafeRaw: column)\" = CASE \"\(unsafeRaw: key)\"")
         for pair in pairs {
             query.appendLiteral(" WHEN ")

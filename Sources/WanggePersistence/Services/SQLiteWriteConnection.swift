@@ -179,6 +179,16 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         return Int(sqlite_nio_sqlite3_changes(handle))
     }
 
+    public func nextIDs(_ table: String, count: Int) async throws -> [Int] {
+        guard count > 0 else { return [] }
+        let statement = try prepared(Self.sqliteLastID(of: table))
+        defer { sqlite_nio_sqlite3_reset(statement) }
+        guard sqlite_nio_sqlite3_step(statement) == SQLITE_ROW, case .int(let last) = BulkValue(SQLiteCalls.column(0, of: statement)) else {
+            throw PlainWriteError.unsupported("\(table).id")
+        }
+        return Array(last + 1...last + count)
+    }
+
     public func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
         let statement = try prepared("DELETE FROM \"\(table)\" WHERE \"\(column)\" = ?1")
         for value in values { try run(statement, [value]) }

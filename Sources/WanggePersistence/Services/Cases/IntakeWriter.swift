@@ -38,7 +38,7 @@ public struct WrittenCase: Sendable, Equatable {
 public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
-/// however many reports: codes, cases, events, the cases' chain heads, rollups, gauges, photos
+/// however many reports: codes, ids, cases (with their chain heads), events, rollups, gauges, photos
 /// and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
 /// (`SQLiteWriteConnection`) each is one compiled statement stepped per row. On SQLite, where one
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
@@ -46,32 +46,26 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [WrittenCase] {
         let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
-
-        let returned = try await PlainWrites.insert(zip(group, codes).map { intake, code in intake.row.columns(code: code) },
-                                                    table: CaseModel.schema, returning: ["id", "code"], into: rows)
-        var idByCode: [String: Int] = [:]
-        for row in returned {
-            if let code = row["code"]?.text, let id = row["id"]?.int { idByCode[code] = id }
-        }
+        // Ids first, so that each case row goes in whole, with the hash of its last event (which covers
+        // the case's id): an update afterwards rewrote every case row, on PostgreSQL with an entry in
+        // each of its indexes.
+        let ids = try await rows.nextIDs(CaseModel.schema, count: group.count)
         var written: [WrittenCase] = []
-        var heads: [String?] = []
+        var caseRows: [[(name: String, value: BulkValue)]] = []
         var eventRows: [[(name: String, value: BulkValue)]] = []
-        for (intake, code) in zip(group, codes) {
-            guard let id = idByCode[code] else { throw PlainWriteError.unsupported("cases.id") }
+        for ((intake, code), id) in zip(zip(group, codes), ids) {
             written.append(WrittenCase(id: id, code: code))
-            // A new chain (also when a failed group is written again).
             var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
                 eventRows.append(event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail)))
             }
-            heads.append(head)
+            caseRows.append(intake.row.columns(id: id, code: code, eventHash: head))
         }
+        _ = try await PlainWrites.insert(caseRows, table: CaseModel.schema, returning: [], into: rows)
         // Photos belong to a case's last event (the report, or the on-the-spot result): its id is needed then.
         let withPhotos = group.contains { !$0.photos.isEmpty }
         let eventIDs = try await PlainWrites.insert(eventRows, table: CaseEventModel.schema,
                                                     returning: withPhotos ? ["id", "case_id", "seq"] : [], into: rows)
-        // The case rows learn the hash of their last event, which covers the case id they just got.
-        try await rows.update(CaseModel.schema, set: "event_hash", where: "id", zip(written, heads).map { (.int($0.id), .text($1)) })
 
         try await RollupLedger.add(merged: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.none, to: $0.row.gauge) }, into: rows)

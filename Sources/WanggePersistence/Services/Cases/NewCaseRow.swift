@@ -46,10 +46,10 @@ public struct NewCaseRow: Sendable {
         GaugeState(placeCode: ancestry.deepestCode, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: false)
     }
 
-    /// Every column of `cases` but the id (the database's) and `leftEmpty`, in the model's order,
-    /// with the code the day's counter gave.
-    func columns(code: String) -> [(name: String, value: BulkValue)] {
-        [("code", .text(code)), ("query_code_hash", .text(queryCodeHash)), ("channel", .text(channel.rawValue)),
+    /// Every column of `cases` but `leftEmpty`, in the model's order, with the id the writer drew
+    /// (`RowSink.nextIDs`), the code the day's counter gave and the hash of the case's last event.
+    func columns(id: Int, code: String, eventHash: String?) -> [(name: String, value: BulkValue)] {
+        [("id", .int(id)), ("code", .text(code)), ("event_hash", .text(eventHash)), ("query_code_hash", .text(queryCodeHash)), ("channel", .text(channel.rawValue)),
          ("description", .text(description)), ("category_code", .text(snapshot.categoryCode)), ("urgency", .text(urgency.rawValue)),
          ("lat", lat.map { .double($0) } ?? .null), ("lon", lon.map { .double($0) } ?? .null), ("address", .text(address)),
          ("outside_grids", .bool(outsideGrids)), ("city_code", .text(ancestry.cityCode)), ("county_code", .text(ancestry.countyCode)),
@@ -68,7 +68,6 @@ public struct NewCaseRow: Sendable {
          ("yellow_at", .date(clocks.yellowAt)), ("auto_escalated", .bool(false)), ("attributes", .text(attributesJSON))]
     }
 
-    /// Columns a new case leaves empty: later steps set them (the writer sets `event_hash` once the
-    /// events, which cover the case's id, are hashed).
-    static let leftEmpty: Set<String> = ["master_case_id", "closed_at", "overdue_at", "event_hash"]
+    /// Columns a new case leaves empty: later steps set them.
+    static let leftEmpty: Set<String> = ["master_case_id", "closed_at", "overdue_at"]
 }
