@@ -46,7 +46,8 @@ enum PostgresPreparedReads {
     ///   instance's migration added a column ("cached plan must not change result type"), where a
     ///   named list of columns reads on.
     static func preparable(_ text: String, binds: Int) -> Bool {
-        binds <= maxBinds && !text.contains("SELECT *") && !text.contains(".*")
+        // Searched as bytes: Foundation's `contains` goes through NSString, a per cent of a report's work.
+        binds <= maxBinds && !text.utf8.contains("SELECT *".utf8) && !text.utf8.contains(".*".utf8)
     }
 
     static let maxBinds = 16
