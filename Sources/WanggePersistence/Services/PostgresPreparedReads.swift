@@ -46,8 +46,9 @@ enum PostgresPreparedReads {
     ///   instance's migration added a column ("cached plan must not change result type"), where a
     ///   named list of columns reads on.
     static func preparable(_ text: String, binds: Int) -> Bool {
-        // Searched as bytes: Foundation's `contains` goes through NSString, a per cent of a report's work.
-        binds <= maxBinds && !text.utf8.contains("SELECT *".utf8) && !text.utf8.contains(".*".utf8)
+        // C's `strstr`: Foundation's `contains` goes through NSString (a per cent of a report's work), the
+        // standard library's generic searcher was fifteen.
+        binds <= maxBinds && text.withCString { strstr($0, "SELECT *") == nil && strstr($0, ".*") == nil }
     }
 
     static let maxBinds = 16
