@@ -2,6 +2,7 @@ import FluentKit
 import FluentSQL
 import SQLiteNIO
 import SQLKit
+import Synchronization
 
 /// Reads of whole models by one column, as `SELECT *`. Fluent names every column twice in its
 /// SELECT list ("cases"."x" AS "cases_x"), and escaping those 51 × 3 identifiers for each read was
@@ -23,9 +24,24 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
-        try await rows(SelectWhere(from: M.schema, where: column, orderedBy: order, limit: limit), equals: value, on: db)
+        try await rows(modelSelect(M.self, where: column, orderedBy: order, limit: limit), equals: value, on: db)
             .map { try $0.decode(fluentModel: M.self) }
     }
+
+    /// A model's read names its fields' columns rather than `*`, so that PostgreSQL can keep it prepared
+    /// (`PostgresPreparedReads` leaves `*` unnamed) and its rows come decoded from PostgresNIO's cells: a
+    /// transition's read of its case went unnamed and through PostgresKit's generic decoding. Each read's
+    /// text is made once per process.
+    private static func modelSelect<M: Model>(_ type: M.Type, where column: String, orderedBy order: String?, limit: Int?) -> SelectWhere {
+        let key = "\(M.schema)|\(column)|\(order ?? "")|\(limit.map(String.init) ?? "")"
+        if let known = modelSelects.withLock({ $0[key] }) { return known }
+        let columns = M().properties.flatMap { ($0 as? any AnyDatabaseProperty)?.keys.map(\.description) ?? [] }
+        let select = SelectWhere(columns, from: M.schema, where: column, orderedBy: order, limit: limit)
+        modelSelects.withLock { $0[key] = select }
+        return select
+    }
+
+    private static let modelSelects = Mutex<[String: SelectWhere]>([:])
 
     /// How many rows of another table refer to each row read (`table.foreignKey = id`), read in the same
     /// statement as column `alias`: a case page skips reading its photos when it has none.
