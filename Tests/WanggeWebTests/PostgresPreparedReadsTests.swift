@@ -1,9 +1,9 @@
 import FluentKit
 import Foundation
 import SQLKit
-import WanggePersistence
 import XCTest
 
+@testable import WanggePersistence
 @testable import WanggeWeb
 
 /// The hot reads on PostgreSQL go as named prepared statements with their rows decoded from PostgresNIO's
@@ -116,6 +116,53 @@ final class PostgresPreparedReadsTests: XCTestCase {
             let page = try await t.api(.GET, "/api/v1/track/\(query)")
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.body.contains(code), page.body)
+        }
+    }
+
+    /// A transition reads its case as a model and updates the step's columns: both go prepared on
+    /// PostgreSQL, read and write what Fluent's own paths do, and a lost version claim changes nothing.
+    func testAModelsReadAndAStepsUpdateArePreparedOnPostgreSQL() async throws {
+        try await withApp { t in
+            guard t.database == .postgres else { return }
+            let report = try await t.report(["channel": "citizen", "description": "小区门口的路灯坏了"])
+            let code = try XCTUnwrap(report.json["code"] as? String)
+            try await onOneConnection(t.app.db) { db in
+                let sql = db as! any SQLDatabase
+                func prepared(_ fragment: String) async throws -> Int {
+                    try await sql.raw("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement LIKE \(bind: fragment)")
+                        .first()!.decode(column: "n", as: Int.self)
+                }
+                let read = try await PlainReads.first(CaseModel.self, where: "code", equals: code, on: db)
+                let model = try XCTUnwrap(read)
+                let fluentRead = try await CaseModel.query(on: db).filter(\.$code == code).first()
+                let fluent = try XCTUnwrap(fluentRead)
+                XCTAssertEqual(model.id, fluent.id)
+                XCTAssertEqual(model.description, fluent.description)
+                XCTAssertEqual(model.createdAt, fluent.createdAt)
+                XCTAssertEqual(model.eventHash, fluent.eventHash)
+                XCTAssertEqual(model.snapshotJSON, fluent.snapshotJSON)
+                let modelReads = try await prepared("SELECT \"id\", \"code\", % FROM \"cases\" WHERE \"code\" = $1%")
+                XCTAssertEqual(modelReads, 1)
+
+                let id = try XCTUnwrap(model.id)
+                let version = model.version
+                let rows = FluentRows(db: db)
+                let changed = try await rows.update(CaseModel.schema, set: [("result", .text("已处理\"完毕\"")), ("closed_at", .null), ("version", .int(version + 1))],
+                                                    where: [("id", .int(id)), ("version", .int(version))])
+                XCTAssertEqual(changed, 1)
+                let lost = try await rows.update(CaseModel.schema, set: [("result", .text("不该写入")), ("closed_at", .null), ("version", .int(version + 1))],
+                                                 where: [("id", .int(id)), ("version", .int(version))])
+                XCTAssertEqual(lost, 0, "a claim on a version already moved on changes nothing")
+                let after = try await CaseModel.find(id, on: db)
+                XCTAssertEqual(after?.result, "已处理\"完毕\"")
+                XCTAssertEqual(after?.version, version + 1)
+                let updates = try await prepared("UPDATE \"cases\" SET \"result\" = $1, \"closed_at\" = NULL, %")
+                XCTAssertEqual(updates, 1, "one statement for both claims")
+            }
+            // And a transition through the API still works end to end.
+            let dispatcher = try await t.token("dispatcher")
+            let noted = try await t.api(.POST, "/api/v1/cases/\(code)/transitions", token: dispatcher, json: ["action": "note", "note": "已电话联系"])
+            XCTAssertEqual(noted.status, .ok, noted.body)
         }
     }
 }

@@ -46,6 +46,19 @@ public enum BulkValue: Sendable, Equatable {
         }
     }
 
+    /// The value as a bind PostgresNIO encodes itself (`PostgresPreparedReads`); nil for NULL.
+    var plainBind: (any Encodable & Sendable)? {
+        switch self {
+        case .int(let v): v
+        case .double(let v): v
+        case .text(let v): v
+        case .bool(let v): v
+        case .date(let v): v
+        case .uuid(let v): v
+        case .null: nil
+        }
+    }
+
     /// A column of a row returned through SQLKit: an integer where it is one, else text (what the
     /// `RETURNING` lists here ask for).
     init(_ row: any SQLRow, column: String) {

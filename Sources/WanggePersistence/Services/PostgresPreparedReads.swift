@@ -17,8 +17,11 @@ enum PostgresPreparedReads {
     /// The rows of `text` (PostgreSQL's `$n` placeholders) with `binds`, or nil when this path does not
     /// take it (the caller then goes through SQLKit, unnamed): when `db` is not PostgreSQL, a bind is of a
     /// type this path does not encode, or the statement is one of those `preparable` leaves out.
-    static func rows(_ text: String, _ binds: [any Encodable & Sendable], on db: any Database) async throws -> [any SQLRow]? {
-        guard let postgres = db as? any PostgresDatabase, preparable(text, binds: binds.count),
+    /// `fixedText`: the caller's texts are few whatever the number of binds (an update of a step's named
+    /// columns), so more than `maxBinds` values do not make a statement per list length.
+    static func rows(_ text: String, _ binds: [any Encodable & Sendable], fixedText: Bool = false, on db: any Database) async throws
+        -> [any SQLRow]? {
+        guard let postgres = db as? any PostgresDatabase, preparable(text, binds: fixedText ? 0 : binds.count),
               let (bindings, types) = Self.bindings(binds)
         else { return nil }
         let statement = PreparedPlainRead(bindings: bindings)

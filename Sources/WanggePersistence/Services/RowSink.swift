@@ -66,6 +66,7 @@ struct FluentRows: RowSink {
 
     func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int {
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
+        if db is any PostgresDatabase, let changed = try await Self.preparedUpdate(table, set: columns, where: match, on: db) { return changed }
         var query = SQLQueryString("UPDATE \"\(unsafeRaw: table)\" SET ")
         for (index, column) in columns.enumerated() {
             query.appendLiteral("\(index == 0 ? "" : ", ")\"\(column.name)\" = ")
@@ -78,6 +79,24 @@ struct FluentRows: RowSink {
         // SQLKit reports no count of changed rows on PostgreSQL: each changed row returns a 1.
         query.appendLiteral(" RETURNING 1")
         return try await sql.raw(query).all().count
+    }
+
+    /// On PostgreSQL a prepared statement per table and set of columns (each transition's update of its case
+    /// was parsed and planned afresh); a NULL goes in the text, so that every bind has a type.
+    private static func preparedUpdate(_ table: String, set columns: [(name: String, value: BulkValue)],
+                                       where match: [(name: String, value: BulkValue)], on db: any Database) async throws -> Int? {
+        var binds: [any Encodable & Sendable] = []
+        func term(_ column: (name: String, value: BulkValue)) -> String {
+            guard let bind = column.value.plainBind else { return "\"\(column.name)\" = NULL" }
+            binds.append(bind)
+            return "\"\(column.name)\" = $\(binds.count)"
+        }
+        let sets = columns.map(term).joined(separator: ", ")
+        guard !match.contains(where: { $0.value == .null }) else { return nil }
+        let conditions = match.map(term).joined(separator: " AND ")
+        // Each changed row returns a 1: the count of rows changed.
+        let text = "UPDATE \"\(table)\" SET \(sets) WHERE \(conditions) RETURNING 1"
+        return try await PostgresPreparedReads.rows(text, binds, fixedText: true, on: db)?.count
     }
 
     func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
