@@ -46,11 +46,17 @@ extension CaseQueryService {
     /// The case list joined to the index entries of `driving`, in their (term, case) order.
     private func indexed(_ terms: [String], driving: String, _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
         let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving, before: before)
+        // PostgreSQL turns EXISTS into a semi-join and, taking the terms for independent, expects few cases
+        // to have them all: it gathered every entry of the driving term and sorted them (30 ms for 小区门口 once
+        // 5,590 cases held all three terms). A subquery with LIMIT stays a check made row by row, so the
+        // walk stops at its page, as on SQLite (0.4 ms).
+        let postgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
         for term in terms where term != driving {
-            indexed.filter(.sql(embed: """
-                EXISTS (SELECT 1 FROM \(ident: CaseSearchTermModel.schema) AS \(ident: "other") \
-                WHERE \(ident: "other").\(ident: "term") = \(bind: term) AND \(ident: "other").\(ident: "case_id") = \(ident: "entry").\(ident: "case_id"))
-                """))
+            let other: SQLQueryString = """
+                SELECT 1 FROM \(ident: CaseSearchTermModel.schema) AS \(ident: "other") \
+                WHERE \(ident: "other").\(ident: "term") = \(bind: term) AND \(ident: "other").\(ident: "case_id") = \(ident: "entry").\(ident: "case_id")
+                """
+            indexed.filter(.sql(embed: postgres ? "(\(other) LIMIT 1) IS NOT NULL" : "EXISTS (\(other))"))
         }
         return indexed
     }
