@@ -1,5 +1,6 @@
 import FluentKit
 import FluentSQL
+import PostgresKit
 import SQLiteNIO
 import SQLKit
 import Synchronization
@@ -24,11 +25,13 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
-        try await rows(modelSelect(M.self, where: column, orderedBy: order, limit: limit), equals: value, on: db)
-            .map { try $0.decode(fluentModel: M.self) }
+        // SQLite keeps `SELECT *`: its direct reader keeps statements by their text, and a short one is cheaper to find.
+        let select = db is any PostgresDatabase ? modelSelect(M.self, where: column, orderedBy: order, limit: limit)
+            : SelectWhere(from: M.schema, where: column, orderedBy: order, limit: limit)
+        return try await rows(select, equals: value, on: db).map { try $0.decode(fluentModel: M.self) }
     }
 
-    /// A model's read names its fields' columns rather than `*`, so that PostgreSQL can keep it prepared
+    /// A model's read on PostgreSQL names its fields' columns rather than `*`, so that it can stay prepared
     /// (`PostgresPreparedReads` leaves `*` unnamed) and its rows come decoded from PostgresNIO's cells: a
     /// transition's read of its case went unnamed and through PostgresKit's generic decoding. Each read's
     /// text is made once per process.
