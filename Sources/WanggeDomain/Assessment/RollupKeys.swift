@@ -271,7 +271,8 @@ public enum RollupKeys {
         pad(month / 12, 4) + "-" + pad(month % 12 + 1, 2)
     }
 
-    static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
+    /// Year, month and day of a day counted from 1970-01-01 (proleptic Gregorian).
+    public static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -1,4 +1,5 @@
 import Foundation
+import WanggeDomain
 
 /// PostgreSQL's bulk writes as one statement text per table and columns, whatever the number of rows:
 /// the rows go as one JSON array bound to `$1`, which `json_populate_recordset` reads with the table's own
@@ -12,12 +13,6 @@ enum PostgresJSONRows {
     static func insert(into table: String, columns: [String], tail: String) -> String {
         let names = columns.map { "\"\($0)\"" }.joined(separator: ",")
         return "INSERT INTO \"\(table)\" (\(names)) SELECT \(names) FROM json_populate_recordset(NULL::\"\(table)\", $1::json)" + tail
-    }
-
-    /// Sets `column` of each row whose `key` matches, from rows of (key, value).
-    static func update(_ table: String, set column: String, where key: String) -> String {
-        "UPDATE \"\(table)\" AS t SET \"\(column)\" = v.\"\(column)\" FROM json_populate_recordset(NULL::\"\(table)\", $1::json) AS v "
-            + "WHERE t.\"\(key)\" = v.\"\(key)\""
     }
 
     /// The rows (`columns.count` values each, in order) as a JSON array of objects; nil when a value has no
@@ -107,47 +102,20 @@ enum PostgresJSONRows {
     private static func appendTimestamp(_ date: Date, to out: inout [UInt8]) -> Bool {
         let since2000 = date.timeIntervalSince(postgresEpoch) * 1_000_000
         guard since2000.isFinite, abs(since2000) < 9.2e18 else { return false }
-        let micros = Int64(since2000)
-        let perDay: Int64 = 86_400_000_000
-        let (days, inDay) = (micros.floorDivided(by: perDay), micros.floorModulo(perDay))
-        let (year, month, day) = civil(daysSince2000: days)
+        let micros = Int64(since2000), perDay: Int64 = 86_400_000_000
+        var (days, inDay) = (micros / perDay, micros % perDay)
+        if inDay < 0 { (days, inDay) = (days - 1, inDay + perDay) }
+        let (year, month, day) = RollupKeys.civil(days + 10_957)
         guard (1...9999).contains(year) else { return false }
         let seconds = inDay / 1_000_000
-        for (value, width, separator) in [(year, 4, "-"), (month, 2, "-"), (day, 2, "T"), (seconds / 3600, 2, ":"), (seconds / 60 % 60, 2, ":"),
-                                          (seconds % 60, 2, "."), (inDay % 1_000_000, 6, "Z")] as [(Int64, Int, Unicode.Scalar)] {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var rest = value
-            for place in digits.indices.reversed() {
-                digits[place] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-            out += digits
-            out.append(UInt8(ascii: separator))
-        }
+        out.appendDecimal(year, width: 4); out.append(UInt8(ascii: "-")); out.appendDecimal(month, width: 2)
+        out.append(UInt8(ascii: "-")); out.appendDecimal(day, width: 2); out.append(UInt8(ascii: "T"))
+        out.appendDecimal(seconds / 3600, width: 2); out.append(UInt8(ascii: ":")); out.appendDecimal(seconds / 60 % 60, width: 2)
+        out.append(UInt8(ascii: ":")); out.appendDecimal(seconds % 60, width: 2); out.append(UInt8(ascii: "."))
+        out.appendDecimal(inDay % 1_000_000, width: 6); out.append(UInt8(ascii: "Z"))
         return true
     }
 
+    /// 2000-01-01, the epoch of PostgreSQL's and PostgresNIO's times (10,957 days after 1970).
     private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
-
-    /// The proleptic Gregorian date of a day counted from 2000-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civil(daysSince2000: Int64) -> (Int64, Int64, Int64) {
-        let z = daysSince2000 + 10_957 + 719_468  // days since 0000-03-01
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-}
-
-private extension Int64 {
-    func floorDivided(by divisor: Int64) -> Int64 {
-        let q = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
-    }
-
-    func floorModulo(_ divisor: Int64) -> Int64 { self - floorDivided(by: divisor) * divisor }
 }

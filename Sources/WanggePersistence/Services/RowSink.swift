@@ -11,8 +11,6 @@ public protocol RowSink: Sendable {
     /// and returns the `returning` columns of each row, in no particular order: match them by a
     /// unique column.
     func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]]
-    /// Sets `column` of each row whose `key` is given to that row's own value.
-    func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws
     /// Deletes the first `limit` rows of `table` in `key` order and returns their `columns`. Rows
     /// another transaction took first are not returned again (PostgreSQL waits for it, then skips them).
     func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]]
@@ -119,26 +117,6 @@ struct FluentRows: RowSink {
         let text = "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)"
         guard let rows = try await PostgresPreparedReads.rows(text, [table, count], on: db) else { throw PlainWriteError.notSQL }
         return try rows.map { try $0.decode(column: "id", as: Int.self) }
-    }
-
-    func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
-        guard !pairs.isEmpty else { return }
-        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
-        if db is any PostgresDatabase, let json = PostgresJSONRows.json(pairs.flatMap { [$0.key, $0.value] }, columns: [key, column]),
-           try await PostgresPreparedReads.rows(PostgresJSONRows.update(table, set: column, where: key), [json], on: db) != nil {
-            return
-        }
-        var query = SQLQueryString("UPDATE \"\(unsafeRaw: table)\" SET \"\(unsafeRaw: column)\" = CASE \"\(unsafeRaw: key)\"")
-        for pair in pairs {
-            query.appendLiteral(" WHEN ")
-            query.appendInterpolation(pair.key.expression)
-            query.appendLiteral(" THEN ")
-            query.appendInterpolation(pair.value.expression)
-        }
-        query.appendLiteral(" END WHERE \"\(key)\" IN (")
-        query.appendList(pairs.map(\.key))
-        query.appendLiteral(")")
-        try await sql.raw(query).run()
     }
 }
 

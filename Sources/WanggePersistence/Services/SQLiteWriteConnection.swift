@@ -166,11 +166,6 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         try rows(of: insert, values, returning: returning)
     }
 
-    public func update(_ table: String, set column: String, where key: String, _ pairs: [(key: BulkValue, value: BulkValue)]) async throws {
-        let statement = try prepared("UPDATE \"\(table)\" SET \"\(column)\" = ?1 WHERE \"\(key)\" = ?2")
-        for pair in pairs { try run(statement, [pair.value, pair.key]) }
-    }
-
     public func update(_ table: String, set columns: [(name: String, value: BulkValue)],
                        where match: [(name: String, value: BulkValue)]) async throws -> Int {
         let sets = columns.enumerated().map { "\"\($1.name)\" = ?\($0 + 1)" }.joined(separator: ", ")
