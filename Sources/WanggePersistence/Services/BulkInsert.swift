@@ -35,15 +35,7 @@ public enum BulkValue: Sendable, Equatable {
     }
 
     var expression: any SQLExpression {
-        switch self {
-        case .int(let v): SQLBind(v)
-        case .double(let v): SQLBind(v)
-        case .text(let v): SQLBind(v)
-        case .bool(let v): SQLBind(v)
-        case .date(let v): SQLBind(v)
-        case .uuid(let v): SQLBind(v)
-        case .null: SQLLiteral.null
-        }
+        plainBind.map { SQLBind($0) } ?? SQLLiteral.null
     }
 
     /// The value as a bind PostgresNIO encodes itself (`PostgresPreparedReads`); nil for NULL.
@@ -129,9 +121,11 @@ public struct BulkInsert: Sendable, Hashable {
                 for row in rows {
                     out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row.column($0) ?? .null)) }))
                 }
-            } else if db is any PostgresDatabase, let json = PostgresJSONRows.json(slice, columns: columns) {
-                let text = PostgresJSONRows.insert(into: table, columns: columns, tail: tail(returning))
-                for row in try await PostgresPreparedReads.rows(text, [json], on: db) ?? [] {
+            } else if db is any PostgresDatabase, let json = PostgresJSONRows.json(slice, columns: columns),
+                      let rows = try await PostgresPreparedReads.rows(PostgresJSONRows.insert(into: table, columns: columns, tail: tail(returning)),
+                                                                      [json], on: db) {
+                // A statement the prepared path declines (nil) is written below, one bind per value, never skipped.
+                for row in rows {
                     out.append(Dictionary(uniqueKeysWithValues: returning.map { ($0, BulkValue(row, column: $0)) }))
                 }
             } else if let sql = db as? any SQLDatabase {

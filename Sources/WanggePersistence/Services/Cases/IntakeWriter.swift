@@ -55,6 +55,7 @@ enum IntakeWriter {
         var eventRows: [[(name: String, value: BulkValue)]] = []
         for ((intake, code), id) in zip(zip(group, codes), ids) {
             written.append(WrittenCase(id: id, code: code))
+            // A new chain (also when a failed group is written again, with new ids).
             var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
                 eventRows.append(event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail)))
