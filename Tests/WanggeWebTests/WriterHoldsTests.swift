@@ -1,9 +1,10 @@
 import FluentKit
 import Foundation
 import SQLKit
-import WanggePersistence
+import Synchronization
 import XCTest
 
+@testable import WanggePersistence
 @testable import WanggeWeb
 
 /// On SQLite one writer works at a time, so a slow write holds up every report and transition behind
@@ -46,5 +47,21 @@ final class WriterHoldsTests: XCTestCase {
             let restartsAfter = try await holds(t, "log_restart")
             XCTAssertEqual(restartsAfter, restarts + 1, "the round that restarted the log held the writers once, and says so")
         }
+    }
+
+    /// A county's server writes a few hundred thousand times a day. Each hold reaches the observer
+    /// as the first did: the observer is not re-wrapped at every read (a closure kept in the lock
+    /// itself was, swiftlang/swift#91348, so the writer's every call went one pair of thunks deeper
+    /// until its stack overflowed).
+    func testAServerThatHasWrittenForDaysStillRecordsEveryHold() {
+        let counted = Mutex((count: 0, total: Duration.zero))
+        WriterHolds.observe { _, held in counted.withLock { $0.count += 1; $0.total += held } }
+        defer { WriterHolds.observe(nil) }
+        for _ in 0..<300_000 {
+            WriterHolds.record(.transaction, .microseconds(500))
+        }
+        let (count, total) = counted.withLock { $0 }
+        XCTAssertEqual(count, 300_000)
+        XCTAssertEqual(total, .seconds(150))
     }
 }

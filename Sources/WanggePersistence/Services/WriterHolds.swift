@@ -14,14 +14,24 @@ public enum WriterHolds {
 
     public typealias Observer = @Sendable (Kind, Duration) -> Void
 
-    private static let observer = Mutex<Observer?>(nil)
+    /// The observer sits in a class so the lock hands out a reference. A closure kept in the `Mutex`
+    /// itself is re-wrapped in a pair of reabstraction thunks at every read, and the wrapped copy is
+    /// written back (swiftlang/swift#91348, -O too on Swift 6.3.1): each write transaction made the next
+    /// one's call deeper, slowing the writer and growing its stack until the server would crash.
+    private final class Box: Sendable {
+        let body: Observer
+        init(_ body: @escaping Observer) { self.body = body }
+    }
+
+    private static let observer = Mutex<Box?>(nil)
 
     /// Set once by the server at start; a later call replaces it (tests start one app after another).
     public static func observe(_ body: Observer?) {
-        observer.withLock { $0 = body }
+        let box = body.map(Box.init)
+        observer.withLock { $0 = box }
     }
 
     static func record(_ kind: Kind, _ held: Duration) {
-        observer.withLock { $0 }?(kind, held)
+        observer.withLock { $0 }?.body(kind, held)
     }
 }
