@@ -23,7 +23,7 @@ enum PostgresJSONRows {
         precondition(!columns.isEmpty && values.count % columns.count == 0, "values are not whole rows")
         let keys = columns.map { name -> [UInt8] in
             var key: [UInt8] = []
-            appendQuoted(name, to: &key)
+            key.appendJSONString(name)
             return key + [UInt8(ascii: ":")]
         }
         var out: [UInt8] = [UInt8(ascii: "[")]
@@ -42,13 +42,13 @@ enum PostgresJSONRows {
             case .double(let v):
                 guard v.isFinite else { return nil }
                 out += v.description.utf8
-            case .text(let v): appendQuoted(v, to: &out)
+            case .text(let v): out.appendJSONString(v)
             case .bool(let v): out += (v ? "true" : "false").utf8
             case .date(let v):
                 out.append(UInt8(ascii: "\""))
                 guard appendTimestamp(v, to: &out) else { return nil }
                 out.append(UInt8(ascii: "\""))
-            case .uuid(let v): appendQuoted(v.uuidString, to: &out)
+            case .uuid(let v): out.appendJSONString(v.uuidString)
             case .null: out += "null".utf8
             }
         }
@@ -57,37 +57,11 @@ enum PostgresJSONRows {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, the rest as it is (UTF-8).
+    /// A JSON string, as `json` writes it (`appendJSONString`).
     static func quoted(_ text: String) -> String {
         var out: [UInt8] = []
-        appendQuoted(text, to: &out)
+        out.appendJSONString(text)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Every byte of a multi-byte UTF-8 sequence is 0x80 or above, so escaping byte by byte is safe.
-    private static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                out.append(contentsOf: bytes)
-                return
-            }
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), byte]
-                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
-                case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-                case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-                case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-                case ..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-                default: out.append(byte)
-                }
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// A date as PostgreSQL's `timestamptz` text in UTC, to the microsecond PostgresNIO's binary encoding
