@@ -98,6 +98,23 @@ final class GeneratorTests: XCTestCase {
             let escalations = try await CaseEventModel.query(on: db).filter(\.$action == "escalate").count()
             XCTAssertGreaterThan(marks, 0, "no open case was past its deadline")
             XCTAssertGreaterThan(escalations, 0, "no case was red for a day")
+            // So did it inside finished trails: a step taken after its clock ran out comes after the
+            // case's overdue mark, and a case red for a day was escalated and finished by the county.
+            let late = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time = \(bind: false)").first()?.decode(column: "n", as: Int.self)
+            XCTAssertGreaterThan(try XCTUnwrap(late), 0, "no step was late")
+            let unmarked = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM case_events e WHERE e.on_time = \(bind: false) AND NOT EXISTS
+                (SELECT 1 FROM case_events o WHERE o.case_id = e.case_id AND o.action = 'overdue' AND o.seq < e.seq)
+                """).first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(unmarked, 0, "late steps with no overdue mark before them")
+            let escalatedAndFinished = try await sql.raw("""
+                SELECT COUNT(DISTINCT e.case_id) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
+                WHERE e.action = 'escalate' AND c.state IN ('closed', 'archived')
+                """).first()?.decode(column: "n", as: Int.self)
+            XCTAssertGreaterThan(try XCTUnwrap(escalatedAndFinished), 0, "no escalated case went on to be finished")
+            // A county mostly keeps its deadlines: the leader's on-time rates are not a county in crisis.
+            let timed = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL").first()?.decode(column: "n", as: Int.self)
+            XCTAssertGreaterThan(Double(try XCTUnwrap(timed) - late!), 0.9 * Double(timed!), "\(late!) of \(timed!) timed steps late")
             let sweep = try await t.app.sweep(now: t.clock.now)
             XCTAssertEqual(sweep.markedOverdue, [], "cases the history left for the sweep to mark")
             XCTAssertEqual(sweep.escalated, [], "cases the history left for the sweep to escalate")

@@ -130,17 +130,16 @@ struct GeneratorPlan: Sendable {
         let urgency = random.nextUnit() < 0.1 ? Urgency.urgent : .normal
         let policy = sla.policies.policy(category: category.code, urgency: urgency)
         var deadlines = CaseDeadlines.atIntake(created, policy: policy, calendar: sla.calendar)
-        var commands: [CaseCommand] = rejected ? [CaseCommand(.reject, note: "不属于受理范围")] : []
-        if !rejected {
-            for action in Self.fullPath.prefix(steps) {
-                switch action {
-                case .dispatch: commands.append(CaseCommand(.dispatch, departmentCode: department, coDepartmentCodes: sharedWith(id, lead: department)))
-                case .submitResult: commands.append(CaseCommand(.submitResult, result: "已处理完毕"))
-                case .evaluate: commands.append(CaseCommand(.evaluate, rating: pick(Self.ratings, &random)))
-                default: commands.append(CaseCommand(action))
-                }
+        func command(_ action: CaseAction) -> CaseCommand {
+            switch action {
+            case .reject: CaseCommand(.reject, note: "不属于受理范围")
+            case .dispatch: CaseCommand(.dispatch, departmentCode: department, coDepartmentCodes: sharedWith(id, lead: department))
+            case .submitResult: CaseCommand(.submitResult, result: "已处理完毕")
+            case .evaluate: CaseCommand(.evaluate, rating: pick(Self.ratings, &random))
+            default: CaseCommand(action)
             }
         }
+        var commands = (rejected ? [.reject] : Array(Self.fullPath.prefix(steps))).map(command)
         let categoryIndex = self.categoryIndex[category.code] ?? -1
         let channelIndex = Int8(WanggeDomain.Channel.allCases.firstIndex(of: channel)!)
         func record(_ tally: EventTally, at: Date, byGridWorker: Bool) {
@@ -178,24 +177,44 @@ struct GeneratorPlan: Sendable {
                at: created, byGridWorker: byWorker)
         var time = created
         var lastAction = CaseAction.report
-        for command in commands {
-            let at = EventHashChain.normalise(time.addingTimeInterval(600 + random.nextUnit() * 86400))
+        var lamp = Lamp()
+        var next = 0
+        while next < commands.count {
+            let at = EventHashChain.normalise(stepTime(after: time, due: deadlines.nextDue, &random))
             // A recent case's trail stops at the present: a step that would come later has not happened yet.
             if at > now { break }
+            // What the SLA sweep did before the step came: marked a clock that ran out, escalated a case red for a day.
+            if try sweep(until: at, &lamp, &snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
+                         memo: &memo, record: record, event: event) {
+                // The county holds it now, registered again: its path goes on from there, to the same end.
+                if !CaseMachine.canStart(commands[next].action, from: snapshot.state),
+                   let restart = Self.fullPath.firstIndex(where: { CaseMachine.canStart($0, from: snapshot.state) }),
+                   let end = Self.fullPath.firstIndex(of: commands[commands.count - 1].action), restart <= end {
+                    commands = Self.fullPath[restart...end].map(command)
+                    next = 0
+                }
+                continue
+            }
+            let command = commands[next]
+            next += 1
             time = at
             lastAction = command.action
             let before = snapshot
             snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
+            let dueBefore = before.state.isOpen ? deadlines.nextDue : nil
             deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
+            // A new running clock puts the red lamp out, as `CaseModel.setDeadlines` does live.
+            if (snapshot.state.isOpen ? deadlines.nextDue : nil) != dueBefore { lamp.overdueAt = nil }
             let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
             record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
                    at: time, byGridWorker: false)
             let role = [.accept, .submitResult].contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
             event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
         }
-
-        let (overdueAt, autoEscalated) = try sweep(&snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
-                                                   memo: &memo, record: record, event: event)
+        // And what it has done by now to a case still open; after an escalation, the new holder's clock may run out too.
+        while try sweep(until: now, &lamp, &snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
+                        memo: &memo, record: record, event: event) {}
+        let (overdueAt, autoEscalated) = (lamp.overdueAt, lamp.autoEscalated)
 
         let state = snapshot.state
         let open = state.isOpen
@@ -221,32 +240,54 @@ struct GeneratorPlan: Sendable {
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
     }
 
-    /// What the SLA sweep would have done by now to an open case whose clock ran out: marked it
-    /// overdue within a minute, escalated it to the centre above `escalateAfter` later (or only noted
-    /// that it could not be), and marked it again when the new holder's clock ran out too. Without
-    /// this a server started on a generated county found 22,000 cases to mark at a million, 500 a
-    /// sweep, and the overdue gauges said none while the overview counted them red.
-    /// Returns the case's `overdue_at` and `auto_escalated`.
-    private func sweep(_ snapshot: inout CaseSnapshot, _ deadlines: inout CaseDeadlines, _ time: inout Date, _ lastAction: inout CaseAction,
-                       policy: SLAPolicy, random: inout SplitMix64, memo: inout Memo,
-                       record: (EventTally, Date, Bool) -> Void,
-                       event: (CaseAction, CaseState?, CaseState, String, Date, String, String?, Bool?) -> Void) throws -> (Date?, Bool) {
+    /// One step in `lateShare` comes after the running clock's deadline (up to 30 hours after, so a
+    /// few cases are red for a day and escalated); the others within it and within a day, at least ten
+    /// minutes after the step before. A step with no clock running (closing, archiving) comes within a
+    /// day, one whose clock ran out already within four hours.
+    static let lateShare = 0.03
+
+    private func stepTime(after time: Date, due: Date?, _ random: inout SplitMix64) -> Date {
+        let late = random.nextUnit() < Self.lateShare
+        guard let due, due.timeIntervalSince(time) > 600 else {
+            return time.addingTimeInterval(600 + random.nextUnit() * (due == nil ? 86400 : 4 * 3600))
+        }
+        if late { return due.addingTimeInterval(120 + random.nextUnit() * 30 * 3600) }
+        return time.addingTimeInterval(600 + random.nextUnit() * min(due.timeIntervalSince(time) - 600, 86400))
+    }
+
+    /// The SLA sweep's marks on one case: `overdue_at` (its red lamp), `auto_escalated`, and whether it
+    /// was ever marked (超期率 counts a case's first mark).
+    struct Lamp {
         var overdueAt: Date?
         var autoEscalated = false
         var sawOverdue = false
+    }
+
+    /// What the SLA sweep would have done to an open case by `until`: marked it overdue within a minute
+    /// of its running clock's deadline, escalated it to the centre above `escalateAfter` later (or only
+    /// noted that it could not be). Stops after an escalation, which gives the case a new holder and
+    /// path; returns whether it escalated. Without this a server started on a generated county found
+    /// 22,000 cases to mark at a million, 500 a sweep, its overdue gauges said none while the overview
+    /// counted them red, and a finished case's late steps had no mark before them.
+    // swiftlint:disable:next function_parameter_count
+    private func sweep(until: Date, _ lamp: inout Lamp, _ snapshot: inout CaseSnapshot, _ deadlines: inout CaseDeadlines, _ time: inout Date,
+                       _ lastAction: inout CaseAction, policy: SLAPolicy, random: inout SplitMix64, memo: inout Memo,
+                       record: (EventTally, Date, Bool) -> Void,
+                       event: (CaseAction, CaseState?, CaseState, String, Date, String, String?, Bool?) -> Void) throws -> Bool {
         while snapshot.state.isOpen, let due = deadlines.nextDue {
-            if overdueAt == nil {
+            if lamp.overdueAt == nil {
                 let marked = EventHashChain.normalise(max(due, time).addingTimeInterval(1 + random.nextUnit() * 59))
-                guard marked <= now else { break }
+                guard marked <= until else { return false }
                 let command = SLASweep.overdueCommand(due: due)
-                record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !sawOverdue, byGridWorker: false), marked, false)
+                record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !lamp.sawOverdue, byGridWorker: false),
+                       marked, false)
                 event(.overdue, snapshot.state, snapshot.state, try memo.json(command), marked, "system", command.note, nil)
-                (overdueAt, sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
-            } else if !autoEscalated, let marked = overdueAt {
+                (lamp.overdueAt, lamp.sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
+            } else if !lamp.autoEscalated, let marked = lamp.overdueAt {
                 let at = EventHashChain.normalise(marked.addingTimeInterval(escalateAfter + 1 + random.nextUnit() * 59))
-                guard at <= now else { break }
-                autoEscalated = true
-                guard let command = SLASweep.escalationCommand(for: snapshot) else { break }
+                guard at <= until else { return false }
+                lamp.autoEscalated = true
+                guard let command = SLASweep.escalationCommand(for: snapshot) else { return false }
                 let before = snapshot
                 snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "")
                 deadlines = deadlines.after(.escalate, previous: before, at: at, policy: policy, calendar: sla.calendar)
@@ -255,12 +296,13 @@ struct GeneratorPlan: Sendable {
                 event(.escalate, before.state, snapshot.state, try memo.json(command), at, "system", command.note, onTime)
                 (time, lastAction) = (at, .escalate)
                 // A new running clock puts the red lamp out (`CaseModel.setDeadlines`).
-                if deadlines.nextDue != due { overdueAt = nil }
+                if deadlines.nextDue != due { lamp.overdueAt = nil }
+                return true
             } else {
-                break
+                return false
             }
         }
-        return (overdueAt, autoEscalated)
+        return false
     }
 
     static let caseColumns = [
