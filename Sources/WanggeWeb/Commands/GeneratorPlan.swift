@@ -240,11 +240,11 @@ struct GeneratorPlan: Sendable {
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
     }
 
-    /// One step in `lateShare` comes after the running clock's deadline (up to 30 hours after, so a
+    /// One step in fifty (`lateShare`) comes after the running clock's deadline (up to 30 hours after, so a
     /// few cases are red for a day and escalated); the others within it and within a day, at least ten
     /// minutes after the step before. A step with no clock running (closing, archiving) comes within a
     /// day, one whose clock ran out already within four hours.
-    static let lateShare = 0.03
+    static let lateShare = 0.02
 
     private func stepTime(after time: Date, due: Date?, _ random: inout SplitMix64) -> Date {
         let late = random.nextUnit() < Self.lateShare
