@@ -13,7 +13,7 @@ extension CaseGenerator {
     /// batches are computed and this one's tallies are added up.
     mutating func cases(_ total: Int, now: Date) async throws {
         let plan = GeneratorPlan(grids: gridCodes, seed: random.next(), total: total, now: now, timeZone: timeZone, sla: sla,
-                                 escalateAfter: escalateAfter)
+                                 escalateAfter: escalateAfter, days: days)
         let batches = (total + Self.batchSize - 1) / Self.batchSize
         let ahead = max(2, ProcessInfo.processInfo.activeProcessorCount)
         var pending: [Int: Task<GeneratedBatch, any Error>] = [:]

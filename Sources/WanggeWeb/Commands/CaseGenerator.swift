@@ -20,6 +20,9 @@ struct CaseGenerator {
     var rollupSlice = 50_000
     /// How long a case stays red before the SLA sweep escalates it: the generated history has done what the sweep would have.
     var escalateAfter: TimeInterval = 24 * 3600
+    /// Over how many days up to now the cases were reported: three years by default.
+    var days = defaultDays
+    static let defaultDays = 3 * 365
     /// 10 townships × 10 villages × 10 grids.
     static let townships = 10, villagesPerTownship = 10, gridsPerVillage = 10
 

@@ -7,7 +7,7 @@ import WanggeDomain
 import WanggePersistence
 
 /// `wangge generate --cases N`: fills an empty database with a realistic county (1,000 grids and
-/// more) and N cases spread over three years in every state, each with its full event trail,
+/// more) and N cases spread over three years (`--days`) in every state, each with its full event trail,
 /// written in large multi-row inserts.
 struct GenerateCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -17,6 +17,8 @@ struct GenerateCommand: AsyncCommand {
         var seed: Int?
         @Option(name: "data-dir", help: "Folder of the SQLite file (default ./data).")
         var dataDir: String?
+        @Option(name: "days", help: "Over how many days up to now the cases were reported (default 1095, three years).")
+        var days: Int?
     }
 
     var help: String { "Generates a county with 1,000 grids and N cases with their event trails into an empty database (for benchmarks)." }
@@ -32,11 +34,17 @@ struct GenerateCommand: AsyncCommand {
         Self.keepFreedMemory()
         let started = Date()
         let total = signature.cases ?? 10_000
+        let days = signature.days ?? CaseGenerator.defaultDays
+        guard total >= 0, days >= 1 else {
+            context.console.error("--cases must be 0 or more and --days 1 or more.")
+            throw ExitCode(1)
+        }
         let (config, sla, hasher, console) = (app.wanggeConfig, try await app.slaContext(on: app.db), app.hasher, context.console)
         let writer = try Self.bulkWriter(app)
         var generator = CaseGenerator(db: app.db, writer: writer, seed: UInt64(signature.seed ?? 1), timeZone: config.timeZone, sla: sla,
                                       console: console)
         generator.escalateAfter = config.escalateAfter
+        generator.days = days
         try await generator.county(hasher: hasher)
         let indexes = try await writer?.perform { try Self.dropSecondaryIndexes($0) } ?? []
         try await generator.cases(total, now: Date())

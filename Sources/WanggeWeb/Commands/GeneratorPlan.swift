@@ -23,6 +23,8 @@ struct GeneratorPlan: Sendable {
     let sla: SLAContext
     /// How long a case stays red before the sweep escalates it (`WANGGE_ESCALATE_AFTER_HOURS`).
     let escalateAfter: TimeInterval
+    /// The history's length: the first case was reported this long before `now`.
+    let span: TimeInterval
     let categoryIndex: [String: Int16]
     let departmentIndex: [String: Int16]
 
@@ -30,7 +32,8 @@ struct GeneratorPlan: Sendable {
     var channelCodes: [String] { WanggeDomain.Channel.allCases.map(\.rawValue) }
     var departmentCodes: [String] { DemoCounty.departments.filter { $0.orgCode == "330110" }.map(\.code) }
 
-    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext, escalateAfter: TimeInterval = 24 * 3600) {
+    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext, escalateAfter: TimeInterval = 24 * 3600,
+         days: Int = CaseGenerator.defaultDays) {
         self.grids = grids
         workers = grids.indices.map { "grid\($0 + 1)" }
         let columns = CaseGenerator.villagesPerTownship * CaseGenerator.gridsPerVillage / 2
@@ -44,6 +47,7 @@ struct GeneratorPlan: Sendable {
         self.timeZone = timeZone
         self.sla = sla
         self.escalateAfter = escalateAfter
+        span = TimeInterval(max(days, 1)) * 86400
         var categoryIndex: [String: Int16] = [:]
         for (i, code) in (categories.map(\.code) + [RollupKeys.uncategorised]).enumerated() { categoryIndex[code] = Int16(i) }
         self.categoryIndex = categoryIndex
@@ -103,24 +107,25 @@ struct GeneratorPlan: Sendable {
 
     // swiftlint:disable:next function_body_length
     private func makeCase(_ id: Int, _ random: inout SplitMix64, _ memo: inout Memo, into out: inout GeneratedBatch) throws {
-        let threeYears: TimeInterval = 3 * 365 * 86400
         let gridIndex = Int(random.next() % UInt64(grids.count))
         let grid = grids[gridIndex]
         let centre = centres[gridIndex]
         let point = GeoPoint(lon: centre.lon + (random.nextUnit() - 0.5) * 0.002, lat: centre.lat + (random.nextUnit() - 0.5) * 0.0015)
         let category = pick(categories, &random)
-        // Each case at a random moment of its own slot of the three years: ids and case codes grow
+        // Each case at a random moment of its own slot of the history: ids and case codes grow
         // with time as they do live, so a batch adds to the end of the code index, not all over it.
         let slot = (Double(id - 1) + random.nextUnit()) / Double(max(total, 1))
-        let created = EventHashChain.normalise(now.addingTimeInterval(-(1 - slot) * threeYears))
+        let created = EventHashChain.normalise(now.addingTimeInterval(-(1 - slot) * span))
         var weight = Int(random.next() % 100)
         var channel = WanggeDomain.Channel.citizen
         for (c, w) in Self.channels { if weight < w { channel = c; break }; weight -= w }
         let description = pick(Self.places, &random) + category.name + "," + pick(Self.tails, &random)
         let age = now.timeIntervalSince(created)
-        // Old cases are finished; recent ones are anywhere on the path.
+        // Every case goes the whole way, as far as the present lets it; of the last month's, one in
+        // twenty stops where its holder left it, a backlog that turns red and is escalated.
         let rejected = random.nextUnit() < 0.04
-        let steps = age > 30 * 86400 ? Self.fullPath.count : Int(random.next() % UInt64(Self.fullPath.count + 1))
+        let stuck = age <= 30 * 86400 && random.nextUnit() < Self.stuckShare
+        let steps = stuck ? Int(random.next() % UInt64(Self.fullPath.count)) : Self.fullPath.count
         let ancestry = OrgCode.ancestry(of: grid)
         let department = category.defaultDepartmentCode ?? "330110-CG"
         let worker = workers[gridIndex]
@@ -245,6 +250,7 @@ struct GeneratorPlan: Sendable {
     /// minutes after the step before. A step with no clock running (closing, archiving) comes within a
     /// day, one whose clock ran out already within four hours.
     static let lateShare = 0.02
+    static let stuckShare = 0.05
 
     private func stepTime(after time: Date, due: Date?, _ random: inout SplitMix64) -> Date {
         let late = random.nextUnit() < Self.lateShare
