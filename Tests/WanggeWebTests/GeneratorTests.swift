@@ -175,6 +175,23 @@ final class GeneratorTests: XCTestCase {
         }
     }
 
+    /// `wangge generate` refuses a negative count or a history of no days with a message, before it
+    /// touches the database.
+    func testACountOrHistoryThatCannotBeIsRefused() async throws {
+        try await withApp(demo: false) { t in
+            for arguments in [["--cases", "\\-5"], ["--days", "0"]] { // ConsoleKit takes a leading minus escaped
+                var context = CommandContext(console: t.app.console, input: CommandInput(arguments: ["wangge"] + arguments))
+                context.application = t.app
+                do {
+                    try await GenerateCommand().run(using: &context)
+                    XCTFail("\(arguments) was taken")
+                } catch is ExitCode {}
+                let units = try await OrgUnitModel.query(on: t.app.db).count()
+                XCTAssertEqual(units, 0, "\(arguments) wrote the county")
+            }
+        }
+    }
+
     func testTheSameSeedGivesTheSameCases() async throws {
         var fingerprints: [String] = []
         for _ in 0..<2 {

@@ -25,6 +25,12 @@ struct GenerateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        let total = signature.cases ?? 10_000
+        let days = signature.days ?? CaseGenerator.defaultDays
+        guard total >= 0, days >= 1 else {
+            context.console.error("--cases must be 0 or more and --days 1 or more.")
+            throw ExitCode(1)
+        }
         try await prepareDatabase(app)
         try await app.autoMigrate()
         guard try await DemoLoader(db: app.db).isDatabaseEmpty() else {
@@ -33,12 +39,6 @@ struct GenerateCommand: AsyncCommand {
         }
         Self.keepFreedMemory()
         let started = Date()
-        let total = signature.cases ?? 10_000
-        let days = signature.days ?? CaseGenerator.defaultDays
-        guard total >= 0, days >= 1 else {
-            context.console.error("--cases must be 0 or more and --days 1 or more.")
-            throw ExitCode(1)
-        }
         let (config, sla, hasher, console) = (app.wanggeConfig, try await app.slaContext(on: app.db), app.hasher, context.console)
         let writer = try Self.bulkWriter(app)
         var generator = CaseGenerator(db: app.db, writer: writer, seed: UInt64(signature.seed ?? 1), timeZone: config.timeZone, sla: sla,
