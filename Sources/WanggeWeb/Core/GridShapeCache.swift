@@ -52,10 +52,11 @@ actor GridShapeCache {
 }
 
 extension GridShapeCache.ProjectedMap {
-    /// `grids` fitted to width × height, 12 px from the edges.
-    init(_ grids: [GridLocatorCache.MapGrid], width: Double, height: Double) {
+    /// `grids` fitted to width × height, 12 px from the edges, together with `extra` (a boundary
+    /// being previewed, wherever it lies).
+    init(_ grids: [GridLocatorCache.MapGrid], width: Double, height: Double, fitting extra: BoundingBox = .empty) {
         self.init(width: width, height: height, projection: nil, grids: [])
-        let bounds = grids.reduce(BoundingBox.empty) { $0.union($1.shape.bbox) }
+        let bounds = grids.reduce(extra) { $0.union($1.shape.bbox) }
         guard !bounds.isEmpty else { return }
         let projection = SVGProjection(bounds: bounds, width: width, height: height, padding: 12)
         self.projection = projection

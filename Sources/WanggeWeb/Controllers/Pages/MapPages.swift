@@ -34,9 +34,8 @@ struct MapPages: RouteCollection {
         }
         let grids = try await req.application.gridLocatorCache.drawn(on: req.database).grids
             .filter { scope.contains($0.ancestry) && actor.canSee($0.ancestry) }
-        return GridMapSVG.render(
-            grids: grids.map { GridMapSVG.Grid(code: $0.code, name: $0.name, shape: $0.shape, href: href($0.code), selected: $0.code == root.code) },
-            highlight: highlight, title: root.name)
+        let map = GridShapeCache.ProjectedMap(grids, width: GridMapSVG.width, height: GridMapSVG.height, fitting: highlight?.bbox ?? .empty)
+        return GridMapSVG.render(map, selected: root.code, href: href, title: root.name, highlight: highlight)
     }
 }
 
@@ -56,47 +55,18 @@ extension MapPages {
 
 /// Draws grid polygons to an SVG string. Names are XML-escaped: they are user data.
 enum GridMapSVG {
-    struct Grid {
-        var code: String
-        var name: String
-        var shape: GeoMultiPolygon
-        var href: String?
-        var selected: Bool = false
-    }
-
     static let width = 800.0, height = 500.0
-
-    static func render(grids: [Grid], highlight: GeoMultiPolygon?, title: String, width: Double = width, height: Double = height) -> String {
-        var bounds = grids.reduce(BoundingBox.empty) { $0.union($1.shape.bbox) }
-        if let highlight { bounds = bounds.union(highlight.bbox) }
-        if bounds.isEmpty { return noGrids(title: title, width: width) }
-        let projection = SVGProjection(bounds: bounds, width: width, height: height, padding: 12)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        out += "<title>\(escape(title))</title>"
-        for grid in grids {
-            let path = "<path class=\"grid\(grid.selected ? " selected" : "")\" fill-rule=\"evenodd\" d=\"\(projection.pathData(grid.shape))\" data-code=\"\(escape(grid.code))\"><title>\(escape(grid.name))(\(escape(grid.code)))</title></path>"
-            out += grid.href.map { "<a href=\"\(escape($0))\">\(path)</a>" } ?? path
-        }
-        if grids.count <= 60 {
-            for grid in grids {
-                let c = projection.project(grid.shape.bbox.center)
-                let label = String(grid.name.suffix(4))
-                out += "<text x=\"\(String(format: "%.1f", c.x))\" y=\"\(String(format: "%.1f", c.y))\" text-anchor=\"middle\">\(escape(label))</text>"
-            }
-        }
-        if let highlight {
-            out += "<path class=\"highlight\" fill-rule=\"evenodd\" d=\"\(projection.pathData(highlight))\"/>"
-        }
-        return out + "</svg>"
-    }
 
     /// An area with no grid drawn: a dash.
     private static func noGrids(title: String, width: Double) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) 60\" role=\"img\"><title>\(escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
     }
 
-    /// The same drawing from outlines already projected, with no boundary highlighted.
-    static func render(_ map: GridShapeCache.ProjectedMap, selected: String, href: (String) -> String?, title: String) -> String {
+    /// The grids of `map`, the one whose code is `selected` marked, each linking to `href(code)` when
+    /// there is one, a small area's named, and a boundary being previewed (`highlight`) drawn over
+    /// them; the map must have been fitted to it (`ProjectedMap(_:width:height:fitting:)`).
+    static func render(_ map: GridShapeCache.ProjectedMap, selected: String, href: (String) -> String?, title: String,
+                       highlight: GeoMultiPolygon? = nil) -> String {
         guard map.projection != nil else { return noGrids(title: title, width: map.width) }
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(map.width)) \(Int(map.height))\" role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title>"
@@ -115,6 +85,9 @@ enum GridMapSVG {
             for grid in map.grids {
                 out += "<text x=\"\(String(format: "%.1f", grid.centreX))\" y=\"\(String(format: "%.1f", grid.centreY))\" text-anchor=\"middle\">\(grid.escapedLabel)</text>"
             }
+        }
+        if let highlight, let projection = map.projection {
+            out += "<path class=\"highlight\" fill-rule=\"evenodd\" d=\"\(projection.pathData(highlight))\"/>"
         }
         return out + "</svg>"
     }
