@@ -80,6 +80,11 @@ final class GeneratorTests: XCTestCase {
                 if let lead = snapshot.leadDepartmentCode { expected.insert("\(try model.requireID()) \(lead) true") }
                 for shared in snapshot.coDepartmentCodes { expected.insert("\(try model.requireID()) \(shared) false") }
                 sharedCases += snapshot.coDepartmentCodes.isEmpty ? 0 : 1
+                // The counters the lists and the assessment read are the snapshot's, as a transition writes them.
+                XCTAssertEqual([model.returnsCount, model.reworksCount, model.remindersCount, model.supervisionsCount],
+                               [snapshot.counters.returns, snapshot.counters.reworks, snapshot.counters.reminders, snapshot.counters.supervisions],
+                               model.code)
+                XCTAssertEqual(model.extensionRequested, snapshot.extensionRequested, model.code)
             }
             let stored = Set(try await CaseDepartmentModel.query(on: db).all().map { "\($0.caseID) \($0.departmentCode) \($0.lead)" })
             XCTAssertEqual(stored, expected)
@@ -119,6 +124,14 @@ final class GeneratorTests: XCTestCase {
                 WHERE e.action = 'escalate' AND c.state IN ('closed', 'archived')
                 """).first()?.decode(column: "n", as: Int.self)
             XCTAssertGreaterThan(try XCTUnwrap(escalatedAndFinished), 0, "no escalated case went on to be finished")
+            // And the turns a county's cases take now and then: handed back and dispatched again, more
+            // time asked and granted, a reminder, a result reworked; a handler's request still waits.
+            for action in ["return", "request_extension", "approve_extension", "remind", "verify_fail"] {
+                let taken = try await CaseEventModel.query(on: db).filter(\.$action == action).count()
+                XCTAssertGreaterThan(taken, 0, "no generated case took \(action)")
+            }
+            let waiting = try await t.api(.GET, "/api/v1/cases?queue=extension_requests&limit=5", token: try await t.token("dispatcher")).body.json()
+            XCTAssertFalse((waiting["items"] as? [Any] ?? []).isEmpty, "the extension queue is empty")
             // A county mostly keeps its deadlines: the leader's on-time rates are not a county in crisis.
             let timed = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL").first()?.decode(column: "n", as: Int.self)
             XCTAssertGreaterThan(Double(try XCTUnwrap(timed) - late!), 0.9 * Double(timed!), "\(late!) of \(timed!) timed steps late")

@@ -125,7 +125,8 @@ struct GeneratorPlan: Sendable {
         // twenty stops where its holder left it, a backlog that turns red and is escalated.
         let rejected = random.nextUnit() < 0.04
         let stuck = age <= 30 * 86400 && random.nextUnit() < Self.stuckShare
-        let steps = stuck ? Int(random.next() % UInt64(Self.fullPath.count)) : Self.fullPath.count
+        let path = detours(&random)
+        let steps = stuck ? Int(random.next() % UInt64(path.count)) : path.count
         let ancestry = OrgCode.ancestry(of: grid)
         let department = category.defaultDepartmentCode ?? "330110-CG"
         let worker = workers[gridIndex]
@@ -140,11 +141,14 @@ struct GeneratorPlan: Sendable {
             case .reject: CaseCommand(.reject, note: "不属于受理范围")
             case .dispatch: CaseCommand(.dispatch, departmentCode: department, coDepartmentCodes: sharedWith(id, lead: department))
             case .submitResult: CaseCommand(.submitResult, result: "已处理完毕")
+            case .returnCase: CaseCommand(.returnCase, note: "需补充现场照片后重新派遣")
+            case .requestExtension: CaseCommand(.requestExtension, note: "需协调多个部门,申请延期", extensionHours: 48)
+            case .verifyFail: CaseCommand(.verifyFail, note: "现场核查未整改到位")
             case .evaluate: CaseCommand(.evaluate, rating: pick(Self.ratings, &random))
             default: CaseCommand(action)
             }
         }
-        var commands = (rejected ? [.reject] : Array(Self.fullPath.prefix(steps))).map(command)
+        var commands = (rejected ? [.reject] : Array(path.prefix(steps))).map(command)
         let categoryIndex = self.categoryIndex[category.code] ?? -1
         let channelIndex = Int8(WanggeDomain.Channel.allCases.firstIndex(of: channel)!)
         func record(_ tally: EventTally, at: Date, byGridWorker: Bool) {
@@ -191,14 +195,18 @@ struct GeneratorPlan: Sendable {
             // What the SLA sweep did before the step came: marked a clock that ran out, escalated a case red for a day.
             if try sweep(until: at, &lamp, &snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
                          memo: &memo, record: record, event: event) {
-                // The county holds it now, registered again: its path goes on from there, to the same end.
-                if !CaseMachine.canStart(commands[next].action, from: snapshot.state),
-                   let restart = Self.fullPath.firstIndex(where: { CaseMachine.canStart($0, from: snapshot.state) }),
-                   let end = Self.fullPath.firstIndex(of: commands[commands.count - 1].action), restart <= end {
-                    commands = Self.fullPath[restart...end].map(command)
-                    next = 0
-                }
                 continue
+            }
+            // An escalation withdrew a pending extension request: there is nothing left to approve.
+            if commands[next].action == .approveExtension, !snapshot.extensionRequested {
+                commands.remove(at: next)
+                continue
+            }
+            // Escalated, the county holds it registered again: its path goes on from there, step by step
+            // of the usual path until the planned one can be taken.
+            if !CaseMachine.canStart(commands[next].action, from: snapshot.state) {
+                guard let forward = Self.fullPath.first(where: { CaseMachine.canStart($0, from: snapshot.state) }) else { break }
+                commands.insert(command(forward), at: next)
             }
             let command = commands[next]
             next += 1
@@ -213,7 +221,7 @@ struct GeneratorPlan: Sendable {
             let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
             record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
                    at: time, byGridWorker: false)
-            let role = [.accept, .submitResult].contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
+            let role = Self.handlerActions.contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
             event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
         }
         // And what it has done by now to a case still open; after an escalation, the new holder's clock may run out too.
@@ -236,13 +244,31 @@ struct GeneratorPlan: Sendable {
                       .text(channel == .petition ? "visit" : nil), .text(state.rawValue), .int(seq), .text(try CaseModel.stored(snapshot)),
                       .text(snapshot.centreOrgCode), .text(snapshot.leadDepartmentCode), .text(snapshot.assignedGridCode),
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
-                      .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(false), .int(0), .int(0), .int(0), .int(0),
+                      .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(snapshot.extensionRequested),
+                      .int(snapshot.counters.returns), .int(snapshot.counters.reworks), .int(snapshot.counters.reminders), .int(snapshot.counters.supervisions),
                       .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
                       .date(times?.blue), .date(times?.yellow), .date(overdueAt), .bool(autoEscalated), .null, .text(previous)]
         out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: overdueAt != nil))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
         for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
+    }
+
+    static let handlerActions: Set<CaseAction> = [.accept, .returnCase, .requestExtension, .submitResult]
+
+    /// The usual path with the turns a county's cases take now and then: a department hands one back
+    /// (退回) and it is dispatched again; a handler asks for more time (延期) and the centre grants it;
+    /// the centre reminds a handler (催办); a result fails its check on site and is reworked (返工).
+    /// Without them a generated county's rework and return rates were 0%, and its extension queue empty.
+    private func detours(_ random: inout SplitMix64) -> [CaseAction] {
+        var path: [CaseAction] = [.register, .dispatch]
+        if random.nextUnit() < 0.03 { path += [.returnCase, .dispatch] }
+        path.append(.accept)
+        if random.nextUnit() < 0.05 { path.append(.remind) }
+        if random.nextUnit() < 0.03 { path += [.requestExtension, .approveExtension] }
+        path.append(.submitResult)
+        if random.nextUnit() < 0.04 { path += [.verifyFail, .submitResult] }
+        return path + [.verifyPass, .evaluate, .close, .archive]
     }
 
     /// How many steps come after their clock's deadline: at a million cases 3% of timed steps late and
