@@ -138,7 +138,16 @@ public struct CaseDeadlines: Sendable, Codable, Equatable {
 
     /// The clock that is running now: the first one started and not yet met.
     public var running: Deadline? {
-        [accept, resolve, reply].compactMap { $0 }.filter { $0.metAt == nil }.min { $0.dueAt < $1.dueAt }
+        // Without arrays: asked several times a step, by intake, transitions and the generator.
+        var first: Deadline?
+        func consider(_ clock: Deadline?) {
+            guard let clock, clock.metAt == nil else { return }
+            if first.map({ clock.dueAt < $0.dueAt }) ?? true { first = clock }
+        }
+        consider(accept)
+        consider(resolve)
+        consider(reply)
+        return first
     }
 
     public func warning(at now: Date, thresholds: WarningThresholds, calendar: WorkingCalendar) -> WarningLevel {

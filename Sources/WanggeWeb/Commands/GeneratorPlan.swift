@@ -198,13 +198,13 @@ struct GeneratorPlan: Sendable {
                 continue
             }
             // An escalation withdrew a pending extension request: there is nothing left to approve.
-            if commands[next].action == .approveExtension, !snapshot.extensionRequested {
+            if lamp.autoEscalated, commands[next].action == .approveExtension, !snapshot.extensionRequested {
                 commands.remove(at: next)
                 continue
             }
             // Escalated, the county holds it registered again: its path goes on from there, step by step
             // of the usual path until the planned one can be taken.
-            if !CaseMachine.canStart(commands[next].action, from: snapshot.state) {
+            if lamp.autoEscalated, !CaseMachine.canStart(commands[next].action, from: snapshot.state) {
                 guard let forward = Self.fullPath.first(where: { CaseMachine.canStart($0, from: snapshot.state) }) else { break }
                 commands.insert(command(forward), at: next)
             }
@@ -221,7 +221,11 @@ struct GeneratorPlan: Sendable {
             let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
             record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
                    at: time, byGridWorker: false)
-            let role = Self.handlerActions.contains(command.action) ? "handler" : command.action == .evaluate ? "anonymous" : "dispatcher"
+            let role = switch command.action {
+            case .accept, .returnCase, .requestExtension, .submitResult: "handler"
+            case .evaluate: "anonymous"
+            default: "dispatcher"
+            }
             event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
         }
         // And what it has done by now to a case still open; after an escalation, the new holder's clock may run out too.
@@ -254,14 +258,13 @@ struct GeneratorPlan: Sendable {
         for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
     }
 
-    static let handlerActions: Set<CaseAction> = [.accept, .returnCase, .requestExtension, .submitResult]
-
     /// The usual path with the turns a county's cases take now and then: a department hands one back
     /// (退回) and it is dispatched again; a handler asks for more time (延期) and the centre grants it;
     /// the centre reminds a handler (催办); a result fails its check on site and is reworked (返工).
     /// Without them a generated county's rework and return rates were 0%, and its extension queue empty.
     private func detours(_ random: inout SplitMix64) -> [CaseAction] {
         var path: [CaseAction] = [.register, .dispatch]
+        path.reserveCapacity(16)
         if random.nextUnit() < 0.03 { path += [.returnCase, .dispatch] }
         path.append(.accept)
         if random.nextUnit() < 0.05 { path.append(.remind) }
