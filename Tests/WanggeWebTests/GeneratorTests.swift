@@ -132,6 +132,14 @@ final class GeneratorTests: XCTestCase {
             }
             let waiting = try await t.api(.GET, "/api/v1/cases?queue=extension_requests&limit=5", token: try await t.token("dispatcher")).body.json()
             XCTAssertFalse((waiting["items"] as? [Any] ?? []).isEmpty, "the extension queue is empty")
+            // A finished case was closed when its close event says, not when it was archived later.
+            let closings = try await sql.raw("""
+                SELECT COUNT(*) AS n, SUM(CASE WHEN c.closed_at = e.created_at THEN 1 ELSE 0 END) AS same
+                FROM cases c JOIN case_events e ON e.case_id = c.id AND e.action = 'close'
+                """).first()
+            let closed = try XCTUnwrap(closings?.decode(column: "n", as: Int.self))
+            XCTAssertGreaterThan(closed, 0)
+            XCTAssertEqual(try closings?.decode(column: "same", as: Int.self), closed, "closing times that are not the close event's")
             // A county mostly keeps its deadlines: the leader's on-time rates are not a county in crisis.
             let timed = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL").first()?.decode(column: "n", as: Int.self)
             XCTAssertGreaterThan(Double(try XCTUnwrap(timed) - late!), 0.9 * Double(timed!), "\(late!) of \(timed!) timed steps late")

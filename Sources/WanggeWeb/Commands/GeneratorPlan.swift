@@ -187,6 +187,7 @@ struct GeneratorPlan: Sendable {
         var time = created
         var lastAction = CaseAction.report
         var lamp = Lamp()
+        var closedAt: Date?
         var next = 0
         while next < commands.count {
             let at = EventHashChain.normalise(stepTime(after: time, due: deadlines.nextDue, &random))
@@ -212,6 +213,8 @@ struct GeneratorPlan: Sendable {
             next += 1
             time = at
             lastAction = command.action
+            // When it was closed, as a transition keeps it; archiving later leaves it.
+            if command.action == .close { closedAt = at }
             let before = snapshot
             snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
             let dueBefore = before.state.isOpen ? deadlines.nextDue : nil
@@ -236,7 +239,6 @@ struct GeneratorPlan: Sendable {
         let state = snapshot.state
         let open = state.isOpen
         let times = open ? deadlines.thresholdTimes(sla.thresholds, calendar: sla.calendar) : nil
-        let finished = [CaseState.closed, .archived].contains(state)
         let hasResult = snapshot.resultBy != nil
         let isHotline = channel == .hotline
         let queryHash = QueryCodeHash.hash(QueryCode.generate(using: &random))
@@ -250,7 +252,7 @@ struct GeneratorPlan: Sendable {
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
                       .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(snapshot.extensionRequested),
                       .int(snapshot.counters.returns), .int(snapshot.counters.reworks), .int(snapshot.counters.reminders), .int(snapshot.counters.supervisions),
-                      .date(created), .date(time), .date(finished ? time : nil), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
+                      .date(created), .date(time), .date(closedAt), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
                       .date(times?.blue), .date(times?.yellow), .date(overdueAt), .bool(autoEscalated), .null, .text(previous)]
         out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: overdueAt != nil))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
