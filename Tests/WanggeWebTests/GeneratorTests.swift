@@ -140,6 +140,11 @@ final class GeneratorTests: XCTestCase {
             let closed = try XCTUnwrap(closings?.decode(column: "n", as: Int.self))
             XCTAssertGreaterThan(closed, 0)
             XCTAssertEqual(try closings?.decode(column: "same", as: Int.self), closed, "closing times that are not the close event's")
+            // Its people are mostly satisfied, as the seeds' counties report (95–99.5%), and some are not.
+            let summary = try await t.api(.GET, "/api/v1/assessment/summary", token: try await t.token("leader")).body.json()
+            let satisfaction = (summary["rates"] as? [[String: Any]] ?? []).first { $0["rate"] as? String == "satisfaction" }?["value"] as? Double
+            XCTAssertGreaterThan(try XCTUnwrap(satisfaction), 0.9)
+            XCTAssertLessThan(try XCTUnwrap(satisfaction), 1.0)
             // A county mostly keeps its deadlines: the leader's on-time rates are not a county in crisis.
             let timed = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL").first()?.decode(column: "n", as: Int.self)
             XCTAssertGreaterThan(Double(try XCTUnwrap(timed) - late!), 0.9 * Double(timed!), "\(late!) of \(timed!) timed steps late")
