@@ -222,8 +222,7 @@ struct GeneratorPlan: Sendable {
             snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
             let dueBefore = before.state.isOpen ? deadlines.nextDue : nil
             deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
-            // A new running clock puts the red lamp out, as `CaseModel.setDeadlines` does live.
-            if (snapshot.state.isOpen ? deadlines.nextDue : nil) != dueBefore { lamp.overdueAt = nil }
+            lamp.follow(due: dueBefore, to: snapshot.state.isOpen ? deadlines.nextDue : nil)
             let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
             record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
                    at: time, byGridWorker: false)
@@ -304,6 +303,12 @@ struct GeneratorPlan: Sendable {
         var overdueAt: Date?
         var autoEscalated = false
         var sawOverdue = false
+
+        /// A new running clock puts the red lamp out until that clock runs out too, as
+        /// `CaseModel.setDeadlines` does live; `due` is the case's `due_at`, nil once it is finished.
+        mutating func follow(due before: Date?, to after: Date?) {
+            if after != before { overdueAt = nil }
+        }
     }
 
     /// What the SLA sweep would have done to an open case by `until`: marked it overdue within a minute
@@ -338,8 +343,7 @@ struct GeneratorPlan: Sendable {
                 record(Tally.count(.escalate, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false), at, false)
                 event(.escalate, before.state, snapshot.state, try memo.json(command), at, "system", command.note, onTime)
                 (time, lastAction) = (at, .escalate)
-                // A new running clock puts the red lamp out (`CaseModel.setDeadlines`).
-                if deadlines.nextDue != due { lamp.overdueAt = nil }
+                lamp.follow(due: due, to: deadlines.nextDue)
                 return true
             } else {
                 return false
