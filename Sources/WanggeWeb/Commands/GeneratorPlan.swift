@@ -191,16 +191,59 @@ struct GeneratorPlan: Sendable {
         var lastAction = CaseAction.report
         var lamp = Lamp()
         var closedAt: Date?
+        /// One step, as a transition takes it: the command applied, the clocks moved (a new running
+        /// clock puts the red lamp out), counted and written.
+        func take(_ command: CaseCommand, at: Date, role: String, actor: String) throws {
+            let before = snapshot
+            snapshot = try CaseMachine.apply(before, command, actorUsername: actor)
+            let dueBefore = before.state.isOpen ? deadlines.nextDue : nil
+            deadlines = deadlines.after(command.action, previous: before, at: at, policy: policy, calendar: sla.calendar)
+            lamp.follow(due: dueBefore, to: snapshot.state.isOpen ? deadlines.nextDue : nil)
+            let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
+            record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
+                   at: at, byGridWorker: false)
+            event(command.action, before.state, snapshot.state, try memo.json(command), at, role, command.note ?? command.result, onTime)
+            (time, lastAction) = (at, command.action)
+            // When it was closed, as a transition keeps it; archiving later leaves it.
+            if command.action == .close { closedAt = at }
+        }
+        /// What the SLA sweep would have done to the open case by `until`: marked it overdue within a
+        /// minute of its running clock's deadline, escalated it to the centre above `escalateAfter` later
+        /// (or only noted that it could not be). Stops after an escalation, which gives the case a new
+        /// holder and path; returns whether it escalated. Without this a server started on a generated
+        /// county found 22,000 cases to mark at a million, 500 a sweep, its overdue gauges said none while
+        /// the overview counted them red, and a finished case's late steps had no mark before them.
+        func sweep(until: Date) throws -> Bool {
+            while snapshot.state.isOpen, let due = deadlines.nextDue {
+                if lamp.overdueAt == nil {
+                    let marked = EventHashChain.normalise(max(due, time).addingTimeInterval(1 + random.nextUnit() * 59))
+                    guard marked <= until else { return false }
+                    let command = SLASweep.overdueCommand(due: due)
+                    record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !lamp.sawOverdue, byGridWorker: false),
+                           at: marked, byGridWorker: false)
+                    event(.overdue, snapshot.state, snapshot.state, try memo.json(command), marked, "system", command.note, nil)
+                    (lamp.overdueAt, lamp.sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
+                } else if !lamp.autoEscalated, let marked = lamp.overdueAt {
+                    let at = EventHashChain.normalise(marked.addingTimeInterval(escalateAfter + 1 + random.nextUnit() * 59))
+                    guard at <= until else { return false }
+                    lamp.autoEscalated = true
+                    guard let command = SLASweep.escalationCommand(for: snapshot) else { return false }
+                    try take(command, at: at, role: "system", actor: "")
+                    return true
+                } else {
+                    return false
+                }
+            }
+            return false
+        }
+
         var next = 0
         while next < commands.count {
             let at = EventHashChain.normalise(stepTime(after: time, due: deadlines.nextDue, &random))
             // A recent case's trail stops at the present: a step that would come later has not happened yet.
             if at > now { break }
             // What the SLA sweep did before the step came: marked a clock that ran out, escalated a case red for a day.
-            if try sweep(until: at, &lamp, &snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
-                         memo: &memo, record: record, event: event) {
-                continue
-            }
+            if try sweep(until: at) { continue }
             // An escalation withdrew a pending extension request: there is nothing left to approve.
             if lamp.autoEscalated, commands[next].action == .approveExtension, !snapshot.extensionRequested {
                 commands.remove(at: next)
@@ -214,28 +257,15 @@ struct GeneratorPlan: Sendable {
             }
             let command = commands[next]
             next += 1
-            time = at
-            lastAction = command.action
-            // When it was closed, as a transition keeps it; archiving later leaves it.
-            if command.action == .close { closedAt = at }
-            let before = snapshot
-            snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "dispatcher")
-            let dueBefore = before.state.isOpen ? deadlines.nextDue : nil
-            deadlines = deadlines.after(command.action, previous: before, at: time, policy: policy, calendar: sla.calendar)
-            lamp.follow(due: dueBefore, to: snapshot.state.isOpen ? deadlines.nextDue : nil)
-            let onTime = Tally.onTime(command.action, deadlinesAfter: deadlines)
-            record(Tally.count(command.action, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false),
-                   at: time, byGridWorker: false)
             let role = switch command.action {
             case .accept, .returnCase, .requestExtension, .submitResult: "handler"
             case .evaluate: "anonymous"
             default: "dispatcher"
             }
-            event(command.action, before.state, snapshot.state, try memo.json(command), time, role, command.note ?? command.result, onTime)
+            try take(command, at: at, role: role, actor: "dispatcher")
         }
         // And what it has done by now to a case still open; after an escalation, the new holder's clock may run out too.
-        while try sweep(until: now, &lamp, &snapshot, &deadlines, &time, &lastAction, policy: policy, random: &random,
-                        memo: &memo, record: record, event: event) {}
+        while try sweep(until: now) {}
         let (overdueAt, autoEscalated) = (lamp.overdueAt, lamp.autoEscalated)
 
         let state = snapshot.state
@@ -309,47 +339,6 @@ struct GeneratorPlan: Sendable {
         mutating func follow(due before: Date?, to after: Date?) {
             if after != before { overdueAt = nil }
         }
-    }
-
-    /// What the SLA sweep would have done to an open case by `until`: marked it overdue within a minute
-    /// of its running clock's deadline, escalated it to the centre above `escalateAfter` later (or only
-    /// noted that it could not be). Stops after an escalation, which gives the case a new holder and
-    /// path; returns whether it escalated. Without this a server started on a generated county found
-    /// 22,000 cases to mark at a million, 500 a sweep, its overdue gauges said none while the overview
-    /// counted them red, and a finished case's late steps had no mark before them.
-    // swiftlint:disable:next function_parameter_count
-    private func sweep(until: Date, _ lamp: inout Lamp, _ snapshot: inout CaseSnapshot, _ deadlines: inout CaseDeadlines, _ time: inout Date,
-                       _ lastAction: inout CaseAction, policy: SLAPolicy, random: inout SplitMix64, memo: inout Memo,
-                       record: (EventTally, Date, Bool) -> Void,
-                       event: (CaseAction, CaseState?, CaseState, String, Date, String, String?, Bool?) -> Void) throws -> Bool {
-        while snapshot.state.isOpen, let due = deadlines.nextDue {
-            if lamp.overdueAt == nil {
-                let marked = EventHashChain.normalise(max(due, time).addingTimeInterval(1 + random.nextUnit() * 59))
-                guard marked <= until else { return false }
-                let command = SLASweep.overdueCommand(due: due)
-                record(Tally.count(.overdue, before: snapshot, after: snapshot, onTime: nil, firstOverdue: !lamp.sawOverdue, byGridWorker: false),
-                       marked, false)
-                event(.overdue, snapshot.state, snapshot.state, try memo.json(command), marked, "system", command.note, nil)
-                (lamp.overdueAt, lamp.sawOverdue, time, lastAction) = (marked, true, marked, .overdue)
-            } else if !lamp.autoEscalated, let marked = lamp.overdueAt {
-                let at = EventHashChain.normalise(marked.addingTimeInterval(escalateAfter + 1 + random.nextUnit() * 59))
-                guard at <= until else { return false }
-                lamp.autoEscalated = true
-                guard let command = SLASweep.escalationCommand(for: snapshot) else { return false }
-                let before = snapshot
-                snapshot = try CaseMachine.apply(snapshot, command, actorUsername: "")
-                deadlines = deadlines.after(.escalate, previous: before, at: at, policy: policy, calendar: sla.calendar)
-                let onTime = Tally.onTime(.escalate, deadlinesAfter: deadlines)
-                record(Tally.count(.escalate, before: before, after: snapshot, onTime: onTime, firstOverdue: false, byGridWorker: false), at, false)
-                event(.escalate, before.state, snapshot.state, try memo.json(command), at, "system", command.note, onTime)
-                (time, lastAction) = (at, .escalate)
-                lamp.follow(due: due, to: deadlines.nextDue)
-                return true
-            } else {
-                return false
-            }
-        }
-        return false
     }
 
     static let caseColumns = [
