@@ -174,3 +174,12 @@ def wrk(urls, duration, token=None, body=None, cookie=None, connections=32, path
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors += int(found.group(1)) if found else 0
     return rps, pct[0], pct[1], pct[2], errors, 1000 * cpu / max(requests, 1)
+
+
+def print_growth(small, large, rows_small, nearby_small, rows_large, nearby_large, what=""):
+    """Each row's rate at the larger size against the smaller, as it is and with each rate taken against the
+    ceiling measured beside it (the issue's "every figure at 1M within 1.5× of 10k"). Rows are (name, wrk result)."""
+    print(f"\n== growth{what}: req/s at {large:,} relative to {small:,} cases (and with each rate taken against its nearby ceiling)")
+    for (name, a), (_, b), near_a, near_b in zip(rows_small, rows_large, nearby_small, nearby_large):
+        paced = f"{(b[0] / near_b) / (a[0] / near_a):6.2f}x" if near_a and near_b else ""
+        print(f"{name:32} {b[0] / a[0]:6.2f}x {paced}")
