@@ -20,7 +20,7 @@ final class PostgresJSONRowsTests: XCTestCase {
                 """).run()
             let columns = ["k", "s", "i", "d", "b", "u", "at"]
             let texts = ["引号\"与\\反斜杠\n换行\t制表\r回车\u{01}控制\u{1F}", "🚧 施工", "", "'; DROP TABLE json_probe; --", "/ \\/ \\u0041"]
-            let numbers: [Double] = [30.25, 0.1, 1e-7, -0.0, 1e300, 120.123456789012, -5e-324]
+            let numbers: [Double] = [30.25, 0.1, 1e-7, -0.0, 1e300, 120.123456789012, -Double.leastNonzeroMagnitude]
             let dates = [Date(), Date(timeIntervalSince1970: 1_795_421_730.123456), Date(timeIntervalSince1970: 946_684_799.5),
                          Date(timeIntervalSince1970: 946_684_799.9999985), Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1e9 - 0.25),
                          Date(timeIntervalSince1970: 253_402_300_799.999)]
