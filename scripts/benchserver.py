@@ -183,3 +183,17 @@ def print_growth(small, large, rows_small, nearby_small, rows_large, nearby_larg
     for (name, a), (_, b), near_a, near_b in zip(rows_small, rows_large, nearby_small, nearby_large):
         paced = f"{(b[0] / near_b) / (a[0] / near_a):6.2f}x" if near_a and near_b else ""
         print(f"{name:32} {b[0] / a[0]:6.2f}x {paced}")
+
+
+def waiting_extensions(base, dispatcher, handler, count=20, department="330110-CG"):
+    """Files `count` extension requests that wait for the centre, as a county's come: a report registered and
+    dispatched to `department` by the dispatcher, accepted there, and more time asked for. The extension-request
+    queue then shows a full page at every size: a generated county of 10,000 cases has none waiting, one of a
+    million a dozen or two, and the row compared an empty page with a full one."""
+    for _ in range(count):
+        case = http(base, "POST", "/api/v1/cases", json.dumps({"channel": "citizen", "description": "基准测试的延期申请", "categoryCode": "0101",
+                                                               "location": {"lat": 30.21, "lon": 120.01}}).encode())["code"]
+        for bearer, step in ((dispatcher, {"action": "register"}), (dispatcher, {"action": "dispatch", "departmentCode": department}),
+                             (handler, {"action": "accept"}),
+                             (handler, {"action": "request_extension", "note": "需协调多个部门,申请延期", "extensionHours": 48})):
+            http(base, "POST", f"/api/v1/cases/{case}/transitions", json.dumps(step).encode(), token=bearer)
