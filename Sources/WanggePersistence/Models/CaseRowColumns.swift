@@ -31,14 +31,15 @@ struct SnapshotColumns: Sendable {
 }
 
 /// What a case row copies from its clocks: the JSON, and when the running clock runs out and turns
-/// blue and yellow (for colour filters); a closed case has no running clock.
-struct ClockColumns: Sendable {
-    let json: String
-    let dueAt: Date?
-    let blueAt: Date?
-    let yellowAt: Date?
+/// blue and yellow (for colour filters); a closed case has no running clock. `wangge generate` writes
+/// its rows' clocks through it too.
+public struct ClockColumns: Sendable {
+    public let json: String
+    public let dueAt: Date?
+    public let blueAt: Date?
+    public let yellowAt: Date?
 
-    init(_ deadlines: CaseDeadlines, open: Bool, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
+    public init(_ deadlines: CaseDeadlines, open: Bool, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
         json = try CaseModel.stored(deadlines)
         dueAt = open ? deadlines.nextDue : nil
         let times = open ? deadlines.thresholdTimes(thresholds, calendar: calendar) : nil

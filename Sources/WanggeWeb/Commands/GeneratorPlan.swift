@@ -270,7 +270,7 @@ struct GeneratorPlan: Sendable {
 
         let state = snapshot.state
         let open = state.isOpen
-        let times = open ? deadlines.thresholdTimes(sla.thresholds, calendar: sla.calendar) : nil
+        let clocks = try ClockColumns(deadlines, open: open, thresholds: sla.thresholds, calendar: sla.calendar)
         let hasResult = snapshot.resultBy != nil
         let isHotline = channel == .hotline
         let queryHash = QueryCodeHash.hash(QueryCode.generate(using: &random))
@@ -284,8 +284,8 @@ struct GeneratorPlan: Sendable {
                       .text(hasResult ? "已处理完毕" : nil), .text(hasResult ? "已处理完毕" : nil), .text(snapshot.rating?.rawValue), .null,
                       .text(lastAction.rawValue), .text(snapshot.resultBy), .bool(snapshot.extensionRequested),
                       .int(snapshot.counters.returns), .int(snapshot.counters.reworks), .int(snapshot.counters.reminders), .int(snapshot.counters.supervisions),
-                      .date(created), .date(time), .date(closedAt), .text(try CaseModel.stored(deadlines)), .date(open ? deadlines.nextDue : nil),
-                      .date(times?.blue), .date(times?.yellow), .date(overdueAt), .bool(autoEscalated), .null, .text(previous)]
+                      .date(created), .date(time), .date(closedAt), .text(clocks.json), .date(clocks.dueAt),
+                      .date(clocks.blueAt), .date(clocks.yellowAt), .date(overdueAt), .bool(autoEscalated), .null, .text(previous)]
         out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: overdueAt != nil))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
         for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
