@@ -20,6 +20,12 @@ final class GeneratorTests: XCTestCase {
         try await generator.cases(cases, now: t.clock.now)
     }
 
+    /// The `n` a counting statement answers.
+    private func count(_ sql: any SQLDatabase, _ query: SQLQueryString) async throws -> Int {
+        let row = try await sql.raw(query).first()
+        return try XCTUnwrap(row?.decode(column: "n", as: Int.self))
+    }
+
     func testGeneratedCountyIsConsistentWithTheLivePath() async throws {
         try await withApp(demo: false) { t in
             // Three batches, the last one short, so batch seams are covered; the rollups go in
@@ -48,9 +54,9 @@ final class GeneratorTests: XCTestCase {
             XCTAssertEqual(try distinct?.decode(column: "q", as: Int.self), total)
             // Ids follow time as they do live: no case was reported before the case with the id below
             // it, and case codes (day, then number) grow with the id.
-            let outOfOrder = try await sql.raw("""
+            let outOfOrder = try await count(sql, """
                 SELECT COUNT(*) AS n FROM cases a JOIN cases b ON b.id = a.id + 1 WHERE b.created_at < a.created_at OR b.code <= a.code
-                """).first()?.decode(column: "n", as: Int.self)
+                """)
             XCTAssertEqual(outOfOrder, 0, "cases out of time order")
             let versions = try await sql.raw("SELECT CAST(SUM(version) AS BIGINT) AS v FROM cases").first()?.decode(column: "v", as: Int.self)
             // Nothing has happened after the moment of generation: recent cases stop where the present is.
@@ -112,19 +118,18 @@ final class GeneratorTests: XCTestCase {
             XCTAssertGreaterThan(escalations, 0, "no case was red for a day")
             // So did it inside finished trails: a step taken after its clock ran out comes after the
             // case's overdue mark, and a case red for a day was escalated and finished by the county.
-            let lateRow = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time = \(bind: false)").first()
-            let late = try XCTUnwrap(lateRow?.decode(column: "n", as: Int.self))
+            let late = try await count(sql, "SELECT COUNT(*) AS n FROM case_events WHERE on_time = \(bind: false)")
             XCTAssertGreaterThan(late, 0, "no step was late")
-            let unmarked = try await sql.raw("""
+            let unmarked = try await count(sql, """
                 SELECT COUNT(*) AS n FROM case_events e WHERE e.on_time = \(bind: false) AND NOT EXISTS
                 (SELECT 1 FROM case_events o WHERE o.case_id = e.case_id AND o.action = 'overdue' AND o.seq < e.seq)
-                """).first()?.decode(column: "n", as: Int.self)
+                """)
             XCTAssertEqual(unmarked, 0, "late steps with no overdue mark before them")
-            let escalatedAndFinished = try await sql.raw("""
+            let escalatedAndFinished = try await count(sql, """
                 SELECT COUNT(DISTINCT e.case_id) AS n FROM case_events e JOIN cases c ON c.id = e.case_id
                 WHERE e.action = 'escalate' AND c.state IN ('closed', 'archived')
-                """).first()?.decode(column: "n", as: Int.self)
-            XCTAssertGreaterThan(try XCTUnwrap(escalatedAndFinished), 0, "no escalated case went on to be finished")
+                """)
+            XCTAssertGreaterThan(escalatedAndFinished, 0, "no escalated case went on to be finished")
             // And the turns a county's cases take now and then: handed back and dispatched again, more
             // time asked and granted, a reminder, a result reworked; a handler's request still waits.
             for action in ["return", "request_extension", "approve_extension", "remind", "verify_fail"] {
@@ -147,8 +152,7 @@ final class GeneratorTests: XCTestCase {
             XCTAssertGreaterThan(try XCTUnwrap(satisfaction), 0.9)
             XCTAssertLessThan(try XCTUnwrap(satisfaction), 1.0)
             // A county mostly keeps its deadlines: the leader's on-time rates are not a county in crisis.
-            let timedRow = try await sql.raw("SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL").first()
-            let timed = try XCTUnwrap(timedRow?.decode(column: "n", as: Int.self))
+            let timed = try await count(sql, "SELECT COUNT(*) AS n FROM case_events WHERE on_time IS NOT NULL")
             XCTAssertGreaterThan(Double(timed - late), 0.9 * Double(timed), "\(late) of \(timed) timed steps late")
             let sweep = try await t.app.sweep(now: t.clock.now)
             XCTAssertEqual(sweep.markedOverdue, [], "cases the history left for the sweep to mark")
