@@ -12,6 +12,11 @@ int wangge_sqlite_enable_stable_plans(void *db);
 /// (large blocks up to `keep_bytes` come from the heap, and the heap is not trimmed below it).
 void wangge_keep_freed_memory(int keep_bytes);
 
+/// Registers (once) the VFS that writes a commit's log frames with one `pwrite` (batched_wal_vfs.c)
+/// and returns its name for `sqlite3_open_v2`; NULL when SQLite has no default VFS to wrap.
+/// Call after `sqlite3_initialize`.
+const char *wangge_batched_wal_vfs(void);
+
 /// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
 void wangge_name_this_thread(const char *name);
 

@@ -1,3 +1,4 @@
+import CShims
 import FluentKit
 import Foundation
 import VaporCSQLite
@@ -76,7 +77,10 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
 
     private func open() throws {
         sqlite_nio_sqlite3_initialize()
-        let status = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
+        // The writing connections append the log's frames a commit at a time (`wangge_batched_wal_vfs`);
+        // the checkpointer writes no frames.
+        let vfs = purpose == .checkpoints ? nil : wangge_batched_wal_vfs()
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, vfs)
         guard status == SQLITE_OK else {
             sqlite_nio_sqlite3_close(handle)
             handle = nil
@@ -122,6 +126,15 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         if status == SQLITE_BUSY { return nil }
         guard status == SQLITE_OK else { throw error(status) }
         return (Int(log), Int(copied))
+    }
+
+    /// The VFS the connection's files go through, as SQLite names it (`SQLITE_FCNTL_VFSNAME`).
+    public var vfsName: String? {
+        if handle == nil { try? open() }
+        var name: UnsafeMutablePointer<CChar>?
+        guard sqlite_nio_sqlite3_file_control(handle, "main", SQLITE_FCNTL_VFSNAME, &name) == SQLITE_OK, let name else { return nil }
+        defer { sqlite_nio_sqlite3_free(name) }
+        return String(cString: name)
     }
 
     /// Statements without results (pragmas, DDL, ANALYZE).
