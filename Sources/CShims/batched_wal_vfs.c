@@ -3,8 +3,9 @@
 // SQLite appends a frame to the write-ahead log as two writes: its 24-byte header, then the page.
 // A frame is 4,120 bytes, so the page straddles two of the file's pages, and each commit of a group
 // of reports made about 3 pages' worth of kernel work per frame in the write path (a fifth of the
-// writer thread's time). Here the writing connection's log writes are gathered while they follow one
-// another and written out:
+// writer thread's time). Here the frames a write transaction appends are gathered and written out
+// (anything it writes again, a page changed twice or the checksums SQLite redoes after the commit
+// frame, goes straight to the file, so its error reaches SQLite):
 // - when a commit frame is complete (its header's "database size" field is non-zero), inside that
 //   write, so the commit returns any error and a report acknowledged with 201 is in the file as
 //   before (`kill -9` keeps it);
@@ -92,6 +93,7 @@ extern char *sqlite_nio_sqlite3_mprintf(const char *, ...);
 #define WANGGE_SQLITE_NOMEM 7
 #define WANGGE_SQLITE_OPEN_WAL 0x00080000
 #define WANGGE_SQLITE_FCNTL_VFSNAME 12
+#define WANGGE_SQLITE_SHM_LOCK 2
 #define WANGGE_FRAME_HEADER_BYTES 24
 /// A group commit's frames fit (90 frames of 4,120 bytes); a longer run is written out when full.
 #define WANGGE_BATCH_BYTES (1024 * 1024)
@@ -111,6 +113,9 @@ struct BatchedFile {
     unsigned char *buffer;
     int length;
     sqlite_int64 offset;
+    /// Where the next frame of this connection's write transaction goes; -1 until its first write (the
+    /// first frame after what the log held, or the header of a log started over).
+    sqlite_int64 appendAt;
     /// The last frame header written marks a commit: its page ends the commit.
     int commitFrameOpen;
     /// An error met writing the buffer out where SQLite could not be told (`xShmBarrier`).
@@ -167,7 +172,14 @@ static int batchedWrite(sqlite3_file *f, const void *data, int amount, sqlite_in
     int rc = file->deferredError;
     file->deferredError = WANGGE_SQLITE_OK;
     if (rc != WANGGE_SQLITE_OK) return rc;
-    if (file->length > 0 && (offset != file->offset + file->length || file->length + amount > WANGGE_BATCH_BYTES)) {
+    if (file->appendAt >= 0 && offset != file->appendAt) {
+        // Not the next frame: SQLite writing again what this transaction wrote (a page changed again, or
+        // the checksums redone after the commit frame). Written at once, so its error reaches SQLite.
+        if ((rc = writeOut(file)) != WANGGE_SQLITE_OK) return rc;
+        return file->real->pMethods->xWrite(file->real, data, amount, offset);
+    }
+    file->appendAt = offset + amount;
+    if (file->length > 0 && file->length + amount > WANGGE_BATCH_BYTES) {
         if ((rc = writeOut(file)) != WANGGE_SQLITE_OK) return rc;
     }
     if (amount > WANGGE_BATCH_BYTES) return file->real->pMethods->xWrite(file->real, data, amount, offset);
@@ -252,6 +264,12 @@ static int batchedShmLock(sqlite3_file *f, int offset, int n, int flags) {
     BatchedFile *file = (BatchedFile *)f;
     int rc = settleLogOf(file);
     if (rc != WANGGE_SQLITE_OK) return rc;
+    // A write transaction begins (the log's write lock, slot 0, taken): it appends where the log now
+    // ends, which another connection may have moved or started over.
+    if (offset == 0 && (flags & WANGGE_SQLITE_SHM_LOCK) && file->partner) {
+        file->partner->appendAt = -1;
+        file->partner->commitFrameOpen = 0;
+    }
     return file->real->pMethods->xShmLock(file->real, offset, n, flags);
 }
 
@@ -291,6 +309,7 @@ static int batchedOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int 
     file->real = (sqlite3_file *)((char *)f + ((sizeof(BatchedFile) + 15) & ~(size_t)15));
     int rc = defaultVFS->xOpen(defaultVFS, name, file->real, flags, outFlags);
     if (rc != WANGGE_SQLITE_OK || !file->real->pMethods) {
+        if (file->real->pMethods) file->real->pMethods->xClose(file->real);
         file->base.pMethods = NULL;
         return rc;
     }
@@ -303,6 +322,7 @@ static int batchedOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int 
     file->base.pMethods = &batchedMethods;
     if (flags & WANGGE_SQLITE_OPEN_WAL) {
         file->isLog = 1;
+        file->appendAt = -1;
         sqlite3_file *database = sqlite_nio_sqlite3_database_file_object(name);
         if (database && database->pMethods == &batchedMethods) {
             file->partner = (BatchedFile *)database;
