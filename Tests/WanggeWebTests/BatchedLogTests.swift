@@ -40,13 +40,14 @@ final class BatchedLogTests: XCTestCase {
         return (try row.decode(column: "n", as: Int.self), try row.decode(column: "newest", as: Int.self), try row.decode(column: "bytes", as: Int.self))
     }
 
-    func testTheWritingConnectionsGoThroughTheBatchedLogAndTheCheckpointerDoesNot() async throws {
+    func testTheWritingConnectionsGoThroughTheBatchedLogAndTheCheckpointersDoNot() async throws {
         try await withApp(demo: false) { t in
             guard t.database == .sqlite else { return }
             let path = t.app.wanggeConfig.sqlitePath
             XCTAssertEqual(try SQLiteWriteConnection(path: path, purpose: .server).vfsName, "wangge-batched-wal")
             XCTAssertEqual(try GenerateCommand.bulkWriter(t.app)?.vfsName, "wangge-batched-wal")
             XCTAssertEqual(try SQLiteWriteConnection(path: path, purpose: .checkpoints).vfsName, "unix")
+            XCTAssertEqual(try SQLiteWriteConnection(path: path, purpose: .bulkLoadCheckpoints).vfsName, "unix")
         }
     }
 

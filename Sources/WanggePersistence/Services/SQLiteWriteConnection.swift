@@ -78,8 +78,11 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     private func open() throws {
         sqlite_nio_sqlite3_initialize()
         // The writing connections append the log's frames a commit at a time (`wangge_batched_wal_vfs`);
-        // the checkpointer writes no frames.
-        let vfs = purpose == .checkpoints ? nil : wangge_batched_wal_vfs()
+        // the checkpointers write no frames.
+        let vfs = switch purpose {
+        case .bulkLoad, .server: wangge_batched_wal_vfs()
+        case .checkpoints, .bulkLoadCheckpoints: nil as UnsafePointer<CChar>?
+        }
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, vfs)
         guard status == SQLITE_OK else {
             sqlite_nio_sqlite3_close(handle)
