@@ -1,9 +1,9 @@
 import FluentKit
 import Foundation
 import SQLKit
+import WanggePersistence
 import XCTest
 
-import WanggePersistence
 @testable import WanggeWeb
 
 /// The server's writer and the generator's append their commits to SQLite's log through
