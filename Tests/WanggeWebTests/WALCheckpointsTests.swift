@@ -10,49 +10,32 @@ import XCTest
 /// log into the file on its own thread and lets it start over. Nothing written may be lost on the
 /// way, and under steady writes the log must stay short.
 final class WALCheckpointsTests: XCTestCase {
-    private static let filler = String(repeating: "网格", count: 1500)
-
-    private static func write(_ n: Int, through writer: SQLiteWriteConnection, on db: any Database) async throws {
-        try await SQLiteWriteConnection.$current.withValue(writer) {
-            try await db.writeRows { rows in
-                _ = try await rows.insert(BulkInsert(table: "probe_log", columns: ["n", "filler"]), [.int(n), .text(Self.filler)], returning: [])
-            }
-        }
-    }
-
-    private func count(_ sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw("SELECT count(*) AS n FROM probe_log").first()!.decode(column: "n", as: Int.self)
-    }
-
-    /// On SQLite only: a table to fill, the server's kind of write connection, and checkpoints that
+    /// On SQLite only: a table to fill through the server's kind of write connection, and checkpoints that
     /// restart the log past 64 pages.
-    private func withLog(_ body: (TestContext, any SQLDatabase, SQLiteWriteConnection, WALCheckpoints) async throws -> Void) async throws {
+    private func withLog(_ body: (ProbeLog, WALCheckpoints) async throws -> Void) async throws {
         try await withApp(demo: false) { t in
-            guard t.database == .sqlite else { return }
-            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE probe_log (n INTEGER, filler TEXT)").run()
-            let writer = try SQLiteWriteConnection(path: t.app.wanggeConfig.sqlitePath, purpose: .server)
-            try await body(t, sql, writer, try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath, restartAtPages: 64))
+            guard let probe = try await ProbeLog(t) else { return }
+            try await body(probe, try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath, restartAtPages: 64))
         }
     }
 
     /// The writer leaves even a long log alone; one round copies all of it, and the next write
     /// starts the log over.
     func testARoundCopiesTheLogAndTheNextWriteStartsItOver() async throws {
-        try await withLog { t, sql, writer, checkpoints in
+        try await withLog { probe, checkpoints in
             try await checkpoints.round()
 
-            for n in 1...500 { try await Self.write(n, through: writer, on: t.app.db) }
+            for n in 1...500 { try await probe.write(n...n) }
             let longRound = try await checkpoints.round()
             let long = try XCTUnwrap(longRound)
             XCTAssertGreaterThan(long.logPages, 1_000, "the writer no longer copies the log itself at SQLite's 1,000 pages")
             XCTAssertEqual(long.copiedPages, long.logPages, "a round copies the whole log")
 
-            try await Self.write(501, through: writer, on: t.app.db)
+            try await probe.write(501...501)
             let nextRound = try await checkpoints.round()
             let next = try XCTUnwrap(nextRound)
             XCTAssertLessThan(next.logPages, 10, "the write after a round starts the log over (\(next.logPages) pages)")
-            let rows = try await count(sql)
+            let rows = try await probe.seen().rows
             XCTAssertEqual(rows, 501, "every row is there")
         }
     }
@@ -60,12 +43,12 @@ final class WALCheckpointsTests: XCTestCase {
     /// Writers that never pause, rounds in between: the log starts over again and again instead of
     /// growing with every write, and every row is kept.
     func testUnderSteadyWritesTheLogStaysShort() async throws {
-        try await withLog { t, sql, writer, checkpoints in
-            let (writes, db) = (3_000, t.app.db)
+        try await withLog { probe, checkpoints in
+            let writes = 3_000
             let logLengths = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for lane in 0..<4 {
                     group.addTask {
-                        for n in stride(from: lane, to: writes, by: 4) { try await Self.write(n, through: writer, on: db) }
+                        for n in stride(from: lane, to: writes, by: 4) { try await probe.write(n...n) }
                         return []
                     }
                 }
@@ -85,9 +68,9 @@ final class WALCheckpointsTests: XCTestCase {
             // rounds that never held the writers back), it ended past 13,000.
             XCTAssertLessThan(logLengths.max() ?? 0, writes * 2, "the log started over while the writes went on: \(logLengths)")
             XCTAssertEqual(final.copiedPages, final.logPages, "the last round copies everything")
-            let rows = try await count(sql)
+            let rows = try await probe.seen().rows
             XCTAssertEqual(rows, writes, "every row is there")
-            let check = try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self)
+            let check = try await probe.integrityCheck()
             XCTAssertEqual(check, "ok")
         }
     }
