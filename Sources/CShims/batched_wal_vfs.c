@@ -122,6 +122,9 @@ struct BatchedFile {
     int deferredError;
 };
 
+/// This VFS's part of a file, rounded up so that the default VFS's part after it stays aligned.
+#define WANGGE_BATCHED_FILE_BYTES ((sizeof(BatchedFile) + 15) & ~(size_t)15)
+
 static sqlite3_vfs *defaultVFS;
 static sqlite3_vfs batchedVFS;
 static sqlite3_io_methods batchedMethods;
@@ -144,13 +147,18 @@ static int settle(BatchedFile *file) {
     return rc;
 }
 
+/// For a log, `settle`; nothing to do for a database file.
+static int settleIfLog(BatchedFile *file) {
+    return file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+}
+
 static int settleLogOf(BatchedFile *database) {
     return database->partner ? settle(database->partner) : WANGGE_SQLITE_OK;
 }
 
 static int batchedClose(sqlite3_file *f) {
     BatchedFile *file = (BatchedFile *)f;
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     if (file->partner) file->partner->partner = NULL;
     free(file->buffer);
     int closed = file->real->pMethods->xClose(file->real);
@@ -159,11 +167,8 @@ static int batchedClose(sqlite3_file *f) {
 
 static int batchedRead(sqlite3_file *f, void *out, int amount, sqlite_int64 offset) {
     BatchedFile *file = (BatchedFile *)f;
-    if (file->isLog) {
-        int rc = settle(file);
-        if (rc != WANGGE_SQLITE_OK) return rc;
-    }
-    return file->real->pMethods->xRead(file->real, out, amount, offset);
+    int rc = settleIfLog(file);
+    return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xRead(file->real, out, amount, offset);
 }
 
 static int batchedWrite(sqlite3_file *f, const void *data, int amount, sqlite_int64 offset) {
@@ -202,19 +207,19 @@ static int batchedWrite(sqlite3_file *f, const void *data, int amount, sqlite_in
 
 static int batchedTruncate(sqlite3_file *f, sqlite_int64 size) {
     BatchedFile *file = (BatchedFile *)f;
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xTruncate(file->real, size);
 }
 
 static int batchedSync(sqlite3_file *f, int flags) {
     BatchedFile *file = (BatchedFile *)f;
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xSync(file->real, flags);
 }
 
 static int batchedFileSize(sqlite3_file *f, sqlite_int64 *size) {
     BatchedFile *file = (BatchedFile *)f;
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xFileSize(file->real, size);
 }
 
@@ -241,7 +246,7 @@ static int batchedFileControl(sqlite3_file *f, int op, void *argument) {
         *(char **)argument = sqlite_nio_sqlite3_mprintf("%s", batchedVFS.zName);
         return WANGGE_SQLITE_OK;
     }
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xFileControl(file->real, op, argument);
 }
 
@@ -293,7 +298,7 @@ static int batchedShmUnmap(sqlite3_file *f, int deleteFlag) {
 
 static int batchedFetch(sqlite3_file *f, sqlite_int64 offset, int amount, void **out) {
     BatchedFile *file = (BatchedFile *)f;
-    int rc = file->isLog ? settle(file) : WANGGE_SQLITE_OK;
+    int rc = settleIfLog(file);
     return rc != WANGGE_SQLITE_OK ? rc : file->real->pMethods->xFetch(file->real, offset, amount, out);
 }
 
@@ -306,7 +311,7 @@ static int batchedOpen(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int 
     (void)vfs;
     BatchedFile *file = (BatchedFile *)f;
     memset(file, 0, sizeof(BatchedFile));
-    file->real = (sqlite3_file *)((char *)f + ((sizeof(BatchedFile) + 15) & ~(size_t)15));
+    file->real = (sqlite3_file *)((char *)f + WANGGE_BATCHED_FILE_BYTES);
     int rc = defaultVFS->xOpen(defaultVFS, name, file->real, flags, outFlags);
     if (rc != WANGGE_SQLITE_OK || !file->real->pMethods) {
         if (file->real->pMethods) file->real->pMethods->xClose(file->real);
@@ -343,7 +348,7 @@ static void registerOnce(void) {
     batchedVFS = *defaultVFS;
     batchedVFS.pNext = NULL;
     batchedVFS.zName = "wangge-batched-wal";
-    batchedVFS.szOsFile = (int)((sizeof(BatchedFile) + 15) & ~(size_t)15) + defaultVFS->szOsFile;
+    batchedVFS.szOsFile = (int)WANGGE_BATCHED_FILE_BYTES + defaultVFS->szOsFile;
     batchedVFS.xOpen = batchedOpen;
     if (sqlite_nio_sqlite3_vfs_register(&batchedVFS, 0) != WANGGE_SQLITE_OK) defaultVFS = NULL;
 }
