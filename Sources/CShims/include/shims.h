@@ -17,6 +17,18 @@ void wangge_keep_freed_memory(int keep_bytes);
 /// Call after `sqlite3_initialize`.
 const char *wangge_batched_wal_vfs(void);
 
+/// Whether SQLite's page caches are the bounded ones of page_cache.c (installed before `main`), which
+/// spare a commit the walk through the whole cache that the default one makes after a page swap.
+int wangge_bounded_page_cache_installed(void);
+
+#define WANGGE_PAGE_CACHE_TRUNCATES_SKIPPED 0
+#define WANGGE_PAGE_CACHE_TRUNCATES_PASSED 1
+#define WANGGE_PAGE_CACHE_PARKED 2
+
+/// Since the process started, across the bounded page caches: truncates skipped because no page could
+/// lie past the limit, truncates passed to SQLite's own cache, pages parked at the spare number.
+long wangge_page_cache_count(int what);
+
 /// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
 void wangge_name_this_thread(const char *name);
 
