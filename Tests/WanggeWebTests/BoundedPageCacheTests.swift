@@ -41,7 +41,8 @@ final class BoundedPageCacheTests: XCTestCase {
             XCTAssertLessThan(afterCommits.truncatesPassed - before.truncatesPassed, commits / 2,
                               "commits after a swap walked the whole cache")
 
-            // About 4 MB of new pages past the file's end, given back by the rollback.
+            // About 4 MB of new pages past the file's end, given back by the rollback. SQLite's own undo drops the
+            // rolled-back pages; the truncate after it, with pages past the limit a moment before, is passed on.
             let pagesBefore = try writer.strings("PRAGMA page_count")[0][0]
             do {
                 try await writer.transaction { writer -> Void in
@@ -51,7 +52,7 @@ final class BoundedPageCacheTests: XCTestCase {
                 XCTFail("the transaction was meant to roll back")
             } catch is RolledBack {}
             XCTAssertGreaterThan(SQLitePageCache.counts.truncatesPassed, afterCommits.truncatesPassed,
-                                 "the rollback's pages past the end were kept")
+                                 "the truncate after a rollback that gave pages back was not passed on")
             XCTAssertEqual(try writer.strings("PRAGMA page_count")[0][0], pagesBefore)
 
             try await writer.transaction { try $0.execute(Self.insertRandom(500, valueBytes: 300)) }
