@@ -6,8 +6,8 @@ import XCTest
 
 @testable import WanggeWeb
 
-/// `wangge generate` writes on SQLite through `SQLiteWriteConnection`; what it stores must read back
-/// exactly as what `BulkInsert` stores through Fluent, and a failed transaction must leave nothing.
+/// `wangge generate` and the server's writer write on SQLite through `SQLiteWriteConnection`; what it stores
+/// must read back exactly as what `BulkInsert` stores through Fluent, and a failed transaction must leave nothing.
 final class SQLiteWriteConnectionTests: XCTestCase {
     func testValuesMatchFluentsAndAFailedTransactionLeavesNothing() async throws {
         try await withApp(demo: false) { t in
@@ -19,6 +19,8 @@ final class SQLiteWriteConnectionTests: XCTestCase {
             let when = Date(timeIntervalSince1970: 1_795_000_123.25)
             let rows: [BulkValue] = [
                 .int(42), .double(30.25), .text("井盖缺失,影响通行"), .bool(true), .date(when), .null,
+                // Text longer than the writer's buffer for a row's text (4 KB), then short text bound after it.
+                .int(3), .double(3.5), .text(String(repeating: "网格员巡查", count: 1000)), .bool(true), .date(when), .text("长文之后"),
                 .int(-7), .double(0), .text(""), .bool(false), .date(Date(timeIntervalSince1970: 0)), .text("非空"),
             ]
             let writer = try GenerateCommand.bulkWriter(t.app)!
@@ -50,7 +52,7 @@ final class SQLiteWriteConnectionTests: XCTestCase {
                 XCTAssertTrue(error.message.contains("NOT NULL"), error.description)
             }
             let after = try await read("probe_bulk")
-            XCTAssertEqual(after.count, 2)
+            XCTAssertEqual(after.count, 3)
         }
     }
 }

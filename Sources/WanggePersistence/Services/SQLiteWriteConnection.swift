@@ -70,9 +70,16 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         }
     }
 
+    /// The bound row's text, which SQLite reads in place (`SQLITE_STATIC`) when the statement steps: a text
+    /// bound as a copy was a heap allocation and a copy on the writer for every value. Written again only when
+    /// the next row is bound, and every statement binds all of its values before it steps.
+    private var boundText = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 1)
+    private var boundTextCapacity = 4096
+
     deinit {
         for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
         sqlite_nio_sqlite3_close(handle)
+        boundText.deallocate()
     }
 
     private func open() throws {
@@ -261,8 +268,30 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
 
     /// Values are stored as Fluent's SQLite encoder stores them (`BulkValue.sqlite`).
     private func bind<C: Collection<BulkValue>>(_ values: C, to statement: OpaquePointer) throws {
+        var textBytes = 0
+        for value in values {
+            if case .text(let text) = value { textBytes += text.utf8.count }
+        }
+        if textBytes > boundTextCapacity {
+            boundText.deallocate()
+            boundTextCapacity = max(textBytes, boundTextCapacity * 2)
+            boundText = UnsafeMutableRawPointer.allocate(byteCount: boundTextCapacity, alignment: 1)
+        }
+        var offset = 0
         for (index, value) in values.enumerated() {
-            let status = SQLiteCalls.bind(value.sqlite, at: Int32(index + 1), statement)
+            let status: Int32
+            if case .text(var text) = value {
+                let start = boundText + offset
+                let count = text.withUTF8 { bytes in
+                    if let base = bytes.baseAddress { start.copyMemory(from: base, byteCount: bytes.count) }
+                    return bytes.count
+                }
+                offset += count
+                status = sqlite_nio_sqlite3_bind_text64(statement, Int32(index + 1), start.assumingMemoryBound(to: CChar.self),
+                                                        UInt64(count), nil, UInt8(SQLITE_UTF8))
+            } else {
+                status = SQLiteCalls.bind(value.sqlite, at: Int32(index + 1), statement)
+            }
             guard status == SQLITE_OK else { throw error(status) }
         }
     }
