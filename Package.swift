@@ -28,8 +28,8 @@ let package = Package(
         // The rules of the field: Foundation only.
         .target(name: "WanggeDomain", resources: [.copy("Resources")]),
         // C calls Swift cannot make: one variadic SQLite call (SQLiteDirectReader.swift), glibc's mallopt (GenerateCommand.swift),
-        // the system zlib's gzip at a level of our choosing (GzipMiddleware.swift; Debian's zlib1g-dev), and the SQLite VFS
-        // that writes a commit's log frames at once (batched_wal_vfs.c, SQLiteWriteConnection.swift), and SQLite's page
+        // the system zlib's gzip at a level of our choosing (GzipMiddleware.swift; Debian's zlib1g-dev), the SQLite VFS
+        // that writes a commit's log frames at once (batched_wal_vfs.c, SQLiteWriteConnection.swift) and SQLite's page
         // cache without its walk after a page swap (page_cache.c, SQLitePageCache.swift).
         .target(name: "CShims", linkerSettings: [.linkedLibrary("z")]),
         // Fluent models and migrations; no Vapor.
