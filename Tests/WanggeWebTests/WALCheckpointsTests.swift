@@ -40,6 +40,33 @@ final class WALCheckpointsTests: XCTestCase {
         }
     }
 
+    /// With the server's own lengths the writer leaves the log to the checkpoints until it is past their
+    /// restart length, and the round that finds it there starts it over. (With the writer's fallback at
+    /// that same length, the writer copied the log itself in the commit that reached it and the next write
+    /// started it over: the round found a short log.)
+    func testTheWriterLeavesTheLogToTheCheckpointsPastTheirRestartLength() async throws {
+        try await withApp(demo: false) { t in
+            guard let probe = try await ProbeLog(t) else { return }
+            let checkpoints = try WALCheckpoints(path: t.app.wanggeConfig.sqlitePath)
+            try await checkpoints.round()
+            // Each row is about 9 KB: 9,000 rows in transactions of 500 are past 80 MB of log.
+            let rows = 9_000
+            for first in stride(from: 1, through: rows, by: 500) { try await probe.write(first...(first + 499)) }
+            let longRound = try await checkpoints.round()
+            let long = try XCTUnwrap(longRound)
+            XCTAssertGreaterThan(long.logPages, WALCheckpoints.defaultRestartAtPages,
+                                 "the writer left the whole log to the checkpoints (\(long.logPages) pages)")
+            XCTAssertEqual(long.copiedPages, long.logPages, "the round copies the whole log")
+
+            try await probe.write((rows + 1)...(rows + 1))
+            let nextRound = try await checkpoints.round()
+            let next = try XCTUnwrap(nextRound)
+            XCTAssertLessThan(next.logPages, 10, "the write after that round starts the log over (\(next.logPages) pages)")
+            let seen = try await probe.seen().rows
+            XCTAssertEqual(seen, rows + 1, "every row is there")
+        }
+    }
+
     /// Writers that never pause, rounds in between: the log starts over again and again instead of
     /// growing with every write, and every row is kept.
     func testUnderSteadyWritesTheLogStaysShort() async throws {

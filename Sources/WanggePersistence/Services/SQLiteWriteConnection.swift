@@ -22,9 +22,9 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         /// The server's writes, durable as the pool's writer is (see `writeTransaction`), with foreign
         /// keys checked as on Fluent's connections. Statement journals stay in memory: past 64 KB
         /// SQLite spilled them to a file, a sixth of a group's time in `pwrite`. Checkpoints are
-        /// `WALCheckpoints`' work; the writer's own automatic one is only a fallback for a log past
-        /// 64 MB (at SQLite's 1,000 pages it was half of every commit's time, and a larger one made
-        /// the commit that ran it the slowest one percent).
+        /// `WALCheckpoints`' work; the writer's own automatic one is only a fallback for a log four times
+        /// the length at which those start it over (at SQLite's 1,000 pages it was half of every
+        /// commit's time, and a larger one made the commit that ran it the slowest one percent).
         case server
         /// `WALCheckpoints`' connection, which only copies the log into the file.
         case checkpoints
@@ -55,7 +55,10 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
     /// What every connection the server writes through sets, this one and Fluent's writer
     /// (`SQLiteWriteGate.prepareOnce`): durable commits, a sleeping busy wait, a 16 MB page cache for
     /// the cases' indexes, and the automatic checkpoint only as `WALCheckpoints`' fallback.
-    static let serverWriterPragmas = ["busy_timeout=10000", "synchronous=NORMAL", "cache_size=-16000", "wal_autocheckpoint=16384"]
+    /// The fallback must stay above `WALCheckpoints`' restart length: at the same length the writer copied
+    /// the log itself in the commit that reached it.
+    static let serverWriterPragmas = ["busy_timeout=10000", "synchronous=NORMAL", "cache_size=-16000",
+                                      "wal_autocheckpoint=\(4 * WALCheckpoints.defaultRestartAtPages)"]
 
     /// Opens the file at once for a bulk load, whose log is copied into the file each time it is
     /// `loadCheckpointPages` long; a server's connection opens on its first write, after the

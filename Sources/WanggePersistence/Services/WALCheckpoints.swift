@@ -11,9 +11,12 @@ import Foundation
 /// `restartAtPages`, the round copies the last few hundred pages with the process's writers held
 /// back (`SQLiteWriteGate`), a wait of a few milliseconds after the copying done without it.
 public final class WALCheckpoints: Sendable {
-    /// 16 MB of 4 KB pages by default; the writers' own fallback (`Purpose.server`) is four times
-    /// this. A log four times longer measured the same.
     let restartAtPages: Int
+    /// 64 MB of 4 KB pages; the writers' own fallback (`Purpose.server`) is four times this. Under full
+    /// intake a report adds about 60 KB to the log, and at 16 MB every round started it over, holding
+    /// the writers 10 times a second for 8–9 ms each; at 64 MB a restart comes every third or fourth
+    /// round, for 4–6% less CPU a report (BENCHMARKS.md, "A longer log between restarts").
+    public static let defaultRestartAtPages = 16_384
     static let interval: Duration = .milliseconds(100)
 
     private let connection: SQLiteWriteConnection
@@ -21,7 +24,7 @@ public final class WALCheckpoints: Sendable {
     private let file: Int32
     private static let thread = WriterThread(name: "wangge-wal")
 
-    public init(path: String, restartAtPages: Int = 4096) throws {
+    public init(path: String, restartAtPages: Int = defaultRestartAtPages) throws {
         connection = try SQLiteWriteConnection(path: path, purpose: .checkpoints)
         self.restartAtPages = restartAtPages
         file = open(path, O_RDONLY)
