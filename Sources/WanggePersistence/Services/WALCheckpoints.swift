@@ -13,9 +13,9 @@ import Foundation
 public final class WALCheckpoints: Sendable {
     let restartAtPages: Int
     /// 64 MB of 4 KB pages; the writers' own fallback (`Purpose.server`) is four times this. Under full
-    /// intake a report adds about 60 KB to the log, and at 16 MB every round started it over, holding
-    /// the writers 10 times a second for 8–9 ms each; at 64 MB a restart comes every third or fourth
-    /// round, for 4–6% less CPU a report (BENCHMARKS.md, "A longer log between restarts").
+    /// intake a report adds about 14 pages to the log, and at 16 MB most rounds started it over (52
+    /// restarts in an eight-second run, each holding the writers 8.6 ms); at 64 MB, 20 (BENCHMARKS.md,
+    /// "A longer log between restarts").
     public static let defaultRestartAtPages = 16_384
     static let interval: Duration = .milliseconds(100)
 
