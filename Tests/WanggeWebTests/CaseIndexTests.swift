@@ -1,3 +1,5 @@
+import FluentKit
+import Foundation
 import SQLKit
 import WanggeDomain
 @testable import WanggePersistence
@@ -46,23 +48,55 @@ final class CaseIndexTests: XCTestCase {
     }
 
     /// The duplicate hint is the one query that filters by position; it asks for one category's
-    /// recent cases first, so the category index answers it, and the location index is gone
-    /// (migration 010: every report wrote a random page of it).
-    func testTheDuplicateHintUsesTheCategoryIndexAndNoLocationIndexIsKept() async throws {
+    /// recent cases, which it walks in the (category, id) index back to the smallest id of those days
+    /// (read from the (created_at, id) index). Neither the location index (migration 010) nor the
+    /// (category, created_at) one (021) is kept: every report wrote a page of each.
+    func testTheDuplicateHintWalksTheCategoryIndexAndNoLocationOrCategoryTimeIndexIsKept() async throws {
         try await withApp { t in
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            let gone = t.database == .sqlite
-                ? try await sql.raw("SELECT name FROM sqlite_master WHERE name = 'idx_cases_lat_lon'").all()
-                : try await sql.raw("SELECT indexname FROM pg_indexes WHERE indexname = 'idx_cases_lat_lon'").all()
-            XCTAssertTrue(gone.isEmpty, "[\(t.database)] the location index is dropped")
+            for index in ["idx_cases_lat_lon", "idx_cases_category_code_created_at"] {
+                let definition = try await Self.definition(of: index, t)
+                XCTAssertNil(definition, "[\(t.database)] \(index) is dropped")
+            }
             guard t.database == .sqlite else { return }
+            let first = try await sql.queryPlan("SELECT MIN(id + 0) AS first FROM cases WHERE created_at >= 1795000000")
+            XCTAssertTrue(first.contains("COVERING INDEX idx_cases_created_at_id (created_at>?)"), first)
             let plan = try await sql.queryPlan("""
-                SELECT id FROM cases WHERE category_code = '0101' AND created_at >= 1795000000
+                SELECT id FROM cases WHERE category_code = '0101' AND id >= 5 AND created_at >= 1795000000
                 AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
-                AND id != 7 ORDER BY created_at DESC, id DESC LIMIT 50
+                AND id != 7 ORDER BY id DESC LIMIT 50
                 """)
-            XCTAssertTrue(plan.contains("idx_cases_category_code_created_at (category_code=? AND created_at>?)"), plan)
+            XCTAssertTrue(plan.contains("idx_cases_category_code_id (category_code=? AND id>?)"), plan)
             XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
+        }
+    }
+
+    /// A case's id need not follow its time (one entered late, with the time it was reported): the hint
+    /// still finds every open case of the category nearby from the last seven days, whatever its id,
+    /// and none older.
+    func testTheDuplicateHintFindsTheWeeksCasesWhateverTheirIdsOrder() async throws {
+        try await withApp { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let dispatcher = try await t.token("dispatcher-dh")
+            let spot = try t.centre(of: "330110001001-01")
+            var ids: [Int] = []
+            for n in 0..<3 {
+                let made = try await t.report(["channel": "window", "description": "井盖坏了第\(n)次", "categoryCode": "0101",
+                                               "location": ["lat": spot.lat + 0.0001, "lon": spot.lon]], token: dispatcher)
+                let code = try XCTUnwrap(made.json["code"] as? String)
+                let row = try await CaseModel.query(on: t.app.db).filter(\.$code == code).first()
+                ids.append(try XCTUnwrap(row?.id))
+            }
+            // Oldest id, one day old; the next id two days old (older than the one before it); the newest id ten.
+            let now = Date()
+            for (id, daysAgo) in zip(ids, [1.0, 2.0, 10.0]) {
+                try await sql.update(CaseModel.schema).set("created_at", to: now.addingTimeInterval(-daysAgo * 86400))
+                    .where("id", .equal, id).run()
+            }
+            let hints = try await CaseQueryService(db: t.app.db)
+                .duplicateHints(lat: spot.lat, lon: spot.lon, categoryCode: "0101", excluding: nil, now: now)
+            // (The demo county may have cases of its own there.)
+            XCTAssertEqual(Set(hints.compactMap(\.id)).intersection(ids), Set(ids.prefix(2)), "[\(t.database)] the week's two, not the ten-day-old one")
         }
     }
 

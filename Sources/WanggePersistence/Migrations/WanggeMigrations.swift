@@ -27,5 +27,6 @@ public enum WanggeMigrations {
         IndexCasesByTime(),
         IndexOpenCaseWarnings(),
         IndexSweepCandidates(),
+        DropCaseCategoryTimeIndex(),
     ]
 }

@@ -290,19 +290,30 @@ public struct CaseQueryService: Sendable {
         let point = GeoPoint(lon: lon, lat: lat)
         let dLat = radius / 111_320
         let dLon = radius / (111_320 * max(0.01, cos(lat * .pi / 180)))
+        // Every case of the last days has an id at or past the smallest among them (read from the (created_at,
+        // id) index), so the category's (category, id) index is walked from its newest back to that id only.
+        let since = now.addingTimeInterval(-days * 86400)
+        guard let firstID = try await firstID(since: since) else { return [] }
         var query = CaseModel.query(on: db)
             .filter(\.$categoryCode == categoryCode)
-            .filter(\.$createdAt >= now.addingTimeInterval(-days * 86400))
+            .filter(\.$id >= firstID)
+            .filter(\.$createdAt >= since)
             .filter(\.$state ~~ CaseState.openStates.map(\.rawValue))
             .filter(\.$lat >= lat - dLat).filter(\.$lat <= lat + dLat)
             .filter(\.$lon >= lon - dLon).filter(\.$lon <= lon + dLon)
         if let caseID { query = query.filter(\.$id != caseID) }
-        // Newest by time, so the (category, time) index serves it from the week's start; by id, the
-        // planner walked the whole category's (category, id) entries for a week's few cases.
-        return try await query.sort(\.$createdAt, .descending).sort(\.$id, .descending).limit(50).all().filter { other in
+        return try await query.sort(\.$id, .descending).limit(50).all().filter { other in
             guard let la = other.lat, let lo = other.lon else { return false }
             return point.distanceMeters(to: GeoPoint(lon: lo, lat: la)) <= radius
         }
+    }
+
+    /// The smallest id among the cases created since `since`, from the (created_at, id) index. As `min(id)`
+    /// SQLite took its shortcut for a minimum: the table walked in id order up to its first case that recent.
+    private func firstID(since: Date) async throws -> Int? {
+        guard let sql = db as? any SQLDatabase else { return try await CaseModel.query(on: db).filter(\.$createdAt >= since).min(\.$id) }
+        return try await sql.raw("SELECT MIN(id + 0) AS first FROM cases WHERE created_at >= \(bind: since)").first()?
+            .decode(column: "first", as: Int?.self)
     }
 
     /// The case a query code opens; a merged case leads to its master.
