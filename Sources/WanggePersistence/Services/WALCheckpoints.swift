@@ -11,6 +11,7 @@ import Foundation
 /// `restartAtPages`, the round copies the last few hundred pages with the process's writers held
 /// back (`SQLiteWriteGate`), a wait of a few milliseconds after the copying done without it.
 public final class WALCheckpoints: Sendable {
+    /// Past this many pages in the log a round starts it over (holding the writers back).
     let restartAtPages: Int
     /// 64 MB of 4 KB pages; the writers' own fallback (`Purpose.server`) is four times this. Under full
     /// intake a report adds about 14 pages to the log, and at 16 MB most rounds started it over (52
