@@ -311,7 +311,7 @@ public struct CaseQueryService: Sendable {
     /// The smallest id among the cases created since `since`, from the (created_at, id) index. As `min(id)`
     /// SQLite took its shortcut for a minimum: the table walked in id order up to its first case that recent.
     private func firstID(since: Date) async throws -> Int? {
-        guard let sql = db as? any SQLDatabase else { return try await CaseModel.query(on: db).filter(\.$createdAt >= since).min(\.$id) }
+        guard let sql = db as? any SQLDatabase else { return nil }
         return try await sql.raw("SELECT MIN(id + 0) AS first FROM cases WHERE created_at >= \(bind: since)").first()?
             .decode(column: "first", as: Int?.self)
     }
