@@ -32,6 +32,8 @@ final class RowSinkParityTests: XCTestCase {
                                              queryCode: "PARITY\(n)XYZ")
                 }
                 let id = result.id
+                // A report's rollup entries reach the rollups when the journal is folded (`RollupJournal`).
+                try await RollupJournalFolder(db: app.db).drain()
                 written.append((id, delta(before.0, try await rollups(sql)), delta(before.1, try await gauges(sql))))
             }
             let (fluent, directly) = (written[0], written[1])

@@ -147,8 +147,13 @@ public enum RollupKeys {
     }
 
     public static func entries(_ tally: EventTally, _ c: Context) -> [RollupEntry] {
-        guard !tally.isEmpty else { return [] }
         let (day, month) = periods(c.at, timeZone: c.timeZone)
+        return entries(tally, c, day: day, month: month)
+    }
+
+    /// The same, the day and month given (a journal line keeps them: `RollupTally`); `c.at` is not read.
+    static func entries(_ tally: EventTally, _ c: Context, day: String, month: String) -> [RollupEntry] {
+        guard !tally.isEmpty else { return [] }
         let category = c.categoryCode ?? RollupKeys.uncategorised
         let ancestry = OrgCode.ancestry(of: c.placeCode)
         var out: [RollupEntry] = []

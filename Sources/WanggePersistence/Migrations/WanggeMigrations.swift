@@ -28,5 +28,6 @@ public enum WanggeMigrations {
         IndexOpenCaseWarnings(),
         IndexSweepCandidates(),
         DropCaseCategoryTimeIndex(),
+        CreateRollupJournal(),
     ]
 }

@@ -17,8 +17,10 @@ public protocol RowSink: Sendable {
     /// Sets `columns` of the rows whose `match` columns hold the given values; returns how many rows
     /// it changed (0 when none matched: a version claim that lost).
     func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int
-    /// Deletes the rows whose `column` holds one of `values`.
-    func delete(from table: String, where column: String, in values: [BulkValue]) async throws
+    /// Deletes the rows whose `column` holds one of `values`; returns how many it deleted (fewer than
+    /// asked when another transaction deleted some first: PostgreSQL waits for it, then skips them).
+    @discardableResult
+    func delete(from table: String, where column: String, in values: [BulkValue]) async throws -> Int
     /// `count` ids for new rows of `table` (its `id` column), ascending, that no other row has or will
     /// get: a row written with its id known can be written whole, where one whose id the insert
     /// assigns must be updated once something that covers its id is known (a case's event hashes).
@@ -97,13 +99,13 @@ struct FluentRows: RowSink {
         return try await PostgresPreparedReads.rows(text, binds, fixedText: true, on: db)?.count
     }
 
-    func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
-        guard !values.isEmpty else { return }
+    func delete(from table: String, where column: String, in values: [BulkValue]) async throws -> Int {
+        guard !values.isEmpty else { return 0 }
         guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
         var query = SQLQueryString("DELETE FROM \"\(unsafeRaw: table)\" WHERE \"\(unsafeRaw: column)\" IN (")
         query.appendList(values)
-        query.appendLiteral(")")
-        try await sql.raw(query).run()
+        query.appendLiteral(") RETURNING \"\(column)\"")
+        return try await sql.raw(query).all().count
     }
 
     /// PostgreSQL draws them from the column's sequence, which no two transactions share a value of.

@@ -210,9 +210,14 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         return Array(last + 1...last + count)
     }
 
-    public func delete(from table: String, where column: String, in values: [BulkValue]) async throws {
+    public func delete(from table: String, where column: String, in values: [BulkValue]) async throws -> Int {
         let statement = try prepared("DELETE FROM \"\(table)\" WHERE \"\(column)\" = ?1")
-        for value in values { try run(statement, [value]) }
+        var deleted = 0
+        for value in values {
+            try run(statement, [value])
+            deleted += Int(sqlite_nio_sqlite3_changes(handle))
+        }
+        return deleted
     }
 
     public func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]] {

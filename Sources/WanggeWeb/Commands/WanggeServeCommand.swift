@@ -44,7 +44,8 @@ struct WanggeServeCommand: AsyncCommand {
             }
         }
         let searchIndex = RepeatingJob(every: app.wanggeConfig.searchIndexInterval) { app in try await app.indexSearchTerms() }
-        for job in [sweep, searchIndex] {
+        let rollupFold = RepeatingJob(every: app.wanggeConfig.rollupFoldInterval) { app in try await app.foldRollups() }
+        for job in [sweep, searchIndex, rollupFold] {
             app.lifecycle.use(job)
             job.start(app)
         }

@@ -44,4 +44,13 @@ extension Application {
             try await SearchTermIndexer(db: db).drain()
         }
     }
+
+    /// Adds the rollup journal's waiting reports to the rollups (`RollupJournal`); returns how many rows
+    /// of it it folded. On SQLite on the writer thread, as intake writes.
+    @discardableResult
+    func foldRollups() async throws -> Int {
+        try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
+            try await RollupJournalFolder(db: db).drain()
+        }
+    }
 }

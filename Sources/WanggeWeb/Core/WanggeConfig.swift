@@ -23,6 +23,9 @@ public struct WanggeConfig: Sendable {
     /// How often reports' queued search terms are indexed in one batch (`CaseSearchTerms`); search
     /// finds a case at once either way.
     public var searchIndexInterval: TimeInterval = 0.25
+    /// How often reports' rollup entries are added from the rollup journal in one batch (`RollupJournal`);
+    /// the leader's pages and rankings count every report either way.
+    public var rollupFoldInterval: TimeInterval = 0.25
     public var tokenLifetime: TimeInterval
 
     public init(dataDirectory: String = "./data", databaseURL: String? = nil, bcryptCost: Int = 12,
@@ -45,6 +48,7 @@ public struct WanggeConfig: Sendable {
         if let hours = Environment.get("WANGGE_SESSION_HOURS").flatMap(Double.init), hours > 0 { config.sessionLifetime = hours * 3600 }
         if let seconds = Environment.get("WANGGE_SWEEP_SECONDS").flatMap(Double.init), seconds >= 0 { config.sweepInterval = seconds }
         if let seconds = Environment.get("WANGGE_SEARCH_INDEX_SECONDS").flatMap(Double.init), seconds > 0 { config.searchIndexInterval = seconds }
+        if let seconds = Environment.get("WANGGE_ROLLUP_FOLD_SECONDS").flatMap(Double.init), seconds > 0 { config.rollupFoldInterval = seconds }
         if let hours = Environment.get("WANGGE_ESCALATE_AFTER_HOURS").flatMap(Double.init), hours >= 0 { config.escalateAfter = hours * 3600 }
         if let raw = Environment.get("WANGGE_WARNING_THRESHOLDS") {
             let parts = raw.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }

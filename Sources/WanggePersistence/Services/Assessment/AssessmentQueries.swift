@@ -4,7 +4,8 @@ import SQLKit
 import WanggeDomain
 
 /// Answers every assessment question from the rollups and gauges, never from the cases: the rows
-/// read grow with the size of the answer (days, units, categories), not with the history.
+/// read grow with the size of the answer (days, units, categories), not with the history. Reads of
+/// the rollups fold the rollup journal first (`RollupJournal`), so they count every report made before.
 public struct AssessmentQueries: Sendable {
     public let db: any Database
 
@@ -107,6 +108,7 @@ public struct AssessmentQueries: Sendable {
     /// rollup models was a sixth of the dashboard's time.
     func counted(_ keyColumn: String, _ narrow: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [(key: String, counts: CaseCounts)] {
         guard let sql = db as? any SQLDatabase else { return [] }
+        try await RollupJournal.foldIfPending(on: db)
         var select = sql.select().column(keyColumn)
         for column in RollupModel.counterColumns { select = select.column(column) }
         return try await PlainReads.rows(narrow(select.from(RollupModel.schema)).select, on: db).map { row in
@@ -120,6 +122,7 @@ public struct AssessmentQueries: Sendable {
     func sum(_ dimension: RollupDimension, _ period: AssessmentPeriod,
              _ narrow: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [String: CaseCounts] {
         guard let sql = db as? any SQLDatabase else { return [:] }
+        try await RollupJournal.foldIfPending(on: db)
         let cover = period.cover
         var out: [String: CaseCounts] = [:]
         for (kind, periods) in [(RollupPeriodKind.month, cover.months), (.day, cover.days)] where !periods.isEmpty {

@@ -94,7 +94,9 @@ extension RollupRebuild.Recount {
 
 extension RollupRebuild {
     /// Every stored rollup row (zero rows dropped), gauge and finished count, for comparison.
+    /// Reports still in the rollup journal are folded in first.
     public func stored() async throws -> (rollups: [RollupKey: CaseCounts], gauges: [String: GaugeRow], finished: [FinishedCountKey: Int]) {
+        try await RollupJournal.foldIfPending(on: db)
         var rollups: [RollupKey: CaseCounts] = [:]
         for row in try await RollupModel.query(on: db).all() where row.counts != CaseCounts() {
             rollups[row.key] = row.counts
@@ -154,6 +156,8 @@ extension RollupRebuild {
     func write(entries: [RollupEntry], gaugeRows: [GaugeRow], finished: [FinishedCountKey: Int]) async throws {
         try await db.writeTransaction { tx in
             try await RollupModel.query(on: tx).delete()
+            // The recount has the journal's reports from their events: folded later, they would count twice.
+            try await (tx as? any SQLDatabase)?.delete(from: RollupJournal.table).run()
             try await OpenGaugeModel.query(on: tx).delete()
             try await FinishedCountModel.query(on: tx).delete()
             // The table is empty: plain multi-row inserts, no upsert needed.

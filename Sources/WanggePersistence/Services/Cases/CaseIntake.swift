@@ -229,8 +229,8 @@ public struct CaseIntakeService: Sendable {
                                        anonymousName: reporter.displayName, note: nil, payload: initialColumns.json, at: now,
                                        placeCode: place)
         var events = [first]
-        var rollups = EventRollups.entries(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
-                                           timeZone: timeZone)
+        var rollups = [EventRollups.tally(for: first, before: initial, after: initial, channel: channel.rawValue, firstOverdue: false,
+                                          timeZone: timeZone)]
         if let onSpotCommand {
             // Written as it stands after both events: the report, then the grid worker's result.
             deadlines = deadlines.after(.resolveOnSpot, previous: initial, at: now, policy: policy, calendar: sla.calendar)
@@ -239,8 +239,8 @@ public struct CaseIntakeService: Sendable {
                                                 payload: CaseEventModel.payload(onSpotCommand), at: now, placeCode: place,
                                                 onTime: Tally.onTime(.resolveOnSpot, deadlinesAfter: deadlines))
             events.append(second)
-            rollups += EventRollups.entries(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
-                                            timeZone: timeZone)
+            rollups.append(EventRollups.tally(for: second, before: initial, after: afterSpot, channel: channel.rawValue, firstOverdue: false,
+                                              timeZone: timeZone))
         }
         let row = NewCaseRow(
             queryCodeHash: QueryCodeHash.hash(queryCode), channel: channel, description: description, urgency: urgency,
@@ -252,7 +252,7 @@ public struct CaseIntakeService: Sendable {
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
         let pending = PendingIntake(row: row, dayKey: "\(row.countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))", events: events,
-                                    rollups: rollups, photos: photos, terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
+                                    rollups: rollups.compactMap { $0 }, photos: photos, terms: SearchTerms.terms(description + " " + (address ?? "")).sorted())
         let (db, timeZone) = (db, timeZone)
         let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
             try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }

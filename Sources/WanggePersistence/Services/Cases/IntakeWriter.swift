@@ -12,7 +12,10 @@ public struct PendingIntake: Sendable {
     let dayKey: String
     /// In order, from seq 1; the writer adds the case id and the hashes.
     let events: [EventContent]
+    /// Its events' rollup entries, merged, and the same as its lines of the rollup journal (`RollupJournal`),
+    /// both made here and not on the writer's thread; the lines are empty when the events count nowhere.
     let rollups: [RollupEntry]
+    let rollupLines: String
     let photos: [StoredPhoto]
     /// The search terms' queue text (`CaseSearchTerms.queued`), made here and not on the writer's
     /// thread; nil when the report has no terms.
@@ -20,9 +23,9 @@ public struct PendingIntake: Sendable {
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
-    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupEntry], photos: [StoredPhoto], terms: [String]) {
+    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], terms: [String]) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
-        (self.rollups, self.photos) = (RollupKeys.merged(rollups), photos)
+        (self.rollups, rollupLines, self.photos) = (RollupKeys.merged(rollups.flatMap(\.entries)), RollupJournal.lines(rollups), photos)
         queuedTerms = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
@@ -38,8 +41,8 @@ public struct WrittenCase: Sendable, Equatable {
 public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
-/// however many reports: codes, ids, cases (with their chain heads), events, rollups, gauges, photos
-/// and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
+/// however many reports: codes, ids, cases (with their chain heads), events, the rollup journal's row,
+/// gauges, photos and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
 /// (`SQLiteWriteConnection`) each is one compiled statement stepped per row. On SQLite, where one
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
 /// and a commit.
@@ -68,7 +71,7 @@ enum IntakeWriter {
         let eventIDs = try await PlainWrites.insert(eventRows, table: CaseEventModel.schema,
                                                     returning: withPhotos ? ["id", "case_id", "seq"] : [], into: rows)
 
-        try await RollupLedger.add(merged: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
+        try await RollupJournal.append(group.map(\.rollupLines), entries: RollupKeys.merged(runs: group.map(\.rollups)), into: rows)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.none, to: $0.row.gauge) }, into: rows)
         var attachments: [AttachmentModel] = []
         for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {

@@ -1,0 +1,165 @@
+import FluentKit
+import Foundation
+import SQLKit
+import Synchronization
+import WanggeDomain
+
+/// Reports' rollup entries on their way to the rollups. A group of reports writes one row here, its
+/// reports' tallies as lines of text (`RollupTally.line`), in its own transaction, so a report
+/// acknowledged is in the journal if not yet in the rollups; a fold adds a batch of rows' entries to
+/// the rollups and deletes the rows in one transaction, so each is counted once, also after a crash.
+///
+/// Each report upserted about thirteen rollup rows in its group's commit (two dozen entries, merged
+/// within the group): a third of the intake writer's time, and a fifth of the pages it wrote. A fold
+/// of a second's reports upserts each row they touch once. Readers of the rollups fold first
+/// (`foldIfPending`), so what they show has every report acknowledged before the read.
+public enum RollupJournal {
+    public static let table = "rollup_journal"
+
+    /// One row for a group's reports: their lines (each report's its own, already joined), or none when
+    /// no report counts anywhere. `entries` are the lines' entries, merged (`RollupKeys.merged`): kept in
+    /// memory for the fold (`Memo`).
+    static func append(_ reportLines: [String], entries: [RollupEntry], into rows: any RowSink) async throws {
+        let lines = reportLines.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { return }
+        let text = lines.joined(separator: "\n")
+        Memo.keep(entries, for: text)
+        try await rows.insert(insert, [.text(text)])
+    }
+
+    /// A journal row's entries as its writer made them, so that a fold in this process need not parse its
+    /// lines and make two dozen entries a report again (that was a seventh of the server's time, on the
+    /// event loops). Keyed by the row's text, which alone decides its entries: a text kept for a write that
+    /// rolled back, or for another database of the process, gives the same entries as parsing it would.
+    /// Bounded, as a fold in another process may take rows whose entries were kept here.
+    enum Memo {
+        private static let kept = Mutex<[String: [RollupEntry]]>([:])
+        static let limit = 1_000
+
+        static func keep(_ entries: [RollupEntry], for text: String) {
+            kept.withLock { kept in
+                if kept.count >= limit { kept.removeAll(keepingCapacity: true) }
+                kept[text] = entries
+            }
+        }
+
+        /// The entries kept for a row's text (and forgets them), else its lines parsed.
+        static func take(_ text: String) throws -> [RollupEntry] {
+            if let known = kept.withLock({ $0.removeValue(forKey: text) }) { return known }
+            var entries: [RollupEntry] = []
+            for line in text.split(separator: "\n") { entries += try RollupTally(line: line).entries }
+            return entries
+        }
+    }
+
+    /// A report's events' tallies as its part of a journal row.
+    static func lines(_ tallies: [RollupTally]) -> String {
+        tallies.map(\.line).joined(separator: "\n")
+    }
+
+    /// Folds the journal if anything waits in it: a read of one row when nothing does.
+    public static func foldIfPending(on db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let waiting = try await PlainReads.rows(sql.select().column("id").from(table).limit(1).select, on: db)
+        if !waiting.isEmpty { try await RollupJournalFolder(db: db).drain() }
+    }
+
+    private static let insert = BulkInsert(table: table, columns: ["tallies"])
+}
+
+/// Adds the journal's waiting entries to the rollups, a batch of rows per transaction. The server runs
+/// it every quarter second (`Application.foldRollups`, `WANGGE_ROLLUP_FOLD_SECONDS`); readers of the
+/// rollups run it before they read.
+///
+/// A batch is read and summed outside the write transaction, which then only deletes its rows and
+/// upserts the sums, at most `maxRows` of them: reports wait behind a fold on SQLite's one writer, and
+/// half a second's reports summed and upserted in one transaction made the slowest reports wait two to
+/// three times as long. Each journal row is folded once: a fold whose rows another fold (another instance on
+/// PostgreSQL, or a reader) deleted first rolls back and reads again.
+public struct RollupJournalFolder: Sendable {
+    public let db: any Database
+    /// Journal rows read at a time.
+    public let batch: Int
+    /// Rollup rows upserted in one transaction, at most (unless one journal row alone has more).
+    public let maxRows: Int
+
+    public init(db: any Database, batch: Int = 500, maxRows: Int = 2_000) {
+        self.db = db
+        self.batch = max(1, batch)
+        self.maxRows = max(1, maxRows)
+    }
+
+    /// Folds until a read of the journal comes back short; returns how many rows it folded.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var total = 0
+        while true {
+            let (folded, read) = try await foldBatch()
+            total += folded
+            if read < batch { return total }
+        }
+    }
+
+    /// Another fold deleted some of a chunk's rows first.
+    struct TakenByAnother: Error {}
+
+    /// Reads up to `batch` rows, oldest first, and folds them in chunks whose sums stay within `maxRows`
+    /// (a row alone may exceed it), one transaction a chunk. Returns how many it folded and how many it
+    /// read; when another fold took rows first it stops there, and the next read goes on from what is left.
+    func foldBatch() async throws -> (folded: Int, read: Int) {
+        guard let sql = db as? any SQLDatabase else { return (0, 0) }
+        let rows = try await PlainReads.rows(sql.select().columns("id", "tallies").from(RollupJournal.table)
+            .orderBy("id").limit(batch).select, on: db)
+        var folded = 0
+        var chunk = Chunk()
+        for row in rows {
+            let entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
+            // At most this many new rows (a key twice in the row counts twice): a bound, without a set of keys.
+            let newKeys = entries.reduce(0) { $0 + (chunk.sums[$1.key] == nil ? 1 : 0) }
+            if !chunk.ids.isEmpty && chunk.sums.count + newKeys > maxRows {
+                guard try await fold(chunk) else { return (folded, batch) }
+                folded += chunk.ids.count
+                chunk = Chunk()
+            }
+            chunk.add(id: try row.decode(column: "id", as: Int.self), entries)
+        }
+        if !chunk.ids.isEmpty {
+            guard try await fold(chunk) else { return (folded, batch) }
+            folded += chunk.ids.count
+        }
+        return (folded, rows.count)
+    }
+
+    private struct Chunk {
+        var ids: [BulkValue] = []
+        var sums: [RollupKey: RollupEntry] = [:]
+
+        mutating func add(id: Int, _ entries: [RollupEntry]) {
+            ids.append(.int(id))
+            for entry in entries {
+                if let known = sums[entry.key] {
+                    sums[entry.key]!.counts = known.counts + entry.counts
+                } else {
+                    sums[entry.key] = entry
+                }
+            }
+        }
+    }
+
+    /// Deletes the chunk's rows and upserts its sums in one transaction; false (and nothing written) when
+    /// another fold deleted any of its rows first.
+    private func fold(_ chunk: Chunk) async throws -> Bool {
+        // In key order, as every rollup upsert is (see `RollupKey.<`).
+        // (`RollupKeys.merged` sorts positions: sorting the entries themselves moved them, a third of the fold's time.)
+        let (entries, ids) = (RollupKeys.merged(Array(chunk.sums.values)), chunk.ids)
+        do {
+            try await db.writeRows { sink in
+                guard try await sink.delete(from: RollupJournal.table, where: "id", in: ids) == ids.count else { throw TakenByAnother() }
+                try await RollupLedger.add(merged: entries, into: sink)
+            }
+            return true
+        } catch is TakenByAnother {
+            return false
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+import WanggeDomain
+import XCTest
+import XCTVapor
+@testable import WanggePersistence
+@testable import WanggeWeb
+
+/// Reports' rollup entries wait in the rollup journal and reach the rollups in folds: each report counted
+/// once, whoever folds and whenever, and every reader sees every report made before it reads.
+final class RollupJournalTests: XCTestCase {
+    private let grids = ["330110001001-01", "330110001002-01", "330110002001-01", "330110001001-02"]
+
+    /// Reports `count` citizen cases over the demo grids through the API.
+    private func report(_ t: TestContext, _ count: Int) async throws {
+        for n in 0..<count {
+            let spot = try t.centre(of: grids[n % grids.count])
+            let r = try await t.report(["channel": "citizen", "description": "路灯不亮,晚上很黑 \(n)",
+                                        "categoryCode": n % 3 == 0 ? "0101" : "0201", "location": ["lat": spot.lat, "lon": spot.lon]])
+            XCTAssertEqual(r.status, .created, "\(r.json)")
+        }
+    }
+
+    private func journalTexts(_ t: TestContext) async throws -> [String] {
+        let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+        return try await sql.select().column("tallies").from(RollupJournal.table).orderBy("id").all().map { try $0.decode(column: "tallies", as: String.self) }
+    }
+
+    /// The county's received count in the rollup rows as stored, without folding.
+    private func storedReceived(_ t: TestContext) async throws -> Int {
+        let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+        return try await sql.select().column("received").from(RollupModel.schema).where("dimension", .equal, "org")
+            .where("unit_code", .equal, "330110").where("period_kind", .equal, "d").where("category_code", .equal, "").where("channel", .equal, "")
+            .all().reduce(0) { $0 + (try $1.decode(column: "received", as: Int.self)) }
+    }
+
+    private func assertRollupsEqualARecount(_ t: TestContext, _ message: String) async throws {
+        let rebuild = RollupRebuild(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
+        let differences = try await rebuild.differences(try await rebuild.recount())
+        XCTAssertEqual(differences, [], "[\(t.database)] \(message)\n" + differences.joined(separator: "\n"))
+    }
+
+    func testReportsWaitInTheJournalAndAReaderCountsThemAll() async throws {
+        try await withApp { t in
+            let (today, month) = RollupKeys.periods(t.clock.now, timeZone: t.app.wanggeConfig.timeZone)
+            let period = try XCTUnwrap(AssessmentPeriod.day(today))
+            let queries = AssessmentQueries(db: t.app.db)
+            let before = try await queries.totals(.org, "330110", period).received
+            let stored = try await storedReceived(t)
+            try await report(t, 6)
+            let waiting = try await journalTexts(t)
+            XCTAssertFalse(waiting.isEmpty, "the reports' tallies wait in the journal")
+            let storedNow = try await storedReceived(t)
+            XCTAssertEqual(storedNow, stored, "the rollup rows move when the journal is folded, not with each report")
+            // A reader folds first: the county's day counts all six.
+            let counted = try await queries.totals(.org, "330110", period).received
+            XCTAssertEqual(counted, before + 6)
+            let left = try await journalTexts(t)
+            XCTAssertEqual(left, [], "folded and emptied")
+            let storedAfter = try await storedReceived(t)
+            XCTAssertEqual(storedAfter, stored + 6)
+            // So does the leader's summary over the API.
+            try await report(t, 2)
+            let leader = try await t.token("leader")
+            let summary = try await t.api(.GET, "/api/v1/assessment/summary?area=330110&period=\(month)", token: leader)
+            XCTAssertEqual(summary.status, .ok, summary.body)
+            let leftAfterSummary = try await journalTexts(t)
+            XCTAssertEqual(leftAfterSummary, [])
+            try await assertRollupsEqualARecount(t, "after the folds")
+        }
+    }
+
+    /// Rows a killed server left behind are folded by whoever comes next, from their text alone, once.
+    func testRowsLeftWithoutTheirWriterAreFoldedFromTheirTextOnce() async throws {
+        try await withApp { t in
+            try await report(t, 5)
+            let texts = try await journalTexts(t)
+            XCTAssertFalse(texts.isEmpty)
+            for text in texts {
+                // The entries the writer kept for the row, then (kept no longer, as in a new process) its lines parsed.
+                let kept = try RollupJournal.Memo.take(text)
+                let parsed = try RollupJournal.Memo.take(text)
+                XCTAssertFalse(kept.isEmpty)
+                XCTAssertEqual(RollupKeys.merged(parsed), kept, "the writer's entries are the lines' entries")
+            }
+            let folded = try await RollupJournalFolder(db: t.app.db).drain()
+            XCTAssertEqual(folded, texts.count)
+            let leftAfterFold = try await journalTexts(t)
+            XCTAssertEqual(leftAfterFold, [])
+            try await assertRollupsEqualARecount(t, "after a fold from the text")
+        }
+    }
+
+    /// Folds that run at once (the server's job and a reader; instances on PostgreSQL) count each row once,
+    /// also when their transactions are cut small.
+    func testFoldsAtOnceCountEachReportOnce() async throws {
+        try await withApp { t in
+            try await report(t, 12)
+            let db = t.app.db
+            async let first = RollupJournalFolder(db: db, batch: 2, maxRows: 30).drain()
+            async let second = RollupJournalFolder(db: db, batch: 3, maxRows: 40).drain()
+            async let third = RollupJournalFolder(db: db).drain()
+            let folded = try await first + second + third
+            XCTAssertGreaterThan(folded, 0)
+            let leftAfterConcurrent = try await journalTexts(t)
+            XCTAssertEqual(leftAfterConcurrent, [])
+            try await assertRollupsEqualARecount(t, "after concurrent folds")
+        }
+    }
+
+    /// A rebuild counts the journal's reports from their events, so it empties the journal with the rollups it replaces.
+    func testARebuildLeavesNothingToCountTwice() async throws {
+        try await withApp { t in
+            try await report(t, 4)
+            let rebuild = RollupRebuild(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
+            let recount = try await rebuild.recount()
+            let waiting = try await journalTexts(t)
+            XCTAssertFalse(waiting.isEmpty, "the reports still wait in the journal")
+            try await rebuild.replace(with: recount)
+            let leftAfterRebuild = try await journalTexts(t)
+            XCTAssertEqual(leftAfterRebuild, [])
+            let foldedAfterRebuild = try await RollupJournalFolder(db: t.app.db).drain()
+            XCTAssertEqual(foldedAfterRebuild, 0)
+            try await assertRollupsEqualARecount(t, "after a rebuild")
+        }
+    }
+}
