@@ -31,21 +31,33 @@ public enum RollupJournal {
     /// lines and make two dozen entries a report again (that was a seventh of the server's time, on the
     /// event loops). Keyed by the row's text, which alone decides its entries: a text kept for a write that
     /// rolled back, or for another database of the process, gives the same entries as parsing it would.
-    /// Bounded, as a fold in another process may take rows whose entries were kept here.
+    /// Bounded (emptied when full), as a fold in another process may take rows whose entries were kept here.
     enum Memo {
-        private static let kept = Mutex<[String: [RollupEntry]]>([:])
-        static let limit = 1_000
+        private struct Kept {
+            var rows: [String: [RollupEntry]] = [:]
+            var entries = 0
+        }
+
+        private static let kept = Mutex(Kept())
+        /// About 60 MB of entries (some 300 bytes each); a second of full intake keeps about 50,000.
+        static let limit = 200_000
 
         static func keep(_ entries: [RollupEntry], for text: String) {
             kept.withLock { kept in
-                if kept.count >= limit { kept.removeAll(keepingCapacity: true) }
-                kept[text] = entries
+                if kept.entries + entries.count > limit { kept = Kept() }
+                if let old = kept.rows.updateValue(entries, forKey: text) { kept.entries -= old.count }
+                kept.entries += entries.count
             }
         }
 
         /// The entries kept for a row's text (and forgets them), else its lines parsed.
         static func take(_ text: String) throws -> [RollupEntry] {
-            if let known = kept.withLock({ $0.removeValue(forKey: text) }) { return known }
+            let known = kept.withLock { kept -> [RollupEntry]? in
+                guard let known = kept.rows.removeValue(forKey: text) else { return nil }
+                kept.entries -= known.count
+                return known
+            }
+            if let known { return known }
             var entries: [RollupEntry] = []
             for line in text.split(separator: "\n") { entries += try RollupTally(line: line).entries }
             return entries
