@@ -126,4 +126,27 @@ final class RollupJournalTests: XCTestCase {
             try await assertRollupsEqualARecount(t, "after a rebuild")
         }
     }
+
+    /// A row that is not the journal's (a bug, a hand) does not stop the others: they are folded, it stays and is
+    /// not counted, the fold says so, and the leader's figures are still read.
+    func testARowThatCannotBeReadStaysAndTheRestAreFolded() async throws {
+        try await withApp { t in
+            let period = try XCTUnwrap(AssessmentPeriod.day(RollupKeys.periods(t.clock.now, timeZone: t.app.wanggeConfig.timeZone).day))
+            let before = try await AssessmentQueries(db: t.app.db).totals(.org, "330110", period).received
+            try await report(t, 3)
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            try await sql.insert(into: RollupJournal.table).columns("tallies").values(SQLBind("not a journal line")).run()
+            try await report(t, 3)
+            do {
+                try await RollupJournalFolder(db: t.app.db, batch: 2).drain()
+                XCTFail("[\(t.database)] the fold says it met a row it cannot read")
+            } catch {}
+            let left = try await journalTexts(t)
+            XCTAssertEqual(left, ["not a journal line"])
+            try await assertRollupsEqualARecount(t, "every report folded, the unreadable row not counted")
+            try await report(t, 1)
+            let counted = try await AssessmentQueries(db: t.app.db).totals(.org, "330110", period).received
+            XCTAssertEqual(counted, before + 7, "the reader folded what it could and read")
+        }
+    }
 }

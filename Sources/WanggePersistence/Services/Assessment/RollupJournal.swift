@@ -69,11 +69,13 @@ public enum RollupJournal {
         tallies.map(\.line).joined(separator: "\n")
     }
 
-    /// Folds the journal if anything waits in it: a read of one row when nothing does.
+    /// Folds the journal if anything waits in it: a read of one row when nothing does. A fold that fails
+    /// leaves the reader to read what the rollups hold (the server's fold job logs the failure each time it
+    /// runs), so a leader's page shows the counts without the last moments' reports rather than an error.
     public static func foldIfPending(on db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let waiting = try await PlainReads.rows(sql.select().column("id").from(table).limit(1).select, on: db)
-        if !waiting.isEmpty { try await RollupJournalFolder(db: db).drain() }
+        if !waiting.isEmpty { _ = try? await RollupJournalFolder(db: db).drain() }
     }
 
     private static let insert = BulkInsert(table: table, columns: ["tallies"])
@@ -95,21 +97,28 @@ public struct RollupJournalFolder: Sendable {
     /// Rollup rows upserted in one transaction, at most (unless one journal row alone has more).
     public let maxRows: Int
 
-    public init(db: any Database, batch: Int = 500, maxRows: Int = 2_000) {
+    public init(db: any Database, batch: Int = 500, maxRows: Int = 1_000) {
         self.db = db
         self.batch = max(1, batch)
         self.maxRows = max(1, maxRows)
     }
 
-    /// Folds until a read of the journal comes back short; returns how many rows it folded.
+    /// Folds until a read of the journal comes back short; returns how many rows it folded. A row whose text
+    /// is not the journal's (only a bug or a hand could write one) stays where it is and is not counted; the
+    /// rows around it are folded, and then the fold throws, so that the server's job logs it.
     @discardableResult
     public func drain() async throws -> Int {
         var total = 0
+        var unreadable: (any Error)?
         while true {
-            let (folded, read) = try await foldBatch()
+            let (folded, read, error) = try await foldBatch()
             total += folded
-            if read < batch { return total }
+            unreadable = unreadable ?? error
+            // Nothing folded from a full read: rows it cannot read, or another fold ahead of it; the next run goes on.
+            if read < batch || folded == 0 { break }
         }
+        if let unreadable { throw unreadable }
+        return total
     }
 
     /// Another fold deleted some of a chunk's rows first.
@@ -117,29 +126,37 @@ public struct RollupJournalFolder: Sendable {
 
     /// Reads up to `batch` rows, oldest first, and folds them in chunks whose sums stay within `maxRows`
     /// (a row alone may exceed it), one transaction a chunk. Returns how many it folded and how many it
-    /// read; when another fold took rows first it stops there, and the next read goes on from what is left.
-    func foldBatch() async throws -> (folded: Int, read: Int) {
-        guard let sql = db as? any SQLDatabase else { return (0, 0) }
+    /// read, and the first row it could not read; when another fold took rows first it stops there, and the next
+    /// read goes on from what is left.
+    func foldBatch() async throws -> (folded: Int, read: Int, unreadable: (any Error)?) {
+        guard let sql = db as? any SQLDatabase else { return (0, 0, nil) }
         let rows = try await PlainReads.rows(sql.select().columns("id", "tallies").from(RollupJournal.table)
             .orderBy("id").limit(batch).select, on: db)
         var folded = 0
+        var unreadable: (any Error)?
         var chunk = Chunk()
         for row in rows {
-            let entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
+            let entries: [RollupEntry]
+            do {
+                entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
+            } catch {
+                unreadable = unreadable ?? error
+                continue
+            }
             // At most this many new rows (a key twice in the row counts twice): a bound, without a set of keys.
             let newKeys = entries.reduce(0) { $0 + (chunk.sums[$1.key] == nil ? 1 : 0) }
             if !chunk.ids.isEmpty && chunk.sums.count + newKeys > maxRows {
-                guard try await fold(chunk) else { return (folded, batch) }
+                guard try await fold(chunk) else { return (folded, batch, unreadable) }
                 folded += chunk.ids.count
                 chunk = Chunk()
             }
             chunk.add(id: try row.decode(column: "id", as: Int.self), entries)
         }
         if !chunk.ids.isEmpty {
-            guard try await fold(chunk) else { return (folded, batch) }
+            guard try await fold(chunk) else { return (folded, batch, unreadable) }
             folded += chunk.ids.count
         }
-        return (folded, rows.count)
+        return (folded, rows.count, unreadable)
     }
 
     private struct Chunk {
