@@ -184,6 +184,18 @@ public enum RollupKeys {
         return out
     }
 
+    /// Adds entries to sums kept by key (a recount, a fold of the rollup journal); a key's first entry
+    /// keeps its unit's level and area.
+    public static func add(_ entries: some Sequence<RollupEntry>, to sums: inout [RollupKey: RollupEntry]) {
+        for entry in entries {
+            if let known = sums[entry.key] {
+                sums[entry.key]!.counts = known.counts + entry.counts
+            } else {
+                sums[entry.key] = entry
+            }
+        }
+    }
+
     /// Sums entries with the same key and sorts them (see `RollupKey.<`): sorted first, then equal
     /// neighbours summed, which spares hashing six strings per entry. The positions are sorted, not
     /// the entries: moving whole entries (keys of six strings) was most of the sort's time.

@@ -165,13 +165,7 @@ public struct RollupJournalFolder: Sendable {
 
         mutating func add(id: Int, _ entries: [RollupEntry]) {
             ids.append(.int(id))
-            for entry in entries {
-                if let known = sums[entry.key] {
-                    sums[entry.key]!.counts = known.counts + entry.counts
-                } else {
-                    sums[entry.key] = entry
-                }
-            }
+            RollupKeys.add(entries, to: &sums)
         }
     }
 

@@ -66,14 +66,7 @@ public struct RollupRebuild: Sendable {
             let entries = EventRollups.entries(for: event, before: before, after: snapshot, channel: channel,
                                                firstOverdue: isOverdue && !sawOverdue, timeZone: timeZone)
             if isOverdue { sawOverdue = true }
-            for entry in entries {
-                if var existing = result.rollups[entry.key] {
-                    existing.counts = existing.counts + entry.counts
-                    result.rollups[entry.key] = existing
-                } else {
-                    result.rollups[entry.key] = entry
-                }
-            }
+            RollupKeys.add(entries, to: &result.rollups)
         }
     }
 }
