@@ -43,4 +43,28 @@ final class RollupMergeTests: XCTestCase {
         XCTAssertEqual(RollupKeys.merged(runs: []), [])
         XCTAssertEqual(RollupKeys.merged(runs: [[], []]), [])
     }
+
+    /// Keys order field by field by their UTF-8 bytes (SQLite's order for text): short and long strings,
+    /// prefixes of each other, Chinese and accented text, equal ones.
+    func testKeysOrderByTheirBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["", "0", "1", "a", "ab", "330110", "330110001001-01", "网格", "网", "é", "e\u{301}", "~", "\u{7F}", "z"]
+        func text() -> String {
+            (0..<Int.random(in: 0...4, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+        }
+        func bytes(_ a: String, _ b: String) -> ComparisonResult {
+            let (x, y) = (Array(a.utf8), Array(b.utf8))
+            return x == y ? .orderedSame : (x.lexicographicallyPrecedes(y) ? .orderedAscending : .orderedDescending)
+        }
+        for _ in 0..<5_000 {
+            let (a, b) = (text(), text())
+            XCTAssertEqual(RollupKey.order(a, b), bytes(a, b), "\(Array(a.utf8)) against \(Array(b.utf8))")
+            let (c, d) = (text(), text())
+            let (p, q) = (RollupKey(.org, a, .day, c, categoryCode: b, channel: d), RollupKey(.org, a, .day, c, categoryCode: d, channel: b))
+            let expected = bytes(b, d) != .orderedSame ? bytes(b, d) : bytes(d, b)
+            XCTAssertEqual(RollupKey.order(p, q), expected)
+            XCTAssertEqual(p < q, expected == .orderedAscending)
+            XCTAssertEqual(RollupKey.order(p, p), .orderedSame)
+        }
+    }
 }

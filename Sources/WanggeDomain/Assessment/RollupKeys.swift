@@ -43,16 +43,30 @@ public struct RollupKey: Sendable, Hashable, Comparable {
     /// `<` and `==` in one pass, for merging sorted lists.
     static func order(_ a: RollupKey, _ b: RollupKey) -> ComparisonResult {
         if a.dimension != b.dimension { return order(a.dimension.rawValue, b.dimension.rawValue) }
-        if a.unitCode != b.unitCode { return order(a.unitCode, b.unitCode) }
+        var result = order(a.unitCode, b.unitCode)
+        if result != .orderedSame { return result }
         if a.periodKind != b.periodKind { return order(a.periodKind.rawValue, b.periodKind.rawValue) }
-        if a.period != b.period { return order(a.period, b.period) }
-        if a.categoryCode != b.categoryCode { return order(a.categoryCode, b.categoryCode) }
-        return a.channel == b.channel ? .orderedSame : order(a.channel, b.channel)
+        result = order(a.period, b.period)
+        if result != .orderedSame { return result }
+        result = order(a.categoryCode, b.categoryCode)
+        return result != .orderedSame ? result : order(a.channel, b.channel)
     }
 
-    /// Two strings already known to differ.
-    private static func order(_ a: String, _ b: String) -> ComparisonResult {
-        a.utf8.lexicographicallyPrecedes(b.utf8) ? .orderedAscending : .orderedDescending
+    /// Two strings by their UTF-8 bytes, as `memcmp` orders them (SQLite's order for text too). The
+    /// generic `utf8.lexicographicallyPrecedes` went byte by byte through protocol witnesses: a tenth of
+    /// the time the intake spent merging and sorting rollup entries, on the writer's thread among others.
+    static func order(_ a: String, _ b: String) -> ComparisonResult {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> ComparisonResult in
+                let common = min(x.count, y.count)
+                let bytes = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                if bytes != 0 { return bytes < 0 ? .orderedAscending : .orderedDescending }
+                return x.count == y.count ? .orderedSame : (x.count < y.count ? .orderedAscending : .orderedDescending)
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        if a.utf8.elementsEqual(b.utf8) { return .orderedSame }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? .orderedAscending : .orderedDescending
     }
 }
 
@@ -202,7 +216,11 @@ public enum RollupKeys {
     public static func merged(_ entries: [RollupEntry]) -> [RollupEntry] {
         var out: [RollupEntry] = []
         out.reserveCapacity(entries.count)
-        for index in entries.indices.sorted(by: { entries[$0].key < entries[$1].key }) {
+        // Compared in place through the buffer: `entries[i].key` copied the key (four strings retained) per comparison.
+        let order = entries.withUnsafeBufferPointer { buffer in
+            buffer.indices.sorted { RollupKey.order(buffer[$0].key, buffer[$1].key) == .orderedAscending }
+        }
+        for index in order {
             if let last = out.indices.last, out[last].key == entries[index].key {
                 out[last].counts = out[last].counts + entries[index].counts
             } else {
