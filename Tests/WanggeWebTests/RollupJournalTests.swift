@@ -93,6 +93,20 @@ final class RollupJournalTests: XCTestCase {
         }
     }
 
+    /// The server's fold job, on the writer's own connection as intake writes, folds what waits.
+    func testTheServersFoldJobFoldsTheJournal() async throws {
+        try await withApp { t in
+            try await report(t, 4)
+            let waiting = try await journalTexts(t)
+            XCTAssertFalse(waiting.isEmpty)
+            let folded = try await t.app.foldRollups()
+            XCTAssertEqual(folded, waiting.count)
+            let left = try await journalTexts(t)
+            XCTAssertEqual(left, [])
+            try await assertRollupsEqualARecount(t, "after the server's fold job")
+        }
+    }
+
     /// Folds that run at once (the server's job and a reader; instances on PostgreSQL) count each row once,
     /// also when their transactions are cut small.
     func testFoldsAtOnceCountEachReportOnce() async throws {

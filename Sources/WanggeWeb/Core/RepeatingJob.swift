@@ -36,21 +36,22 @@ final class RepeatingJob: LifecycleHandler, @unchecked Sendable {
 }
 
 extension Application {
-    /// Moves queued search terms into the index (`CaseSearchTerms`); returns how many cases'. On
-    /// SQLite through the server's write connection on the writer thread, as intake writes.
+    /// Moves queued search terms into the index (`CaseSearchTerms`); returns how many cases'.
     @discardableResult
     func indexSearchTerms() async throws -> Int {
-        try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
-            try await SearchTermIndexer(db: db).drain()
-        }
+        try await onServerWriteConnection { try await SearchTermIndexer(db: db).drain() }
     }
 
     /// Adds the rollup journal's waiting reports to the rollups (`RollupJournal`); returns how many rows
-    /// of it it folded. On SQLite on the writer thread, as intake writes.
+    /// of it it folded.
     @discardableResult
     func foldRollups() async throws -> Int {
-        try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
-            try await RollupJournalFolder(db: db).drain()
-        }
+        try await onServerWriteConnection { try await RollupJournalFolder(db: db).drain() }
+    }
+
+    /// A background job's writes: on SQLite through the server's write connection on the writer thread,
+    /// as intake writes (`SQLiteWriterMiddleware` binds it for requests); elsewhere as they are.
+    private func onServerWriteConnection<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self], operation: work)
     }
 }
