@@ -176,6 +176,22 @@ final class Open311Tests: XCTestCase {
         }
     }
 
+    /// A client parses the XML answer whatever a reporter typed: markup is escaped, and characters XML 1.0
+    /// cannot carry (an escape or bell pasted from another program) are dropped rather than breaking the document.
+    func testXMLAnswersEscapeMarkupAndDropWhatXMLCannotCarry() async throws {
+        try await withApp { t in
+            let typed = "井盖<丢失> & \"危险\" 'a'\u{1B}\u{7}b"
+            let created = try await t.report(["channel": "citizen", "description": typed, "categoryCode": "0101"])
+            let code = try XCTUnwrap(created.json["code"] as? String)
+            let (status, xml, _) = try await get(t, "/open311/v2/requests/\(code).xml")
+            XCTAssertEqual(status, .ok)
+            XCTAssertTrue(xml.contains("<description>井盖&lt;丢失&gt; &amp; &quot;危险&quot; &apos;a&apos;b</description>"), xml)
+            XCTAssertFalse(xml.unicodeScalars.contains { $0.value < 0x20 }, "no control character in the document")
+            let json = try await get(t, "/open311/v2/requests/\(code).json").1.jsonArray()
+            XCTAssertEqual(json.first?["description"] as? String, typed, "JSON carries the text as typed")
+        }
+    }
+
     func testListingRequestsWithFilters() async throws {
         try await withApp { t in
             let spot = try t.centre(of: "330110001001-01")
