@@ -83,7 +83,8 @@ final class RollupJournalTests: XCTestCase {
                 let kept = try RollupJournal.Memo.take(text)
                 let parsed = try RollupJournal.Memo.take(text)
                 XCTAssertFalse(kept.isEmpty)
-                XCTAssertEqual(RollupKeys.merged(parsed), kept, "the writer's entries are the lines' entries")
+                XCTAssertEqual(RollupKeys.merged(Array(parsed.joined())), RollupKeys.merged(Array(kept.joined())),
+                               "the writer's entries are the lines' entries")
             }
             let folded = try await RollupJournalFolder(db: t.app.db).drain()
             XCTAssertEqual(folded, texts.count)

@@ -202,11 +202,9 @@ public enum RollupKeys {
     /// keeps its unit's level and area.
     public static func add(_ entries: some Sequence<RollupEntry>, to sums: inout [RollupKey: RollupEntry]) {
         for entry in entries {
-            if let known = sums[entry.key] {
-                sums[entry.key]!.counts = known.counts + entry.counts
-            } else {
-                sums[entry.key] = entry
-            }
+            // One lookup (the subscript's in-place access), where reading and then writing hashed the key twice.
+            sums[entry.key, default: RollupEntry(key: entry.key, unitLevel: entry.unitLevel, area: entry.area, counts: CaseCounts())]
+                .counts += entry.counts
         }
     }
 

@@ -17,9 +17,9 @@ public enum RollupJournal {
     public static let table = "rollup_journal"
 
     /// One row for a group's reports: their lines (each report's its own, already joined), or none when
-    /// no report counts anywhere. `entries` are the lines' entries, merged (`RollupKeys.merged`): kept in
-    /// memory for the fold (`Memo`).
-    static func append(_ reportLines: [String], entries: [RollupEntry], into rows: any RowSink) async throws {
+    /// no report counts anywhere. `entries` are each report's lines' entries, as made (not merged): kept in
+    /// memory for the fold (`Memo`), which sums them by key.
+    static func append(_ reportLines: [String], entries: [[RollupEntry]], into rows: any RowSink) async throws {
         let lines = reportLines.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return }
         let text = lines.joined(separator: "\n")
@@ -34,7 +34,7 @@ public enum RollupJournal {
     /// Bounded (emptied when full), as a fold in another process may take rows whose entries were kept here.
     enum Memo {
         private struct Kept {
-            var rows: [String: [RollupEntry]] = [:]
+            var rows: [String: [[RollupEntry]]] = [:]
             var entries = 0
         }
 
@@ -42,25 +42,25 @@ public enum RollupJournal {
         /// About 60 MB of entries (some 300 bytes each); a second of full intake keeps about 50,000.
         static let limit = 200_000
 
-        static func keep(_ entries: [RollupEntry], for text: String) {
+        static func keep(_ entries: [[RollupEntry]], for text: String) {
+            let count = entries.reduce(0) { $0 + $1.count }
             kept.withLock { kept in
-                if kept.entries + entries.count > limit { kept = Kept() }
-                if let old = kept.rows.updateValue(entries, forKey: text) { kept.entries -= old.count }
-                kept.entries += entries.count
+                if kept.entries + count > limit { kept = Kept() }
+                if let old = kept.rows.updateValue(entries, forKey: text) { kept.entries -= old.reduce(0) { $0 + $1.count } }
+                kept.entries += count
             }
         }
 
-        /// The entries kept for a row's text (and forgets them), else its lines parsed.
-        static func take(_ text: String) throws -> [RollupEntry] {
-            let known = kept.withLock { kept -> [RollupEntry]? in
+        /// The entries kept for a row's text (and forgets them), else its lines parsed: a list a report or a
+        /// line, as made, not merged.
+        static func take(_ text: String) throws -> [[RollupEntry]] {
+            let known = kept.withLock { kept -> [[RollupEntry]]? in
                 guard let known = kept.rows.removeValue(forKey: text) else { return nil }
-                kept.entries -= known.count
+                kept.entries -= known.reduce(0) { $0 + $1.count }
                 return known
             }
             if let known { return known }
-            var entries: [RollupEntry] = []
-            for line in text.split(separator: "\n") { entries += try RollupTally(line: line).entries }
-            return entries
+            return try text.split(separator: "\n").map { try RollupTally(line: $0).entries }
         }
     }
 
@@ -136,16 +136,14 @@ public struct RollupJournalFolder: Sendable {
         var unreadable: (any Error)?
         var chunk = Chunk()
         for row in rows {
-            let entries: [RollupEntry]
+            let entries: [[RollupEntry]]
             do {
                 entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
             } catch {
                 unreadable = unreadable ?? error
                 continue
             }
-            // At most this many new rows (a key twice in the row counts twice): a bound, without a set of keys.
-            let newKeys = entries.reduce(0) { $0 + (chunk.sums[$1.key] == nil ? 1 : 0) }
-            if !chunk.ids.isEmpty && chunk.sums.count + newKeys > maxRows {
+            if !chunk.ids.isEmpty && chunk.sums.count + chunk.newKeys(entries, bound: maxRows) > maxRows {
                 guard try await fold(chunk) else { return (folded, batch, unreadable) }
                 folded += chunk.ids.count
                 chunk = Chunk()
@@ -163,9 +161,17 @@ public struct RollupJournalFolder: Sendable {
         var ids: [BulkValue] = []
         var sums: [RollupKey: RollupEntry] = [:]
 
-        mutating func add(id: Int, _ entries: [RollupEntry]) {
+        mutating func add(id: Int, _ entries: [[RollupEntry]]) {
             ids.append(.int(id))
-            RollupKeys.add(entries, to: &sums)
+            for run in entries { RollupKeys.add(run, to: &sums) }
+        }
+
+        /// At most this many new rows (a key twice in the row counts twice): a bound, without a set of keys.
+        /// The keys are looked up only when their number alone would take the sums past `bound`.
+        func newKeys(_ entries: [[RollupEntry]], bound: Int) -> Int {
+            let count = entries.reduce(0) { $0 + $1.count }
+            guard sums.count + count > bound else { return count }
+            return entries.reduce(0) { total, run in run.reduce(total) { $0 + (sums[$1.key] == nil ? 1 : 0) } }
         }
     }
 
