@@ -67,4 +67,34 @@ final class RollupMergeTests: XCTestCase {
             XCTAssertEqual(RollupKey.order(p, p), .orderedSame)
         }
     }
+
+    /// The fold sorts keys as one run of bytes each (`RollupKeys.JoinedKeys`): the order is `RollupKey.<`'s, also
+    /// for fields that are empty, Chinese or prefixes of each other; a field holding a NUL takes the order field by field.
+    func testJoinedKeysOrderAsTheKeysDo() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["", "0", "1", "a", "ab", "330110", "330110001001-01", "网格", "网", "é", "~", "\u{7F}", "\u{1}", "z"]
+        func text() -> String {
+            (0..<Int.random(in: 0...3, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+        }
+        func entry(_ unit: String, _ period: String = "2026-11", category: String = "", channel: String = "",
+                   _ dimension: RollupDimension = .org, _ kind: RollupPeriodKind = .month) -> RollupEntry {
+            RollupEntry(key: RollupKey(dimension, unit, kind, period, categoryCode: category, channel: channel), unitLevel: "x",
+                        area: OrgAncestry(), counts: CaseCounts())
+        }
+        for _ in 0..<300 {
+            let entries = (0..<Int.random(in: 0...60, using: &generator)).map { _ in
+                entry(text(), text(), category: text(), channel: text(), [.org, .department, .worker].randomElement(using: &generator)!,
+                      [.day, .month].randomElement(using: &generator)!)
+            }
+            let positions = try XCTUnwrap(RollupKeys.JoinedKeys(entries)).sortedPositions()
+            XCTAssertEqual(positions.sorted(), Array(entries.indices), "each entry once")
+            let keys = positions.map { entries[$0].key }
+            for (a, b) in zip(keys, keys.dropFirst()) {
+                XCTAssertFalse(b < a, "\(a) before \(b)")
+            }
+        }
+        let withNUL = [entry("a\u{0}b"), entry("a"), entry("a", category: "\u{0}")]
+        XCTAssertNil(RollupKeys.JoinedKeys(withNUL))
+        XCTAssertEqual(RollupKeys.merged(withNUL).map(\.key), [withNUL[1].key, withNUL[2].key, withNUL[0].key])
+    }
 }

@@ -214,8 +214,8 @@ public enum RollupKeys {
     public static func merged(_ entries: [RollupEntry]) -> [RollupEntry] {
         var out: [RollupEntry] = []
         out.reserveCapacity(entries.count)
-        // Compared in place through the buffer: `entries[i].key` copied the key (four strings retained) per comparison.
-        let order = entries.withUnsafeBufferPointer { buffer in
+        let order = JoinedKeys(entries)?.sortedPositions() ?? entries.withUnsafeBufferPointer { buffer in
+            // Compared in place through the buffer: `entries[i].key` copied the key (four strings retained) per comparison.
             buffer.indices.sorted { RollupKey.order(buffer[$0].key, buffer[$1].key) == .orderedAscending }
         }
         for index in order {
@@ -226,6 +226,57 @@ public enum RollupKeys {
             }
         }
         return out
+    }
+
+    /// Every entry's key as its fields' bytes, each followed by a NUL, in one buffer. Compared by `memcmp`
+    /// two such keys order as `RollupKey.<` orders them, field by field: where one field ends first its NUL
+    /// meets a byte above it. So the fold sorts a thousand keys with one comparison of bytes each time,
+    /// where the field-by-field order took a tenth of a microsecond a comparison. Nil when a field holds
+    /// a NUL (no code does), which would break the likeness.
+    struct JoinedKeys {
+        private var bytes: [UInt8] = []
+        /// Where each key starts; the last is the end of the buffer.
+        private var starts: [Int] = []
+
+        init?(_ entries: [RollupEntry]) {
+            bytes.reserveCapacity(entries.count * 48)
+            starts.reserveCapacity(entries.count + 1)
+            var clean = true
+            func append(_ field: String) {
+                let from = bytes.count
+                bytes.append(contentsOf: field.utf8)
+                clean = clean && !bytes[from...].contains(0)
+                bytes.append(0)
+            }
+            for entry in entries {
+                starts.append(bytes.count)
+                let key = entry.key
+                append(key.dimension.rawValue)
+                append(key.unitCode)
+                append(key.periodKind.rawValue)
+                append(key.period)
+                append(key.categoryCode)
+                append(key.channel)
+            }
+            guard clean else { return nil }
+            starts.append(bytes.count)
+        }
+
+        /// The entries' positions in key order (equal keys next to each other).
+        func sortedPositions() -> [Int] {
+            guard starts.count > 2 else { return Array(0..<(starts.count - 1)) }
+            return bytes.withUnsafeBufferPointer { bytes in
+                starts.withUnsafeBufferPointer { starts in
+                    let base = bytes.baseAddress!
+                    return (0..<(starts.count - 1)).sorted { i, j in
+                        let (a, b) = (starts[i], starts[j])
+                        let (m, n) = (starts[i + 1] - a, starts[j + 1] - b)
+                        let c = memcmp(base + a, base + b, min(m, n))
+                        return c != 0 ? c < 0 : m < n
+                    }
+                }
+            }
+        }
     }
 
     /// The same for lists that are each already `merged` (a group's reports, one list each): merged

@@ -134,7 +134,7 @@ public struct RollupJournalFolder: Sendable {
             .orderBy("id").limit(batch).select, on: db)
         var folded = 0
         var unreadable: (any Error)?
-        var chunk = Chunk()
+        var chunk = Chunk(capacity: maxRows)
         for row in rows {
             let entries: [[RollupEntry]]
             do {
@@ -146,7 +146,7 @@ public struct RollupJournalFolder: Sendable {
             if !chunk.ids.isEmpty && chunk.sums.count + chunk.newKeys(entries, bound: maxRows) > maxRows {
                 guard try await fold(chunk) else { return (folded, batch, unreadable) }
                 folded += chunk.ids.count
-                chunk = Chunk()
+                chunk = Chunk(capacity: maxRows)
             }
             chunk.add(id: try row.decode(column: "id", as: Int.self), entries)
         }
@@ -159,7 +159,13 @@ public struct RollupJournalFolder: Sendable {
 
     private struct Chunk {
         var ids: [BulkValue] = []
-        var sums: [RollupKey: RollupEntry] = [:]
+        var sums: [RollupKey: RollupEntry]
+
+        /// Room for the sums a chunk may reach, so they are not moved to a larger table again and again as
+        /// they grow (a quarter of the summing's time).
+        init(capacity: Int) {
+            sums = Dictionary(minimumCapacity: capacity)
+        }
 
         mutating func add(id: Int, _ entries: [[RollupEntry]]) {
             ids.append(.int(id))
