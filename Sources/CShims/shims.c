@@ -2,6 +2,9 @@
 #include "shims.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <string.h>
 
@@ -31,6 +34,14 @@ void wangge_keep_freed_memory(int keep_bytes) {
 }
 
 // `pthread_setname_np` needs _GNU_SOURCE, which Swift's Glibc module is not built with.
+int wangge_nice_this_thread(int nice) {
+#if defined(__linux__)
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    return -1;
+#endif
+}
+
 void wangge_name_this_thread(const char *name) {
 #if defined(__linux__)
     char short_name[16];

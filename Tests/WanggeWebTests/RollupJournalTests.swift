@@ -108,6 +108,23 @@ final class RollupJournalTests: XCTestCase {
         }
     }
 
+    /// The server's jobs (the fold, the search terms' indexing) do their own work behind the requests: on a
+    /// thread of their own at the lowest priority, not on the event loops.
+    func testTheServersJobsRunBehindTheRequests() async throws {
+        try await withApp { t in
+            let (name, nice) = try await t.app.onServerWriteConnection {
+                let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+                return (name.trimmingCharacters(in: .whitespacesAndNewlines), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+            }
+            XCTAssertEqual(name, "wangge-bg")
+            XCTAssertEqual(nice, 19)
+            try await report(t, 2)
+            let folded = try await t.app.foldRollups()
+            XCTAssertGreaterThan(folded, 0)
+            try await assertRollupsEqualARecount(t, "after a fold behind the requests")
+        }
+    }
+
     /// Folds that run at once (the server's job and a reader; instances on PostgreSQL) count each row once,
     /// also when their transactions are cut small.
     func testFoldsAtOnceCountEachReportOnce() async throws {

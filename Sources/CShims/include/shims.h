@@ -32,6 +32,9 @@ long wangge_page_cache_count(int what);
 /// Names the calling thread as `top`, `ps -L` and `perf` show it (at most 15 bytes are kept).
 void wangge_name_this_thread(const char *name);
 
+/// Sets the calling thread's nice value (Linux keeps one per thread); 0 on success, else -1.
+int wangge_nice_this_thread(int nice);
+
 /// An upper bound on what `wangge_gzip` writes for `length` bytes.
 size_t wangge_gzip_bound(size_t length);
 

@@ -8,15 +8,21 @@ import Foundation
 /// so a thread that does nothing else picks each step up at once.
 public final class WriterThread: TaskExecutor, @unchecked Sendable {
     public static let shared = WriterThread(name: "wangge-writer")
+    /// For the server's background jobs' own work (folding the rollup journal, indexing search terms), at the
+    /// lowest priority: under full intake the two cores are idle a fifth of the time, in the group commit's
+    /// phases, and the jobs' summing and sorting ran on the event loops at the requests' priority. Their
+    /// writes still go to the writer.
+    public static let background = WriterThread(name: "wangge-bg", nice: 19)
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
 
-    init(name: String) {
+    init(name: String, nice: Int32 = 0) {
         // Named in C (`CShims`): Foundation's name does not reach the system's thread list on Linux,
         // where `top` and `perf` showed the thread under the name of whoever started it.
         Thread { [unowned self] in
             wangge_name_this_thread(name)
+            if nice != 0 { _ = wangge_nice_this_thread(nice) }
             self.run()
         }.start()
     }

@@ -51,7 +51,13 @@ extension Application {
 
     /// A background job's writes: on SQLite through the server's write connection on the writer thread,
     /// as intake writes (`SQLiteWriterMiddleware` binds it for requests); elsewhere as they are.
-    private func onServerWriteConnection<T: Sendable>(_ work: () async throws -> T) async throws -> T {
-        try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self], operation: work)
+    /// Their own work runs on the background thread, behind the requests (`WriterThread.background`): in
+    /// the idle moments of full intake rather than on the event loops. Were the cores busy without pause, the
+    /// jobs would fall behind, and readers of the rollups fold what waits themselves (`foldIfPending`), as
+    /// search reads the queued terms.
+    func onServerWriteConnection<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(WriterThread.background) {
+            try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self], operation: work)
+        }
     }
 }
