@@ -79,12 +79,11 @@ final class RollupJournalTests: XCTestCase {
             let texts = try await journalTexts(t)
             XCTAssertFalse(texts.isEmpty)
             for text in texts {
-                // The entries the writer kept for the row, then (kept no longer, as in a new process) its lines parsed.
+                // The tallies the writer kept for the row, then (kept no longer, as in a new process) its lines parsed.
                 let kept = try RollupJournal.Memo.take(text)
                 let parsed = try RollupJournal.Memo.take(text)
                 XCTAssertFalse(kept.isEmpty)
-                XCTAssertEqual(RollupKeys.merged(Array(parsed.joined())), RollupKeys.merged(Array(kept.joined())),
-                               "the writer's entries are the lines' entries")
+                XCTAssertEqual(parsed, kept, "the writer's tallies are the lines' tallies")
             }
             let folded = try await RollupJournalFolder(db: t.app.db).drain()
             XCTAssertEqual(folded, texts.count)

@@ -17,50 +17,48 @@ public enum RollupJournal {
     public static let table = "rollup_journal"
 
     /// One row for a group's reports: their lines (each report's its own, already joined), or none when
-    /// no report counts anywhere. `entries` are each report's lines' entries, as made (not merged): kept in
-    /// memory for the fold (`Memo`), which sums them by key.
-    static func append(_ reportLines: [String], entries: [[RollupEntry]], into rows: any RowSink) async throws {
+    /// no report counts anywhere. `tallies` are what the lines say, in their order: kept in memory for the
+    /// fold (`Memo`), which makes their entries and sums them by key.
+    static func append(_ reportLines: [String], tallies: [RollupTally], into rows: any RowSink) async throws {
         let lines = reportLines.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return }
         let text = lines.joined(separator: "\n")
-        Memo.keep(entries, for: text)
+        Memo.keep(tallies, for: text)
         try await rows.insert(insert, [.text(text)])
     }
 
-    /// A journal row's entries as its writer made them, so that a fold in this process need not parse its
-    /// lines and make two dozen entries a report again (that was a seventh of the server's time, on the
-    /// event loops). Keyed by the row's text, which alone decides its entries: a text kept for a write that
-    /// rolled back, or for another database of the process, gives the same entries as parsing it would.
-    /// Bounded (emptied when full), as a fold in another process may take rows whose entries were kept here.
+    /// A journal row's tallies as its writer had them, so that a fold in this process need not parse its
+    /// lines (that and making two dozen entries a report from them was a seventh of the server's time, on
+    /// the event loops). Keyed by the row's text, which alone decides its tallies: a text kept for a write
+    /// that rolled back, or for another database of the process, gives the same tallies as parsing it would.
+    /// Bounded (emptied when full), as a fold in another process may take rows whose tallies were kept here.
     enum Memo {
         private struct Kept {
-            var rows: [String: [[RollupEntry]]] = [:]
-            var entries = 0
+            var rows: [String: [RollupTally]] = [:]
+            var tallies = 0
         }
 
         private static let kept = Mutex(Kept())
-        /// About 60 MB of entries (some 300 bytes each); a second of full intake keeps about 50,000.
-        static let limit = 200_000
+        /// About 9 MB of tallies (some 450 bytes each); a second of full intake keeps about 5,000.
+        static let limit = 20_000
 
-        static func keep(_ entries: [[RollupEntry]], for text: String) {
-            let count = entries.reduce(0) { $0 + $1.count }
+        static func keep(_ tallies: [RollupTally], for text: String) {
             kept.withLock { kept in
-                if kept.entries + count > limit { kept = Kept() }
-                if let old = kept.rows.updateValue(entries, forKey: text) { kept.entries -= old.reduce(0) { $0 + $1.count } }
-                kept.entries += count
+                if kept.tallies + tallies.count > limit { kept = Kept() }
+                if let old = kept.rows.updateValue(tallies, forKey: text) { kept.tallies -= old.count }
+                kept.tallies += tallies.count
             }
         }
 
-        /// The entries kept for a row's text (and forgets them), else its lines parsed: a list a report or a
-        /// line, as made, not merged.
-        static func take(_ text: String) throws -> [[RollupEntry]] {
-            let known = kept.withLock { kept -> [[RollupEntry]]? in
+        /// The tallies kept for a row's text (and forgets them), else its lines parsed.
+        static func take(_ text: String) throws -> [RollupTally] {
+            let known = kept.withLock { kept -> [RollupTally]? in
                 guard let known = kept.rows.removeValue(forKey: text) else { return nil }
-                kept.entries -= known.reduce(0) { $0 + $1.count }
+                kept.tallies -= known.count
                 return known
             }
             if let known { return known }
-            return try text.split(separator: "\n").map { try RollupTally(line: $0).entries }
+            return try text.split(separator: "\n").map { try RollupTally(line: $0) }
         }
     }
 
@@ -138,7 +136,8 @@ public struct RollupJournalFolder: Sendable {
         for row in rows {
             let entries: [[RollupEntry]]
             do {
-                entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
+                // Each tally's entries, made here (on the server's background thread for its fold job), not as reports come.
+                entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self)).map(\.entries)
             } catch {
                 unreadable = unreadable ?? error
                 continue

@@ -12,11 +12,10 @@ public struct PendingIntake: Sendable {
     let dayKey: String
     /// In order, from seq 1; the writer adds the case id and the hashes.
     let events: [EventContent]
-    /// Its events' rollup entries, the same as its lines of the rollup journal (`RollupJournal`), both made
-    /// here and not on the writer's thread; the lines are empty when the events count nowhere. Not merged:
-    /// the fold sums them by key (sorting each report's, then merging a group's on the writer, was work
-    /// the fold's sums did again).
-    let rollups: [RollupEntry]
+    /// Its events' tallies, what its lines of the rollup journal (`RollupJournal`) say, and the lines, made
+    /// here and not on the writer's thread; the lines are empty when the events count nowhere. The fold makes
+    /// the rollup entries from the tallies, on the server's background thread (`WriterThread.background`).
+    let rollups: [RollupTally]
     let rollupLines: String
     let photos: [StoredPhoto]
     /// The search terms' queue text (`CaseSearchTerms.queued`), made here and not on the writer's
@@ -27,7 +26,7 @@ public struct PendingIntake: Sendable {
 
     init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], terms: [String]) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
-        (self.rollups, rollupLines, self.photos) = (rollups.flatMap(\.entries), RollupJournal.lines(rollups), photos)
+        (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups), photos)
         queuedTerms = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
@@ -73,7 +72,7 @@ enum IntakeWriter {
         let eventIDs = try await PlainWrites.insert(eventRows, table: CaseEventModel.schema,
                                                     returning: withPhotos ? ["id", "case_id", "seq"] : [], into: rows)
 
-        try await RollupJournal.append(group.map(\.rollupLines), entries: group.map(\.rollups), into: rows)
+        try await RollupJournal.append(group.map(\.rollupLines), tallies: group.flatMap(\.rollups), into: rows)
         try await RollupLedger.moveGauges(group.map { (from: GaugeState.none, to: $0.row.gauge) }, into: rows)
         var attachments: [AttachmentModel] = []
         for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {
