@@ -19,27 +19,6 @@ final class WALCheckpointsTests: XCTestCase {
         }
     }
 
-    /// The copying runs at the lowest priority, in the moments the requests leave the cores idle (the restart,
-    /// which holds the writers back, on the writer's own thread).
-    func testTheCopyingRunsBehindTheRequests() async throws {
-        try await withLog { _, checkpoints in
-            let running = Task { await checkpoints.run(onError: { _ in }) }
-            defer { running.cancel() }
-            try await Task.sleep(for: .milliseconds(300))
-            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
-            let niceOfCopier = tasks.compactMap { id -> Int? in
-                let comm = (try? String(contentsOfFile: "/proc/self/task/\(id)/comm", encoding: .utf8)) ?? ""
-                guard comm.trimmingCharacters(in: .whitespacesAndNewlines) == "wangge-wal",
-                      let stat = try? String(contentsOfFile: "/proc/self/task/\(id)/stat", encoding: .utf8),
-                      let close = stat.lastIndex(of: ")") else { return nil }
-                // After the name in parentheses: state is field 3, nice field 19.
-                let fields = stat[stat.index(after: close)...].split(separator: " ")
-                return fields.count > 16 ? Int(fields[16]) : nil
-            }
-            XCTAssertEqual(niceOfCopier, [19], "one copying thread, at nice 19")
-        }
-    }
-
     /// The writer leaves even a long log alone; one round copies all of it, and the next write
     /// starts the log over.
     func testARoundCopiesTheLogAndTheNextWriteStartsItOver() async throws {

@@ -23,10 +23,7 @@ public final class WALCheckpoints: Sendable {
     private let connection: SQLiteWriteConnection
     /// The database file, opened once more only to flush it (see `round`).
     private let file: Int32
-    /// At the lowest priority: under full intake the copying (a twentieth of the server's CPU) fits in the
-    /// moments the group commit leaves the cores idle. The restart, which holds the writers back, runs on
-    /// the writer's own thread, so a preempted copier never keeps them waiting.
-    private static let thread = WriterThread(name: "wangge-wal", nice: 19)
+    private static let thread = WriterThread(name: "wangge-wal")
 
     public init(path: String, restartAtPages: Int = defaultRestartAtPages) throws {
         connection = try SQLiteWriteConnection(path: path, purpose: .checkpoints)
@@ -66,8 +63,6 @@ public final class WALCheckpoints: Sendable {
         // copied once more without them, it is 5–9 ms.
         if file >= 0 { _ = fdatasync(file) }
         guard try connection.checkpoint() != nil else { return nil }
-        return try await withTaskExecutorPreference(WriterThread.shared) {
-            try await SQLiteWriteGate.shared.run(.logRestart) { try self.connection.checkpoint() }
-        }
+        return try await SQLiteWriteGate.shared.run(.logRestart) { try self.connection.checkpoint() }
     }
 }
