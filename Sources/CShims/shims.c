@@ -33,7 +33,7 @@ void wangge_keep_freed_memory(int keep_bytes) {
 #endif
 }
 
-// `pthread_setname_np` needs _GNU_SOURCE, which Swift's Glibc module is not built with.
+// Linux keeps a nice value per thread, found by its thread id (`gettid`, through `syscall`: variadic to Swift).
 int wangge_nice_this_thread(int nice) {
 #if defined(__linux__)
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
@@ -42,6 +42,7 @@ int wangge_nice_this_thread(int nice) {
 #endif
 }
 
+// `pthread_setname_np` needs _GNU_SOURCE, which Swift's Glibc module is not built with.
 void wangge_name_this_thread(const char *name) {
 #if defined(__linux__)
     char short_name[16];

@@ -2,7 +2,8 @@ import CShims
 import Foundation
 
 /// A thread of its own for SQLite's writes (`Database.writeRows`, and the intake's `GroupCommit`),
-/// and another for copying the log into the file (`WALCheckpoints`).
+/// another for copying the log into the file (`WALCheckpoints`), and one for the server's background jobs
+/// (`background`).
 /// On the shared task pool a group of reports, between its steps, queued behind the requests being
 /// parsed there while it held the one write lock SQLite allows. Writes are one at a time anyway,
 /// so a thread that does nothing else picks each step up at once.

@@ -28,8 +28,8 @@ public enum RollupJournal {
     }
 
     /// A journal row's tallies as its writer had them, so that a fold in this process need not parse its
-    /// lines (that and making two dozen entries a report from them was a seventh of the server's time, on
-    /// the event loops). Keyed by the row's text, which alone decides its tallies: a text kept for a write
+    /// lines (parsing them and making their entries was a seventh of the server's time, on the event loops,
+    /// before there was a memo). Keyed by the row's text, which alone decides its tallies: a text kept for a write
     /// that rolled back, or for another database of the process, gives the same tallies as parsing it would.
     /// Bounded (emptied when full), as a fold in another process may take rows whose tallies were kept here.
     enum Memo {
