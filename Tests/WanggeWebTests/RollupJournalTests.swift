@@ -93,23 +93,10 @@ final class RollupJournalTests: XCTestCase {
         }
     }
 
-    /// The server's fold job, on the writer's own connection as intake writes, folds what waits.
-    func testTheServersFoldJobFoldsTheJournal() async throws {
-        try await withApp { t in
-            try await report(t, 4)
-            let waiting = try await journalTexts(t)
-            XCTAssertFalse(waiting.isEmpty)
-            let folded = try await t.app.foldRollups()
-            XCTAssertEqual(folded, waiting.count)
-            let left = try await journalTexts(t)
-            XCTAssertEqual(left, [])
-            try await assertRollupsEqualARecount(t, "after the server's fold job")
-        }
-    }
-
-    /// The server's jobs (the fold, the search terms' indexing) do their own work behind the requests: on a
-    /// thread of their own at the lowest priority, not on the event loops.
-    func testTheServersJobsRunBehindTheRequests() async throws {
+    /// The server's fold job, on the writer's own connection as intake writes, folds what waits. The server's jobs (the
+    /// fold, the search terms' indexing) do their own work behind the requests: on a thread of their own at the lowest
+    /// priority, not on the event loops.
+    func testTheServersFoldJobFoldsTheJournalBehindTheRequests() async throws {
         try await withApp { t in
             let (name, nice) = try await t.app.onServerWriteConnection {
                 let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
@@ -117,10 +104,15 @@ final class RollupJournalTests: XCTestCase {
             }
             XCTAssertEqual(name, "wangge-bg")
             XCTAssertEqual(nice, 19)
-            try await report(t, 2)
+            try await report(t, 4)
+            let waiting = try await journalTexts(t)
+            XCTAssertFalse(waiting.isEmpty)
             let folded = try await t.app.foldRollups()
             XCTAssertGreaterThan(folded, 0)
-            try await assertRollupsEqualARecount(t, "after a fold behind the requests")
+            XCTAssertEqual(folded, waiting.count)
+            let left = try await journalTexts(t)
+            XCTAssertEqual(left, [])
+            try await assertRollupsEqualARecount(t, "after the server's fold job")
         }
     }
 
