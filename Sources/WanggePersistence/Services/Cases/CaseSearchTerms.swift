@@ -34,15 +34,18 @@ public enum CaseSearchTerms {
 /// PostgreSQL several instances may run it at once, and each queued case is taken by one of them.
 ///
 /// A batch holds SQLite's one writer, and reports wait behind it. A quarter second of reports is a
-/// few hundred cases; a backlog (an indexer that could not run for a while) is drained 2,000 cases
-/// a transaction, with reports written between them. With backlogs of 17,000–19,000 cases taken
-/// in one transaction, at a million cases, the slowest 1% of reports waited 0.86–0.98 s (BENCHMARKS.md,
-/// "Intake at a million cases: a backlog of search terms").
+/// few hundred cases, a thousand under full intake; more (a backlog, an indexer that could not run
+/// for a while) are drained 400 cases a transaction, with reports written between them. With backlogs
+/// of 17,000–19,000 cases taken in one transaction, at a million cases, the slowest 1% of reports
+/// waited 0.86–0.98 s (BENCHMARKS.md, "Intake at a million cases: a backlog of search terms"); with
+/// batches of 2,000, a full intake's thousand cases held the writer past 25 ms about twice a second,
+/// and intake's p99 was 47–53 ms there against 43–46 ms in batches of 400, at the same rate (batches
+/// of 150 were slower).
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
 
-    public init(db: any Database, batch: Int = 2_000) {
+    public init(db: any Database, batch: Int = 400) {
         self.db = db
         self.batch = max(1, batch)
     }
