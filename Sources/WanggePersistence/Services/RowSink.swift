@@ -11,9 +11,6 @@ public protocol RowSink: Sendable {
     /// and returns the `returning` columns of each row, in no particular order: match them by a
     /// unique column.
     func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]]
-    /// Deletes the first `limit` rows of `table` in `key` order and returns their `columns`. Rows
-    /// another transaction took first are not returned again (PostgreSQL waits for it, then skips them).
-    func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]]
     /// Sets `columns` of the rows whose `match` columns hold the given values; returns how many rows
     /// it changed (0 when none matched: a version claim that lost).
     func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int
@@ -36,13 +33,6 @@ extension RowSink {
         "SELECT COALESCE(MAX(\"id\"), 0) AS last FROM \"\(table)\""
     }
 
-    /// `DELETE … RETURNING` of the first `limit` rows in `key` order (a number or a parameter), for
-    /// SQLite (3.35 or later) and PostgreSQL alike.
-    static func takeStatement(from table: String, by key: String, columns: [String], limit: String) -> String {
-        let returned = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        return "DELETE FROM \"\(table)\" WHERE \"\(key)\" IN (SELECT \"\(key)\" FROM \"\(table)\" ORDER BY \"\(key)\" LIMIT \(limit)) RETURNING \(returned)"
-    }
-
     /// Inserts rows given as one flat array (`insert.columns.count` values per row).
     public func insert(_ insert: BulkInsert, _ values: [BulkValue]) async throws {
         _ = try await self.insert(insert, values, returning: [])
@@ -55,13 +45,6 @@ struct FluentRows: RowSink {
 
     func insert(_ insert: BulkInsert, _ values: [BulkValue], returning: [String]) async throws -> [[String: BulkValue]] {
         try await insert.run(values, returning: returning, on: db)
-    }
-
-    func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]] {
-        guard let sql = db as? any SQLDatabase else { throw PlainWriteError.notSQL }
-        let statement = Self.takeStatement(from: table, by: key, columns: columns, limit: String(limit))
-        return try await sql.raw(SQLQueryString("\(unsafeRaw: statement)")).all()
-            .map { row in Dictionary(uniqueKeysWithValues: columns.map { ($0, BulkValue(row, column: $0)) }) }
     }
 
     func update(_ table: String, set columns: [(name: String, value: BulkValue)], where match: [(name: String, value: BulkValue)]) async throws -> Int {

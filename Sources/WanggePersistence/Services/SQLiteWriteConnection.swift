@@ -220,21 +220,6 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         return deleted
     }
 
-    public func take(_ limit: Int, from table: String, by key: String, columns: [String]) async throws -> [[String: BulkValue]] {
-        let statement = try prepared(Self.takeStatement(from: table, by: key, columns: columns, limit: "?1"))
-        defer { sqlite_nio_sqlite3_reset(statement) }
-        try bind([.int(limit)], to: statement)
-        var out: [[String: BulkValue]] = []
-        while true {
-            let status = sqlite_nio_sqlite3_step(statement)
-            if status == SQLITE_DONE { return out }
-            guard status == SQLITE_ROW else { throw error(status) }
-            var row: [String: BulkValue] = [:]
-            for (column, name) in columns.enumerated() { row[name] = BulkValue(SQLiteCalls.column(Int32(column), of: statement)) }
-            out.append(row)
-        }
-    }
-
     /// One row per step of a one-row statement; a row's `returning` columns come back as its result.
     private func rows(of insert: BulkInsert, _ values: [BulkValue], returning: [String]) throws -> [[String: BulkValue]] {
         precondition(values.count % insert.columns.count == 0, "\(insert.table): values are not whole rows")
