@@ -266,6 +266,29 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
+    /// A queue row whose terms are not text (written by hand: SQLite keeps whatever a column is given) is
+    /// dropped, as the index always did, and the reports queued beside it are indexed and found: the index
+    /// does not stop at that row run after run.
+    func testAQueuedRowWhoseTermsAreNotTextDoesNotStopTheSearchIndex() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }  // PostgreSQL's text column takes nothing else
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            try await t.app.indexSearchTerms()
+            let (first, _) = try await newCase(t, description: "琥珀巷窨井缺盖")
+            let (second, _) = try await newCase(t, description: "翡翠湾窨井松动")
+            // First in the queue's order, so that the batch reads it with the two reports' rows.
+            try await sql.raw("INSERT INTO \(ident: CaseSearchTerms.queue) (case_id, terms) VALUES (0, x'FFFE00')").run()
+
+            let indexed = try await t.app.indexSearchTerms()
+            XCTAssertEqual(indexed, 3)
+            let queued = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: CaseSearchTerms.queue)").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(queued, 0)
+            let dispatcher = try await t.token("dispatcher-dh")
+            let found = try await t.casePage("q=\("窨井".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=100", token: dispatcher).codes
+            XCTAssertEqual(Set(found), [first, second])
+        }
+    }
+
     /// A dispatcher pages through the results of a search two at a time: newest first, each case
     /// once, the indexed and the not yet indexed together, with the other filters kept, whichever
     /// term of the query is the rarer.

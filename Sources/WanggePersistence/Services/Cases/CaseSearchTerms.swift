@@ -82,9 +82,10 @@ public struct SearchTermIndexer: Sendable {
         for row in queued {
             let caseID = try row.decode(column: "case_id", as: Int.self)
             ids.append(.int(caseID))
-            for term in CaseSearchTerms.terms(queued: try row.decode(column: "terms", as: String.self)) {
-                casesByTerm[term, default: []].append(caseID)
-            }
+            // A row whose terms are not text (only a hand could write one) goes with the batch, unindexed, as it
+            // always did: thrown, it would stop the index at itself run after run.
+            guard let text = try? row.decode(column: "terms", as: String.self) else { continue }
+            for term in CaseSearchTerms.terms(queued: text) { casesByTerm[term, default: []].append(caseID) }
         }
         // In the index's own order (SQLite compares text by its bytes), so each of its pages is
         // visited once, one after another.
