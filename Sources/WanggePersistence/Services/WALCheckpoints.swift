@@ -60,10 +60,10 @@ public final class WALCheckpoints: Sendable {
         // SQLite syncs the file only when a checkpoint has copied the whole log, which is the one
         // made with the writers held back: flushed by it, everything copied since the last
         // restart kept them waiting 10–40 ms. Flushed first, and the pages written meanwhile
-        // copied once more without them, it is 5–9 ms at 10,000 cases. At a million cases a report's
-        // pages land all over the file, the first flush took long enough for the writers to add
-        // thousands more, and the held round flushed those: 31–34 ms. A second pass leaves it only
-        // what was written during a short flush: 17–22 ms (BENCHMARKS.md, 2026-12-05, evening).
+        // copied once more without them, it was 5–9 ms. At a million cases a report's pages land
+        // all over the file, the first flush took long enough for the writers to add thousands more,
+        // and the held round flushed those: 31–34 ms. A second pass leaves it only what was written
+        // during a short flush: 17–22 ms (BENCHMARKS.md, "The one writer held for shorter spells").
         for _ in 0..<2 {
             if file >= 0 { _ = fdatasync(file) }
             guard try connection.checkpoint() != nil else { return nil }

@@ -86,12 +86,13 @@ public enum RollupJournal {
 /// A batch is read and summed outside the write transaction, which then only deletes its rows and
 /// upserts the sums, at most `maxRows` of them: reports wait behind a fold on SQLite's one writer, and
 /// half a second's reports summed and upserted in one transaction made the slowest reports wait two to
-/// three times as long (the fold then ran beside the requests, not behind them). The bound is 5,000
-/// rows: a report counts in about two dozen rows, most of them the day's and month's rows that other
-/// reports count in too, so a larger chunk sums more reports into each row it upserts. Under full
-/// intake, 1,000 → 5,000 took 12% more reports a second at the same p99 (2,500 and 10,000 did as well as
-/// 5,000; BENCHMARKS.md, 2026-12-05, evening). Each journal row is folded once: a fold whose rows another fold (another instance on
-/// PostgreSQL, or a reader) deleted first rolls back and reads again.
+/// three times as long (measured before the fold ran on a thread of its own at the lowest priority).
+/// The bound is 5,000 rows: a report counts in about two dozen rows, most of them the day's and month's
+/// rows that other reports count in too, so a larger chunk sums more reports into each row it upserts.
+/// Under full intake at 10,000 cases, 1,000 → 5,000 took 12% more reports a second at the same p99
+/// (2,500 and 10,000 did as well as 5,000; BENCHMARKS.md, "The one writer held for shorter spells").
+/// Each journal row is folded once: a fold whose rows another fold (another instance on PostgreSQL,
+/// or a reader) deleted first rolls back and reads again.
 public struct RollupJournalFolder: Sendable {
     public let db: any Database
     /// Journal rows read at a time.

@@ -41,7 +41,7 @@ public enum CaseSearchTerms {
 /// waited 0.86–0.98 s (BENCHMARKS.md, "Intake at a million cases: a backlog of search terms"); with
 /// batches of 2,000, a full intake's thousand cases held the writer past 25 ms about twice a second,
 /// and intake's p99 was 47–53 ms there against 43–46 ms in batches of 400, at the same rate (batches
-/// of 150 were slower).
+/// of 150 were slower; BENCHMARKS.md, "The one writer held for shorter spells").
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
@@ -69,7 +69,7 @@ public struct SearchTermIndexer: Sendable {
 
     /// Reads up to `batch` queued cases and works out their index rows, then in one transaction deletes
     /// those queue rows and writes the rows. Parsed and sorted inside the transaction, the terms held
-    /// SQLite's one writer (1% of the server's samples under full intake, on the writer's thread). A batch
+    /// SQLite's one writer (about 1% of the server's samples under full intake, on the writer's thread). A batch
     /// whose queue rows another indexer deleted first writes nothing and counts as none, so `drain` stops;
     /// the next run reads what is left.
     func indexBatch() async throws -> Int {
