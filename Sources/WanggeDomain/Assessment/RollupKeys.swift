@@ -279,9 +279,10 @@ public enum RollupKeys {
         }
     }
 
-    /// The same for lists that are each already `merged` (a group's reports, one list each): merged
-    /// two by two, as the last passes of a merge sort. On the intake writer's thread, sorting a
-    /// group's entries all over again was a tenth of its time.
+    /// The same for lists that are each already `merged` (a group's transitions, one list each): merged
+    /// two by two, as the last passes of a merge sort. On the writer's thread, sorting a group's entries
+    /// all over again was a tenth of its time (measured on intake's groups, whose entries now go to the
+    /// rollup journal's fold unsorted).
     public static func merged(runs: [[RollupEntry]]) -> [RollupEntry] {
         var runs = runs.filter { !$0.isEmpty }
         while runs.count > 1 {

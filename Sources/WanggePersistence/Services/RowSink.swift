@@ -117,4 +117,25 @@ extension Database {
             try await SQLiteWriteGate.shared.run { try await direct.transaction(body) }
         }
     }
+
+    /// Queued work read outside a transaction, taken exactly once: deletes the rows of `table` whose `key`
+    /// holds one of `keys` and writes what `body` writes, in one transaction. False, and nothing written,
+    /// when another transaction deleted any of those rows first (another instance on PostgreSQL, or a
+    /// reader folding the rollup journal); the caller reads again. The rollup journal's folds and the
+    /// search terms' batches take their rows so.
+    public func writeRows(taking keys: [BulkValue], from table: String, by key: String,
+                          _ body: @escaping @Sendable (any RowSink) async throws -> Void) async throws -> Bool {
+        do {
+            try await writeRows { rows in
+                guard try await rows.delete(from: table, where: key, in: keys) == keys.count else { throw TakenByAnother() }
+                try await body(rows)
+            }
+            return true
+        } catch is TakenByAnother {
+            return false
+        }
+    }
 }
+
+/// Another transaction deleted some of the rows a `writeRows(taking:…)` was to take.
+private struct TakenByAnother: Error {}

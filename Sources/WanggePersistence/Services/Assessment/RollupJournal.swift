@@ -124,9 +124,6 @@ public struct RollupJournalFolder: Sendable {
         return total
     }
 
-    /// Another fold deleted some of a chunk's rows first.
-    struct TakenByAnother: Error {}
-
     /// Reads up to `batch` rows, oldest first, and folds them in chunks whose sums stay within `maxRows`
     /// (a row alone may exceed it), one transaction a chunk. Returns how many it folded and how many it
     /// read, and the first row it could not read; when another fold took rows first it stops there, and the next
@@ -190,15 +187,9 @@ public struct RollupJournalFolder: Sendable {
     private func fold(_ chunk: Chunk) async throws -> Bool {
         // In key order, as every rollup upsert is (see `RollupKey.<`).
         // (`RollupKeys.merged` sorts positions: sorting the entries themselves moved them, a third of the fold's time.)
-        let (entries, ids) = (RollupKeys.merged(Array(chunk.sums.values)), chunk.ids)
-        do {
-            try await db.writeRows { sink in
-                guard try await sink.delete(from: RollupJournal.table, where: "id", in: ids) == ids.count else { throw TakenByAnother() }
-                try await RollupLedger.add(merged: entries, into: sink)
-            }
-            return true
-        } catch is TakenByAnother {
-            return false
+        let entries = RollupKeys.merged(Array(chunk.sums.values))
+        return try await db.writeRows(taking: chunk.ids, from: RollupJournal.table, by: "id") { sink in
+            try await RollupLedger.add(merged: entries, into: sink)
         }
     }
 }

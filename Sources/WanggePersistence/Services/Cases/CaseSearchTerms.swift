@@ -64,9 +64,6 @@ public struct SearchTermIndexer: Sendable {
         }
     }
 
-    /// Another indexer deleted some of a batch's queue rows first.
-    struct TakenByAnother: Error {}
-
     /// Reads up to `batch` queued cases and works out their index rows, then in one transaction deletes
     /// those queue rows and writes the rows. Parsed and sorted inside the transaction, the terms held
     /// SQLite's one writer (about 1% of the server's samples under full intake, on the writer's thread). A batch
@@ -77,34 +74,33 @@ public struct SearchTermIndexer: Sendable {
         let queued = try await PlainReads.rows(sql.select().columns("case_id", "terms").from(CaseSearchTerms.queue)
             .orderBy("case_id").limit(batch).select, on: db)
         guard !queued.isEmpty else { return 0 }
-        var ids: [BulkValue] = []
+        let (taken, indexRows) = try Self.indexRows(of: queued)
+        let written = try await db.writeRows(taking: taken, from: CaseSearchTerms.queue, by: "case_id") { rows in
+            try await rows.insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), indexRows)
+        }
+        return written ? queued.count : 0
+    }
+
+    /// The queue rows' keys, and their (case, term) index rows in the index's own order (SQLite compares
+    /// text by its bytes), so that each of its pages is visited once, one after another.
+    private static func indexRows(of queued: [any SQLRow]) throws -> (keys: [BulkValue], rows: [BulkValue]) {
+        var keys: [BulkValue] = []
         var casesByTerm: [String: [Int]] = [:]
         for row in queued {
             let caseID = try row.decode(column: "case_id", as: Int.self)
-            ids.append(.int(caseID))
+            keys.append(.int(caseID))
             // A row whose terms are not text (only a hand could write one) goes with the batch, unindexed, as it
             // always did: thrown, it would stop the index at itself run after run.
             guard let text = try? row.decode(column: "terms", as: String.self) else { continue }
             for term in CaseSearchTerms.terms(queued: text) { casesByTerm[term, default: []].append(caseID) }
         }
-        // In the index's own order (SQLite compares text by its bytes), so each of its pages is
-        // visited once, one after another.
-        var values: [BulkValue] = []
+        var rows: [BulkValue] = []
         for term in casesByTerm.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             for caseID in casesByTerm[term, default: []].sorted() {
-                values.append(.int(caseID))
-                values.append(.text(term))
+                rows.append(.int(caseID))
+                rows.append(.text(term))
             }
         }
-        let (taken, indexRows) = (ids, values)
-        do {
-            try await db.writeRows { rows in
-                guard try await rows.delete(from: CaseSearchTerms.queue, where: "case_id", in: taken) == taken.count else { throw TakenByAnother() }
-                try await rows.insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), indexRows)
-            }
-        } catch is TakenByAnother {
-            return 0
-        }
-        return queued.count
+        return (keys, rows)
     }
 }
