@@ -36,6 +36,13 @@ final class RollupJournalTests: XCTestCase {
             .all().reduce(0) { $0 + (try $1.decode(column: "received", as: Int.self)) }
     }
 
+    /// A unit's open count in its gauge row as stored, without folding.
+    private func storedOpen(_ t: TestContext, _ unit: String) async throws -> Int {
+        let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+        return try await sql.select().column("open_count").from(OpenGaugeModel.schema).where("dimension", .equal, "org")
+            .where("unit_code", .equal, unit).all().reduce(0) { $0 + (try $1.decode(column: "open_count", as: Int.self)) }
+    }
+
     private func assertRollupsEqualARecount(_ t: TestContext, _ message: String) async throws {
         let rebuild = RollupRebuild(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
         let differences = try await rebuild.differences(try await rebuild.recount())
@@ -61,6 +68,7 @@ final class RollupJournalTests: XCTestCase {
             XCTAssertEqual(left, [], "folded and emptied")
             let storedAfter = try await storedReceived(t)
             XCTAssertEqual(storedAfter, stored + 6)
+            try await assertRollupsEqualARecount(t, "after a reader of the rollups folded")
             // So does the leader's summary over the API.
             try await report(t, 2)
             let leader = try await t.token("leader")
@@ -72,19 +80,69 @@ final class RollupJournalTests: XCTestCase {
         }
     }
 
+    /// The open-case gauges a report joins wait in the journal with its tallies; the map's and a unit's readers fold
+    /// first, so they count every report made before.
+    func testTheGaugesANewCaseJoinsWaitInTheJournalAndTheirReadersCountThem() async throws {
+        try await withApp { t in
+            let queries = AssessmentQueries(db: t.app.db)
+            let county = try await queries.gauge(.org, "330110")
+            let townships = try await queries.gauges(level: "township", within: nil)
+            let storedCounty = try await storedOpen(t, "330110")
+            try await report(t, 6)
+            let stored = try await storedOpen(t, "330110")
+            XCTAssertEqual(stored, storedCounty, "the gauge rows move when the journal is folded, not with each report")
+            let waiting = try await journalTexts(t)
+            XCTAssertFalse(waiting.isEmpty)
+            // Five of the six in township 330110001's grids, one in 330110002's (`grids`, in turn).
+            let map = try await queries.gauges(level: "township", within: nil)
+            XCTAssertEqual(map["330110001"]?.open, (townships["330110001"]?.open ?? 0) + 5)
+            XCTAssertEqual(map["330110002"]?.open, (townships["330110002"]?.open ?? 0) + 1)
+            let leftAfterMap = try await journalTexts(t)
+            XCTAssertEqual(leftAfterMap, [], "the map's reader folded")
+            try await report(t, 2)
+            let now = try await queries.gauge(.org, "330110")
+            XCTAssertEqual(now.open, county.open + 8)
+            XCTAssertEqual(now.overdue, county.overdue)
+            let leftAfterUnit = try await journalTexts(t)
+            XCTAssertEqual(leftAfterUnit, [], "the unit's reader folded")
+            let storedAfter = try await storedOpen(t, "330110")
+            XCTAssertEqual(storedAfter, storedCounty + 8)
+            try await assertRollupsEqualARecount(t, "gauges after the folds")
+        }
+    }
+
+    /// A gauge join's line holds what the fold needs; a line that is neither a join nor a tally is refused.
+    func testAGaugeJoinsLineReadsBackAsItWasWritten() throws {
+        let joins = [GaugeState(placeCode: "330110001001-01", departmentCode: nil, state: .reported, overdue: false),
+                     GaugeState(placeCode: "330110002", departmentCode: "330110-CG", state: .inProgress, overdue: true),
+                     GaugeState(placeCode: nil, departmentCode: "a\tb", state: .closed, overdue: false)]
+        for join in joins {
+            XCTAssertEqual(try GaugeState(journalLine: Substring(join.journalLine)), join, join.journalLine)
+            XCTAssertFalse(join.journalLine.contains("\n"))
+        }
+        let text = RollupJournal.lines([], joining: joins[0]) + "\n" + RollupJournal.lines([], joining: joins[1])
+        XCTAssertEqual(try RollupJournal.Entries(text: text).gaugeJoins, Array(joins.prefix(2)))
+        for bad in ["g\t330110\t\t1", "g\t330110\t\t2\t0\t", "g\t330110\t\t1\t0\tunknown", "x\t330110\t\t1\t0\t"] {
+            XCTAssertThrowsError(try RollupJournal.Entries(text: bad), bad)
+        }
+    }
+
     /// Rows a killed server left behind are folded by whoever comes next, from their text alone, once.
     func testRowsLeftWithoutTheirWriterAreFoldedFromTheirTextOnce() async throws {
         try await withApp { t in
             try await report(t, 5)
             let texts = try await journalTexts(t)
             XCTAssertFalse(texts.isEmpty)
+            var joins = 0
             for text in texts {
-                // The tallies the writer kept for the row, then (kept no longer, as in a new process) its lines parsed.
+                // The entries the writer kept for the row, then (kept no longer, as in a new process) its lines parsed.
                 let kept = try RollupJournal.Memo.take(text)
                 let parsed = try RollupJournal.Memo.take(text)
-                XCTAssertFalse(kept.isEmpty)
-                XCTAssertEqual(parsed, kept, "the writer's tallies are the lines' tallies")
+                XCTAssertFalse(kept.tallies.isEmpty)
+                XCTAssertEqual(parsed, kept, "the writer's tallies and gauge joins are the lines'")
+                joins += parsed.gaugeJoins.count
             }
+            XCTAssertEqual(joins, 5, "each report's case joins the gauges once")
             let folded = try await RollupJournalFolder(db: t.app.db).drain()
             XCTAssertEqual(folded, texts.count)
             let leftAfterFold = try await journalTexts(t)

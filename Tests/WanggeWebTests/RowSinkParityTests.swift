@@ -39,6 +39,7 @@ final class RowSinkParityTests: XCTestCase {
             let (fluent, directly) = (written[0], written[1])
             XCTAssertFalse(fluent.rollups.isEmpty, "a report counts in the rollups")
             XCTAssertEqual(directly.rollups, fluent.rollups, "the same rollup rows move by the same counts")
+            XCTAssertFalse(fluent.gauges.isEmpty, "a report moves the open-case gauges")
             XCTAssertEqual(directly.gauges, fluent.gauges, "the same open-case gauges move")
 
             // Every column of the case, its events and its queued search terms, except what differs by

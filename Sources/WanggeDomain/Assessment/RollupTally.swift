@@ -41,9 +41,12 @@ public struct RollupTally: Sendable, Equatable {
         return fields.joined(separator: "\t")
     }
 
+    /// A line of the rollup journal that is neither a tally nor a gauge join (`GaugeState.journalLine`).
     public struct MalformedLine: Error, CustomStringConvertible {
         public let line: String
-        public var description: String { "not a rollup tally line: \(line.prefix(200))" }
+        public var description: String { "not a rollup journal line: \(line.prefix(200))" }
+
+        public init(line: String) { self.line = line }
     }
 
     public init(line: Substring) throws {
@@ -63,7 +66,8 @@ public struct RollupTally: Sendable, Equatable {
         (workerUsername, workerOrgCode) = (optional(6), optional(7))
     }
 
-    private static func escaped(_ text: String) -> String {
+    /// A text field as a journal line holds it: tabs, newlines and backslashes escaped.
+    public static func escaped(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x5C }) else { return text }
         var out = ""
         for character in text.unicodeScalars {
@@ -78,7 +82,7 @@ public struct RollupTally: Sendable, Equatable {
         return out
     }
 
-    private static func unescaped(_ field: Substring) -> String {
+    public static func unescaped(_ field: Substring) -> String {
         guard field.utf8.contains(0x5C) else { return String(field) }
         var out = ""
         var escaping = false

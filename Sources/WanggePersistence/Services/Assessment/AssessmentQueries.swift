@@ -5,7 +5,8 @@ import WanggeDomain
 
 /// Answers every assessment question from the rollups and gauges, never from the cases: the rows
 /// read grow with the size of the answer (days, units, categories), not with the history. Reads of
-/// the rollups fold the rollup journal first (`RollupJournal`), so they count every report made before.
+/// the rollups and the gauges fold the rollup journal first (`RollupJournal`), so they count every report
+/// made before.
 public struct AssessmentQueries: Sendable {
     public let db: any Database
 
@@ -82,6 +83,7 @@ public struct AssessmentQueries: Sendable {
     /// Open and overdue cases now, per unit of one level inside an area (the map).
     public func gauges(level: String, within scope: OrgScope?) async throws -> [String: (open: Int, overdue: Int)] {
         guard let sql = db as? any SQLDatabase else { return [:] }
+        try await RollupJournal.foldIfPending(on: db)
         var q = sql.select().columns("unit_code", "open_count", "overdue_count").from(OpenGaugeModel.schema)
             .where("dimension", .equal, RollupDimension.org.rawValue).where("unit_level", .equal, level)
         if let scope { q = q.within(scope, of: OpenGaugeModel.self) }
@@ -97,8 +99,9 @@ public struct AssessmentQueries: Sendable {
 
     /// Open and overdue cases now in one unit.
     public func gauge(_ dimension: RollupDimension, _ unit: String) async throws -> (open: Int, overdue: Int) {
-        guard let sql = db as? any SQLDatabase,
-              let row = try await sql.select().columns("open_count", "overdue_count").from(OpenGaugeModel.schema)
+        guard let sql = db as? any SQLDatabase else { return (0, 0) }
+        try await RollupJournal.foldIfPending(on: db)
+        guard let row = try await sql.select().columns("open_count", "overdue_count").from(OpenGaugeModel.schema)
                 .where("dimension", .equal, dimension.rawValue).where("unit_code", .equal, unit).limit(1).first()
         else { return (0, 0) }
         return (try row.decode(column: "open_count", as: Int.self), try row.decode(column: "overdue_count", as: Int.self))

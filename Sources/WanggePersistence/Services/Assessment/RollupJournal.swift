@@ -4,67 +4,96 @@ import SQLKit
 import Synchronization
 import WanggeDomain
 
-/// Reports' rollup entries on their way to the rollups. A group of reports writes one row here, its
-/// reports' tallies as lines of text (`RollupTally.line`), in its own transaction, so a report
-/// acknowledged is in the journal if not yet in the rollups; a fold adds a batch of rows' entries to
-/// the rollups and deletes the rows in one transaction, so each is counted once, also after a crash.
+/// Reports' rollup entries and open-case gauges on their way to the rollups and the gauges. A group of
+/// reports writes one row here, its reports' tallies (`RollupTally.line`) and the gauges each new case
+/// joins (`GaugeState.journalLine`) as lines of text, in its own transaction, so a report acknowledged
+/// is in the journal if not yet in the rollups; a fold adds a batch of rows' entries to the rollups and
+/// the gauges and deletes the rows in one transaction, so each is counted once, also after a crash.
 ///
 /// Each report upserted about thirteen rollup rows in its group's commit (two dozen entries, merged
-/// within the group): a third of the intake writer's time, and a fifth of the pages it wrote. A fold
-/// of a second's reports upserts each row they touch once. Readers of the rollups fold first
-/// (`foldIfPending`), so what they show has every report acknowledged before the read.
+/// within the group): a third of the intake writer's time, and a fifth of the pages it wrote; the
+/// gauges, a row at each level of the case's place, another 8% of intake's rate at 10,000 cases
+/// (BENCHMARKS.md, "The gauges through the journal"). A fold of a second's reports upserts each row they
+/// touch once. Readers of the rollups and the gauges fold first (`foldIfPending`), so what they show has
+/// every report acknowledged before the read. Transitions still move the gauges in their own
+/// transaction: the moves are sums, so the order they reach a row in does not matter.
 public enum RollupJournal {
     public static let table = "rollup_journal"
 
+    /// What a journal row says: its reports' tallies and the gauges its new cases join, each in the order of
+    /// its lines.
+    struct Entries: Sendable, Equatable {
+        var tallies: [RollupTally] = []
+        var gaugeJoins: [GaugeState] = []
+
+        /// A row's lines parsed: a gauge line starts with `g`, every other is a tally.
+        init(text: String) throws {
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix(GaugeState.journalPrefix) {
+                    gaugeJoins.append(try GaugeState(journalLine: line))
+                } else {
+                    tallies.append(try RollupTally(line: line))
+                }
+            }
+        }
+
+        init(tallies: [RollupTally], gaugeJoins: [GaugeState]) {
+            (self.tallies, self.gaugeJoins) = (tallies, gaugeJoins)
+        }
+
+        var count: Int { tallies.count + gaugeJoins.count }
+    }
+
     /// One row for a group's reports: their lines (each report's its own, already joined), or none when
-    /// no report counts anywhere. `tallies` are what the lines say, in their order: kept in memory for the
-    /// fold (`Memo`), which makes their entries and sums them by key.
-    static func append(_ reportLines: [String], tallies: [RollupTally], into rows: any RowSink) async throws {
+    /// no report has any. `entries` are what the lines say, in their order: kept in memory for the
+    /// fold (`Memo`), which makes their rollup entries and gauge moves and sums them by key.
+    static func append(_ reportLines: [String], entries: Entries, into rows: any RowSink) async throws {
         let lines = reportLines.filter { !$0.isEmpty }
         guard !lines.isEmpty else { return }
         let text = lines.joined(separator: "\n")
-        Memo.keep(tallies, for: text)
+        Memo.keep(entries, for: text)
         try await rows.insert(insert, [.text(text)])
     }
 
-    /// A journal row's tallies as its writer had them, so that a fold in this process need not parse its
+    /// A journal row's entries as its writer had them, so that a fold in this process need not parse its
     /// lines (parsing them and making their entries was a seventh of the server's time, on the event loops,
-    /// before there was a memo). Keyed by the row's text, which alone decides its tallies: a text kept for a write
-    /// that rolled back, or for another database of the process, gives the same tallies as parsing it would.
-    /// Bounded (emptied when full), as a fold in another process may take rows whose tallies were kept here.
+    /// before there was a memo). Keyed by the row's text, which alone decides its entries: a text kept for a write
+    /// that rolled back, or for another database of the process, gives the same entries as parsing it would.
+    /// Bounded (emptied when full), as a fold in another process may take rows whose entries were kept here.
     enum Memo {
         private struct Kept {
-            var rows: [String: [RollupTally]] = [:]
+            var rows: [String: Entries] = [:]
             var tallies = 0
         }
 
         private static let kept = Mutex(Kept())
-        /// About 9 MB of tallies (some 450 bytes each); a second of full intake keeps about 5,000.
-        static let limit = 20_000
+        /// About 9 MB of tallies and gauge joins (some 450 bytes a tally, a third of that a join); a second
+        /// of full intake keeps about 10,000.
+        static let limit = 30_000
 
-        static func keep(_ tallies: [RollupTally], for text: String) {
+        static func keep(_ entries: Entries, for text: String) {
             kept.withLock { kept in
-                if kept.tallies + tallies.count > limit { kept = Kept() }
-                if let old = kept.rows.updateValue(tallies, forKey: text) { kept.tallies -= old.count }
-                kept.tallies += tallies.count
+                if kept.tallies + entries.count > limit { kept = Kept() }
+                if let old = kept.rows.updateValue(entries, forKey: text) { kept.tallies -= old.count }
+                kept.tallies += entries.count
             }
         }
 
-        /// The tallies kept for a row's text (and forgets them), else its lines parsed.
-        static func take(_ text: String) throws -> [RollupTally] {
-            let known = kept.withLock { kept -> [RollupTally]? in
+        /// The entries kept for a row's text (and forgets them), else its lines parsed.
+        static func take(_ text: String) throws -> Entries {
+            let known = kept.withLock { kept -> Entries? in
                 guard let known = kept.rows.removeValue(forKey: text) else { return nil }
                 kept.tallies -= known.count
                 return known
             }
             if let known { return known }
-            return try text.split(separator: "\n").map { try RollupTally(line: $0) }
+            return try Entries(text: text)
         }
     }
 
-    /// A report's events' tallies as its part of a journal row.
-    static func lines(_ tallies: [RollupTally]) -> String {
-        tallies.map(\.line).joined(separator: "\n")
+    /// A report's events' tallies and the gauges its case joins, as its part of a journal row.
+    static func lines(_ tallies: [RollupTally], joining gauge: GaugeState) -> String {
+        (tallies.map(\.line) + [gauge.journalLine]).joined(separator: "\n")
     }
 
     /// Folds the journal if anything waits in it: a read of one row when nothing does. A fold that fails
@@ -137,9 +166,11 @@ public struct RollupJournalFolder: Sendable {
         var chunk = Chunk(capacity: maxRows)
         for row in rows {
             let entries: [[RollupEntry]]
+            let gaugeJoins: [GaugeState]
             do {
                 // Each tally's entries, made here (on the server's background thread for its fold job), not as reports come.
-                entries = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self)).map(\.entries)
+                let journal = try RollupJournal.Memo.take(try row.decode(column: "tallies", as: String.self))
+                (entries, gaugeJoins) = (journal.tallies.map(\.entries), journal.gaugeJoins)
             } catch {
                 unreadable = unreadable ?? error
                 continue
@@ -149,7 +180,7 @@ public struct RollupJournalFolder: Sendable {
                 folded += chunk.ids.count
                 chunk = Chunk(capacity: maxRows)
             }
-            chunk.add(id: try row.decode(column: "id", as: Int.self), entries)
+            chunk.add(id: try row.decode(column: "id", as: Int.self), entries, gaugeJoins)
         }
         if !chunk.ids.isEmpty {
             guard try await fold(chunk) else { return (folded, batch, unreadable) }
@@ -161,6 +192,8 @@ public struct RollupJournalFolder: Sendable {
     private struct Chunk {
         var ids: [BulkValue] = []
         var sums: [RollupKey: RollupEntry]
+        /// Not counted against `maxRows`: they sum to at most a row per unit and department.
+        var gaugeJoins: [GaugeState] = []
 
         /// Room for the sums a chunk may reach, so they are not moved to a larger table again and again as
         /// they grow (a quarter of the summing's time).
@@ -168,9 +201,10 @@ public struct RollupJournalFolder: Sendable {
             sums = Dictionary(minimumCapacity: capacity)
         }
 
-        mutating func add(id: Int, _ entries: [[RollupEntry]]) {
+        mutating func add(id: Int, _ entries: [[RollupEntry]], _ joins: [GaugeState]) {
             ids.append(.int(id))
             for run in entries { RollupKeys.add(run, to: &sums) }
+            gaugeJoins += joins
         }
 
         /// At most this many new rows (a key twice in the row counts twice): a bound, without a set of keys.
@@ -182,14 +216,39 @@ public struct RollupJournalFolder: Sendable {
         }
     }
 
-    /// Deletes the chunk's rows and upserts its sums in one transaction; false (and nothing written) when
+    /// Deletes the chunk's rows and upserts its sums and its gauges' in one transaction; false (and nothing written) when
     /// another fold deleted any of its rows first.
     private func fold(_ chunk: Chunk) async throws -> Bool {
         // In key order, as every rollup upsert is (see `RollupKey.<`).
         // (`RollupKeys.merged` sorts positions: sorting the entries themselves moved them, a third of the fold's time.)
         let entries = RollupKeys.merged(Array(chunk.sums.values))
+        let gauges = GaugeDeltas(chunk.gaugeJoins.map { (from: GaugeState.none, to: $0) })
         return try await db.writeRows(taking: chunk.ids, from: RollupJournal.table, by: "id") { sink in
             try await RollupLedger.add(merged: entries, into: sink)
+            try await gauges.write(into: sink)
         }
+    }
+}
+
+/// A new case's place in the open-case gauges as a line of the rollup journal: `g`, then its place, lead
+/// department, whether it is open and overdue, and its finished state, tab-separated.
+extension GaugeState {
+    static let journalPrefix = "g\t"
+
+    var journalLine: String {
+        "g\t" + [placeCode ?? "", departmentCode ?? "", open ? "1" : "0", overdue ? "1" : "0", finished?.rawValue ?? ""]
+            .map(RollupTally.escaped).joined(separator: "\t")
+    }
+
+    init(journalLine line: Substring) throws {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let finished = fields.count == 6 ? CaseState(rawValue: String(fields[5])) : nil
+        guard fields.count == 6, fields[0] == "g", ["0", "1"].contains(fields[3]), ["0", "1"].contains(fields[4]),
+              fields[5].isEmpty || finished != nil else {
+            throw RollupTally.MalformedLine(line: String(line))
+        }
+        func optional(_ index: Int) -> String? { fields[index].isEmpty ? nil : RollupTally.unescaped(fields[index]) }
+        self = .none
+        (placeCode, departmentCode, open, overdue, self.finished) = (optional(1), optional(2), fields[3] == "1", fields[4] == "1", finished)
     }
 }

@@ -45,10 +45,25 @@ public enum RollupLedger {
         try await moveGauges([(before, after)], into: FluentRows(db: db))
     }
 
-    /// Several cases' moves in one upsert (a group of reports written together).
+    /// Several cases' moves in one upsert (a group of transitions written together).
     static func moveGauges(_ moves: [(from: GaugeState, to: GaugeState)], into sink: any RowSink) async throws {
-        var deltas: [String: (dimension: String, code: String, level: String, area: OrgAncestry, open: Int, overdue: Int)] = [:]
+        try await GaugeDeltas(moves).write(into: sink)
+    }
+}
+
+/// What moves of cases change in the open-case gauges and the finished counts, summed per row: worked
+/// out before a transaction (the rollup fold sums a chunk's reports on the server's background thread), written
+/// in it by `write`, each list as one upsert in key order.
+struct GaugeDeltas: Sendable {
+    private typealias GaugeRow = (dimension: String, code: String, level: String, area: OrgAncestry, open: Int, overdue: Int)
+    private var gauges: [GaugeRow] = []
+    private var finished: [(key: FinishedCountKey, count: Int)] = []
+
+    init(_ moves: [(from: GaugeState, to: GaugeState)]) {
+        var deltas: [String: GaugeRow] = [:]
+        var finishedDeltas: [FinishedCountKey: Int] = [:]
         func add(_ state: GaugeState, sign: Int) {
+            for key in state.finishedCounts { finishedDeltas[key, default: 0] += sign }
             guard state.open else { return }
             for (dimension, code, level, area) in state.units {
                 let key = dimension + "|" + code
@@ -62,37 +77,31 @@ public enum RollupLedger {
             add(move.from, sign: -1)
             add(move.to, sign: 1)
         }
-        let rows = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
-        if !rows.isEmpty {
-            let values = rows.flatMap { row -> [BulkValue] in
-                [.text(row.dimension), .text(row.code), .text(row.level), .text(row.area.cityCode), .text(row.area.countyCode),
-                 .text(row.area.townshipCode), .text(row.area.villageCode), .text(row.area.gridCode), .int(row.open), .int(row.overdue)]
-            }
-            try await sink.insert(gaugeUpsert, values)
-        }
-        try await moveFinishedCounts(moves, into: sink)
+        gauges = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
+        finished = finishedDeltas.filter { $0.value != 0 }.map { (key: $0.key, count: $0.value) }.sorted { $0.key < $1.key }
     }
 
-    /// The finished counts a case leaves or joins: only a step into or out of a finished state writes.
-    static func moveFinishedCounts(_ moves: [(from: GaugeState, to: GaugeState)], into sink: any RowSink) async throws {
-        var deltas: [FinishedCountKey: Int] = [:]
-        for move in moves where move.from != move.to {
-            for (state, sign) in [(move.from, -1), (move.to, 1)] {
-                for key in state.finishedCounts { deltas[key, default: 0] += sign }
-            }
+    var isEmpty: Bool { gauges.isEmpty && finished.isEmpty }
+
+    func write(into sink: any RowSink) async throws {
+        if !gauges.isEmpty {
+            try await sink.insert(Self.gaugeUpsert, gauges.flatMap { row -> [BulkValue] in
+                [.text(row.dimension), .text(row.code), .text(row.level), .text(row.area.cityCode), .text(row.area.countyCode),
+                 .text(row.area.townshipCode), .text(row.area.villageCode), .text(row.area.gridCode), .int(row.open), .int(row.overdue)]
+            })
         }
-        let rows = deltas.filter { $0.value != 0 }.sorted { $0.key < $1.key }
-        guard !rows.isEmpty else { return }
-        try await sink.insert(finishedUpsert, rows.flatMap { [.text($0.key.dimension), .text($0.key.unitCode), .text($0.key.state), .int($0.value)] })
+        if !finished.isEmpty {
+            try await sink.insert(Self.finishedUpsert, finished.flatMap { [.text($0.key.dimension), .text($0.key.unitCode), .text($0.key.state), .int($0.count)] })
+        }
     }
+
+    private static let gaugeUpsert = BulkInsert.adding(
+        to: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + RollupLedger.areaColumns + ["open_count", "overdue_count"],
+        key: ["dimension", "unit_code"], counters: ["open_count", "overdue_count"])
 
     private static let finishedUpsert = BulkInsert.adding(
         to: FinishedCountModel.schema, columns: ["dimension", "unit_code", "state", "case_count"],
         key: ["dimension", "unit_code", "state"], counters: ["case_count"])
-
-    private static let gaugeUpsert = BulkInsert.adding(
-        to: OpenGaugeModel.schema, columns: ["dimension", "unit_code", "unit_level"] + areaColumns + ["open_count", "overdue_count"],
-        key: ["dimension", "unit_code"], counters: ["open_count", "overdue_count"])
 }
 
 /// What a case weighs in the open-case gauges: one open case (and one overdue, when its red lamp is

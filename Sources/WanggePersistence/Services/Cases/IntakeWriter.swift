@@ -12,9 +12,9 @@ public struct PendingIntake: Sendable {
     let dayKey: String
     /// In order, from seq 1; the writer adds the case id and the hashes.
     let events: [EventContent]
-    /// Its events' tallies, what its lines of the rollup journal (`RollupJournal`) say, and the lines, made
-    /// here and not on the writer's thread; the lines are empty when the events count nowhere. The fold makes
-    /// the rollup entries from the tallies, on the server's background thread (`WriterThread.background`).
+    /// Its events' tallies, which with the gauges the case joins (`NewCaseRow.gauge`) are what its lines of the
+    /// rollup journal (`RollupJournal`) say, and the lines, made here and not on the writer's thread. The fold
+    /// makes the rollup entries and gauge moves from them, on the server's background thread (`WriterThread.background`).
     let rollups: [RollupTally]
     let rollupLines: String
     let photos: [StoredPhoto]
@@ -26,7 +26,7 @@ public struct PendingIntake: Sendable {
 
     init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], terms: [String]) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
-        (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups), photos)
+        (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups, joining: row.gauge), photos)
         queuedTerms = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
@@ -43,7 +43,7 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 
 /// Writes a group of reports in the caller's transaction with a fixed number of statements,
 /// however many reports: codes, ids, cases (with their chain heads), events, the rollup journal's row,
-/// gauges, photos and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
+/// photos and the search terms' queue rows. Through Fluent each is one multi-row statement; on SQLite's C API
 /// (`SQLiteWriteConnection`) each is one compiled statement stepped per row. On SQLite, where one
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
 /// and a commit.
@@ -72,8 +72,10 @@ enum IntakeWriter {
         let eventIDs = try await PlainWrites.insert(eventRows, table: CaseEventModel.schema,
                                                     returning: withPhotos ? ["id", "case_id", "seq"] : [], into: rows)
 
-        try await RollupJournal.append(group.map(\.rollupLines), tallies: group.flatMap(\.rollups), into: rows)
-        try await RollupLedger.moveGauges(group.map { (from: GaugeState.none, to: $0.row.gauge) }, into: rows)
+        // The gauges the cases join go with their tallies, to the fold: an upsert here of a row at each level of
+        // each case's place held the one writer.
+        try await RollupJournal.append(group.map(\.rollupLines),
+                                       entries: .init(tallies: group.flatMap(\.rollups), gaugeJoins: group.map(\.row.gauge)), into: rows)
         var attachments: [AttachmentModel] = []
         for (intake, caseRow) in zip(group, written) where !intake.photos.isEmpty {
             let lastSeq = intake.events.count

@@ -41,7 +41,7 @@ public struct NewCaseRow: Sendable {
     /// counts in its city.
     var countyCode: String { ancestry.countyCode ?? ancestry.cityCode ?? "000000" }
 
-    /// The open-case gauges it joins (`RollupLedger.moveGauges`); a new case is not overdue.
+    /// The open-case gauges it joins (through the rollup journal, `RollupJournal`); a new case is not overdue.
     var gauge: GaugeState {
         GaugeState(placeCode: ancestry.deepestCode, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: false)
     }
