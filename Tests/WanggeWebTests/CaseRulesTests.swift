@@ -125,20 +125,38 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
-    /// A category an administrator switched off takes no new reports; switched on again, it does.
+    /// A category an administrator switched off takes no new reports, at once; switched on again, it does. A change
+    /// another instance made (here written to the database behind this one) counts once this instance's copy of the
+    /// catalog has outlived its lifetime (`CatalogNames`, five seconds; here shortened).
     func testAnInactiveCategoryTakesNoReports() async throws {
         try await withApp { t in
+            let lifetime = Duration.milliseconds(300)
+            t.app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: lifetime)
             let found = try await CategoryModel.query(on: t.app.db).filter(\.$code == "0101").first()
             let category = try XCTUnwrap(found)
-            category.active = false
-            try await category.save(on: t.app.db)
-            let refused = try await t.report(["channel": "citizen", "description": "井盖破损的问题", "categoryCode": "0101"])
-            XCTAssertEqual(refused.status, .badRequest)
-            XCTAssertEqual((refused.json["error"] as? [String: Any])?["code"] as? String, "case.category")
-            category.active = true
-            try await category.save(on: t.app.db)
-            let taken = try await t.report(["channel": "citizen", "description": "井盖破损的问题", "categoryCode": "0101"])
-            XCTAssertEqual(taken.status, .created)
+            let admin = try await t.token("admin")
+            func report() async throws -> (status: HTTPStatus, json: [String: Any]) {
+                try await t.report(["channel": "citizen", "description": "井盖破损的问题", "categoryCode": "0101"])
+            }
+            let first = try await report()
+            XCTAssertEqual(first.status, .created, "the server keeps the catalog from here on")
+            for active in [false, true] {
+                let changed = try await t.api(.PATCH, "/api/v1/categories/0101", token: admin,
+                                              json: CategoryInput(code: "0101", name: category.name, active: active))
+                XCTAssertEqual(changed.status, .ok, changed.body)
+                let after = try await report()
+                XCTAssertEqual(after.status, active ? .created : .badRequest, "active: \(active)")
+                if !active { XCTAssertEqual((after.json["error"] as? [String: Any])?["code"] as? String, "case.category") }
+            }
+            for active in [false, true] {
+                let stored = try await CategoryModel.query(on: t.app.db).filter(\.$code == "0101").first()
+                let row = try XCTUnwrap(stored)
+                row.active = active
+                try await row.save(on: t.app.db)
+                try await Task.sleep(for: lifetime * 2)
+                let after = try await report()
+                XCTAssertEqual(after.status, active ? .created : .badRequest, "changed behind the server, active: \(active)")
+            }
         }
     }
 

@@ -3,8 +3,10 @@ import SQLKit
 import Vapor
 import WanggePersistence
 
-/// The names of units, departments and categories, which every case view shows beside their codes.
-/// They change a few times a year, and reading them was two of a tracking request's five statements:
+/// The names of units, departments and categories, which every case view shows beside their codes, and
+/// what intake checks of a category (whether it takes reports, its extra fields).
+/// They change a few times a year, and reading them was two of a tracking request's five statements
+/// (and the category a twentieth of a report's time on the event loops):
 /// kept in memory (a county has a few thousand units at most), dropped at once when this instance
 /// changes any (`CatalogChanges`), and read again every few seconds for another instance's changes.
 struct CatalogNames: Sendable {
@@ -12,6 +14,7 @@ struct CatalogNames: Sendable {
     var departments: [String: String]
     var categories: [String: String]
     var units: [String: String]
+    var intakeCategories: [String: IntakeCategory]
 
     static let lifetime: Duration = .seconds(5)
 
@@ -20,7 +23,8 @@ struct CatalogNames: Sendable {
         let book = try await NameBook.load(on: db)
         var units: [String: String] = [:]
         if let sql = db as? any SQLDatabase { units = try await NameBook.names(sql, OrgUnitModel.schema) }
-        return CatalogNames(generation: generation, departments: book.departments, categories: book.categories, units: units)
+        return CatalogNames(generation: generation, departments: book.departments, categories: book.categories, units: units,
+                            intakeCategories: try await IntakeCategory.all(on: db))
     }
 }
 

@@ -95,21 +95,51 @@ public enum QueryCodeHash {
     }
 }
 
+/// What intake asks of a category: whether it takes reports, and the extra fields it defines.
+public struct IntakeCategory: Sendable, Equatable {
+    public let active: Bool
+    public let attributes: [ServiceAttribute]
+
+    /// Every category's, by code (a county has a few hundred at most).
+    public static func all(on db: any Database) async throws -> [String: IntakeCategory] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var out: [String: IntakeCategory] = [:]
+        for row in try await PlainReads.rows(sql.select().columns("code", "active", "attributes").from(CategoryModel.schema).select, on: db) {
+            out[try row.decode(column: "code", as: String.self)] = try IntakeCategory(row)
+        }
+        return out
+    }
+
+    init(_ row: any SQLRow) throws {
+        active = try row.decode(column: "active", as: Bool.self)
+        attributes = CategoryModel.attributes(json: try row.decode(column: "attributes", as: String?.self))
+    }
+}
+
 public struct CaseIntakeService: Sendable {
     public let db: any Database
     public let timeZone: TimeZone
     /// Where reports that arrive together wait to be written together; without it each is written alone.
     public let commits: IntakeCommits?
+    /// The categories as the server keeps them in memory (`CatalogNames`); nil reads the report's own.
+    public let categories: [String: IntakeCategory]?
 
-    public init(db: any Database, timeZone: TimeZone, commits: IntakeCommits? = nil) {
+    public init(db: any Database, timeZone: TimeZone, commits: IntakeCommits? = nil, categories: [String: IntakeCategory]? = nil) {
         self.db = db
         self.timeZone = timeZone
         self.commits = commits
+        self.categories = categories
     }
 
     /// Two columns of the category, not the model: decoding a Fluent model was 2% of an intake's work.
     private static let categoryByCode = PlainReads.SelectWhere(["active", "attributes"], from: CategoryModel.schema, where: "code",
                                                                orderedBy: nil, limit: 1)
+
+    /// The category a report names, from the kept copy or else read.
+    private func category(_ code: String) async throws -> IntakeCategory? {
+        if let categories { return categories[code] }
+        return try await PlainReads.rows(Self.categoryByCode, equals: code, on: db).first.map(IntakeCategory.init)
+    }
 
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
     /// resolution, its second), all in one transaction, shared with the reports that arrive with
@@ -160,14 +190,12 @@ public struct CaseIntakeService: Sendable {
         var categoryCode: String?
         var attributesJSON: String?
         if let code = input.categoryCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
-            guard let category = try await PlainReads.rows(Self.categoryByCode, equals: code, on: db).first,
-                  try category.decode(column: "active", as: Bool.self) else {
+            guard let category = try await category(code), category.active else {
                 throw AppError.invalid("case.category", zh: "未知的问题类别「\(code)」。", en: "Unknown category \(code).", field: "categoryCode")
             }
             categoryCode = code
             if let submitted = input.attributes {
-                let defined = CategoryModel.attributes(json: try category.decode(column: "attributes", as: String?.self))
-                let accepted = try ServiceAttribute.validate(submitted, against: defined)
+                let accepted = try ServiceAttribute.validate(submitted, against: category.attributes)
                 if !accepted.isEmpty { attributesJSON = try CaseEvents.encode(accepted) }
             }
         }

@@ -264,7 +264,8 @@ enum CaseIntake {
             locatedGrid = try await req.application.gridLocatorCache.locator(on: req.database).locate(GeoPoint(lon: location.lon, lat: location.lat))
         }
         let service = CaseIntakeService(db: req.database, timeZone: req.application.wanggeConfig.timeZone,
-                                        commits: req.application.storage[IntakeCommitsKey.self])
+                                        commits: req.application.storage[IntakeCommitsKey.self],
+                                        categories: try await req.application.catalogNames(on: req.database).intakeCategories)
         let sla = try await req.sla()
         let result = try await req.withPhotos(files) { photos in
             try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)
