@@ -3,8 +3,9 @@ import Foundation
 import SQLKit
 import WanggeDomain
 
-/// Writes rollup rows and open-case gauges, always inside the transaction of the case action that
-/// caused them: one multi-row upsert each, rows in key order (see `RollupKey.<`).
+/// Writes rollup rows and open-case gauges, inside the transaction of the case action that caused them
+/// (a transition) or of the fold that takes them from the rollup journal (a report: `RollupJournal`): one
+/// multi-row upsert each, rows in key order (see `RollupKey.<`).
 public enum RollupLedger {
     public static let areaColumns = ["city_code", "county_code", "township_code", "village_code", "grid_code"]
     /// A rollup row's columns: key, unit level, the unit's place in the tree, then the counters.
@@ -80,8 +81,6 @@ struct GaugeDeltas: Sendable {
         gauges = deltas.values.filter { $0.open != 0 || $0.overdue != 0 }.sorted { ($0.dimension, $0.code) < ($1.dimension, $1.code) }
         finished = finishedDeltas.filter { $0.value != 0 }.map { (key: $0.key, count: $0.value) }.sorted { $0.key < $1.key }
     }
-
-    var isEmpty: Bool { gauges.isEmpty && finished.isEmpty }
 
     func write(into sink: any RowSink) async throws {
         if !gauges.isEmpty {
