@@ -6,7 +6,7 @@ import WanggePersistence
 /// The names of units, departments and categories, which every case view shows beside their codes, and
 /// what intake checks of a category (whether it takes reports, its extra fields).
 /// They change a few times a year, and reading them was two of a tracking request's five statements
-/// (and the category a twentieth of a report's time on the event loops):
+/// (and the category 6 µs of a report's 160 on the event loops, a read at every report):
 /// kept in memory (a county has a few thousand units at most), dropped at once when this instance
 /// changes any (`CatalogChanges`), and read again every few seconds for another instance's changes.
 struct CatalogNames: Sendable {

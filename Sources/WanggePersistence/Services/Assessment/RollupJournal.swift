@@ -63,7 +63,8 @@ public enum RollupJournal {
     enum Memo {
         private struct Kept {
             var rows: [String: Entries] = [:]
-            var tallies = 0
+            /// Tallies and gauge joins kept, all rows together.
+            var count = 0
         }
 
         private static let kept = Mutex(Kept())
@@ -73,9 +74,9 @@ public enum RollupJournal {
 
         static func keep(_ entries: Entries, for text: String) {
             kept.withLock { kept in
-                if kept.tallies + entries.count > limit { kept = Kept() }
-                if let old = kept.rows.updateValue(entries, forKey: text) { kept.tallies -= old.count }
-                kept.tallies += entries.count
+                if kept.count + entries.count > limit { kept = Kept() }
+                if let old = kept.rows.updateValue(entries, forKey: text) { kept.count -= old.count }
+                kept.count += entries.count
             }
         }
 
@@ -83,7 +84,7 @@ public enum RollupJournal {
         static func take(_ text: String) throws -> Entries {
             let known = kept.withLock { kept -> Entries? in
                 guard let known = kept.rows.removeValue(forKey: text) else { return nil }
-                kept.tallies -= known.count
+                kept.count -= known.count
                 return known
             }
             if let known { return known }
@@ -216,8 +217,8 @@ public struct RollupJournalFolder: Sendable {
         }
     }
 
-    /// Deletes the chunk's rows and upserts its sums and its gauges' in one transaction; false (and nothing written) when
-    /// another fold deleted any of its rows first.
+    /// Deletes the chunk's rows and upserts its rollup sums and gauge moves in one transaction; false (and nothing
+    /// written) when another fold deleted any of its rows first.
     private func fold(_ chunk: Chunk) async throws -> Bool {
         // In key order, as every rollup upsert is (see `RollupKey.<`).
         // (`RollupKeys.merged` sorts positions: sorting the entries themselves moved them, a third of the fold's time.)
