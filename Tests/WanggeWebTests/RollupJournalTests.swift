@@ -127,6 +127,29 @@ final class RollupJournalTests: XCTestCase {
         }
     }
 
+    /// A row written before the gauges went through the journal has tally lines only (its writer moved the gauges
+    /// itself): it folds into the rollups and leaves the gauges as they are.
+    func testARowWithoutGaugeLinesFoldsItsTalliesOnly() async throws {
+        try await withApp { t in
+            try await RollupJournalFolder(db: t.app.db).drain()
+            try await report(t, 1)
+            let texts = try await journalTexts(t)
+            XCTAssertEqual(texts.count, 1)
+            let lines = try XCTUnwrap(texts.first).split(separator: "\n")
+            let joins = try lines.filter { $0.hasPrefix(GaugeState.journalPrefix) }.map { try GaugeState(journalLine: $0) }
+            XCTAssertEqual(joins.count, 1)
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            try await sql.delete(from: RollupJournal.table).run()
+            // As a writer before the change did: the gauges moved with the report, only the tallies journaled.
+            try await RollupLedger.moveGauges(from: .none, to: joins[0], on: t.app.db)
+            let tallyLines = lines.filter { !$0.hasPrefix(GaugeState.journalPrefix) }.joined(separator: "\n")
+            try await sql.insert(into: RollupJournal.table).columns("tallies").values(SQLBind(tallyLines)).run()
+            let folded = try await RollupJournalFolder(db: t.app.db).drain()
+            XCTAssertEqual(folded, 1)
+            try await assertRollupsEqualARecount(t, "a row without gauge lines: its tallies folded, the gauges as its writer left them")
+        }
+    }
+
     /// Rows a killed server left behind are folded by whoever comes next, from their text alone, once.
     func testRowsLeftWithoutTheirWriterAreFoldedFromTheirTextOnce() async throws {
         try await withApp { t in
