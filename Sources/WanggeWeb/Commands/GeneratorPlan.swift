@@ -4,8 +4,6 @@ import WanggePersistence
 
 /// What every batch of generated cases draws on, read-only, so batches can be made in parallel.
 struct GeneratorPlan: Sendable {
-    static let places = ["小区门口", "菜市场旁", "学校附近", "公交站台", "河道边上", "老街巷口", "商业街", "工业园区", "安置小区", "村委会前"]
-    static let tails = ["需要尽快处理", "已经好几天了", "影响居民出行", "存在安全隐患", "多次反映未解决", "群众意见很大"]
     static let channels: [(WanggeDomain.Channel, Int)] = [(.citizen, 45), (.patrol, 25), (.hotline, 20), (.window, 5), (.petition, 5)]
     /// Ratings in a hundred, as the seeds' counties report them (满意率 95–99.5%): three in five
     /// satisfied made every generated county's 满意率 76%.
@@ -122,7 +120,7 @@ struct GeneratorPlan: Sendable {
         var weight = Int(random.next() % 100)
         var channel = WanggeDomain.Channel.citizen
         for (c, w) in Self.channels { if weight < w { channel = c; break }; weight -= w }
-        let description = pick(Self.places, &random) + category.name + "," + pick(Self.tails, &random)
+        let description = DemoReportText.text(category: category.name, channel: channel, using: &random)
         let age = now.timeIntervalSince(created)
         // Every case goes the whole way, as far as the present lets it; of the last month's, one in
         // twenty stops where its holder left it, a backlog that turns red and is escalated.
