@@ -1,7 +1,8 @@
 /// What a generated report says: where, what, and why it matters, in the words people use on the phone
-/// or at the window. Drawn from lists wide enough that a county's reports share the few thousand
-/// two-character search terms real ones do, not a few hundred: how fast search and its index are
-/// depends on how many terms there are (a county with 345 made the bench's intake look cheaper).
+/// or at the window. Drawn from lists wide enough that a county's reports use over a thousand
+/// two-character search terms, not a few hundred (real ones use more still): how fast search and its
+/// index are depends on how many terms there are (a county with 345 made the bench's intake look a
+/// quarter cheaper; BENCHMARKS.md, "A county whose reports say more").
 public enum DemoReportText {
     /// Streets, estates and landmarks of a county town and its villages.
     static let landmarks = [
@@ -34,7 +35,7 @@ public enum DemoReportText {
         }
     }
 
-    /// A report about `category` as it would arrive by `channel`, e.g. 来电反映人民路拐角处路灯损坏,晚上特别严重.
+    /// A report about `category` as it would arrive by `channel`, e.g. 来电反映人民路拐角处路灯故障,晚上特别严重.
     public static func text(category: String, channel: Channel, using random: inout some RandomNumberGenerator) -> String {
         let landmark = landmarks[Int(random.next() % UInt64(landmarks.count))]
         let spot = spots[Int(random.next() % UInt64(spots.count))]
