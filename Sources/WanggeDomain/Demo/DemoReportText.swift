@@ -36,10 +36,10 @@ public enum DemoReportText {
     }
 
     /// A report about `category` as it would arrive by `channel`, e.g. 来电反映人民路拐角处路灯故障,晚上特别严重.
-    public static func text(category: String, channel: Channel, using random: inout some RandomNumberGenerator) -> String {
-        let landmark = landmarks[Int(random.next() % UInt64(landmarks.count))]
-        let spot = spots[Int(random.next() % UInt64(spots.count))]
-        let tail = tails[Int(random.next() % UInt64(tails.count))]
+    public static func text(category: String, channel: Channel, using random: inout SplitMix64) -> String {
+        let landmark = random.pick(landmarks)
+        let spot = random.pick(spots)
+        let tail = random.pick(tails)
         return opening(channel) + landmark + spot + category + "," + tail
     }
 }

@@ -23,4 +23,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     public mutating func nextDouble(in lower: Double, _ upper: Double) -> Double {
         lower + (upper - lower) * nextUnit()
     }
+
+    /// One of `items` (not empty), by our own mapping as above.
+    public mutating func pick<T>(_ items: [T]) -> T {
+        items[Int(next() % UInt64(items.count))]
+    }
 }

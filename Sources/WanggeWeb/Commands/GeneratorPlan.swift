@@ -104,15 +104,13 @@ struct GeneratorPlan: Sendable {
         return [departments[(index + 1) % departments.count]]
     }
 
-    private func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T { items[Int(random.next() % UInt64(items.count))] }
-
     // swiftlint:disable:next function_body_length
     private func makeCase(_ id: Int, _ random: inout SplitMix64, _ memo: inout Memo, into out: inout GeneratedBatch) throws {
         let gridIndex = Int(random.next() % UInt64(grids.count))
         let grid = grids[gridIndex]
         let centre = centres[gridIndex]
         let point = GeoPoint(lon: centre.lon + (random.nextUnit() - 0.5) * 0.002, lat: centre.lat + (random.nextUnit() - 0.5) * 0.0015)
-        let category = pick(categories, &random)
+        let category = random.pick(categories)
         // Each case at a random moment of its own slot of the history: ids and case codes grow
         // with time as they do live, so a batch adds to the end of the code index, not all over it.
         let slot = (Double(id - 1) + random.nextUnit()) / Double(max(total, 1))
@@ -145,7 +143,7 @@ struct GeneratorPlan: Sendable {
             case .returnCase: CaseCommand(.returnCase, note: "需补充现场照片后重新派遣")
             case .requestExtension: CaseCommand(.requestExtension, note: "需协调多个部门,申请延期", extensionHours: 48)
             case .verifyFail: CaseCommand(.verifyFail, note: "现场核查未整改到位")
-            case .evaluate: CaseCommand(.evaluate, rating: pick(Self.ratings, &random))
+            case .evaluate: CaseCommand(.evaluate, rating: random.pick(Self.ratings))
             default: CaseCommand(action)
             }
         }
