@@ -237,7 +237,7 @@ extension GaugeState {
     static let journalPrefix = "g\t"
 
     var journalLine: String {
-        "g\t" + [placeCode ?? "", departmentCode ?? "", open ? "1" : "0", overdue ? "1" : "0", finished?.rawValue ?? ""]
+        Self.journalPrefix + [placeCode ?? "", departmentCode ?? "", open ? "1" : "0", overdue ? "1" : "0", finished?.rawValue ?? ""]
             .map(RollupTally.escaped).joined(separator: "\t")
     }
 
