@@ -278,9 +278,12 @@ final class CaseRulesTests: XCTestCase {
             XCTAssertEqual(concurrent + rest, 31)
             try await expectQueued(0)
             try await expect("玳瑁", Set(reported))
-            let duplicates = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT case_id, term FROM case_search_terms GROUP BY case_id, term HAVING COUNT(*) > 1) AS d")
-                .first()?.decode(column: "n", as: Int.self)
-            XCTAssertEqual(duplicates, 0)
+            // PostgreSQL's term rows, each once; SQLite's full-text index shows a case once however often it was given it.
+            if t.database == .postgres {
+                let duplicates = try await sql.raw("SELECT COUNT(*) AS n FROM (SELECT case_id, term FROM case_search_terms GROUP BY case_id, term HAVING COUNT(*) > 1) AS d")
+                    .first()?.decode(column: "n", as: Int.self)
+                XCTAssertEqual(duplicates, 0)
+            }
         }
     }
 

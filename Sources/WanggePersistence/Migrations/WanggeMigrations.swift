@@ -29,5 +29,6 @@ public enum WanggeMigrations {
         IndexSweepCandidates(),
         DropCaseCategoryTimeIndex(),
         CreateRollupJournal(),
+        IndexSearchTermsInFullText(),
     ]
 }

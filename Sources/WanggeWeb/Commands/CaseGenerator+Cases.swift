@@ -51,7 +51,7 @@ extension CaseGenerator {
             let sink = (db, writer)
             let write = Task {
                 try await Self.write(to: sink, [(Self.caseInsert, rows.cases), (Self.eventInsert, rows.events), (Self.departmentInsert, rows.departments),
-                                 (Self.termInsert, rows.terms)])
+                                 sink.1 == nil ? (Self.termInsert, Self.termRows(rows.searchTexts)) : (CaseSearchTerms.fullTextInsert, rows.searchTexts)])
             }
             for record in batch.tallies { tallies.add(record) }
             gauges += batch.gauges
@@ -112,6 +112,16 @@ extension CaseGenerator {
     static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
     static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
 
+    /// PostgreSQL's search index rows, a (case, term) pair for each term of each case's search text.
+    static func termRows(_ searchTexts: [BulkValue]) -> [BulkValue] {
+        var rows: [BulkValue] = []
+        for pair in stride(from: 0, to: searchTexts.count, by: 2) {
+            guard case .text(let text) = searchTexts[pair + 1] else { continue }
+            for term in CaseSearchTerms.terms(queued: text) { rows += [searchTexts[pair], .text(term)] }
+        }
+        return rows
+    }
+
     /// Writes tables' rows in one transaction, on SQLite through the bulk writer's kept statements on the writer thread.
     static func write(to sink: (db: any Database, writer: SQLiteWriteConnection?), _ tables: [(BulkInsert, [BulkValue])]) async throws {
         try await write(to: sink) { put in for (insert, values) in tables { try await put(insert, values) } }
@@ -144,7 +154,8 @@ struct GeneratedBatch: Sendable {
     var created: [Date] = []
     var events: [BulkValue] = []
     var departments: [BulkValue] = []
-    var terms: [BulkValue] = []
+    /// Each case's search text (`CaseSearchTerms.queued`): the full-text index's rows on SQLite.
+    var searchTexts: [BulkValue] = []
     var tallies: [TallyRecord] = []
     var gauges: [GaugeState] = []
 }

@@ -53,6 +53,8 @@ struct GenerateCommand: AsyncCommand {
             try await writer.perform { writer in
                 for pragma in Self.indexBuildPragmas { try writer.execute("PRAGMA " + pragma) }
                 for definition in indexes { try writer.execute(definition) }
+                // The search index's segments, one or more a batch, merged into one run per term.
+                try writer.execute(CaseSearchTerms.mergeFullTextSQL)
             }
             // The load's last copy of the log may still run beside the indexes' builds, not beside the last checkpoint.
             try await writer.settleCheckpoints()

@@ -62,7 +62,7 @@ struct GeneratorPlan: Sendable {
     /// event's payload and the case's column) and the clocks as intake writes them (`CaseModel.stored`).
     struct Memo {
         var commandJSON: [String: String] = [:]
-        var terms: [String: [String]] = [:]
+        var searchTexts: [String: String?] = [:]
 
         mutating func json(_ command: CaseCommand) throws -> String {
             let key = "\(command.action.rawValue)|\(command.departmentCode ?? "")|\(command.coDepartmentCodes?.joined(separator: ",") ?? "")|\(command.rating?.rawValue ?? "")|\(command.result ?? "")|\(command.note ?? "")|\(command.targetOrgCode ?? "")"
@@ -72,11 +72,14 @@ struct GeneratorPlan: Sendable {
             return text
         }
 
-        mutating func terms(_ description: String) -> [String] {
-            if let terms = terms[description] { return terms }
-            let sorted = SearchTerms.terms(description).sorted()
-            terms[description] = sorted
-            return sorted
+        /// The description's search terms as the search index's queue holds them (`CaseSearchTerms.queued`);
+        /// nil for a description without terms.
+        mutating func searchText(_ description: String) -> String? {
+            if let text = searchTexts[description] { return text }
+            let terms = SearchTerms.terms(description).sorted()
+            let text = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
+            searchTexts[description] = text
+            return text
         }
     }
 
@@ -285,7 +288,7 @@ struct GeneratorPlan: Sendable {
         out.gauges.append(GaugeState(placeCode: grid, departmentCode: snapshot.leadDepartmentCode, state: state, overdue: overdueAt != nil))
         if let lead = snapshot.leadDepartmentCode { out.departments += [.int(id), .text(lead), .bool(true)] }
         for shared in snapshot.coDepartmentCodes { out.departments += [.int(id), .text(shared), .bool(false)] }
-        for term in memo.terms(description) { out.terms += [.int(id), .text(term)] }
+        if let text = memo.searchText(description) { out.searchTexts += [.int(id), .text(text)] }
     }
 
     /// The usual path with the turns a county's cases take now and then: a department hands one back

@@ -1,16 +1,45 @@
 import FluentKit
 import SQLKit
 
-/// The search index rows of cases (their descriptions' two-character terms, `SearchTerms`).
+/// The search index of cases (their descriptions' two-character terms, `SearchTerms`).
 ///
 /// A report's terms first wait in a queue, one row per case, written with the report; the index
-/// takes them in batches (`SearchTermIndexer`). A term's entries for new cases go to the end of
-/// that term's run in the (term, case) index, so a report's dozen terms wrote a dozen pages there in
-/// its own commit: nine of the 23 pages an intake of varied reports wrote (`scripts/walcensus`).
-/// A batch writes each term's page once for all its reports. Search reads the queue too, so a case
-/// is found the moment it is reported.
+/// takes them in batches (`SearchTermIndexer`). Search reads the queue too, so a case is found the
+/// moment it is reported.
+///
+/// On SQLite the index is SQLite's full-text index (FTS5, `fullText`): a batch's terms go into a
+/// segment of their own, merged with others later, so a batch writes a few pages one after another.
+/// In a (term, case) index a batch wrote the last page of each of its terms, about a thousand pages
+/// spread over the index, 29 ms a batch at a million cases against 3 ms (BENCHMARKS.md, "The search
+/// index in SQLite's full-text index"). On PostgreSQL, which has several writers, the index is
+/// `case_search_terms`, a row per term and case, in a (term, case) index: a batch's entries go to
+/// the end of each term's run, each term's page written once for all its reports.
 public enum CaseSearchTerms {
     public static let queue = "search_term_queue"
+
+    /// SQLite's full-text table: a row per case, its rowid the case's id, its one column the queue's
+    /// text. `content=''` keeps no copy of the text, `detail=none` no positions (search asks for
+    /// cases holding every term, never for terms in a row) and `columnsize=0` no lengths. The `ascii`
+    /// tokenizer breaks text at ASCII punctuation and spaces only, so each term, letters and digits
+    /// (lowercase already) or CJK, is one token and matches itself alone.
+    public static let fullText = "case_search_index"
+    static let createFullText: SQLQueryString = """
+        CREATE VIRTUAL TABLE \(ident: fullText) USING fts5(terms, content='', detail=none, columnsize=0, tokenize='ascii')
+        """
+    /// Merges the index's segments into one: after a load, so a search reads one run per term.
+    public static let mergeFullTextSQL = "INSERT INTO \"\(fullText)\" (\"\(fullText)\") VALUES ('optimize')"
+    public static let fullTextInsert = BulkInsert(table: fullText, columns: ["rowid", "terms"])
+
+    /// Whether the index is the full-text table: on SQLite.
+    static func usesFullText(_ db: any Database) -> Bool {
+        (db as? any SQLDatabase)?.dialect.name == "sqlite"
+    }
+
+    /// A full-text query for cases holding every one of `terms`: each quoted, so that none reads as an
+    /// operator (`AND`, `NOT`); terms hold no quote.
+    static func fullTextMatch(_ terms: [String]) -> String {
+        terms.map { "\"\($0)\"" }.joined(separator: " ")
+    }
 
     /// Queues reports' terms, each as its queue text (`queued`); a case without terms needs no row.
     static func enqueue(_ cases: [(caseID: Int, queued: String?)], into rows: any RowSink) async throws {
@@ -20,12 +49,12 @@ public enum CaseSearchTerms {
 
     /// A case's terms in its queue row: separated by spaces, which no term contains, with a space at
     /// each end, so `LIKE '% term %'` finds a whole term.
-    static func queued(_ terms: [String]) -> String {
+    public static func queued(_ terms: [String]) -> String {
         " " + terms.joined(separator: " ") + " "
     }
 
     /// The terms of a queue row.
-    static func terms(queued: String) -> [String] {
+    public static func terms(queued: String) -> [String] {
         queued.split(separator: " ").map(String.init)
     }
 }
@@ -74,11 +103,27 @@ public struct SearchTermIndexer: Sendable {
         let queued = try await PlainReads.rows(sql.select().columns("case_id", "terms").from(CaseSearchTerms.queue)
             .orderBy("case_id").limit(batch).select, on: db)
         guard !queued.isEmpty else { return 0 }
-        let (taken, indexRows) = try Self.indexRows(of: queued)
+        let fullText = CaseSearchTerms.usesFullText(db)
+        let (taken, indexRows) = try fullText ? Self.fullTextRows(of: queued) : Self.indexRows(of: queued)
         let written = try await db.writeRows(taking: taken, from: CaseSearchTerms.queue, by: "case_id") { rows in
-            try await rows.insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), indexRows)
+            let insert = fullText ? CaseSearchTerms.fullTextInsert : BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
+            try await rows.insert(insert, indexRows)
         }
         return written ? queued.count : 0
+    }
+
+    /// The queue rows' keys, and their rows in the full-text table: the queue's text as it is.
+    private static func fullTextRows(of queued: [any SQLRow]) throws -> (keys: [BulkValue], rows: [BulkValue]) {
+        var keys: [BulkValue] = []
+        var rows: [BulkValue] = []
+        for row in queued {
+            let caseID = try row.decode(column: "case_id", as: Int.self)
+            keys.append(.int(caseID))
+            // As below: a row whose terms are not text goes with the batch, unindexed.
+            guard let text = try? row.decode(column: "terms", as: String.self) else { continue }
+            rows += [.int(caseID), .text(text)]
+        }
+        return (keys, rows)
     }
 
     /// The queue rows' keys, and their (case, term) index rows in the index's own order (SQLite compares

@@ -38,12 +38,32 @@ extension CaseQueryService {
         let queued = query.copy().filter(.sql(embed: Self.inQueue(terms)))
         if let before { queued.filter(.cases("id", .lessThan, .bind(before))) }
         let fromQueue = try await page(queued.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
-        let fromIndex = try await page(indexed(terms, driving: try await rarest(terms), query, before: before), limit: limit)
+        let walk = CaseSearchTerms.usesFullText(db)
+            ? matching(terms, query, before: before)
+            : indexed(terms, driving: try await rarest(terms), query, before: before)
+        let fromIndex = try await page(walk, limit: limit)
         var seen = Set<Int>()
         return (fromIndex + fromQueue).sorted { $0.id > $1.id }.filter { seen.insert($0.id).inserted }.prefix(limit).map { $0 }
     }
 
-    /// The case list joined to the index entries of `driving`, in their (term, case) order.
+    /// SQLite: the case list joined to the full-text index's cases with every term, newest first. The
+    /// full-text index walks its cases in rowid order from the cursor and stops with the page, as the
+    /// term rows' walk does. FTS5 reads `MATCH` on the table's own name only (not an alias).
+    private func matching(_ terms: [String], _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
+        let walk = query.copy()
+        let index = SQLIdentifier(CaseSearchTerms.fullText)
+        walk.query.joins.append(.custom(SQLJoin(
+            method: SQLJoinMethod.inner, table: index,
+            expression: SQLQueryString("\(index).\(ident: "rowid") = \(ident: CaseModel.schema).\(ident: "id")"))))
+        walk.filter(.sql(embed: "\(index) MATCH \(bind: CaseSearchTerms.fullTextMatch(terms))"))
+        if let before {
+            walk.filter(.sql(embed: "\(index).\(ident: "rowid") < \(bind: before)"))
+            walk.filter(.cases("id", .lessThan, .bind(before)))
+        }
+        return walk.sort(.custom(SQLOrderBy(expression: SQLColumn("rowid", table: CaseSearchTerms.fullText), direction: SQLDirection.descending)))
+    }
+
+    /// PostgreSQL: the case list joined to the index entries of `driving`, in their (term, case) order.
     private func indexed(_ terms: [String], driving: String, _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
         let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving, before: before)
         // PostgreSQL turns EXISTS into a semi-join and, taking the terms for independent, expects few cases
