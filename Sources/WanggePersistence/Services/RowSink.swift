@@ -22,6 +22,9 @@ public protocol RowSink: Sendable {
     /// get: a row written with its id known can be written whole, where one whose id the insert
     /// assigns must be updated once something that covers its id is known (a case's event hashes).
     func nextIDs(_ table: String, count: Int) async throws -> [Int]
+    /// SQLite only: the rows this connection has inserted, updated or deleted since it opened, with
+    /// those a virtual table writes into its own tables (the search index's merges, `SearchTermIndexer`).
+    func totalChanges() async throws -> Int
 }
 
 extension RowSink {
@@ -89,6 +92,11 @@ struct FluentRows: RowSink {
         query.appendList(values)
         query.appendLiteral(") RETURNING \"\(column)\"")
         return try await sql.raw(query).all().count
+    }
+
+    func totalChanges() async throws -> Int {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { throw PlainWriteError.unsupported("total_changes") }
+        return try await sql.raw("SELECT total_changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// PostgreSQL draws them from the column's sequence, which no two transactions share a value of.

@@ -220,6 +220,10 @@ public final class SQLiteWriteConnection: RowSink, @unchecked Sendable {
         return deleted
     }
 
+    public func totalChanges() async throws -> Int {
+        Int(sqlite_nio_sqlite3_total_changes64(handle))
+    }
+
     /// One row per step of a one-row statement; a row's `returning` columns come back as its result.
     private func rows(of insert: BulkInsert, _ values: [BulkValue], returning: [String]) throws -> [[String: BulkValue]] {
         precondition(values.count % insert.columns.count == 0, "\(insert.table): values are not whole rows")

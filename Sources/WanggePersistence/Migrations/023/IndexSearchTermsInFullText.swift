@@ -16,6 +16,7 @@ struct IndexSearchTermsInFullText: AsyncMigration {
         try await database.transaction { tx in
             let sql = tx as! any SQLDatabase
             try await sql.raw(CaseSearchTerms.createFullText).run()
+            try await sql.raw(CaseSearchTerms.automergeOff).run()
             try await sql.raw("""
                 INSERT INTO \(ident: CaseSearchTerms.fullText) (rowid, terms) \
                 SELECT case_id, group_concat(term, ' ') FROM \(ident: CaseSearchTermModel.schema) GROUP BY case_id

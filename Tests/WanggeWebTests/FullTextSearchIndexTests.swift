@@ -5,8 +5,41 @@ import XCTest
 @testable import WanggePersistence
 @testable import WanggeWeb
 
-/// On SQLite the search index moved from term rows to the full-text index (migration 023).
-final class SearchIndexMigrationTests: XCTestCase {
+/// On SQLite the search index is SQLite's full-text index (migration 023); PostgreSQL keeps term rows.
+final class FullTextSearchIndexTests: XCTestCase {
+    /// Reports indexed one batch each leave a segment each; the indexer merges them in steps of its own
+    /// (FTS5 merging on its own is switched off), and search still finds every case once, newest first.
+    func testTheIndexMergesItsSegmentsAndFindsEveryCaseOnce() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let automerge = try await sql.raw("SELECT v FROM case_search_index_config WHERE k = 'automerge'").first()?.decode(column: "v", as: Int.self)
+            XCTAssertEqual(automerge, 0)
+            let spot = try t.centre(of: "330110001001-01")
+            let indexer = SearchTermIndexer(db: t.app.db, batch: 1)
+            var codes: [String] = []
+            var merged = 0
+            for i in 0..<24 {
+                let r = try await t.report(["channel": "citizen", "description": "柚子巷第\(i)号路灯不亮", "location": ["lat": spot.lat, "lon": spot.lon]])
+                codes.append(try XCTUnwrap(r.json["code"] as? String))
+                let indexed = try await indexer.indexBatch()
+                XCTAssertEqual(indexed, 1)
+                merged += try await indexer.mergeSegments(pages: 4)
+            }
+            XCTAssertGreaterThan(merged, 0, "24 segments of one report each are merged")
+            let dispatcher = try await t.token("dispatcher-dh")
+            var found: [String] = []
+            var after: String?
+            repeat {
+                let page = try await t.casePage("q=\("柚子巷 路灯".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=5"
+                                                + (after.map { "&after=\($0)" } ?? ""), token: dispatcher)
+                found += page.codes
+                after = page.next
+            } while after != nil && found.count < 30
+            XCTAssertEqual(found, codes.reversed())
+        }
+    }
+
     /// A county upgraded from term rows finds its old cases by every term, a page at a time; taken
     /// back, the term rows are made again from every case's text, the queued reports' too.
     func testTermRowsMoveIntoTheFullTextIndexAndBack() async throws {
