@@ -77,7 +77,8 @@ public enum CaseSearchTerms {
 /// waited 0.86–0.98 s (BENCHMARKS.md, "Intake at a million cases: a backlog of search terms"); with
 /// batches of 2,000, a full intake's thousand cases held the writer past 25 ms about twice a second,
 /// and intake's p99 was 47–53 ms there against 43–46 ms in batches of 400, at the same rate (batches
-/// of 150 were slower; BENCHMARKS.md, "The one writer held for shorter spells").
+/// of 150 were slower; BENCHMARKS.md, "The one writer held for shorter spells"). Those were the term
+/// rows' figures; a batch of 400 into SQLite's full-text index takes about 3 ms at a million cases.
 public struct SearchTermIndexer: Sendable {
     public let db: any Database
     public let batch: Int
