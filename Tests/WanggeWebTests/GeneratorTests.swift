@@ -171,6 +171,20 @@ final class GeneratorTests: XCTestCase {
             let queue = try await t.api(.GET, "/api/v1/cases?status=dispatched&limit=5", token: dispatcher)
             XCTAssertEqual(queue.status, .ok, queue.body)
             try await assertStateListsWalkNewestFirst(t, token: dispatcher)
+            // Search finds the generated cases by their words, as it finds reports: on SQLite through the
+            // full-text index's rows the generator wrote, on PostgreSQL through its term rows.
+            let wanted = SearchTerms.queryTerms("群众反映")
+            let holding = try await CaseModel.query(on: db).sort(\.$id, .descending).all()
+                .filter { wanted.isSubset(of: SearchTerms.terms($0.description)) }.prefix(30).map(\.code)
+            XCTAssertEqual(holding.count, 30, "too few generated cases hold 群众反映 to page")
+            var found: [String] = [], next: String?
+            repeat {
+                let page = try await t.casePage("q=\("群众反映".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=10"
+                                                + (next.map { "&after=\($0)" } ?? ""), token: dispatcher)
+                found += page.codes
+                next = page.next
+            } while next != nil && found.count < 30
+            XCTAssertEqual(found, Array(holding), "search on \(t.database)")
 
             // A reported case's location lies inside its own grid.
             let sample = try await CaseModel.query(on: db).limit(50).all()

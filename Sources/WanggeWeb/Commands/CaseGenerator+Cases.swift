@@ -32,6 +32,7 @@ extension CaseGenerator {
         var queryHashes = UniqueQueryHashes(seed: plan.seed)
         var written = 0
         let started = Date()
+        let fullText = CaseSearchTerms.usesFullText(db)
         for index in 0..<batches {
             var batch = try await pending.removeValue(forKey: index)!.value
             if index + ahead < batches { launch(index + ahead) }
@@ -51,7 +52,7 @@ extension CaseGenerator {
             let sink = (db, writer)
             let write = Task {
                 try await Self.write(to: sink, [(Self.caseInsert, rows.cases), (Self.eventInsert, rows.events), (Self.departmentInsert, rows.departments),
-                                 sink.1 == nil ? (Self.termInsert, Self.termRows(rows.searchTexts)) : (CaseSearchTerms.fullTextInsert, rows.searchTexts)])
+                                 fullText ? (CaseSearchTerms.fullTextInsert, rows.searchTexts) : (Self.termInsert, Self.termRows(rows.searchTexts))])
             }
             for record in batch.tallies { tallies.add(record) }
             gauges += batch.gauges

@@ -38,7 +38,7 @@ public enum CaseSearchTerms {
     public static let fullTextInsert = BulkInsert(table: fullText, columns: ["rowid", "terms"])
 
     /// Whether the index is the full-text table: on SQLite.
-    static func usesFullText(_ db: any Database) -> Bool {
+    public static func usesFullText(_ db: any Database) -> Bool {
         (db as? any SQLDatabase)?.dialect.name == "sqlite"
     }
 

@@ -28,9 +28,11 @@ enum TextSearch: Equatable {
 
 /// A page of text search. A common term is in a fifth of all cases (小区: 200,000 of a million).
 /// Gathering every case with the query's terms and sorting them took 0.17–0.81 s a page at a million
-/// cases once warm (BENCHMARKS.md, "Reads that grew with the file"), and grew with the file. The index holds one term's entries in case order, so a page now
-/// walks the entries of the query's rarest term from the cursor, newest first, checks the other
-/// terms and the filters case by case, and stops when it has its rows.
+/// cases once warm (BENCHMARKS.md, "Reads that grew with the file"), and grew with the file. So a page
+/// walks the cases that match from the cursor, newest first, checks the filters case by case, and stops
+/// when it has its rows: on SQLite the full-text index's matches in rowid order; on PostgreSQL the
+/// entries of the query's rarest term, which the (term, case) index holds in case order, checking the
+/// other terms case by case too.
 extension CaseQueryService {
     /// Cases with every term among their indexed terms, or among the queued terms of reports not yet
     /// indexed (`CaseSearchTerms`): the two merged newest first.
