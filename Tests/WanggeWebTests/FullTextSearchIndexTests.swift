@@ -40,6 +40,29 @@ final class FullTextSearchIndexTests: XCTestCase {
         }
     }
 
+    /// Words that full-text syntax reads as operators (AND, OR, NOT, NEAR, `*`, `^`, quotes) and text
+    /// beyond CJK and ASCII are searched as text: every answer a page, never an error, and the case
+    /// that holds the words is found by them.
+    func testTextThatLooksLikeFullTextSyntaxIsSearchedAsText() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            let r = try await t.report(["channel": "citizen", "description": "NEAR AND NOT OR 路灯不亮 e\u{301}té ①② 🚧 x*y",
+                                        "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String)
+            try await t.app.indexSearchTerms()
+            let dispatcher = try await t.token("dispatcher-dh")
+            let finds = ["NOT 路灯", "路灯 OR", "near(路灯", "\"路灯\"", "路灯*", "^路灯", "and-not", "e\u{301}té", "①②", "🚧路灯"]
+            let others = ["\"", "*", "NEAR(", "-", "\u{301}", "a\"b", "路灯 \"x"]
+            for q in finds + others {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let response = try await t.api(.GET, "/api/v1/cases?q=\(encoded)", token: dispatcher)
+                XCTAssertEqual(response.status, .ok, "\(q.debugDescription): \(response.body)")
+                let codes = (try response.body.json()["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
+                if finds.contains(q) { XCTAssertEqual(codes, [code], q.debugDescription) }
+            }
+        }
+    }
+
     /// A county upgraded from term rows finds its old cases by every term, a page at a time; taken
     /// back, the term rows are made again from every case's text, the queued reports' too.
     func testTermRowsMoveIntoTheFullTextIndexAndBack() async throws {
