@@ -52,7 +52,7 @@ extension CaseGenerator {
             let sink = (db, writer)
             let write = Task {
                 try await Self.write(to: sink, [(Self.caseInsert, rows.cases), (Self.eventInsert, rows.events), (Self.departmentInsert, rows.departments),
-                                 fullText ? (CaseSearchTerms.fullTextInsert, rows.searchTexts) : (Self.termInsert, Self.termRows(rows.searchTexts))])
+                                 fullText ? (CaseSearchTerms.fullTextInsert, rows.searchTexts) : (CaseSearchTerms.termRowInsert, Self.termRows(rows.searchTexts))])
             }
             for record in batch.tallies { tallies.add(record) }
             gauges += batch.gauges
@@ -111,7 +111,6 @@ extension CaseGenerator {
     static let queryColumn = GeneratorPlan.caseColumns.firstIndex(of: "query_code_hash")!
     static let eventInsert = BulkInsert(table: CaseEventModel.schema, columns: GeneratorPlan.eventColumns)
     static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
-    static let termInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
 
     /// PostgreSQL's search index rows, a (case, term) pair for each term of each case's search text.
     static func termRows(_ searchTexts: [BulkValue]) -> [BulkValue] {

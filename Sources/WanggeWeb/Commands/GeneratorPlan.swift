@@ -76,8 +76,8 @@ struct GeneratorPlan: Sendable {
         /// nil for a description without terms.
         mutating func searchText(_ description: String) -> String? {
             if let text = searchTexts[description] { return text }
-            let terms = SearchTerms.terms(description).sorted()
-            let text = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
+            // Generated cases have no address.
+            let text = CaseSearchTerms.queued(CaseSearchTerms.terms(description: description, address: nil))
             searchTexts[description] = text
             return text
         }

@@ -1,6 +1,5 @@
 import FluentKit
 import SQLKit
-import WanggeDomain
 
 /// On SQLite the search index moves from a (term, case) row per term to SQLite's full-text index
 /// (`CaseSearchTerms.fullText`, FTS5), which writes each batch of reports' terms as a segment of
@@ -45,11 +44,11 @@ struct IndexSearchTermsInFullText: AsyncMigration {
                 var values: [BulkValue] = []
                 for row in rows {
                     let id = try row.decode(column: "id", as: Int.self)
-                    let text = try row.decode(column: "description", as: String.self) + " "
-                        + (try row.decode(column: "address", as: String?.self) ?? "")
-                    for term in SearchTerms.terms(text).sorted() { values += [.int(id), .text(term)] }
+                    let terms = CaseSearchTerms.terms(description: try row.decode(column: "description", as: String.self),
+                                                      address: try row.decode(column: "address", as: String?.self))
+                    for term in terms { values += [.int(id), .text(term)] }
                 }
-                try await FluentRows(db: tx).insert(BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"]), values)
+                try await FluentRows(db: tx).insert(CaseSearchTerms.termRowInsert, values)
                 after = try last.decode(column: "id", as: Int.self)
             }
             try await tx.createIndexes(on: CaseSearchTermModel.schema, [["term", "case_id"]])

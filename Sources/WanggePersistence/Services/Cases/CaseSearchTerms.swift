@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import WanggeDomain
 
 /// The search index of cases (their descriptions' two-character terms, `SearchTerms`).
 ///
@@ -36,6 +37,8 @@ public enum CaseSearchTerms {
     /// Merges the index's segments into one: after a load, so a search reads one run per term.
     public static let mergeFullTextSQL = "INSERT INTO \"\(fullText)\" (\"\(fullText)\") VALUES ('optimize')"
     public static let fullTextInsert = BulkInsert(table: fullText, columns: ["rowid", "terms"])
+    /// PostgreSQL's index rows (`case_search_terms`), a (case, term) pair each.
+    public static let termRowInsert = BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
 
     /// Whether the index is the full-text table: on SQLite.
     public static func usesFullText(_ db: any Database) -> Bool {
@@ -54,10 +57,17 @@ public enum CaseSearchTerms {
         try await rows.insert(BulkInsert(table: queue, columns: ["case_id", "terms"]), values)
     }
 
-    /// A case's terms in its queue row: separated by spaces, which no term contains, with a space at
-    /// each end, so `LIKE '% term %'` finds a whole term.
-    public static func queued(_ terms: [String]) -> String {
-        " " + terms.joined(separator: " ") + " "
+    /// The terms search finds a case by (`SearchTerms`): its description's and its address's, sorted.
+    /// Intake, the generator and migration 023's revert all take them from here.
+    public static func terms(description: String, address: String?) -> [String] {
+        SearchTerms.terms(description + " " + (address ?? "")).sorted()
+    }
+
+    /// A case's terms in its queue row (and its row of the full-text index): separated by spaces, which
+    /// no term contains, with a space at each end, so `LIKE '% term %'` finds a whole term. Nil for a case
+    /// without terms, which needs no row.
+    public static func queued(_ terms: [String]) -> String? {
+        terms.isEmpty ? nil : " " + terms.joined(separator: " ") + " "
     }
 
     /// The terms of a queue row.
@@ -137,8 +147,7 @@ public struct SearchTermIndexer: Sendable {
         let fullText = CaseSearchTerms.usesFullText(db)
         let (taken, indexRows) = try fullText ? Self.fullTextRows(of: queued) : Self.indexRows(of: queued)
         let written = try await db.writeRows(taking: taken, from: CaseSearchTerms.queue, by: "case_id") { rows in
-            let insert = fullText ? CaseSearchTerms.fullTextInsert : BulkInsert(table: CaseSearchTermModel.schema, columns: ["case_id", "term"])
-            try await rows.insert(insert, indexRows)
+            try await rows.insert(fullText ? CaseSearchTerms.fullTextInsert : CaseSearchTerms.termRowInsert, indexRows)
         }
         return written ? queued.count : 0
     }

@@ -27,7 +27,7 @@ public struct PendingIntake: Sendable {
     init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], terms: [String]) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
         (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups, joining: row.gauge), photos)
-        queuedTerms = terms.isEmpty ? nil : CaseSearchTerms.queued(terms)
+        queuedTerms = CaseSearchTerms.queued(terms)
         eventTails = events.map(EventHashChain.tail(of:))
     }
 }
