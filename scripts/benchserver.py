@@ -124,6 +124,13 @@ end
 """
 
 
+def post_rotation(bodies):
+    """wrk's Lua for POSTing each of `bodies` (JSON values) in turn, as `rotation` deals them out. Each body a JSON text
+    with ASCII escapes, as in post_lines: wrk's Lua takes no \\u escapes in its own strings."""
+    return ('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            + rotation([json.dumps(b) for b in bodies], "wrk.format(nil, nil, nil, item)"))
+
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -150,9 +157,7 @@ def wrk(urls, duration, token=None, body=None, cookie=None, connections=32, path
         if paths:
             script.write(rotation(paths[i::len(urls)], "wrk.format(nil, item)"))
         if bodies:
-            # Each body a JSON text with ASCII escapes, as in post_lines: wrk's Lua takes no \\u escapes in its own strings.
-            script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
-            script.write(rotation([json.dumps(b) for b in bodies[i::len(urls)]], "wrk.format(nil, nil, nil, item)"))
+            script.write(post_rotation(bodies[i::len(urls)]))
         script.write(PERCENTILES)
         script.close()
         args = ["wrk", "-t2", f"-c{max(2, connections // len(urls))}", "-d" + duration, "-s", script.name]

@@ -664,6 +664,9 @@ final class CaseMachineTests: XCTestCase {
             let text = String((0..<Int(random.next() % 24)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
             if SearchTerms.plainTerms(text) != nil { plain += 1 }
             XCTAssertEqual(SearchTerms.terms(text), SearchTerms.characterTerms(text), text.debugDescription)
+            // Once each, in byte order, however they were read.
+            XCTAssertEqual(SearchTerms.sortedTerms(text), SearchTerms.characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+                           text.debugDescription)
         }
         XCTAssertGreaterThan(plain, 1_900, "most texts without other characters are read scalar by scalar")
     }
@@ -682,6 +685,16 @@ final class CaseMachineTests: XCTestCase {
         XCTAssertTrue(terms.isSuperset(of: ["manhole", "cover", "missing", "near", "5g", "基站"]), "\(terms)")
         XCTAssertFalse(terms.contains("COVER"))
         XCTAssertTrue(SearchTerms.queryTerms("Cover").isSubset(of: terms))
+    }
+
+    /// A case's terms are kept sorted by their bytes, words (ASCII) first, a lone character before the pairs it begins,
+    /// each once however often the text repeats it.
+    func testSortedTermsAreInByteOrderOnceEach() {
+        XCTAssertEqual(SearchTerms.sortedTerms("井盖 井盖缺失 路 5G zebra Abc 路灯,井"),
+                       ["5g", "abc", "zebra", "井", "井盖", "盖缺", "缺失", "路", "路灯"])
+        XCTAssertEqual(SearchTerms.sortedTerms("\u{20000}\u{20001} 㐀"), ["㐀", "\u{20000}\u{20001}"], "beyond the basic plane after it")
+        XCTAssertEqual(SearchTerms.sortedTerms("café 井盖 井盖"), ["café", "井盖"], "text read by character, sorted the same way")
+        XCTAssertEqual(SearchTerms.sortedTerms(" ,。 "), [])
     }
 
     func testASingleChineseCharacterIsItsOwnTerm() {
@@ -726,6 +739,17 @@ final class CaseMachineTests: XCTestCase {
         assertAppError(try IntakeRules.description("   井盖缺失 \n\t"), .badRequest, field: "description")
         XCTAssertEqual(try IntakeRules.description("  井盖缺失了 \n"), "井盖缺失了")
         XCTAssertEqual(try IntakeRules.description(" " + String(repeating: "字", count: 2000) + "\n").count, 2000)
+        XCTAssertEqual(try IntakeRules.description("\u{3000}井盖缺失了\u{3000}"), "井盖缺失了", "an ideographic space")
+    }
+
+    /// Text is trimmed as Foundation trims it, whether an end is blank or not.
+    func testTrimmingLeavesWhatFoundationLeaves() {
+        for text in ["", " ", "井盖", " 井盖", "井盖\n", "\u{3000}井 盖\u{3000}", "\t\r\n", "a\u{301}", " \u{301}", "井\u{85}", "\u{A0}x\u{2029}"] {
+            for blank in [CharacterSet.whitespacesAndNewlines, .whitespaces] {
+                XCTAssertEqual(text.trimmed(of: blank), text.trimmingCharacters(in: blank), text.debugDescription)
+                XCTAssertEqual(text[...].trimmed(of: blank), text.trimmingCharacters(in: blank), text.debugDescription)
+            }
+        }
     }
 
     func testALocationNeedsBothCoordinatesInRange() throws {

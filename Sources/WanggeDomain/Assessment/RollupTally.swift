@@ -32,13 +32,22 @@ public struct RollupTally: Sendable, Equatable {
 
     /// Tab-separated fields (a version first, the three counts as thirteen numbers each), with tabs,
     /// newlines and backslashes in the text fields escaped, so a line never holds a bare newline.
+    /// Written as bytes (as arrays of fields joined, a report's lines were 1.3% of the server's samples under full intake).
     public var line: String {
-        var fields = ["1", placeCode, categoryCode ?? "", channel, day, month, workerUsername ?? "", workerOrgCode ?? "",
-                      tally.departmentCode ?? ""].map(Self.escaped)
-        for counts in [tally.place, tally.department, tally.worker] {
-            fields.append(counts.values.map(String.init).joined(separator: ","))
+        var line: [UInt8] = [UInt8(ascii: "1")]
+        line.reserveCapacity(200)
+        for field in [placeCode, categoryCode ?? "", channel, day, month, workerUsername ?? "", workerOrgCode ?? "", tally.departmentCode ?? ""] {
+            line.append(UInt8(ascii: "\t"))
+            line.append(contentsOf: Self.escaped(field).utf8)
         }
-        return fields.joined(separator: "\t")
+        for counts in [tally.place, tally.department, tally.worker] {
+            line.append(UInt8(ascii: "\t"))
+            for (index, value) in counts.values.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                line.append(contentsOf: String(value).utf8)
+            }
+        }
+        return String(decoding: line, as: UTF8.self)
     }
 
     /// A line of the rollup journal that is neither a tally nor a gauge join (`GaugeState.journalLine`).

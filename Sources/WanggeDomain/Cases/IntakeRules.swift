@@ -5,7 +5,7 @@ public enum IntakeRules {
     public static let maxPhotoBytes = 10 * 1024 * 1024
 
     public static func description(_ raw: String?) throws -> String {
-        let text = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = (raw ?? "").trimmed()
         guard descriptionLength.contains(text.count) else {
             throw AppError.invalid("case.description", zh: "问题描述须为 5–2000 个字。",
                                    en: "The description must be 5–2,000 characters.", field: "description")
@@ -14,7 +14,7 @@ public enum IntakeRules {
     }
 
     public static func optionalText(_ raw: String?, field: String, max: Int, zh: String) throws -> String? {
-        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = raw?.trimmed(), !text.isEmpty else { return nil }
         guard text.count <= max else {
             throw AppError.invalid("case.\(field)", zh: "\(zh)不能超过 \(max) 个字。", en: "\(field) is limited to \(max) characters.", field: field)
         }
@@ -52,31 +52,35 @@ public enum IntakeRules {
 /// A 2-character word such as 井盖 is then one indexed term.
 public enum SearchTerms {
     public static func terms(_ text: String) -> Set<String> {
-        plainTerms(text) ?? characterTerms(text)
+        Set(sortedTerms(text))
     }
 
-    /// The same terms, read scalar by scalar, for text made only of ASCII, CJK ideographs and the
+    /// The same terms once each, in the order of their UTF-8 bytes (of their code points): the order a
+    /// case's terms are kept in (`CaseSearchTerms.terms`), the same in every process.
+    public static func sortedTerms(_ text: String) -> [String] {
+        plainTerms(text) ?? characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    /// The sorted terms, read scalar by scalar, for text made only of ASCII, CJK ideographs and the
     /// common Chinese punctuation (`plainSeparators`), which is nearly every report: there each scalar is
     /// a character of its own (a CR LF pair aside, which is two separators either way) and only ASCII
     /// has case. Breaking text into characters was 1.7% of an intake. Nil for any other text.
-    static func plainTerms(_ text: String) -> Set<String>? {
-        var result = Set<String>()
-        var cjkRun: [Unicode.Scalar] = []
+    ///
+    /// A CJK term is a number until the end (its first scalar's value above its second's, which is 0 for
+    /// a run of one character): as texts in a set, each hashed and compared as Unicode text, and then
+    /// sorted as such, a report's terms were 3.9% of the server's samples under full intake.
+    static func plainTerms(_ text: String) -> [String]? {
+        var pairs: [UInt64] = []
+        var words: [String] = []
+        var previous: UInt32?
+        var runLength = 0
         var word: [UInt8] = []
         func flushCJK() {
-            if cjkRun.count == 1 { result.insert(String(cjkRun[0])) }
-            if cjkRun.count >= 2 {
-                for i in 0..<(cjkRun.count - 1) {
-                    var pair = String.UnicodeScalarView()
-                    pair.append(cjkRun[i])
-                    pair.append(cjkRun[i + 1])
-                    result.insert(String(pair))
-                }
-            }
-            cjkRun.removeAll(keepingCapacity: true)
+            if runLength == 1, let previous { pairs.append(UInt64(previous) << 21) }
+            (previous, runLength) = (nil, 0)
         }
         func flushWord() {
-            if word.count >= 2 { result.insert(String(decoding: word.prefix(40), as: UTF8.self)) }
+            if word.count >= 2 { words.append(String(decoding: word.prefix(40), as: UTF8.self)) }
             word.removeAll(keepingCapacity: true)
         }
         for scalar in text.unicodeScalars {
@@ -96,7 +100,8 @@ public enum SearchTerms {
                 }
             } else if isCJK(value) {
                 flushWord()
-                cjkRun.append(scalar)
+                if let previous { pairs.append(UInt64(previous) << 21 | UInt64(value)) }
+                (previous, runLength) = (value, runLength + 1)
             } else if plainSeparators.contains(where: { $0.contains(value) }) {
                 flushCJK()
                 flushWord()
@@ -106,6 +111,20 @@ public enum SearchTerms {
         }
         flushCJK()
         flushWord()
+        // Words are ASCII, so they come before every CJK term; a run of one character before the pairs it begins.
+        words.sort()
+        pairs.sort()
+        var result: [String] = []
+        result.reserveCapacity(words.count + pairs.count)
+        for word in words where word != result.last { result.append(word) }
+        var last: UInt64?
+        for pair in pairs where pair != last {
+            last = pair
+            var term = String.UnicodeScalarView()
+            term.append(Unicode.Scalar(UInt32(pair >> 21))!)
+            if let second = Unicode.Scalar(UInt32(pair & 0x1F_FFFF)), second.value != 0 { term.append(second) }
+            result.append(String(term))
+        }
         return result
     }
 

@@ -189,7 +189,7 @@ public struct CaseIntakeService: Sendable {
         }
         var categoryCode: String?
         var attributesJSON: String?
-        if let code = input.categoryCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+        if let code = input.categoryCode?.trimmed(of: .whitespaces), !code.isEmpty {
             guard let category = try await category(code), category.active else {
                 throw AppError.invalid("case.category", zh: "未知的问题类别「\(code)」。", en: "Unknown category \(code).", field: "categoryCode")
             }
@@ -222,7 +222,7 @@ public struct CaseIntakeService: Sendable {
 
         // Where the case is: the grid holding the point, a grid chosen by staff, or the reporter's own unit.
         var gridCode = locatedGrid
-        if let chosen = input.gridCode?.trimmingCharacters(in: .whitespaces), !chosen.isEmpty, let actor = reporter.actor, actor.role.isStaff {
+        if let chosen = input.gridCode?.trimmed(of: .whitespaces), !chosen.isEmpty, let actor = reporter.actor, actor.role.isStaff {
             guard OrgCode.level(of: chosen) == .grid, actor.canSee(OrgCode.ancestry(of: chosen)),
                   try await OrgUnitModel.query(on: db).filter(\.$code == chosen).count() > 0 else {
                 throw AppError.invalid("case.grid", zh: "网格 \(chosen) 不存在或不在您的辖区内。", en: "Grid \(chosen) is not in your area.", field: "gridCode")

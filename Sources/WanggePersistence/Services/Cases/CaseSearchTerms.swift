@@ -57,10 +57,10 @@ public enum CaseSearchTerms {
         try await rows.insert(BulkInsert(table: queue, columns: ["case_id", "terms"]), values)
     }
 
-    /// The terms search finds a case by (`SearchTerms`): its description's and its address's, sorted.
+    /// The terms search finds a case by (`SearchTerms`): its description's and its address's, in byte order.
     /// Intake, the generator and migration 023's revert all take them from here.
     public static func terms(description: String, address: String?) -> [String] {
-        SearchTerms.terms(description + " " + (address ?? "")).sorted()
+        SearchTerms.sortedTerms(description + " " + (address ?? ""))
     }
 
     /// A case's terms in its queue row (and its row of the full-text index): separated by spaces, which

@@ -316,7 +316,7 @@ public struct CaseTransitionService: Sendable {
 
     /// Free text up to 2,000 characters; longer is refused, never cut.
     static func text(_ raw: String?, field: String) throws -> String? {
-        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = raw?.trimmed(), !text.isEmpty else { return nil }
         guard text.count <= 2000 else {
             throw AppError.invalid("case.\(field)_long", zh: "内容不能超过 2000 个字。", en: "At most 2,000 characters.", field: field)
         }
@@ -324,7 +324,7 @@ public struct CaseTransitionService: Sendable {
     }
 
     static func clean(_ raw: String?, max: Int) -> String? {
-        guard let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard let text = raw?.trimmed(), !text.isEmpty else { return nil }
         return String(text.prefix(max))
     }
 }
