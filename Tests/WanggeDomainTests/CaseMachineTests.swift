@@ -664,9 +664,10 @@ final class CaseMachineTests: XCTestCase {
             let text = String((0..<Int(random.next() % 24)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
             if SearchTerms.plainTerms(text) != nil { plain += 1 }
             XCTAssertEqual(SearchTerms.terms(text), SearchTerms.characterTerms(text), text.debugDescription)
-            // Once each, in byte order, however they were read.
-            XCTAssertEqual(SearchTerms.sortedTerms(text), SearchTerms.characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
-                           text.debugDescription)
+            // Once each, in byte order, however they were read; and so in the text a case's terms are queued as.
+            let sorted = SearchTerms.characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            XCTAssertEqual(SearchTerms.sortedTerms(text), sorted, text.debugDescription)
+            XCTAssertEqual(SearchTerms.spacedTerms(text), sorted.isEmpty ? "" : " " + sorted.joined(separator: " ") + " ", text.debugDescription)
         }
         XCTAssertGreaterThan(plain, 1_900, "most texts without other characters are read scalar by scalar")
     }
@@ -695,6 +696,9 @@ final class CaseMachineTests: XCTestCase {
         XCTAssertEqual(SearchTerms.sortedTerms("\u{20000}\u{20001} 㐀"), ["㐀", "\u{20000}\u{20001}"], "beyond the basic plane after it")
         XCTAssertEqual(SearchTerms.sortedTerms("café 井盖 井盖"), ["café", "井盖"], "text read by character, sorted the same way")
         XCTAssertEqual(SearchTerms.sortedTerms(" ,。 "), [])
+        XCTAssertEqual(SearchTerms.spacedTerms("井盖 井盖缺失 路 5G,井"), " 5g 井 井盖 盖缺 缺失 路 ")
+        XCTAssertEqual(SearchTerms.spacedTerms("\u{20000}\u{20001} café"), " café \u{20000}\u{20001} ", "text read by character")
+        XCTAssertEqual(SearchTerms.spacedTerms(" ,。 "), "")
     }
 
     func testASingleChineseCharacterIsItsOwnTerm() {

@@ -65,11 +65,51 @@ public enum SearchTerms {
     /// common Chinese punctuation (`plainSeparators`), which is nearly every report: there each scalar is
     /// a character of its own (a CR LF pair aside, which is two separators either way) and only ASCII
     /// has case. Breaking text into characters was 1.7% of an intake. Nil for any other text.
-    ///
-    /// A CJK term is a number until the end (its first scalar's value above its second's, which is 0 for
-    /// a run of one character): as texts in a set, each hashed and compared as Unicode text, and then
-    /// sorted as such, a report's terms were 3.9% of the server's samples under full intake.
     static func plainTerms(_ text: String) -> [String]? {
+        guard let (words, pairs) = plainKeys(text) else { return nil }
+        var result = words
+        result.reserveCapacity(words.count + pairs.count)
+        for pair in pairs {
+            var term = String.UnicodeScalarView()
+            forEachScalar(of: pair) { term.append($0) }
+            result.append(String(term))
+        }
+        return result
+    }
+
+    /// The sorted terms as one text, each with a space before and after it (` 井盖 盖缺 `), as a case's
+    /// terms are queued and indexed (`CaseSearchTerms.queued`); empty for none. Written byte by byte from
+    /// the sorted numbers, without a text for each term in between.
+    public static func spacedTerms(_ text: String) -> String {
+        guard let (words, pairs) = plainKeys(text) else {
+            let terms = sortedTerms(text)
+            return terms.isEmpty ? "" : " " + terms.joined(separator: " ") + " "
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(words.reduce(0) { $0 + $1.utf8.count + 1 } + pairs.count * 7 + 1)
+        for word in words {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: word.utf8)
+        }
+        for pair in pairs {
+            bytes.append(UInt8(ascii: " "))
+            forEachScalar(of: pair) { UTF8.encode($0) { bytes.append($0) } }
+        }
+        if !bytes.isEmpty { bytes.append(UInt8(ascii: " ")) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A CJK term's scalars: its first, and its second unless it is a run of one character.
+    private static func forEachScalar(of pair: UInt64, _ body: (Unicode.Scalar) -> Void) {
+        body(Unicode.Scalar(UInt32(pair >> 21))!)
+        if let second = Unicode.Scalar(UInt32(pair & 0x1F_FFFF)), second.value != 0 { body(second) }
+    }
+
+    /// The terms of plain text (as `plainTerms` reads it), sorted and each once: its words, and its CJK terms as
+    /// numbers (a term's first scalar's value above its second's, which is 0 for a run of one character), made
+    /// text only at the end. As texts in a set, each hashed and compared as Unicode text, and then sorted as
+    /// such, a report's terms were 3.9% of the server's samples under full intake.
+    private static func plainKeys(_ text: String) -> (words: [String], pairs: [UInt64])? {
         var pairs: [UInt64] = []
         var words: [String] = []
         var previous: UInt32?
@@ -114,18 +154,12 @@ public enum SearchTerms {
         // Words are ASCII, so they come before every CJK term; a run of one character before the pairs it begins.
         words.sort()
         pairs.sort()
-        var result: [String] = []
-        result.reserveCapacity(words.count + pairs.count)
-        for word in words where word != result.last { result.append(word) }
-        var last: UInt64?
-        for pair in pairs where pair != last {
-            last = pair
-            var term = String.UnicodeScalarView()
-            term.append(Unicode.Scalar(UInt32(pair >> 21))!)
-            if let second = Unicode.Scalar(UInt32(pair & 0x1F_FFFF)), second.value != 0 { term.append(second) }
-            result.append(String(term))
-        }
-        return result
+        var uniqueWords: [String] = []
+        for word in words where word != uniqueWords.last { uniqueWords.append(word) }
+        var uniquePairs: [UInt64] = []
+        uniquePairs.reserveCapacity(pairs.count)
+        for pair in pairs where pair != uniquePairs.last { uniquePairs.append(pair) }
+        return (uniqueWords, uniquePairs)
     }
 
     /// Chinese punctuation and spaces: no letters, digits, case or marks that join the character before.

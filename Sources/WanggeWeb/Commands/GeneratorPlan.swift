@@ -77,7 +77,7 @@ struct GeneratorPlan: Sendable {
         mutating func searchText(_ description: String) -> String? {
             if let text = searchTexts[description] { return text }
             // Generated cases have no address.
-            let text = CaseSearchTerms.queued(CaseSearchTerms.terms(description: description, address: nil))
+            let text = CaseSearchTerms.queued(description: description, address: nil)
             searchTexts[description] = text
             return text
         }

@@ -60,18 +60,30 @@ struct GaugeDeltas: Sendable {
     private var gauges: [GaugeRow] = []
     private var finished: [(key: FinishedCountKey, count: Int)] = []
 
+    /// A gauge row's identity among the deltas.
+    private struct UnitKey: Hashable {
+        let dimension: String
+        let code: String
+    }
+
     init(_ moves: [(from: GaugeState, to: GaugeState)]) {
-        var deltas: [String: GaugeRow] = [:]
+        var deltas: [UnitKey: GaugeRow] = [:]
         var finishedDeltas: [FinishedCountKey: Int] = [:]
         func add(_ state: GaugeState, sign: Int) {
             for key in state.finishedCounts { finishedDeltas[key, default: 0] += sign }
             guard state.open else { return }
-            for (dimension, code, level, area) in state.units {
-                let key = dimension + "|" + code
-                var d = deltas[key] ?? (dimension, code, level, area, 0, 0)
-                d.open += sign
-                d.overdue += state.overdue ? sign : 0
-                deltas[key] = d
+            let overdue = state.overdue ? sign : 0
+            for (dimension, code, level) in state.unitCodes {
+                // A row already moved (most are: a county's, a township's) is found by one hash and moved in place; only a
+                // new one works out its area. Keyed by joined text, looked up twice, every unit's area worked out first,
+                // the fold's gauge moves were 1.7% of the server's samples under full intake.
+                let key = UnitKey(dimension: dimension, code: code)
+                if let index = deltas.index(forKey: key) {
+                    deltas.values[index].open += sign
+                    deltas.values[index].overdue += overdue
+                } else {
+                    deltas[key] = (dimension, code, level, GaugeState.area(dimension: dimension, code: code), sign, overdue)
+                }
             }
         }
         for move in moves where move.from != move.to {
@@ -137,19 +149,30 @@ public struct GaugeState: Sendable, Equatable {
     /// The finished counts a finished case adds one to: its state at each of its units (none when open).
     var finishedCounts: [FinishedCountKey] {
         guard let finished else { return [] }
-        return units.map { FinishedCountKey(dimension: $0.0, unitCode: $0.1, state: finished.rawValue) }
+        return unitCodes.map { FinishedCountKey(dimension: $0.0, unitCode: $0.1, state: finished.rawValue) }
     }
 
+    /// The units it weighs at, each with its area (`area(dimension:code:)`).
     var units: [(String, String, String, OrgAncestry)] {
-        var out: [(String, String, String, OrgAncestry)] = []
+        unitCodes.map { ($0.0, $0.1, $0.2, Self.area(dimension: $0.0, code: $0.1)) }
+    }
+
+    /// The units it weighs at: each one's dimension, code and level.
+    var unitCodes: [(String, String, String)] {
+        var out: [(String, String, String)] = []
         if let placeCode {
             let ancestry = OrgCode.ancestry(of: placeCode)
             for level in OrgLevel.allCases {
-                if let code = ancestry[level] { out.append((RollupDimension.org.rawValue, code, level.rawValue, OrgCode.ancestry(of: code))) }
+                if let code = ancestry[level] { out.append((RollupDimension.org.rawValue, code, level.rawValue)) }
             }
         }
-        if let departmentCode { out.append((RollupDimension.department.rawValue, departmentCode, "department", OrgAncestry())) }
+        if let departmentCode { out.append((RollupDimension.department.rawValue, departmentCode, "department")) }
         return out
+    }
+
+    /// A unit's area, as its gauge row keeps it: a place's own ancestry; none for a department.
+    static func area(dimension: String, code: String) -> OrgAncestry {
+        dimension == RollupDimension.org.rawValue ? OrgCode.ancestry(of: code) : OrgAncestry()
     }
 }
 

@@ -280,7 +280,7 @@ public struct CaseIntakeService: Sendable {
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
         let pending = PendingIntake(row: row, dayKey: "\(row.countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))", events: events,
-                                    rollups: rollups.compactMap { $0 }, photos: photos, terms: CaseSearchTerms.terms(description: description, address: address))
+                                    rollups: rollups.compactMap { $0 }, photos: photos, queuedTerms: CaseSearchTerms.queued(description: description, address: address))
         let (db, timeZone) = (db, timeZone)
         let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
             try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }

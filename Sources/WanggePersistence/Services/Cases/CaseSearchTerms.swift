@@ -63,11 +63,12 @@ public enum CaseSearchTerms {
         SearchTerms.sortedTerms(description + " " + (address ?? ""))
     }
 
-    /// A case's terms in its queue row (and its row of the full-text index): separated by spaces, which
-    /// no term contains, with a space at each end, so `LIKE '% term %'` finds a whole term. Nil for a case
-    /// without terms, which needs no row.
-    public static func queued(_ terms: [String]) -> String? {
-        terms.isEmpty ? nil : " " + terms.joined(separator: " ") + " "
+    /// A case's terms (`terms(description:address:)`) in its queue row (and its row of the full-text index):
+    /// separated by spaces, which no term contains, with a space at each end, so `LIKE '% term %'` finds a whole
+    /// term; written at once (`SearchTerms.spacedTerms`). Nil for a case without terms, which needs no row.
+    public static func queued(description: String, address: String?) -> String? {
+        let text = SearchTerms.spacedTerms(description + " " + (address ?? ""))
+        return text.isEmpty ? nil : text
     }
 
     /// The terms of a queue row.

@@ -24,10 +24,10 @@ public struct PendingIntake: Sendable {
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
 
-    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], terms: [String]) {
+    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], queuedTerms: String?) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
         (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups, joining: row.gauge), photos)
-        queuedTerms = CaseSearchTerms.queued(terms)
+        self.queuedTerms = queuedTerms
         eventTails = events.map(EventHashChain.tail(of:))
     }
 }
