@@ -32,7 +32,8 @@ public struct RollupTally: Sendable, Equatable {
 
     /// Tab-separated fields (a version first, the three counts as thirteen numbers each), with tabs,
     /// newlines and backslashes in the text fields escaped, so a line never holds a bare newline.
-    /// Written as bytes (as arrays of fields joined, a report's lines were 1.3% of the server's samples under full intake).
+    /// Written as bytes: as arrays of fields joined, a report's tally line was 1.3% of the server's samples under full
+    /// intake, 0.6% so.
     public var line: String {
         var line: [UInt8] = [UInt8(ascii: "1")]
         line.reserveCapacity(200)

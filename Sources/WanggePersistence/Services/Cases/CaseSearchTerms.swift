@@ -58,17 +58,22 @@ public enum CaseSearchTerms {
     }
 
     /// The terms search finds a case by (`SearchTerms`): its description's and its address's, in byte order.
-    /// Intake, the generator and migration 023's revert all take them from here.
+    /// Migration 023's revert makes its term rows from them; intake and the generator queue the same terms
+    /// as `queued(description:address:)` writes them.
     public static func terms(description: String, address: String?) -> [String] {
-        SearchTerms.sortedTerms(description + " " + (address ?? ""))
+        SearchTerms.sortedTerms(searchedText(description: description, address: address))
     }
 
     /// A case's terms (`terms(description:address:)`) in its queue row (and its row of the full-text index):
     /// separated by spaces, which no term contains, with a space at each end, so `LIKE '% term %'` finds a whole
     /// term; written at once (`SearchTerms.spacedTerms`). Nil for a case without terms, which needs no row.
     public static func queued(description: String, address: String?) -> String? {
-        let text = SearchTerms.spacedTerms(description + " " + (address ?? ""))
+        let text = SearchTerms.spacedTerms(searchedText(description: description, address: address))
         return text.isEmpty ? nil : text
+    }
+
+    private static func searchedText(description: String, address: String?) -> String {
+        description + " " + (address ?? "")
     }
 
     /// The terms of a queue row.
