@@ -58,7 +58,12 @@ public enum SearchTerms {
     /// The same terms once each, in the order of their UTF-8 bytes (of their code points): the order a
     /// case's terms are kept in (`CaseSearchTerms.terms`), the same in every process.
     public static func sortedTerms(_ text: String) -> [String] {
-        plainTerms(text) ?? characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        plainTerms(text) ?? sortedCharacterTerms(text)
+    }
+
+    /// Terms of any text, character by character (`characterTerms`), in byte order.
+    private static func sortedCharacterTerms(_ text: String) -> [String] {
+        characterTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     /// The sorted terms, read scalar by scalar, for text made only of ASCII, CJK ideographs and the
@@ -82,7 +87,8 @@ public enum SearchTerms {
     /// the sorted numbers, without a text for each term in between.
     public static func spacedTerms(_ text: String) -> String {
         guard let (words, pairs) = plainKeys(text) else {
-            let terms = sortedTerms(text)
+            // Read by character; through `sortedTerms` the scalar reading would run a second time first.
+            let terms = sortedCharacterTerms(text)
             return terms.isEmpty ? "" : " " + terms.joined(separator: " ") + " "
         }
         var bytes: [UInt8] = []
