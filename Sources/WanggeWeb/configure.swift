@@ -19,6 +19,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
         app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount * 2))
     }
     try configureDatabase(app, config: config)
+    app.storage[LoopDatabasesKey.self] = LoopDatabases(app)
     app.migrations.add(WanggeMigrations.all)
     // Shared state is created here, before any request, so no request races to create it.
     _ = app.metricsRegistry

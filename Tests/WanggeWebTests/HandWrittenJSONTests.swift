@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
+import Vapor
 import WanggeDomain
 @testable import WanggeWeb
 import XCTest
@@ -41,7 +44,30 @@ final class HandWrittenJSONTests: XCTestCase {
         try assertWrittenAsEncodableWrites(try decode(IntakeResponseDTO.self, Self.bareIntake))
     }
 
+    /// The hot API answers skip Vapor's content configuration (`Response(json:)`): their bodies must be the
+    /// bytes the configured encoder writes, with the same JSON content type, and the status as given.
+    func testAnAnswerWrittenIntoItsResponseIsWhatTheEncoderWrites() throws {
+        try assertResponseWritesAsEncoder(try decode(CaseDTO.self, Self.fullCase))
+        try assertResponseWritesAsEncoder(try decode(CaseDTO.self, Self.bareCase))
+        try assertResponseWritesAsEncoder(try decode([CaseEventDTO].self, Self.fullEvents))
+        try assertResponseWritesAsEncoder(try decode(Page<CaseSummaryDTO>.self, Self.fullPage))
+        try assertResponseWritesAsEncoder(try decode(Page<CaseSummaryDTO>.self, #"{"items": []}"#))
+        try assertResponseWritesAsEncoder(try decode(IntakeResponseDTO.self, Self.fullIntake), status: .created)
+    }
+
     // MARK: helpers
+
+    private func assertResponseWritesAsEncoder<T: JSONWritable & Encodable>(_ value: T, status: HTTPResponseStatus = .ok,
+                                                                            file: StaticString = #filePath, line: UInt = #line) throws {
+        let response = try Response(json: value, status: status)
+        var configured = ByteBuffer(), headers = HTTPHeaders()
+        try StreamingJSONEncoder().encode(value, to: &configured, headers: &headers)
+        XCTAssertEqual(response.body.buffer, configured, file: file, line: line)
+        XCTAssertEqual(response.headers.contentType, headers.contentType, file: file, line: line)
+        XCTAssertEqual(response.headers.contentType, .json, file: file, line: line)
+        XCTAssertEqual(response.status, status, file: file, line: line)
+        XCTAssertEqual(response.headers.first(name: .contentLength), String(configured.readableBytes), file: file, line: line)
+    }
 
     private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
         let decoder = JSONDecoder()

@@ -32,6 +32,14 @@ public struct StreamingJSONEncoder: Sendable {
         if let failure = output.failure { throw failure }
         return output.bytes
     }
+
+    /// A value that writes itself, without `Encodable`'s entry and its cast.
+    package func encode(writing value: some JSONWritable) throws -> [UInt8] {
+        let output = JSONOutput(userInfo: [:], dates: dates)
+        try value.writeJSON(to: output, parent: nil, key: nil)
+        if let failure = output.failure { throw failure }
+        return output.bytes
+    }
 }
 
 /// Where the bytes go, and the containers still open (innermost last). Seen outside this module only

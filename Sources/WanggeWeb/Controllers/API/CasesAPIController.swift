@@ -51,9 +51,7 @@ struct CasesAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let (input, files) = try Self.decodeIntake(req)
         let created = try await CaseIntake.run(input, files: files, on: req)
-        let response = Response(status: .created)
-        try response.content.encode(created, as: .json)
-        return response
+        return try Response(json: created, status: .created)
     }
 
     static func decodeIntake(_ req: Request) throws -> (IntakeInput, [File]) {
@@ -70,20 +68,20 @@ struct CasesAPIController: RouteCollection {
         return (try req.content.decode(IntakeInput.self), [])
     }
 
-    @Sendable func list(req: Request) async throws -> Page<CaseSummaryDTO> {
+    @Sendable func list(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let filter = try CaseFilter.from(req)
         let cases = try await CaseQueryService(db: req.database).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         let next = cases.count == filter.limit ? cases.last.map { String($0.id) } : nil
-        return Page(items: cases.map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }, next: next)
+        return try Response(json: Page(items: cases.map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }, next: next))
     }
 
-    @Sendable func show(req: Request) async throws -> CaseDTO {
+    @Sendable func show(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let (view, snapshot, relation) = try await CaseTransitionService(db: req.database).view(code: req.parameters.get("code")!, for: actor)
-        return try await Self.dto(view, snapshot: snapshot, relation: relation, on: req)
+        return try Response(json: await Self.dto(view, snapshot: snapshot, relation: relation, on: req))
     }
 
     static func dto(_ model: some CaseDisplayFields, snapshot: CaseSnapshot, relation: CaseRelation, on req: Request) async throws -> CaseDTO {
@@ -97,12 +95,12 @@ struct CasesAPIController: RouteCollection {
                        sla: try await req.sla(), now: req.now)
     }
 
-    @Sendable func events(req: Request) async throws -> [CaseEventDTO] {
+    @Sendable func events(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let (id, photoCount) = try await CaseTransitionService(db: req.database).readableID(code: req.parameters.get("code")!, for: actor)
         let queries = CaseQueryService(db: req.database)
         let attachments = try await queries.attachments(caseID: id, counted: photoCount)
-        return try await queries.events(caseID: id).map { CaseEventDTO($0, attachments: attachments) }
+        return try Response(json: await queries.events(caseID: id).map { CaseEventDTO($0, attachments: attachments) })
     }
 
     @Sendable func duplicates(req: Request) async throws -> [CaseSummaryDTO] {
@@ -117,7 +115,7 @@ struct CasesAPIController: RouteCollection {
             .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
     }
 
-    @Sendable func transition(req: Request) async throws -> CaseDTO {
+    @Sendable func transition(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let code = req.parameters.get("code")!
         let model = try await CaseActions.perform(req, code: code, actor: actor) {
@@ -130,7 +128,7 @@ struct CasesAPIController: RouteCollection {
         // Answer with the case as it now stands, even when the action took it out of the actor's hands
         // (a department that returned it sees it once more, with no actions left).
         let snapshot = try model.snapshot
-        return try await Self.dto(model, snapshot: snapshot, relation: CaseAccess.relation(of: actor, to: model, snapshot: snapshot), on: req)
+        return try Response(json: await Self.dto(model, snapshot: snapshot, relation: CaseAccess.relation(of: actor, to: model, snapshot: snapshot), on: req))
     }
 
     struct ContactDTO: Content {

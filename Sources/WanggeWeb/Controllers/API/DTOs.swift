@@ -138,3 +138,12 @@ struct Page<Item: Content>: Content {
     /// Pass as `after` to get the next page; absent on the last page.
     var next: String?
 }
+
+extension Page: JSONWritable where Item: JSONWritable {
+    func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        try output.object(parent: parent, key: key) { w in
+            try w.field("items", items)
+            w.field("next", next)
+        }
+    }
+}
