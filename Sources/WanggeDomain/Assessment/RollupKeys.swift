@@ -199,8 +199,9 @@ public enum RollupKeys {
     }
 
     /// Adds entries to sums kept by key (a recount, a fold of the rollup journal); a key's first entry
-    /// keeps its unit's level and area.
-    public static func add(_ entries: some Sequence<RollupEntry>, to sums: inout [RollupKey: RollupEntry]) {
+    /// keeps its unit's level and area. An array, not any sequence: the fold calls it from another module,
+    /// where a generic one ran unspecialized, each step through the iterator's witness.
+    public static func add(_ entries: [RollupEntry], to sums: inout [RollupKey: RollupEntry]) {
         for entry in entries {
             // A row already summed (most are: the day's and month's rows of a place) is found by one hash and added to
             // in place; a new one is the entry itself. The subscript with a default hashed once but copied a default
