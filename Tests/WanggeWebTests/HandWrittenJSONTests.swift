@@ -44,6 +44,15 @@ final class HandWrittenJSONTests: XCTestCase {
         try assertWrittenAsEncodableWrites(try decode(IntakeResponseDTO.self, Self.bareIntake))
     }
 
+    func testATrackingAnswerIsWrittenAsItsEncodableWritesIt() throws {
+        let full = try decode(TrackDTO.self, Self.fullTrack)
+        assertNothingEmpty(full)
+        try assertWrittenAsEncodableWrites(full)
+        let bare = try decode(TrackDTO.self, Self.bareTrack)
+        try assertWrittenAsEncodableWrites(bare)
+        XCTAssertNil((try streamed(bare) as? [String: Any])?["reply"], "an absent optional is left out")
+    }
+
     /// The hot API answers skip Vapor's content configuration (`Response(json:)`): their bodies must be the
     /// bytes the configured encoder writes, with the same JSON content type, and the status as given.
     func testAnAnswerWrittenIntoItsResponseIsWhatTheEncoderWrites() throws {
@@ -53,6 +62,7 @@ final class HandWrittenJSONTests: XCTestCase {
         try assertResponseWritesAsEncoder(try decode(Page<CaseSummaryDTO>.self, Self.fullPage))
         try assertResponseWritesAsEncoder(try decode(Page<CaseSummaryDTO>.self, #"{"items": []}"#))
         try assertResponseWritesAsEncoder(try decode(IntakeResponseDTO.self, Self.fullIntake), status: .created)
+        try assertResponseWritesAsEncoder(try decode(TrackDTO.self, Self.fullTrack))
     }
 
     // MARK: helpers
@@ -178,6 +188,19 @@ final class HandWrittenJSONTests: XCTestCase {
     private static let bareIntake = #"""
     {"code": "330110-20261130-00001", "queryCode": "K7M2P9QX4R", "state": "reported", "stateName": "已上报", "channel": "anonymous",
      "outsideGrids": true, "version": 1, "trackURL": "/track/K7M2P9QX4R", "duplicateHints": []}
+    """#
+
+    private static let fullTrack = #"""
+    {"code": "330110-20261130-00001", "state": "verified", "stateName": "已核查", "category": "井盖", "createdAt": "2026-11-30T01:02:03Z",
+     "reply": "已修复\"井盖\"/路口", "rating": "satisfied", "canEvaluate": true,
+     "timeline": [{"action": "report", "actionName": "上报", "stateName": "已上报", "by": "群众", "note": "现场 😀", "at": "2026-11-30T01:02:03Z"},
+                  {"action": "submit_result", "actionName": "提交结果", "stateName": "已处置", "by": "城管局", "note": "已修复", "at": "2026-12-01T09:00:00Z"}],
+     "photos": ["/api/v1/track/K7M2P9QX4R/photos/3"]}
+    """#
+
+    private static let bareTrack = #"""
+    {"code": "330110-20261130-00003", "state": "reported", "stateName": "已上报", "createdAt": "2026-11-30T01:02:03Z",
+     "canEvaluate": false, "timeline": [], "photos": []}
     """#
 
     private static let fullPage = #"{"items": [\#(summary), \#(summary)], "next": "330110-20261130-00002"}"#

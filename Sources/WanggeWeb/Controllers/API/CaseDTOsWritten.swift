@@ -172,3 +172,33 @@ extension IntakeResponseDTO: JSONWritable {
         }
     }
 }
+
+extension TrackDTO: JSONWritable {
+    func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        try output.object(parent: parent, key: key) { w in
+            w.field("code", code)
+            w.field("state", state)
+            w.field("stateName", stateName)
+            w.field("category", category)
+            try w.field("createdAt", createdAt)
+            w.field("reply", reply)
+            w.field("rating", rating)
+            w.field("canEvaluate", canEvaluate)
+            try w.field("timeline", timeline)
+            try w.field("photos", photos)
+        }
+    }
+}
+
+extension TrackDTO.Step: JSONWritable {
+    func writeJSON(to output: JSONOutput, parent: CodingPathNode?, key: (any CodingKey)?) throws {
+        try output.object(parent: parent, key: key) { w in
+            w.field("action", action)
+            w.field("actionName", actionName)
+            w.field("stateName", stateName)
+            w.field("by", by)
+            w.field("note", note)
+            try w.field("at", at)
+        }
+    }
+}

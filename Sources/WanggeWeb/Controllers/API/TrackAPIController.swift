@@ -17,8 +17,8 @@ struct TrackAPIController: RouteCollection {
         track.get("photos", ":id", use: photo)
     }
 
-    @Sendable func show(req: Request) async throws -> TrackDTO {
-        try await Self.view(req.parameters.get("queryCode")!, on: req)
+    @Sendable func show(req: Request) async throws -> Response {
+        try Response(json: await Self.view(req.parameters.get("queryCode")!, on: req))
     }
 
     static func view(_ queryCode: String, on req: Request) async throws -> TrackDTO {
@@ -30,11 +30,11 @@ struct TrackAPIController: RouteCollection {
                         names: try await NameBook.load(on: req), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
     }
 
-    @Sendable func evaluate(req: Request) async throws -> TrackDTO {
+    @Sendable func evaluate(req: Request) async throws -> Response {
         let queryCode = req.parameters.get("queryCode")!
         let body = try req.content.decode(Evaluation.self)
         try await Self.evaluate(queryCode, rating: body.rating, comment: body.comment, on: req)
-        return try await Self.view(queryCode, on: req)
+        return try Response(json: await Self.view(queryCode, on: req))
     }
 
     /// Holding the query code makes one the reporter, whoever is signed in.
