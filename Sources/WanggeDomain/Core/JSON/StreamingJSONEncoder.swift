@@ -27,16 +27,18 @@ public struct StreamingJSONEncoder: Sendable {
     public init(dates: Dates = .iso8601) { self.dates = dates }
 
     public func encode<T: Encodable>(_ value: T, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> [UInt8] {
-        let output = JSONOutput(userInfo: userInfo, dates: dates)
-        try output.value(value, parent: nil, key: nil)
-        if let failure = output.failure { throw failure }
-        return output.bytes
+        try written(userInfo: userInfo) { try $0.value(value, parent: nil, key: nil) }
     }
 
     /// A value that writes itself, without `Encodable`'s entry and its cast.
     package func encode(writing value: some JSONWritable) throws -> [UInt8] {
-        let output = JSONOutput(userInfo: [:], dates: dates)
-        try value.writeJSON(to: output, parent: nil, key: nil)
+        try written(userInfo: [:]) { try value.writeJSON(to: $0, parent: nil, key: nil) }
+    }
+
+    /// The bytes `write` puts into a fresh output, or the misuse it noted on the way.
+    private func written(userInfo: [CodingUserInfoKey: any Sendable], _ write: (JSONOutput) throws -> Void) throws -> [UInt8] {
+        let output = JSONOutput(userInfo: userInfo, dates: dates)
+        try write(output)
         if let failure = output.failure { throw failure }
         return output.bytes
     }
