@@ -7,9 +7,10 @@ extension Request {
     /// twentieth of its server time, and made once a request it was still 2% of a report's. A handle is
     /// a pool's address and settings with nothing of a request's own, so each event loop's is made once
     /// at start (`LoopDatabases`) and serves every request on that loop. Its logger is the
-    /// application's: a query's debug line carries no request id.
+    /// application's: a query's debug line carries no request id. Fluent's own handle only for an
+    /// application configured without them (`configure` always makes them).
     var database: any Database {
-        application.storage[LoopDatabasesKey.self]?.handles[ObjectIdentifier(eventLoop)] ?? stored(RequestDatabaseKey.self, orMake: db)
+        application.storage[LoopDatabasesKey.self]?.handles[ObjectIdentifier(eventLoop)] ?? db
     }
 }
 
@@ -29,8 +30,4 @@ struct LoopDatabases: Sendable {
 
 struct LoopDatabasesKey: StorageKey {
     typealias Value = LoopDatabases
-}
-
-private struct RequestDatabaseKey: StorageKey {
-    typealias Value = any Database
 }
