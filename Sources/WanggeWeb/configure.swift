@@ -32,6 +32,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[TransitionCommitsKey.self] = TransitionCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)
+    app.storage[QueryCodeCipherKey.self] = RefreshingValue(lifetime: .seconds(365 * 86_400))
 
     app.routes.defaultMaxBodySize = "1mb"
     // ISO 8601 dates and a stable key order in every JSON answer, written in one pass.

@@ -172,7 +172,7 @@ final class IntakeGroupTests: XCTestCase {
             XCTAssertEqual(second.queryCode, "FRESH2345X", "[\(t.database)]")
             let after = try await CaseModel.query(on: app.db).count()
             XCTAssertEqual(after, before + 1, "[\(t.database)] the report is written once")
-            let tracked = try await CaseQueryService(db: app.db).track(queryCode: "FRESH2345X")
+            let tracked = try await CaseQueryService(db: app.db).track(queryCode: "FRESH2345X", cipher: nil)
             XCTAssertEqual(tracked.code, second.code)
         }
     }

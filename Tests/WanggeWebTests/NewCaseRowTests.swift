@@ -21,7 +21,7 @@ final class NewCaseRowTests: XCTestCase {
             let code = try XCTUnwrap(written.json["code"] as? String)
             let found = try await sql.raw("SELECT * FROM cases WHERE code = \(bind: code)").first()
             let row = try XCTUnwrap(found)
-            let intakeColumns = try await Self.intakeRow(code: code, on: t).columns(id: 1, code: code, eventHash: "h").map(\.name)
+            let intakeColumns = try await Self.intakeRow(code: code, on: t).columns(id: 1, code: code, eventHash: "h", queryCodeHash: "q").map(\.name)
 
             XCTAssertEqual(Set(intakeColumns).count, intakeColumns.count, "a column written twice")
             XCTAssertTrue(Set(intakeColumns).isDisjoint(with: NewCaseRow.leftEmpty))

@@ -102,9 +102,10 @@ final class PostgresPreparedReadsTests: XCTestCase {
                                              "location": ["lat": spot.lat, "lon": spot.lon]])
             let code = try XCTUnwrap(report.json["code"] as? String)
             let query = try XCTUnwrap(report.json["queryCode"] as? String)
+            let cipher = try await QueryCodeKey.cipher(on: t.app.db)
             try await onOneConnection(t.app.db) { db in
                 for _ in 1...3 {
-                    let tracked = try await CaseQueryService(db: db).track(queryCode: query)
+                    let tracked = try await CaseQueryService(db: db).track(queryCode: query, cipher: cipher)
                     XCTAssertEqual(tracked.code, code)
                     XCTAssertEqual(tracked.photoCount, 0)
                 }

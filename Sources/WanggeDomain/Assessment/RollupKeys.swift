@@ -375,7 +375,7 @@ public enum RollupKeys {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    static func pad(_ n: Int64, _ width: Int) -> String {
+    public static func pad(_ n: Int64, _ width: Int) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

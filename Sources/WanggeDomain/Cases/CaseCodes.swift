@@ -16,8 +16,9 @@ public enum CaseCode {
 }
 
 /// The query code (查询码) a reporter uses to follow a case without an account: 10 characters
-/// from an alphabet without look-alikes (no 0/O, 1/I/L), about 49.5 random bits, so it cannot be
-/// guessed. Readers may type it in lower case, with spaces or dashes.
+/// from an alphabet without look-alikes (no 0/O, 1/I/L), one of 31¹⁰ (about 2⁴⁹·⁵), so it cannot be
+/// guessed. Readers may type it in lower case, with spaces or dashes. Intake issues codes that carry
+/// the case's id under a key (`QueryCodeCipher`); codes drawn at random (`generate`) are the older kind.
 public enum QueryCode {
     public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
     public static let length = 10
@@ -25,7 +26,15 @@ public enum QueryCode {
     /// One uniform draw below 31¹⁰ (about 2⁵⁰), written in base 31: one call to the system's
     /// generator per code, where a draw per character was ten `getrandom` calls per report.
     public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
-        var number = UInt64.random(in: 0..<codeCount, using: &generator)
+        text(of: UInt64.random(in: 0..<codeCount, using: &generator))
+    }
+
+    /// How many codes there are: 31¹⁰.
+    public static let codeCount = (0..<length).reduce(UInt64(1)) { product, _ in product * UInt64(alphabet.count) }
+
+    /// The code that writes `number` (below `codeCount`) in base 31, most significant character first.
+    public static func text(of number: UInt64) -> String {
+        var number = number
         var characters = [Character](repeating: alphabet[0], count: length)
         for position in characters.indices.reversed() {
             characters[position] = alphabet[Int(number % UInt64(alphabet.count))]
@@ -34,8 +43,16 @@ public enum QueryCode {
         return String(characters)
     }
 
-    /// How many codes there are: 31¹⁰.
-    static let codeCount = (0..<length).reduce(UInt64(1)) { product, _ in product * UInt64(alphabet.count) }
+    /// The number a normalised code writes (`normalise`); nil for anything else.
+    public static func number(of code: String) -> UInt64? {
+        guard code.count == length else { return nil }
+        var number: UInt64 = 0
+        for character in code {
+            guard let digit = alphabet.firstIndex(of: character) else { return nil }
+            number = number * UInt64(alphabet.count) + UInt64(digit)
+        }
+        return number
+    }
 
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -30,5 +30,6 @@ public enum WanggeMigrations {
         DropCaseCategoryTimeIndex(),
         CreateRollupJournal(),
         IndexSearchTermsInFullText(),
+        CreateQueryCodeKey(),
     ]
 }

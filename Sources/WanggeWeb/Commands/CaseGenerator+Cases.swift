@@ -13,7 +13,7 @@ extension CaseGenerator {
     /// batches are computed and this one's tallies are added up.
     mutating func cases(_ total: Int, now: Date) async throws {
         let plan = GeneratorPlan(grids: gridCodes, seed: random.next(), total: total, now: now, timeZone: timeZone, sla: sla,
-                                 escalateAfter: escalateAfter, days: days)
+                                 queryCodes: try await QueryCodeKey.cipher(on: db), escalateAfter: escalateAfter, days: days)
         let batches = (total + Self.batchSize - 1) / Self.batchSize
         let ahead = max(2, ProcessInfo.processInfo.activeProcessorCount)
         var pending: [Int: Task<GeneratedBatch, any Error>] = [:]
@@ -29,24 +29,19 @@ extension CaseGenerator {
         tallies.reserve(min(8 * total, 3_200_000))
         var gauges: [GaugeState] = []
         var dayCounters: [String: Int] = [:]
-        var queryHashes = UniqueQueryHashes(seed: plan.seed)
         var written = 0
         let started = Date()
         let fullText = CaseSearchTerms.usesFullText(db)
         for index in 0..<batches {
             var batch = try await pending.removeValue(forKey: index)!.value
             if index + ahead < batches { launch(index + ahead) }
-            // Case codes number each day's cases in order, and query codes must not repeat one of an
-            // earlier batch, so both are settled here, in batch order.
+            // Case codes number each day's cases in order, so they are settled here, in batch order.
             for (i, created) in batch.created.enumerated() {
                 let row = i * GeneratorPlan.caseColumns.count
                 let day = CaseCode.dayKey(created, timeZone: timeZone)
                 let sequence = (dayCounters[day] ?? 0) + 1
                 dayCounters[day] = sequence
                 batch.cases[row + Self.codeColumn] = .text(CaseCode.make(countyCode: "330110", day: created, sequence: sequence, timeZone: timeZone))
-                if case .int(let id) = batch.cases[row + Self.idColumn], case .text(let hash) = batch.cases[row + Self.queryColumn] {
-                    batch.cases[row + Self.queryColumn] = .text(queryHashes.claim(hash, caseID: id))
-                }
             }
             let rows = batch
             let sink = (db, writer)
@@ -105,10 +100,8 @@ extension CaseGenerator {
     }
 
     static let caseInsert = BulkInsert(table: CaseModel.schema, columns: GeneratorPlan.caseColumns)
-    /// Where the writer fills in a case row's code and settles its query code.
-    static let idColumn = GeneratorPlan.caseColumns.firstIndex(of: "id")!
+    /// Where the writer fills in a case row's code.
     static let codeColumn = GeneratorPlan.caseColumns.firstIndex(of: "code")!
-    static let queryColumn = GeneratorPlan.caseColumns.firstIndex(of: "query_code_hash")!
     static let eventInsert = BulkInsert(table: CaseEventModel.schema, columns: GeneratorPlan.eventColumns)
     static let departmentInsert = BulkInsert(table: CaseDepartmentModel.schema, columns: ["case_id", "department_code", "lead"])
 

@@ -22,6 +22,9 @@ struct GeneratorPlan: Sendable {
     let now: Date
     let timeZone: TimeZone
     let sla: SLAContext
+    /// The installation's: generated cases' query codes carry their ids as intake's do (thrown away, as
+    /// nobody reported them, but stored as intake stores them, in id order).
+    let queryCodes: QueryCodeCipher
     /// How long a case stays red before the sweep escalates it (`WANGGE_ESCALATE_AFTER_HOURS`).
     let escalateAfter: TimeInterval
     /// The history's length: the first case was reported this long before `now`.
@@ -33,9 +36,10 @@ struct GeneratorPlan: Sendable {
     var channelCodes: [String] { WanggeDomain.Channel.allCases.map(\.rawValue) }
     var departmentCodes: [String] { DemoCounty.departments.filter { $0.orgCode == "330110" }.map(\.code) }
 
-    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext, escalateAfter: TimeInterval = 24 * 3600,
-         days: Int = CaseGenerator.defaultDays) {
+    init(grids: [String], seed: UInt64, total: Int, now: Date, timeZone: TimeZone, sla: SLAContext, queryCodes: QueryCodeCipher,
+         escalateAfter: TimeInterval = 24 * 3600, days: Int = CaseGenerator.defaultDays) {
         self.grids = grids
+        self.queryCodes = queryCodes
         workers = grids.indices.map { "grid\($0 + 1)" }
         let columns = CaseGenerator.villagesPerTownship * CaseGenerator.gridsPerVillage / 2
         let lattice = DemoGeometry.lattice(columns: columns, rows: CaseGenerator.townships * 2, origin: GeoPoint(lon: 120.0, lat: 30.2),
@@ -272,7 +276,8 @@ struct GeneratorPlan: Sendable {
         let clocks = try ClockColumns(deadlines, open: open, thresholds: sla.thresholds, calendar: sla.calendar)
         let hasResult = snapshot.resultBy != nil
         let isHotline = channel == .hotline
-        let queryHash = QueryCodeHash.hash(QueryCode.generate(using: &random))
+        let queryHash = queryCodes.issue(caseID: id, using: &random).map { QueryCodeHash.stored(caseID: id, code: $0) }
+            ?? QueryCodeHash.hash(QueryCode.generate(using: &random))
         out.created.append(created)
         out.cases += [.int(id), .null, .text(queryHash), .text(channel.rawValue), .text(description), .text(category.code), .text(urgency.rawValue),
                       .double(point.lat), .double(point.lon), .null, .bool(false), .text(ancestry.cityCode), .text(ancestry.countyCode),

@@ -89,12 +89,6 @@ public struct IntakeResult: Sendable {
     public let queryCode: String
 }
 
-public enum QueryCodeHash {
-    public static func hash(_ normalised: String) -> String {
-        SHA256Hex.of(normalised)
-    }
-}
-
 /// What intake asks of a category: whether it takes reports, and the extra fields it defines.
 public struct IntakeCategory: Sendable, Equatable {
     public let active: Bool
@@ -123,12 +117,17 @@ public struct CaseIntakeService: Sendable {
     public let commits: IntakeCommits?
     /// The categories as the server keeps them in memory (`CatalogNames`); nil reads the report's own.
     public let categories: [String: IntakeCategory]?
+    /// The installation's query-code cipher (`QueryCodeKey`): codes that carry the case's id. Without it
+    /// codes are drawn at random, the older kind.
+    public let queryCodes: QueryCodeCipher?
 
-    public init(db: any Database, timeZone: TimeZone, commits: IntakeCommits? = nil, categories: [String: IntakeCategory]? = nil) {
+    public init(db: any Database, timeZone: TimeZone, commits: IntakeCommits? = nil, categories: [String: IntakeCategory]? = nil,
+                queryCodes: QueryCodeCipher? = nil) {
         self.db = db
         self.timeZone = timeZone
         self.commits = commits
         self.categories = categories
+        self.queryCodes = queryCodes
     }
 
     /// Two columns of the category, not the model: decoding a Fluent model was 2% of an intake's work.
@@ -144,24 +143,27 @@ public struct CaseIntakeService: Sendable {
     /// Validates and records a report as a case with its first event (and, for an on-the-spot
     /// resolution, its second), all in one transaction, shared with the reports that arrive with
     /// it. `locatedGrid` is the grid holding the point.
-    /// `queryCode` is drawn at random unless given (`drawQueryCode`, for tests).
+    /// The query code is issued by the writer with the case's id (`queryCodes`), or else drawn at random
+    /// (`drawQueryCode`), unless given (`queryCode`, for tests).
     public func intake(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
                        sla: SLAContext, queryCode: String? = nil,
                        drawQueryCode: @Sendable () -> String = { QueryCode.generate() }) async throws -> IntakeResult {
+        func draw() -> String? { queryCodes == nil ? drawQueryCode() : nil }
         do {
             return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
-                                        queryCode: queryCode ?? drawQueryCode())
+                                        queryCode: queryCode ?? draw())
         } catch let error as any DatabaseError where error.isConstraintFailure && queryCode == nil {
             // The database keeps query codes unique, and a random one can be another case's (at ten
             // million cases, in about one city of fifteen). That report was refused whole; it is taken
             // again with another code, once: a second refusal has another cause.
             return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
-                                        queryCode: drawQueryCode())
+                                        queryCode: draw())
         }
     }
 
+    /// `queryCode` nil: the writer issues one with the case's id.
     private func intakeOnce(_ input: IntakeInput, by reporter: Reporter, locatedGrid: String?, photos: [StoredPhoto], now: Date,
-                            sla: SLAContext, queryCode: String) async throws -> IntakeResult {
+                            sla: SLAContext, queryCode: String?) async throws -> IntakeResult {
         guard let channel = Channel(rawValue: input.channel) else {
             let known = Channel.allCases.map(\.rawValue).joined(separator: ", ")
             throw AppError.invalid("case.channel", zh: "未知的来源渠道「\(input.channel)」。", en: "Unknown channel; one of: \(known).", field: "channel")
@@ -271,7 +273,7 @@ public struct CaseIntakeService: Sendable {
                                               timeZone: timeZone))
         }
         let row = NewCaseRow(
-            queryCodeHash: QueryCodeHash.hash(queryCode), channel: channel, description: description, urgency: urgency,
+            channel: channel, description: description, urgency: urgency,
             lat: point?.lat, lon: point?.lon, address: address, outsideGrids: point != nil && locatedGrid == nil, ancestry: ancestry,
             reporterName: reporterName ?? (anonymous ? nil : reporter.actor?.displayName), reporterPhone: reporterPhone,
             anonymous: anonymous, reporterUsername: reporter.username, hotlineNumber: hotlineNumber, hotlineTicket: hotlineTicket,
@@ -280,17 +282,18 @@ public struct CaseIntakeService: Sendable {
             clocks: try ClockColumns(deadlines, open: afterSpot.state.isOpen, thresholds: sla.thresholds, calendar: sla.calendar),
             result: onSpotCommand?.result, lastAction: onSpotCommand == nil ? .report : .resolveOnSpot, version: events.count)
         let pending = PendingIntake(row: row, dayKey: "\(row.countyCode)-\(CaseCode.dayKey(now, timeZone: timeZone))", events: events,
-                                    rollups: rollups.compactMap { $0 }, photos: photos, queuedTerms: CaseSearchTerms.queued(description: description, address: address))
-        let (db, timeZone) = (db, timeZone)
+                                    rollups: rollups.compactMap { $0 }, photos: photos, queuedTerms: CaseSearchTerms.queued(description: description, address: address),
+                                    queryCode: queryCode.map(QueryCodeChoice.given) ?? .issued(random: UInt64.random(in: 0...UInt64.max)))
+        let (db, timeZone, queryCodes) = (db, timeZone, queryCodes)
         let write: @Sendable ([PendingIntake]) async throws -> [WrittenCase] = { group in
-            try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, into: rows) }
+            try await db.writeRows { rows in try await IntakeWriter.write(group, timeZone: timeZone, queryCodes: queryCodes, into: rows) }
         }
         let written = if let commits {
             try await commits.submit(pending, write: write)
         } else {
             try await write([pending])[0]
         }
-        return IntakeResult(id: written.id, code: written.code, row: row, queryCode: queryCode)
+        return IntakeResult(id: written.id, code: written.code, row: row, queryCode: written.queryCode)
     }
 
     /// Reports without a place land at the first county (an installation usually serves one).

@@ -23,12 +23,15 @@ public struct PendingIntake: Sendable {
     let queuedTerms: String?
     /// Each event's hashed text after the case id (`EventHashChain.tail`), so the writer only hashes.
     let eventTails: [String]
+    let queryCode: QueryCodeChoice
 
-    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], queuedTerms: String?) {
+    init(row: NewCaseRow, dayKey: String, events: [EventContent], rollups: [RollupTally], photos: [StoredPhoto], queuedTerms: String?,
+         queryCode: QueryCodeChoice) {
         (self.row, self.dayKey, self.events) = (row, dayKey, events)
         (self.rollups, rollupLines, self.photos) = (rollups, RollupJournal.lines(rollups, joining: row.gauge), photos)
         self.queuedTerms = queuedTerms
         eventTails = events.map(EventHashChain.tail(of:))
+        self.queryCode = queryCode
     }
 }
 
@@ -36,6 +39,8 @@ public struct PendingIntake: Sendable {
 public struct WrittenCase: Sendable, Equatable {
     public let id: Int
     public let code: String
+    /// The reporter's, shown once.
+    public let queryCode: String
 }
 
 /// The queue in which reports that arrive together are written together (one per application).
@@ -48,7 +53,7 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 /// writer works at a time, this is what lets intake keep up: a report alone took eight statements
 /// and a commit.
 enum IntakeWriter {
-    static func write(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [WrittenCase] {
+    static func write(_ group: [PendingIntake], timeZone: TimeZone, queryCodes: QueryCodeCipher?, into rows: any RowSink) async throws -> [WrittenCase] {
         let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
         // Ids first, so that each case row goes in whole, with the hash of its last event (which covers
         // the case's id): an update afterwards rewrote every case row, on PostgreSQL with an entry in
@@ -58,13 +63,14 @@ enum IntakeWriter {
         var caseRows: [[(name: String, value: BulkValue)]] = []
         var eventRows: [[(name: String, value: BulkValue)]] = []
         for ((intake, code), id) in zip(zip(group, codes), ids) {
-            written.append(WrittenCase(id: id, code: code))
+            let query = QueryCodeHash.issue(intake.queryCode, caseID: id, cipher: queryCodes)
+            written.append(WrittenCase(id: id, code: code, queryCode: query.code))
             // A new chain (also when a failed group is written again, with new ids).
             var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
                 eventRows.append(event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail)))
             }
-            caseRows.append(intake.row.columns(id: id, code: code, eventHash: head))
+            caseRows.append(intake.row.columns(id: id, code: code, eventHash: head, queryCodeHash: query.stored))
         }
         _ = try await PlainWrites.insert(caseRows, table: CaseModel.schema, returning: [], into: rows)
         // Photos belong to a case's last event (the report, or the on-the-spot result): its id is needed then.

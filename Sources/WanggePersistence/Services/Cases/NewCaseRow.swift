@@ -9,7 +9,6 @@ import WanggeDomain
 /// intake's work on the event loops, and intake never reads the case again. What the snapshot and
 /// the clocks decide comes from `SnapshotColumns` and `ClockColumns`, as for a model.
 public struct NewCaseRow: Sendable {
-    public let queryCodeHash: String
     public let channel: Channel
     public let description: String
     public let urgency: Urgency
@@ -47,8 +46,8 @@ public struct NewCaseRow: Sendable {
     }
 
     /// Every column of `cases` but `leftEmpty`, in the model's order, with the id the writer drew
-    /// (`RowSink.nextIDs`), the code the day's counter gave and the hash of the case's last event.
-    func columns(id: Int, code: String, eventHash: String?) -> [(name: String, value: BulkValue)] {
+    /// (`RowSink.nextIDs`), the code the day's counter gave, the hash of the case's last event and its query code's as stored.
+    func columns(id: Int, code: String, eventHash: String?, queryCodeHash: String) -> [(name: String, value: BulkValue)] {
         [("id", .int(id)), ("code", .text(code)), ("event_hash", .text(eventHash)), ("query_code_hash", .text(queryCodeHash)), ("channel", .text(channel.rawValue)),
          ("description", .text(description)), ("category_code", .text(snapshot.categoryCode)), ("urgency", .text(urgency.rawValue)),
          ("lat", lat.map { .double($0) } ?? .null), ("lon", lon.map { .double($0) } ?? .null), ("address", .text(address)),

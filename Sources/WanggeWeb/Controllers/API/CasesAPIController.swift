@@ -263,7 +263,8 @@ enum CaseIntake {
         }
         let service = CaseIntakeService(db: req.database, timeZone: req.application.wanggeConfig.timeZone,
                                         commits: req.application.storage[IntakeCommitsKey.self],
-                                        categories: try await req.application.catalogNames(on: req.database).intakeCategories)
+                                        categories: try await req.application.catalogNames(on: req.database).intakeCategories,
+                                        queryCodes: try await req.application.queryCodeCipher(on: req.database))
         let sla = try await req.sla()
         let result = try await req.withPhotos(files) { photos in
             try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)
