@@ -71,3 +71,25 @@ final class QueryCodeCipherTests: XCTestCase {
         XCTAssertEqual(QueryCode.text(of: QueryCode.codeCount - 1), "ZZZZZZZZZZ")
     }
 }
+
+final class QueryCodeNormaliseTests: XCTestCase {
+    /// The byte-by-byte reading of ASCII text agrees with the reading character by character, on every
+    /// ASCII byte in every position, and text beyond ASCII is read character by character.
+    func testTheASCIIReadingAgreesWithTheCharacterReading() {
+        var random = SplitMix64(seed: 21)
+        let likely = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz -\t\n\r".utf8)
+        for round in 0..<20_000 {
+            let count = Int.random(in: 0...14, using: &random)
+            let bytes = (0..<count).map { _ in
+                round % 4 == 0 ? UInt8.random(in: 0..<128, using: &random) : likely[Int.random(in: 0..<likely.count, using: &random)]
+            }
+            let raw = String(decoding: bytes, as: UTF8.self)
+            let ascii = QueryCode.normaliseASCII(raw)
+            XCTAssertNotNil(ascii, raw)
+            XCTAssertEqual(ascii.flatMap { $0.isEmpty ? nil : $0 }, QueryCode.normaliseCharacters(raw), raw.debugDescription)
+        }
+        XCTAssertNil(QueryCode.normaliseASCII("ABCDE\u{3000}FGH23"))
+        XCTAssertEqual(QueryCode.normalise("abcde\u{3000}fgh23"), "ABCDEFGH23", "a full-width space, as a phone may type it")
+        XCTAssertEqual(QueryCode.normalise("ab\r\ncdefgh23"), "ABCDEFGH23")
+    }
+}

@@ -28,9 +28,14 @@ public struct QueryCodeCipher: Sendable, Equatable {
 
     /// A new code for case `id`, or nil when the id is past `idLimit`.
     public func issue<G: RandomNumberGenerator>(caseID id: Int, using generator: inout G) -> String? {
+        issue(caseID: id, random: generator.next())
+    }
+
+    /// A new code for case `id` from a random draw made beforehand (intake draws it off the writer's thread);
+    /// the draw is taken modulo `spread`, which favours some values by less than one part in 2⁴⁰.
+    public func issue(caseID id: Int, random: UInt64) -> String? {
         guard id > 0, UInt64(id) < Self.idLimit else { return nil }
-        let plain = UInt64(id) * Self.spread + UInt64.random(in: 0..<Self.spread, using: &generator)
-        return QueryCode.text(of: encipher(plain))
+        return QueryCode.text(of: encipher(UInt64(id) * Self.spread + random % Self.spread))
     }
 
     /// The case a normalised code (`QueryCode.normalise`) would open if it was issued here; nil when no

@@ -62,6 +62,7 @@ public struct SipHash24: Sendable, Equatable {
             return v0 ^ v1 ^ v2 ^ v3
         }
 
+        @inline(__always)
         mutating func round() {
             v0 &+= v1; v1 = v1.rotatedLeft(13); v1 ^= v0; v0 = v0.rotatedLeft(32)
             v2 &+= v3; v3 = v3.rotatedLeft(16); v3 ^= v2
@@ -72,6 +73,7 @@ public struct SipHash24: Sendable, Equatable {
 }
 
 extension UInt64 {
+    @inline(__always)
     fileprivate func rotatedLeft(_ bits: UInt64) -> UInt64 {
         self << bits | self >> (64 - bits)
     }

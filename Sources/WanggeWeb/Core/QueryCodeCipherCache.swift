@@ -17,7 +17,7 @@ extension Application {
 
 extension Request {
     /// The case a query code opens, issued by this installation or drawn at random before its key.
-    func trackedCase(_ queryCode: String) async throws -> TrackedCase {
-        try await CaseQueryService(db: database).track(queryCode: queryCode, cipher: application.queryCodeCipher(on: database))
+    func trackedCase(_ queryCode: String, by queries: CaseQueryService) async throws -> TrackedCase {
+        try await queries.track(queryCode: queryCode, cipher: application.queryCodeCipher(on: queries.db))
     }
 }

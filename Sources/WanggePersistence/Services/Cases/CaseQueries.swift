@@ -319,8 +319,9 @@ public struct CaseQueryService: Sendable {
     /// The case a query code opens (issued under `cipher`, or drawn at random before it); a merged case leads to its master.
     public func track(queryCode raw: String, cipher: QueryCodeCipher?) async throws -> TrackedCase {
         var found: TrackedCase?
-        for stored in QueryCode.normalise(raw).map({ QueryCodeHash.candidates($0, cipher: cipher) }) ?? [] where found == nil {
-            found = try await tracked(Self.trackedByQueryCode, equals: stored)
+        if let code = QueryCode.normalise(raw) {
+            if let issued = QueryCodeHash.storedIfIssued(code, cipher: cipher) { found = try await tracked(Self.trackedByQueryCode, equals: issued) }
+            if found == nil { found = try await tracked(Self.trackedByQueryCode, equals: QueryCodeHash.hash(code)) }
         }
         guard var found else {
             throw AppError(.notFound, code: "track.not_found", zh: "查询码不正确,请核对后重试。", en: "No case has this query code.")

@@ -20,14 +20,12 @@ public enum QueryCodeHash {
     /// A code that carries its case's id: `v2:`, the id in ten digits, `:`, its SHA-256. In id order, so
     /// a new case's entry goes at the index's end (after every older hash: `v` sorts after hex digits).
     public static func stored(caseID id: Int, code: String) -> String {
-        "v2:" + RollupKeys.pad(Int64(id), 10) + ":" + SHA256Hex.of(code)
+        SHA256Hex.of(code, after: "v2:" + RollupKeys.pad(Int64(id), 10) + ":")
     }
 
-    /// What a normalised code may be stored as, the likelier first: as one that carries its case's id, then
-    /// as one drawn at random.
-    public static func candidates(_ normalised: String, cipher: QueryCodeCipher?) -> [String] {
-        let issued = cipher?.caseID(of: normalised).map { stored(caseID: $0, code: normalised) }
-        return (issued.map { [$0] } ?? []) + [hash(normalised)]
+    /// What a normalised code is stored as if `cipher` issued it (else `hash`, if it was drawn at random).
+    public static func storedIfIssued(_ normalised: String, cipher: QueryCodeCipher?) -> String? {
+        cipher?.caseID(of: normalised).map { stored(caseID: $0, code: normalised) }
     }
 
     /// The code of case `id` and what is stored of it. Past the cipher's ids, or without one, a code drawn at random.
@@ -36,23 +34,10 @@ public enum QueryCodeHash {
         case .given(let code):
             return (code, hash(code))
         case .issued(let random):
-            var draw = OneDraw(value: random)
-            if let code = cipher?.issue(caseID: id, using: &draw) { return (code, stored(caseID: id, code: code)) }
+            if let code = cipher?.issue(caseID: id, random: random) { return (code, stored(caseID: id, code: code)) }
             let code = QueryCode.generate()
             return (code, hash(code))
         }
-    }
-}
-
-/// A generator that gives one value drawn beforehand, then the system's.
-private struct OneDraw: RandomNumberGenerator {
-    var value: UInt64?
-
-    mutating func next() -> UInt64 {
-        defer { value = nil }
-        if let value { return value }
-        var system = SystemRandomNumberGenerator()
-        return system.next()
     }
 }
 

@@ -24,7 +24,7 @@ struct TrackAPIController: RouteCollection {
     static func view(_ queryCode: String, on req: Request) async throws -> TrackDTO {
         try req.enforceRateLimit(.track)
         let queries = CaseQueryService(db: req.database)
-        let model = try await req.trackedCase(queryCode)
+        let model = try await req.trackedCase(queryCode, by: queries)
         let id = model.id
         return TrackDTO(model, events: try await queries.publicEvents(caseID: id), attachments: try await queries.attachments(caseID: id, counted: model.photoCount),
                         names: try await NameBook.load(on: req), queryCode: QueryCode.normalise(queryCode) ?? queryCode)
@@ -39,7 +39,7 @@ struct TrackAPIController: RouteCollection {
 
     /// Holding the query code makes one the reporter, whoever is signed in.
     static func evaluate(_ queryCode: String, rating: String, comment: String?, on req: Request) async throws {
-        let model = try await req.trackedCase(queryCode)
+        let model = try await req.trackedCase(queryCode, by: CaseQueryService(db: req.database))
         let input = TransitionInput(action: CaseAction.evaluate.rawValue, note: comment, rating: rating)
         _ = try await req.transitions.perform(code: model.code, input, actor: nil, relationOverride: .reporter, now: req.now,
                                               sla: req.sla(), notifier: req.application.notifier)
@@ -47,7 +47,7 @@ struct TrackAPIController: RouteCollection {
 
     @Sendable func photo(req: Request) async throws -> Response {
         let queries = CaseQueryService(db: req.database)
-        let id = try await req.trackedCase(req.parameters.get("queryCode")!).id
+        let id = try await req.trackedCase(req.parameters.get("queryCode")!, by: queries).id
         // Only the photos of the result are public.
         let resultEvents = Set(try await queries.events(caseID: id)
             .filter { [CaseAction.submitResult.rawValue, CaseAction.resolveOnSpot.rawValue].contains($0.action) }.map(\.id))

@@ -122,7 +122,7 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func token(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { token, format in
-            let model = try await req.trackedCase(token)
+            let model = try await req.trackedCase(token, by: CaseQueryService(db: req.database))
             let item = Open311Value.object([("service_request_id", .string(model.code)), ("token", .string(token))])
             return format.response(.array(itemName: "request", [item]), root: "service_requests")
         }
