@@ -67,6 +67,24 @@ final class ResponseCompressionTests: XCTestCase {
         }
     }
 
+    /// The types known by their text (the API's JSON, the pages' HTML) are judged as Vapor's parser judges them, and so is
+    /// every other type.
+    func testAnAnswersTypeIsJudgedAsVaporsParserJudgesIt() {
+        XCTAssertEqual(GzipMiddleware.knownCompressible.count, 2, "JSON and HTML")
+        var written = HTTPHeaders()
+        written.contentType = .json
+        var types = ["application/json", "text/html", "text/csv; charset=utf-8", "image/svg+xml", "image/png", "application/zip",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/plain"]
+        types += Array(GzipMiddleware.knownCompressible) + [written.first(name: .contentType)!]
+        for type in types {
+            let headers = HTTPHeaders([("Content-Type", type)])
+            XCTAssertEqual(GzipMiddleware.isCompressible(headers), headers.contentType.map(HTTPMediaTypeSet.compressible.contains) ?? false, type)
+        }
+        XCTAssertTrue(GzipMiddleware.isCompressible(written))
+        XCTAssertFalse(GzipMiddleware.isCompressible(HTTPHeaders([("Content-Type", "image/png")])))
+        XCTAssertFalse(GzipMiddleware.isCompressible(HTTPHeaders()))
+    }
+
     func testAcceptEncodingIsReadByNameAndWeight() {
         XCTAssertTrue(GzipMiddleware.acceptsGzip(["gzip"]))
         XCTAssertTrue(GzipMiddleware.acceptsGzip(["deflate, GZIP;q=0.5"]))
