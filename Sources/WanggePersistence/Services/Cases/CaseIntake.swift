@@ -153,9 +153,9 @@ public struct CaseIntakeService: Sendable {
             return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
                                         queryCode: queryCode ?? draw())
         } catch let error as any DatabaseError where error.isConstraintFailure && queryCode == nil {
-            // The database keeps query codes unique, and a random one can be another case's (at ten
-            // million cases, in about one city of fifteen). That report was refused whole; it is taken
-            // again with another code, once: a second refusal has another cause.
+            // The database keeps query codes unique, and one drawn at random can be another case's (at ten
+            // million cases, in about one city of fifteen; codes issued with the id cannot clash). That report
+            // was refused whole; it is taken again with another code, once: a second refusal has another cause.
             return try await intakeOnce(input, by: reporter, locatedGrid: locatedGrid, photos: photos, now: now, sla: sla,
                                         queryCode: draw())
         }
