@@ -276,8 +276,7 @@ struct GeneratorPlan: Sendable {
         let clocks = try ClockColumns(deadlines, open: open, thresholds: sla.thresholds, calendar: sla.calendar)
         let hasResult = snapshot.resultBy != nil
         let isHotline = channel == .hotline
-        let queryHash = queryCodes.issue(caseID: id, using: &random).map { QueryCodeHash.stored(caseID: id, code: $0) }
-            ?? QueryCodeHash.hash(QueryCode.generate(using: &random))
+        let queryHash = QueryCodeHash.issue(.issued(random: random.next()), caseID: id, cipher: queryCodes).stored
         out.created.append(created)
         out.cases += [.int(id), .null, .text(queryHash), .text(channel.rawValue), .text(description), .text(category.code), .text(urgency.rawValue),
                       .double(point.lat), .double(point.lon), .null, .bool(false), .text(ancestry.cityCode), .text(ancestry.countyCode),

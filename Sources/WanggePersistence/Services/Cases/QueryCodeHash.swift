@@ -3,7 +3,7 @@ import Foundation
 import WanggeDomain
 
 /// Where a new case's query code comes from.
-enum QueryCodeChoice: Sendable {
+public enum QueryCodeChoice: Sendable {
     /// Given beforehand (drawn at random, or by a test): stored as its hash, the older kind.
     case given(String)
     /// Issued by the writer with the case's id (`QueryCodeCipher`), from this random draw, drawn off the writer's thread.
@@ -28,8 +28,9 @@ public enum QueryCodeHash {
         cipher?.caseID(of: normalised).map { stored(caseID: $0, code: normalised) }
     }
 
-    /// The code of case `id` and what is stored of it. Past the cipher's ids, or without one, a code drawn at random.
-    static func issue(_ choice: QueryCodeChoice, caseID id: Int, cipher: QueryCodeCipher?) -> (code: String, stored: String) {
+    /// The code of case `id` and what is stored of it (intake's writer, the generator). Past the cipher's ids, or
+    /// without one, a code drawn at random.
+    public static func issue(_ choice: QueryCodeChoice, caseID id: Int, cipher: QueryCodeCipher?) -> (code: String, stored: String) {
         switch choice {
         case .given(let code):
             return (code, hash(code))
