@@ -48,12 +48,32 @@ struct EventContent: EventFields, Sendable {
     let onTime: Bool?
 
     /// Every column of `case_events` but the id (the database's), in the model's order.
+    func columns(caseID: Int, hash: String, into rows: inout FlatRows) {
+        rows.startRow()
+        rows.add("case_id", .int(caseID))
+        rows.add("seq", .int(seq))
+        rows.add("action", .text(action))
+        rows.add("from_state", .text(fromState))
+        rows.add("to_state", .text(toState))
+        rows.add("actor_username", .text(actorUsername))
+        rows.add("actor_name", .text(actorName))
+        rows.add("actor_role", .text(actorRole))
+        rows.add("actor_org_code", .text(actorOrgCode))
+        rows.add("actor_department_code", .text(actorDepartmentCode))
+        rows.add("note", .text(note))
+        rows.add("public", .bool(isPublic))
+        rows.add("payload", .text(payload))
+        rows.add("created_at", .date(createdAt))
+        rows.add("hash", .text(hash))
+        rows.add("place_code", .text(placeCode))
+        rows.add("on_time", .bool(onTime))
+    }
+
+    /// The same columns as (name, value) pairs.
     func columns(caseID: Int, hash: String) -> [(name: String, value: BulkValue)] {
-        [("case_id", .int(caseID)), ("seq", .int(seq)), ("action", .text(action)), ("from_state", .text(fromState)),
-         ("to_state", .text(toState)), ("actor_username", .text(actorUsername)), ("actor_name", .text(actorName)),
-         ("actor_role", .text(actorRole)), ("actor_org_code", .text(actorOrgCode)), ("actor_department_code", .text(actorDepartmentCode)),
-         ("note", .text(note)), ("public", .bool(isPublic)), ("payload", .text(payload)), ("created_at", .date(createdAt)),
-         ("hash", .text(hash)), ("place_code", .text(placeCode)), ("on_time", .bool(onTime))]
+        var rows = FlatRows()
+        columns(caseID: caseID, hash: hash, into: &rows)
+        return rows.pairs
     }
 }
 

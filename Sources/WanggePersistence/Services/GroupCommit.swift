@@ -13,7 +13,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     private struct Waiter: Sendable {
         let item: Item
         let write: @Sendable ([Item]) async throws -> [Output]
-        let answer: CheckedContinuation<Result<Output, any Error>, Never>
+        let answer: UnsafeContinuation<Result<Output, any Error>, Never>
     }
 
     private struct Queue: Sendable {
@@ -35,7 +35,9 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
     /// by the caller who found the queue idle, so it sees that caller's task-local values (the
     /// request's SQLite connection).
     public func submit(_ item: Item, write: @escaping @Sendable ([Item]) async throws -> [Output]) async throws -> Output {
-        try await withCheckedContinuation { (answer: CheckedContinuation<Result<Output, any Error>, Never>) in
+        // Unchecked: each waiter is resumed exactly once, by `writeWhileWaiting`. The checked kind allocated a
+        // guard object per report and swapped it atomically on the one writer's thread at every answer.
+        try await withUnsafeContinuation { (answer: UnsafeContinuation<Result<Output, any Error>, Never>) in
             let startsWriting = queue.withLock { queue in
                 queue.waiting.append(Waiter(item: item, write: write, answer: answer))
                 guard !queue.writing else { return false }

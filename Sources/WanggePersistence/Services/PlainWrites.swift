@@ -13,8 +13,14 @@ enum PlainWrites {
         try await insert(models.map(values(of:)), table: M.schema, returning: returning, into: rows)
     }
 
-    /// Inserts rows that each name every column, in one order (`NewCaseRow.columns`,
-    /// `EventContent.columns`): one statement, the columns taken from the first row.
+    /// Inserts rows written column by column (`NewCaseRow.columns`, `EventContent.columns`): one statement.
+    static func insert(_ rows: FlatRows, table: String, returning: [String], into sink: any RowSink) async throws -> [[String: BulkValue]] {
+        guard rows.count > 0 else { return [] }
+        guard rows.isRectangular else { throw PlainWriteError.unsupported("rows of \(table) with differing columns") }
+        return try await sink.insert(BulkInsert(table: table, columns: rows.columns), rows.values, returning: returning)
+    }
+
+    /// Inserts rows that each name every column, in one order: one statement, the columns taken from the first row.
     static func insert(_ rows: [[(name: String, value: BulkValue)]], table: String, returning: [String], into sink: any RowSink) async throws
         -> [[String: BulkValue]] {
         guard let first = rows.first else { return [] }

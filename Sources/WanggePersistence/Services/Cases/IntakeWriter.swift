@@ -4,8 +4,10 @@ import SQLKit
 import WanggeDomain
 
 /// A report checked and built, waiting only for what the database gives: its code's sequence
-/// number, the row ids, and so the event hashes (which cover the case id).
-public struct PendingIntake: Sendable {
+/// number, the row ids, and so the event hashes (which cover the case id). A class: the group commit's
+/// queue, its group and the writer's loops each held a copy of its dozens of fields, retained and
+/// released one by one, partly on the one writer's thread.
+public final class PendingIntake: Sendable {
     /// The case as it stands after its events (after the on-the-spot resolution, if any).
     let row: NewCaseRow
     /// The county and day whose counter numbers the code.
@@ -60,17 +62,17 @@ enum IntakeWriter {
         // each of its indexes.
         let ids = try await rows.nextIDs(CaseModel.schema, count: group.count)
         var written: [WrittenCase] = []
-        var caseRows: [[(name: String, value: BulkValue)]] = []
-        var eventRows: [[(name: String, value: BulkValue)]] = []
+        var caseRows = FlatRows(reservingValues: group.count * 64)
+        var eventRows = FlatRows(reservingValues: group.count * 24)
         for ((intake, code), id) in zip(zip(group, codes), ids) {
             let query = QueryCodeHash.issue(intake.queryCode, caseID: id, cipher: queryCodes)
             written.append(WrittenCase(id: id, code: code, queryCode: query.code))
             // A new chain (also when a failed group is written again, with new ids).
             var head: String?
             for (event, tail) in zip(intake.events, intake.eventTails) {
-                eventRows.append(event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail)))
+                event.columns(caseID: id, hash: CaseEvents.chain(caseID: id, onto: &head, tail: tail), into: &eventRows)
             }
-            caseRows.append(intake.row.columns(id: id, code: code, eventHash: head, queryCodeHash: query.stored))
+            intake.row.columns(id: id, code: code, eventHash: head, queryCodeHash: query.stored, into: &caseRows)
         }
         _ = try await PlainWrites.insert(caseRows, table: CaseModel.schema, returning: [], into: rows)
         // Photos belong to a case's last event (the report, or the on-the-spot result): its id is needed then.

@@ -47,24 +47,63 @@ public struct NewCaseRow: Sendable {
 
     /// Every column of `cases` but `leftEmpty`, in the model's order, with the id the writer drew
     /// (`RowSink.nextIDs`), the code the day's counter gave, the hash of the case's last event and its query code's as stored.
+    func columns(id: Int, code: String, eventHash: String?, queryCodeHash: String, into rows: inout FlatRows) {
+        rows.startRow()
+        rows.add("id", .int(id))
+        rows.add("code", .text(code))
+        rows.add("event_hash", .text(eventHash))
+        rows.add("query_code_hash", .text(queryCodeHash))
+        rows.add("channel", .text(channel.rawValue))
+        rows.add("description", .text(description))
+        rows.add("category_code", .text(snapshot.categoryCode))
+        rows.add("urgency", .text(urgency.rawValue))
+        rows.add("lat", lat.map { .double($0) } ?? .null)
+        rows.add("lon", lon.map { .double($0) } ?? .null)
+        rows.add("address", .text(address))
+        rows.add("outside_grids", .bool(outsideGrids))
+        rows.add("city_code", .text(ancestry.cityCode))
+        rows.add("county_code", .text(ancestry.countyCode))
+        rows.add("township_code", .text(ancestry.townshipCode))
+        rows.add("village_code", .text(ancestry.villageCode))
+        rows.add("grid_code", .text(ancestry.gridCode))
+        rows.add("reporter_name", .text(reporterName))
+        rows.add("reporter_phone", .text(reporterPhone))
+        rows.add("anonymous", .bool(anonymous))
+        rows.add("reporter_username", .text(reporterUsername))
+        rows.add("hotline_number", .text(hotlineNumber))
+        rows.add("hotline_ticket", .text(hotlineTicket))
+        rows.add("petition_kind", .text(petitionKind?.rawValue))
+        rows.add("state", .text(snapshot.state.rawValue))
+        rows.add("version", .int(version))
+        rows.add("snapshot", .text(snapshot.json))
+        rows.add("centre_org_code", .text(snapshot.centreOrgCode))
+        rows.add("lead_department_code", .text(snapshot.leadDepartmentCode))
+        rows.add("assigned_grid_code", .text(snapshot.assignedGridCode))
+        rows.add("result", .text(result))
+        rows.add("public_reply", .text(result))
+        rows.add("rating", .text(snapshot.rating))
+        rows.add("last_action", .text(lastAction.rawValue))
+        rows.add("result_by", .text(snapshot.resultBy))
+        rows.add("extension_requested", .bool(snapshot.extensionRequested))
+        rows.add("returns_count", .int(snapshot.counters.returns))
+        rows.add("reworks_count", .int(snapshot.counters.reworks))
+        rows.add("reminders_count", .int(snapshot.counters.reminders))
+        rows.add("supervisions_count", .int(snapshot.counters.supervisions))
+        rows.add("created_at", .date(createdAt))
+        rows.add("updated_at", .date(createdAt))
+        rows.add("deadlines", .text(clocks.json))
+        rows.add("due_at", .date(clocks.dueAt))
+        rows.add("blue_at", .date(clocks.blueAt))
+        rows.add("yellow_at", .date(clocks.yellowAt))
+        rows.add("auto_escalated", .bool(false))
+        rows.add("attributes", .text(attributesJSON))
+    }
+
+    /// The same columns as (name, value) pairs.
     func columns(id: Int, code: String, eventHash: String?, queryCodeHash: String) -> [(name: String, value: BulkValue)] {
-        [("id", .int(id)), ("code", .text(code)), ("event_hash", .text(eventHash)), ("query_code_hash", .text(queryCodeHash)), ("channel", .text(channel.rawValue)),
-         ("description", .text(description)), ("category_code", .text(snapshot.categoryCode)), ("urgency", .text(urgency.rawValue)),
-         ("lat", lat.map { .double($0) } ?? .null), ("lon", lon.map { .double($0) } ?? .null), ("address", .text(address)),
-         ("outside_grids", .bool(outsideGrids)), ("city_code", .text(ancestry.cityCode)), ("county_code", .text(ancestry.countyCode)),
-         ("township_code", .text(ancestry.townshipCode)), ("village_code", .text(ancestry.villageCode)),
-         ("grid_code", .text(ancestry.gridCode)), ("reporter_name", .text(reporterName)), ("reporter_phone", .text(reporterPhone)),
-         ("anonymous", .bool(anonymous)), ("reporter_username", .text(reporterUsername)), ("hotline_number", .text(hotlineNumber)),
-         ("hotline_ticket", .text(hotlineTicket)), ("petition_kind", .text(petitionKind?.rawValue)),
-         ("state", .text(snapshot.state.rawValue)), ("version", .int(version)), ("snapshot", .text(snapshot.json)),
-         ("centre_org_code", .text(snapshot.centreOrgCode)), ("lead_department_code", .text(snapshot.leadDepartmentCode)),
-         ("assigned_grid_code", .text(snapshot.assignedGridCode)), ("result", .text(result)), ("public_reply", .text(result)),
-         ("rating", .text(snapshot.rating)), ("last_action", .text(lastAction.rawValue)), ("result_by", .text(snapshot.resultBy)),
-         ("extension_requested", .bool(snapshot.extensionRequested)), ("returns_count", .int(snapshot.counters.returns)),
-         ("reworks_count", .int(snapshot.counters.reworks)), ("reminders_count", .int(snapshot.counters.reminders)),
-         ("supervisions_count", .int(snapshot.counters.supervisions)), ("created_at", .date(createdAt)), ("updated_at", .date(createdAt)),
-         ("deadlines", .text(clocks.json)), ("due_at", .date(clocks.dueAt)), ("blue_at", .date(clocks.blueAt)),
-         ("yellow_at", .date(clocks.yellowAt)), ("auto_escalated", .bool(false)), ("attributes", .text(attributesJSON))]
+        var rows = FlatRows()
+        columns(id: id, code: code, eventHash: eventHash, queryCodeHash: queryCodeHash, into: &rows)
+        return rows.pairs
     }
 
     /// Columns a new case leaves empty: later steps set them.
