@@ -184,6 +184,49 @@ final class TapeJSONDecoderTests: XCTestCase {
         }
     }
 
+    /// A report's body is read from the tape directly (`IntakeInputFromTape.swift`): the same values and the same errors
+    /// (which the API answers with) as Foundation's `JSONDecoder`.
+    func testReportsReadDirectlyAsJSONDecoderReadsThem() throws {
+        let full = IntakeInput(channel: "hotline", description: "小区门口\"路灯\"不亮\n已两天", categoryCode: "0101",
+                               location: .init(lat: 30.2741, lon: 120.1551), address: "文一路 12 号", gridCode: "330110001001-01",
+                               reporterName: "王女士", reporterPhone: "13800138000", anonymous: false, urgency: "urgent",
+                               hotlineNumber: "12345", hotlineTicket: "T-20261206-1", petitionKind: "letter", resolvedOnSpot: true,
+                               result: "已修复", attributes: ["floor": ["3"], "kinds": ["a", "b"]])
+        let bare = IntakeInput(channel: "", description: "")
+        for (field, bareField) in zip(Mirror(reflecting: full).children, Mirror(reflecting: bare).children) {
+            XCTAssertNotEqual("\(field.value)", "\(bareField.value)", "set \(field.label ?? "") in this test's report")
+        }
+        let sorted = JSONEncoder()
+        sorted.outputFormatting = [.sortedKeys]
+        let bodies = [String(decoding: try sorted.encode(full), as: UTF8.self), String(decoding: try sorted.encode(bare), as: UTF8.self),
+                      #"{"channel": "citizen", "description": "井盖破损", "location": {"lon": 120, "lat": 30, "alt": 5}, "extra": [1, {}]}"#,
+                      #"{"description": "a", "channel": "citizen", "anonymous": null, "location": null}"#]
+        for body in bodies {
+            let ours = try TapeJSONDecoder().decode(IntakeInput.self, from: body)
+            let theirs = try JSONDecoder().decode(IntakeInput.self, from: Data(body.utf8))
+            XCTAssertEqual(try sorted.encode(ours), try sorted.encode(theirs), body)
+        }
+        // A repeated key: the last value, as the tape's keyed containers read it (Foundation's decoder here takes the first).
+        XCTAssertEqual(try TapeJSONDecoder().decode(IntakeInput.self, from: #"{"channel": "citizen", "description": "a", "channel": "app"}"#).channel, "app")
+
+        let broken = [#"{"description": "a"}"#, #"{"channel": "citizen", "description": null}"#, #"{"channel": 7, "description": "a"}"#,
+                      #"{"channel": "citizen", "description": "a", "location": [30, 120]}"#,
+                      #"{"channel": "citizen", "description": "a", "location": {"lat": 30}}"#,
+                      #"{"channel": "citizen", "description": "a", "location": {"lat": "30", "lon": 120}}"#,
+                      #"{"channel": "citizen", "description": "a", "location": {"lat": null, "lon": 120}}"#,
+                      #"{"channel": "citizen", "description": "a", "anonymous": "yes"}"#,
+                      #"{"channel": "citizen", "description": "a", "urgency": 5}"#,
+                      #"{"channel": "citizen", "description": "a", "attributes": {"floor": "3"}}"#,
+                      #"{"channel": "citizen", "description": "a", "attributes": [["3"]]}"#,
+                      #"{"channel": "citizen", "description": "a", "resolvedOnSpot": 1, "urgency": 5}"#,
+                      "[]", "\"report\""]
+        for text in broken {
+            let ours = describe { _ = try TapeJSONDecoder().decode(IntakeInput.self, from: text) }
+            XCTAssertEqual(ours, describe { _ = try JSONDecoder().decode(IntakeInput.self, from: Data(text.utf8)) }, text)
+            XCTAssertNotEqual(ours, "none", text)
+        }
+    }
+
     func testARepeatedKeyReadsItsLastValue() throws {
         struct One: Decodable, Equatable { let a: Int }
         XCTAssertEqual(try TapeJSONDecoder().decode(One.self, from: #"{"a": 1, "a": 2}"#), One(a: 2))

@@ -119,6 +119,38 @@ final class NewCaseRowTests: XCTestCase {
     }
 
     /// The plain row of a case already written, rebuilt as intake would build it.
+    /// A group's cases and events go into one statement as one flat list of values (`FlatRows`): each row's values
+    /// in the columns' order, the same as that row alone would give, and rows of differing columns are refused
+    /// before anything is written.
+    func testAGroupsRowsWrittenFlatAreEachRowInTheColumnsOrder() async throws {
+        try await withApp { t in
+            let first = try await Self.intakeRow(code: "x", on: t)
+            var cases = FlatRows()
+            first.columns(id: 7, code: "330110-20261206-00007", eventHash: "h7", queryCodeHash: "q7", into: &cases)
+            first.columns(id: 8, code: "330110-20261206-00008", eventHash: "h8", queryCodeHash: "q8", into: &cases)
+            XCTAssertEqual(cases.count, 2)
+            XCTAssertTrue(cases.isRectangular)
+            let alone = first.columns(id: 8, code: "330110-20261206-00008", eventHash: "h8", queryCodeHash: "q8")
+            XCTAssertEqual(cases.columns, alone.map(\.name))
+            XCTAssertEqual(Array(cases.values[alone.count...]), alone.map(\.value), "the second row's values, in the columns' order")
+            XCTAssertEqual(cases.values[cases.columns.firstIndex(of: "id")!], .int(7))
+
+            let event = CaseEvents.content(seq: 1, action: .report, from: nil, to: .reported, actor: nil, anonymousName: "群众", note: nil,
+                                           payload: "{}", at: Date(), placeCode: nil)
+            var ragged = cases
+            event.columns(caseID: 9, hash: "h9", into: &ragged)
+            XCTAssertFalse(ragged.isRectangular)
+            let before = try await CaseModel.query(on: t.app.db).count()
+            let rows = ragged
+            do {
+                _ = try await t.app.db.writeRows { try await PlainWrites.insert(rows, table: CaseModel.schema, returning: [], into: $0) }
+                XCTFail("rows of differing columns were written")
+            } catch {}
+            let after = try await CaseModel.query(on: t.app.db).count()
+            XCTAssertEqual(after, before, "nothing written")
+        }
+    }
+
     private static func intakeRow(code: String, on t: TestContext) async throws -> NewCaseRow {
         let service = CaseIntakeService(db: t.app.db, timeZone: t.app.wanggeConfig.timeZone)
         let sla = try await t.app.slaContext(on: t.app.db)

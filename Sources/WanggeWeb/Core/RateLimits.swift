@@ -68,8 +68,10 @@ extension Application {
 }
 
 extension Request {
-    var clientAddress: String {
-        if application.rateLimits.trustProxy, let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
+    var clientAddress: String { clientAddress(trustingProxy: application.rateLimits.trustProxy) }
+
+    func clientAddress(trustingProxy trustProxy: Bool) -> String {
+        if trustProxy, let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first {
             return forwarded.trimmingCharacters(in: .whitespaces)
         }
         return remoteAddress?.ipAddress ?? "unknown"
@@ -85,7 +87,7 @@ extension Request {
         case .track: limits.trackPerMinute
         case .login: limits.loginPerMinute
         }
-        guard application.rateLimiter.admit("\(door.rawValue)|\(clientAddress)", limit: limit, now: now) else {
+        guard application.rateLimiter.admit("\(door.rawValue)|\(clientAddress(trustingProxy: limits.trustProxy))", limit: limit, now: now) else {
             throw AppError(.tooManyRequests, code: "rate_limited", zh: "操作过于频繁,请一分钟后再试。",
                            en: "Too many requests from your address; try again in a minute.")
         }

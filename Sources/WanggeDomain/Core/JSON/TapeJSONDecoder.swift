@@ -258,7 +258,7 @@ struct KeyedTape<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return keys
     }
 
-    /// The entry of the value under `key`; the last one if the text repeats a key, as Foundation reads it.
+    /// The entry of the value under `key`; the last one if the text repeats a key (Foundation's decoder on Swift 6.3 takes the first).
     private func find(_ key: Key) -> Int? {
         let name = key.stringValue
         var index = object + 1, found: Int?

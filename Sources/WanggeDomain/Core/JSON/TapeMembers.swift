@@ -5,7 +5,7 @@ import Foundation
 /// search of the object per key, a boxed container and a coding-path node per value.
 extension TapeReader {
     /// The value entries of the members of the object at `index` named `names`, in that order (nil
-    /// when absent; the last one when a name repeats, as Foundation reads it). A value that is not an
+    /// when absent; the last one when a name repeats, as `KeyedTape` reads it). A value that is not an
     /// object is the type mismatch Foundation's keyed container reports.
     func members(of index: Int, path: CodingPathNode, named names: [StaticString]) throws -> [Int?] {
         guard entry(index).kind == .object else { throw mismatch([String: Any].self, at: index, path.parent, path.key) }

@@ -257,15 +257,17 @@ enum CaseIntake {
         let actor = req.currentUser?.actor
         // Open311 clients are limited per API key instead.
         if actor == nil, input.channel != WanggeDomain.Channel.open311.rawValue { try req.enforceRateLimit(.intake) }
+        // Looked up once: each `req.database` and `req.application.…` is a search of the application's storage under its lock.
+        let (app, database) = (req.application, req.database)
         var locatedGrid: String?
         if let location = input.location, GeoPoint(lon: location.lon, lat: location.lat).isValidWGS84 {
-            locatedGrid = try await req.application.gridLocatorCache.locator(on: req.database).locate(GeoPoint(lon: location.lon, lat: location.lat))
+            locatedGrid = try await app.gridLocatorCache.locator(on: database).locate(GeoPoint(lon: location.lon, lat: location.lat))
         }
-        let service = CaseIntakeService(db: req.database, timeZone: req.application.wanggeConfig.timeZone,
-                                        commits: req.application.storage[IntakeCommitsKey.self],
-                                        categories: try await req.application.catalogNames(on: req.database).intakeCategories,
-                                        queryCodes: try await req.application.queryCodeCipher(on: req.database))
-        let sla = try await req.sla()
+        let service = CaseIntakeService(db: database, timeZone: app.wanggeConfig.timeZone,
+                                        commits: app.storage[IntakeCommitsKey.self],
+                                        categories: try await app.catalogNames(on: database).intakeCategories,
+                                        queryCodes: try await app.queryCodeCipher(on: database))
+        let sla = try await app.slaContext(on: database)
         let result = try await req.withPhotos(files) { photos in
             try await service.intake(input, by: Reporter(actor: actor), locatedGrid: locatedGrid, photos: photos, now: req.now, sla: sla)
         }
