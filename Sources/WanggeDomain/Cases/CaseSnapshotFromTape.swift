@@ -14,44 +14,30 @@ extension CaseSnapshot: JSONReadable {
     ]
 
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
-        let found = try reader.members(of: index, path: path, named: Self.names)
-        // In the order of the declaration, as the synthesized decoding meets a missing or broken member.
-        var member = 0
-        func next() -> (Int?, StaticString) {
-            defer { member += 1 }
-            return (found[member], Self.names[member])
-        }
-        func required<T>(_ read: (Int, StaticString) throws -> T) throws -> T {
-            let (at, name) = next()
-            return try read(reader.required(at, name, path: path), name)
-        }
-        func optional<T>(_ read: (Int, StaticString) throws -> T) throws -> T? {
-            let (at, name) = next()
-            return try reader.present(at).map { try read($0, name) }
-        }
+        var members = try TapeMemberCursor(reader: reader, at: index, path: path, names: Self.names)
         let text = { (at: Int, name: StaticString) in try reader.string(at: at, path, NamedKey(name.description)) }
         let flag = { (at: Int, name: StaticString) in try reader.bool(at: at, path, NamedKey(name.description)) }
         let number = { (at: Int, name: StaticString) in try reader.integer(Int.self, at: at, path, NamedKey(name.description)) }
 
-        let state = try required { try reader.rawValue(CaseState.self, at: $0, path, $1) }
-        self.init(state: state, centreOrgCode: try required(text))
-        gridCode = try optional(text)
-        categoryCode = try optional(text)
-        reporterUsername = try optional(text)
-        leadDepartmentCode = try optional(text)
-        coDepartmentCodes = try required { try reader.strings(at: $0, reader.node(path, $1)) }
-        assignedGridCode = try optional(text)
-        handlerUsername = try optional(text)
-        resultBy = try optional(text)
-        resolvedOnSpot = try required(flag)
-        rating = try optional { try reader.rawValue(Rating.self, at: $0, path, $1) }
-        masterCode = try optional(text)
-        extensionRequested = try required(flag)
-        requestedExtensionHours = try optional(number)
-        extensionsGranted = try required(number)
-        extensionHoursGranted = try required(number)
-        escalationRequested = try required(flag)
-        counters = try required { try Counters(reader: reader, at: $0, path: reader.node(path, $1)) }
+        let state = try members.required { try reader.rawValue(CaseState.self, at: $0, path, $1) }
+        self.init(state: state, centreOrgCode: try members.required(text))
+        gridCode = try members.optional(text)
+        categoryCode = try members.optional(text)
+        reporterUsername = try members.optional(text)
+        leadDepartmentCode = try members.optional(text)
+        coDepartmentCodes = try members.required { try reader.strings(at: $0, reader.node(path, $1)) }
+        assignedGridCode = try members.optional(text)
+        handlerUsername = try members.optional(text)
+        resultBy = try members.optional(text)
+        resolvedOnSpot = try members.required(flag)
+        rating = try members.optional { try reader.rawValue(Rating.self, at: $0, path, $1) }
+        masterCode = try members.optional(text)
+        extensionRequested = try members.required(flag)
+        requestedExtensionHours = try members.optional(number)
+        extensionsGranted = try members.required(number)
+        extensionHoursGranted = try members.required(number)
+        escalationRequested = try members.required(flag)
+        counters = try members.required { try Counters(reader: reader, at: $0, path: reader.node(path, $1)) }
     }
 }
 

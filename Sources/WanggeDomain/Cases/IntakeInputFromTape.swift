@@ -13,40 +13,26 @@ extension IntakeInput: JSONReadable {
     ]
 
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
-        let found = try reader.members(of: index, path: path, named: Self.names)
-        // In the order of the declaration, as the synthesized decoding meets a missing or broken member.
-        var member = 0
-        func next() -> (Int?, StaticString) {
-            defer { member += 1 }
-            return (found[member], Self.names[member])
-        }
-        func required<T>(_ read: (Int, StaticString) throws -> T) throws -> T {
-            let (at, name) = next()
-            return try read(reader.required(at, name, path: path), name)
-        }
-        func optional<T>(_ read: (Int, StaticString) throws -> T) throws -> T? {
-            let (at, name) = next()
-            return try reader.present(at).map { try read($0, name) }
-        }
+        var members = try TapeMemberCursor(reader: reader, at: index, path: path, names: Self.names)
         let text = { (at: Int, name: StaticString) in try reader.string(at: at, path, NamedKey(name.description)) }
         let flag = { (at: Int, name: StaticString) in try reader.bool(at: at, path, NamedKey(name.description)) }
 
-        self.init(channel: try required(text), description: try required(text))
-        categoryCode = try optional(text)
-        location = try optional { try Location(reader: reader, at: $0, path: reader.node(path, $1)) }
-        address = try optional(text)
-        gridCode = try optional(text)
-        reporterName = try optional(text)
-        reporterPhone = try optional(text)
-        anonymous = try optional(flag)
-        urgency = try optional(text)
-        hotlineNumber = try optional(text)
-        hotlineTicket = try optional(text)
-        petitionKind = try optional(text)
-        resolvedOnSpot = try optional(flag)
-        result = try optional(text)
+        self.init(channel: try members.required(text), description: try members.required(text))
+        categoryCode = try members.optional(text)
+        location = try members.optional { try Location(reader: reader, at: $0, path: reader.node(path, $1)) }
+        address = try members.optional(text)
+        gridCode = try members.optional(text)
+        reporterName = try members.optional(text)
+        reporterPhone = try members.optional(text)
+        anonymous = try members.optional(flag)
+        urgency = try members.optional(text)
+        hotlineNumber = try members.optional(text)
+        hotlineTicket = try members.optional(text)
+        petitionKind = try members.optional(text)
+        resolvedOnSpot = try members.optional(flag)
+        result = try members.optional(text)
         // Rare (Open311's extra fields): read as any dictionary is.
-        attributes = try optional { try reader.value([String: [String]].self, at: $0, parent: path, key: NamedKey($1.description)) }
+        attributes = try members.optional { try reader.value([String: [String]].self, at: $0, parent: path, key: NamedKey($1.description)) }
     }
 }
 

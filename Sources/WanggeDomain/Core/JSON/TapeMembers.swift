@@ -44,6 +44,38 @@ extension TapeReader {
     }
 }
 
+/// An object's members taken in the order of a type's declaration, as its synthesized decoding meets a missing or
+/// broken member: what the types read from the tape directly (`JSONReadable`) walk.
+struct TapeMemberCursor {
+    let reader: TapeReader
+    let path: CodingPathNode
+    private let names: [StaticString]
+    private let found: [Int?]
+    private var member = 0
+
+    init(reader: TapeReader, at index: Int, path: CodingPathNode, names: [StaticString]) throws {
+        (self.reader, self.path, self.names) = (reader, path, names)
+        found = try reader.members(of: index, path: path, named: names)
+    }
+
+    private mutating func next() -> (Int?, StaticString) {
+        defer { member += 1 }
+        return (found[member], names[member])
+    }
+
+    /// The next member, which must be there.
+    mutating func required<T>(_ read: (Int, StaticString) throws -> T) throws -> T {
+        let (at, name) = next()
+        return try read(reader.required(at, name, path: path), name)
+    }
+
+    /// The next member, nil when absent or null.
+    mutating func optional<T>(_ read: (Int, StaticString) throws -> T) throws -> T? {
+        let (at, name) = next()
+        return try reader.present(at).map { try read($0, name) }
+    }
+}
+
 extension TapeReader {
     /// A string-backed enum, or the `dataCorrupted` Foundation throws for a string it does not name.
     func rawValue<T: RawRepresentable>(_ type: T.Type, at index: Int, _ parent: CodingPathNode, _ name: StaticString) throws -> T
