@@ -42,6 +42,23 @@ final class RollupTallyTests: XCTestCase {
                        "2026-11-30", "the zone is the one the line was made in")
     }
 
+    /// The line is written byte by byte (`appendLine`): the same text as its fields and numbers joined, for numbers
+    /// of any size and sign, and it reads back.
+    func testALineIsItsFieldsAndNumbersJoinedWhateverTheNumbers() throws {
+        var tally = EventTally()
+        tally.place = CaseCounts(values: [0, 1, 9, 10, 99, 100, 12_345, 1_000_000, -1, -27, Int(Int32.max), 0, 3])
+        tally.department = CaseCounts(values: (0..<13).map { $0 * 37 - 200 })
+        tally.worker = CaseCounts(values: (0..<13).map { Int.max - $0 })
+        tally.departmentCode = "330110-CG"
+        let kept = RollupTally(tally, RollupKeys.Context(placeCode: "330110001001-01", categoryCode: "01\t01", channel: "citizen",
+                                                         at: Date(), timeZone: shanghai, workerUsername: "grid1", workerOrgCode: nil))
+        let fields = [kept.placeCode, kept.categoryCode ?? "", kept.channel, kept.day, kept.month, kept.workerUsername ?? "",
+                      kept.workerOrgCode ?? "", tally.departmentCode ?? ""].map(RollupTally.escaped)
+        let numbers = [tally.place, tally.department, tally.worker].map { $0.values.map(String.init).joined(separator: ",") }
+        XCTAssertEqual(kept.line, (["1"] + fields + numbers).joined(separator: "\t"))
+        XCTAssertEqual(try RollupTally(line: Substring(kept.line)), kept)
+    }
+
     func testAMalformedLineIsRefused() {
         let good = RollupTally(EventTally(), RollupKeys.Context(placeCode: "330110", categoryCode: nil, channel: "citizen",
                                                                 at: Date(), timeZone: shanghai)).line

@@ -94,7 +94,14 @@ public enum RollupJournal {
 
     /// A report's events' tallies and the gauges its case joins, as its part of a journal row.
     static func lines(_ tallies: [RollupTally], joining gauge: GaugeState) -> String {
-        (tallies.map(\.line) + [gauge.journalLine]).joined(separator: "\n")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(200 * (tallies.count + 1))
+        for tally in tallies {
+            tally.appendLine(to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        gauge.appendJournalLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Folds the journal if anything waits in it: a read of one row when nothing does. A fold that fails
@@ -237,8 +244,17 @@ extension GaugeState {
     static let journalPrefix = "g\t"
 
     var journalLine: String {
-        Self.journalPrefix + [placeCode ?? "", departmentCode ?? "", open ? "1" : "0", overdue ? "1" : "0", finished?.rawValue ?? ""]
-            .map(RollupTally.escaped).joined(separator: "\t")
+        var bytes: [UInt8] = []
+        appendJournalLine(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func appendJournalLine(to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: Self.journalPrefix.utf8)
+        for (index, field) in [placeCode ?? "", departmentCode ?? "", open ? "1" : "0", overdue ? "1" : "0", finished?.rawValue ?? ""].enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: "\t")) }
+            bytes.append(contentsOf: RollupTally.escaped(field).utf8)
+        }
     }
 
     init(journalLine line: Substring) throws {
