@@ -4,7 +4,7 @@ import Foundation
 // server's samples under intake (a search of the object for each of sixteen keys, a container per value, the
 // location a container of its own); read from the tape here, in one pass, it comes out the same and fails with the
 // same errors as through Foundation's `JSONDecoder`, which the API turns into its 400 answers.
-// `IntakeInputFromTapeTests` fails when a field is added to `IntakeInput` and not read here.
+// `TapeJSONDecoderTests.testReportsReadDirectlyAsJSONDecoderReadsThem` fails when a field is added to `IntakeInput` and not read here.
 
 extension IntakeInput: JSONReadable {
     private static let names: [StaticString] = [
@@ -41,7 +41,7 @@ extension IntakeInput.Location: JSONReadable {
 
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
         let found = try reader.members(of: index, path: path, named: Self.names)
-        let (lat, lon) = try (found[0], found[1])
+        let (lat, lon) = (found[0], found[1])
         self.init(lat: try reader.floating(Double.self, at: reader.required(lat, "lat", path: path), path, NamedKey("lat")),
                   lon: try reader.floating(Double.self, at: reader.required(lon, "lon", path: path), path, NamedKey("lon")))
     }

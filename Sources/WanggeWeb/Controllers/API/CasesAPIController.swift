@@ -275,7 +275,7 @@ enum CaseIntake {
         var hints: [CaseSummaryDTO] = []
         if let lat = row.lat, let lon = row.lon, let actor, actor.role.isStaff {
             let names = try await NameBook.load(on: req)
-            hints = try await CaseQueryService(db: req.database)
+            hints = try await CaseQueryService(db: database)
                 .duplicateHints(lat: lat, lon: lon, categoryCode: row.categoryCode, excluding: result.id, now: req.now)
                 .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
         }
