@@ -160,15 +160,17 @@ struct SQLiteWriteConnectionKey: StorageKey {
 }
 
 /// Binds the writer pool for the request, so services' write transactions use it; the direct
-/// reader, so its hot reads skip the pool; and the direct write connection, so intake's groups
-/// skip it too (SQLite only).
+/// reader, so its hot reads skip the pool; the direct write connection, so intake's groups
+/// skip it too; and the request's own handle (`Request.database`), looked up once (SQLite only).
 struct SQLiteWriterMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let storage = request.application.storage
         return try await SQLiteWriter.$source.withValue(.init { request.db(.sqliteWriter) }) {
             try await SQLiteDirectReader.$current.withValue(storage[SQLiteDirectReaderKey.self]) {
                 try await SQLiteWriteConnection.$current.withValue(storage[SQLiteWriteConnectionKey.self]) {
-                    try await next.respond(to: request)
+                    try await RequestDatabase.$bound.withValue(request.loopDatabase(in: storage)) {
+                        try await next.respond(to: request)
+                    }
                 }
             }
         }

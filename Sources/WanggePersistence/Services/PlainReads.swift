@@ -129,9 +129,10 @@ public enum PlainReads {
         return try await sql.raw("\(statement)").all()
     }
 
+    /// Only the SQLite application binds a reader (`SQLiteWriterMiddleware`), and there every handle reads its one
+    /// file: asking `db` for its dialect as well built a wrapper and cast `db` on every read (1.4% of a case page's samples).
     private static func directReader(for db: any Database) -> SQLiteDirectReader? {
-        guard let reader = SQLiteDirectReader.current, !db.inTransaction, let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite"
-        else { return nil }
+        guard let reader = SQLiteDirectReader.current, !db.inTransaction else { return nil }
         return reader
     }
 }

@@ -69,6 +69,8 @@ extension Application {
 extension Request {
     /// Saves uploaded files, runs `body`, and removes the new files again if `body` fails.
     func withPhotos<T>(_ files: [File], _ body: ([StoredPhoto]) async throws -> T) async throws -> T {
+        // Most reports have none: no store to find (a search of the application's storage).
+        if files.isEmpty { return try await body([]) }
         let store = application.photoStore
         if files.count > IntakeRules.maxPhotos {
             throw AppError.invalid("case.photos", zh: "最多上传 9 张照片。", en: "At most 9 photos.", field: "photos")

@@ -8,7 +8,10 @@ import WanggeDomain
 /// each report, reading its columns back out for the insert and freeing it was a seventh of
 /// intake's work on the event loops, and intake never reads the case again. What the snapshot and
 /// the clocks decide comes from `SnapshotColumns` and `ClockColumns`, as for a model.
-public struct NewCaseRow: Sendable {
+///
+/// A class: the report, its pending write, its result and the writer each held a copy of its two dozen
+/// fields, retained and released one by one (0.6% of the server's samples under intake, some on the one writer).
+public final class NewCaseRow: Sendable {
     public let channel: Channel
     public let description: String
     public let urgency: Urgency
@@ -32,6 +35,17 @@ public struct NewCaseRow: Sendable {
     let result: String?
     let lastAction: CaseAction
     public let version: Int
+
+    init(channel: Channel, description: String, urgency: Urgency, lat: Double?, lon: Double?, address: String?, outsideGrids: Bool,
+         ancestry: OrgAncestry, reporterName: String?, reporterPhone: String?, anonymous: Bool, reporterUsername: String?,
+         hotlineNumber: String?, hotlineTicket: String?, petitionKind: PetitionKind?, attributesJSON: String?, createdAt: Date,
+         snapshot: SnapshotColumns, clocks: ClockColumns, result: String?, lastAction: CaseAction, version: Int) {
+        (self.channel, self.description, self.urgency, self.lat, self.lon) = (channel, description, urgency, lat, lon)
+        (self.address, self.outsideGrids, self.ancestry) = (address, outsideGrids, ancestry)
+        (self.reporterName, self.reporterPhone, self.anonymous, self.reporterUsername) = (reporterName, reporterPhone, anonymous, reporterUsername)
+        (self.hotlineNumber, self.hotlineTicket, self.petitionKind, self.attributesJSON) = (hotlineNumber, hotlineTicket, petitionKind, attributesJSON)
+        (self.createdAt, self.snapshot, self.clocks, self.result, self.lastAction, self.version) = (createdAt, snapshot, clocks, result, lastAction, version)
+    }
 
     public var state: CaseState { snapshot.state }
     public var categoryCode: String? { snapshot.categoryCode }
