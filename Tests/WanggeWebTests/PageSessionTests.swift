@@ -113,6 +113,27 @@ final class PageSessionTests: XCTestCase {
             XCTAssertEqual(headers.first(name: .location), "/")
         }
     }
+
+    /// English is chosen by the one cookie pair `wangge_lang=en`, wherever it stands among the others and however
+    /// spaced; a cookie whose name only ends so, another value, or none leaves the pages in Chinese.
+    func testEnglishIsTheLanguageCookieAmongOthers() async throws {
+        try await withApp(demo: false) { t in
+            func english(_ cookieHeaders: [String]) -> Bool {
+                let request = Request(application: t.app, on: t.app.eventLoopGroup.next())
+                for header in cookieHeaders { request.headers.add(name: .cookie, value: header) }
+                return request.isEnglish
+            }
+            XCTAssertTrue(english(["wangge_lang=en"]))
+            XCTAssertTrue(english(["wangge_session=abc; wangge_lang=en; wangge_csrf=x"]))
+            XCTAssertTrue(english(["wangge_session=abc;wangge_lang=en  "]))
+            XCTAssertTrue(english(["wangge_session=abc", "wangge_lang=en"]), "in a second Cookie header")
+            XCTAssertFalse(english([]))
+            XCTAssertFalse(english(["wangge_lang=zh; wangge_session=abc"]))
+            XCTAssertFalse(english(["xwangge_lang=en"]))
+            XCTAssertFalse(english(["wangge_lang=english"]))
+            XCTAssertFalse(english(["wangge_session=wangge_lang=en"]), "a value that only contains the pair")
+        }
+    }
 }
 
 final class StreamedFormTests: XCTestCase {

@@ -68,7 +68,8 @@ struct CitizenPagesController: RouteCollection {
         if let actor {
             let allowed = WanggeDomain.Channel.allCases.filter { $0 != .open311 && ($0.requiredRole == nil || $0.requiredRole == actor.role) }
             let preferred = form["channel"] ?? (actor.role == .gridWorker ? "patrol" : actor.role == .dispatcher ? "hotline" : "citizen")
-            channels = allowed.map { Option(value: $0.rawValue, label: req.isEnglish ? $0.nameEN : $0.nameZH, selected: $0.rawValue == preferred) }
+            let english = req.isEnglish
+            channels = allowed.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == preferred) }
         }
         let map = try await MapPages.caseMap(req, actor: actor?.role == .gridWorker ? actor : nil, markers: [], pickable: true)
         return ReportContext(p: PageChrome(req), categories: groups, channels: channels, map: map, form: form, errors: errors,

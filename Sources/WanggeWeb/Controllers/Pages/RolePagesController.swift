@@ -102,9 +102,10 @@ struct RolePagesController: RouteCollection {
         let inStates = try await queries.stateCounts(within: scope)
         // The overdue figure is the red count of the areas' table, read in the same pass.
         let (counts, overdue) = try await queries.warningCounts(below: scope.code, now: req.now)
-        let t = Strings.table(english: req.isEnglish)
+        let english = req.isEnglish
+        let t = Strings.table(english: english)
         let figures = [Figure(label: t["overdue"]!, value: overdue, warning: "red")] + CaseState.allCases.map { state in
-            Figure(label: req.isEnglish ? state.nameEN : state.nameZH, value: inStates[state] ?? 0)
+            Figure(label: english ? state.nameEN : state.nameZH, value: inStates[state] ?? 0)
         }
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
         let sla = try await req.sla()
