@@ -31,4 +31,30 @@ final class OverviewMapTests: XCTestCase {
             }
         }
     }
+
+    /// The overview's map draws every grid of the dispatcher's county once, with its name, the same at every view: the
+    /// outlines the map cache writes once are the ones a map drawn afresh writes.
+    func testTheOverviewDrawsEachGridOnceFromOutlinesWrittenOnce() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            func map(_ page: String) throws -> Substring {
+                let start = try XCTUnwrap(page.range(of: "<svg")), end = try XCTUnwrap(page.range(of: "</svg>"))
+                return page[start.lowerBound..<end.upperBound]
+            }
+            let (status, first, _) = try await t.get("/overview", &browser)
+            XCTAssertEqual(status, .ok)
+            let grids = DemoCounty.units.filter { $0.level == .grid }
+            XCTAssertEqual(try map(first).components(separatedBy: "<path class=\"grid\"").count - 1, grids.count, "one outline a grid")
+            for grid in grids { XCTAssertTrue(try map(first).contains("<title>\(grid.name)</title></path>"), grid.name) }
+            let (_, second, _) = try await t.get("/overview", &browser)
+            XCTAssertEqual(try map(second), try map(first))
+
+            let cached = try await t.app.gridShapeCache.map(of: [], width: CaseMapSVG.width, height: CaseMapSVG.height, on: t.app.db)
+            XCTAssertNotNil(cached.caseMapOutlines, "written when the map was projected")
+            var fresh = cached
+            fresh.caseMapOutlines = nil
+            XCTAssertEqual(CaseMapSVG.render(cached, markers: [], title: "地图"), CaseMapSVG.render(fresh, markers: [], title: "地图"))
+        }
+    }
 }

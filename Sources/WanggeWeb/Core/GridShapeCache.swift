@@ -25,6 +25,10 @@ actor GridShapeCache {
         /// Nil when the area has no grid with a boundary.
         var projection: SVGProjection?
         var grids: [Grid]
+        /// Every grid's outline as the case maps draw it (`CaseMapSVG.outlines`), written once when the cache projects the
+        /// map: the overview, the work list and the case pages wrote the same thousand paths again at every view (a sixth
+        /// of the overview's samples). Nil for a map made outside the cache; it is written at each drawing then.
+        var caseMapOutlines: String?
     }
 
     private let source: GridLocatorCache
@@ -45,7 +49,8 @@ actor GridShapeCache {
         let key = scopes.map { "\($0.level.rawValue):\($0.code)" }.joined(separator: ",") + "@\(Int(width))x\(Int(height))"
         if let cached = projected[key] { return cached }
         let inside = current.grids.filter { grid in scopes.isEmpty || scopes.contains { $0.contains(grid.ancestry) } }
-        let map = ProjectedMap(inside, width: width, height: height)
+        var map = ProjectedMap(inside, width: width, height: height)
+        map.caseMapOutlines = CaseMapSVG.outlines(of: map.grids)
         projected[key] = map
         return map
     }

@@ -37,10 +37,9 @@ enum CaseMapSVG {
             out += " class=\"pick-map\" data-min-lon=\"\(bounds.minLon)\" data-min-lat=\"\(bounds.minLat)\" data-max-lon=\"\(bounds.maxLon)\" data-max-lat=\"\(bounds.maxLat)\" data-width=\"\(Int(width))\" data-height=\"\(Int(height))\" data-padding=\"12\""
         }
         out += "><title>\(GridMapSVG.escape(title))</title>"
-        out.reserveCapacity(map.grids.reduce(out.utf8.count) { $0 + $1.path.utf8.count + $1.escapedName.utf8.count + 72 })
-        for grid in map.grids {
-            out += "<path class=\"grid\" fill-rule=\"evenodd\" d=\"" + grid.path + "\"><title>" + grid.escapedName + "</title></path>"
-        }
+        let outlines = map.caseMapOutlines ?? outlines(of: map.grids)
+        out.reserveCapacity(out.utf8.count + outlines.utf8.count + 4096)
+        out += outlines
         let inside = markers.filter { bounds.expanded(by: 0.01).contains($0.point) }
         if inside.count > aggregateAbove {
             var byGrid: [String: (count: Int, worst: WarningLevel)] = [:]
@@ -68,6 +67,20 @@ enum CaseMapSVG {
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+    /// The grids' outlines, each with its name as a tooltip, appended piece by piece into one text.
+    static func outlines(of grids: [GridShapeCache.ProjectedMap.Grid]) -> String {
+        var out = ""
+        out.reserveCapacity(grids.reduce(0) { $0 + $1.path.utf8.count + $1.escapedName.utf8.count + 72 })
+        for grid in grids {
+            out += "<path class=\"grid\" fill-rule=\"evenodd\" d=\""
+            out += grid.path
+            out += "\"><title>"
+            out += grid.escapedName
+            out += "</title></path>"
+        }
+        return out
+    }
 
     /// Where markers lie when no grid frames them: around them, or a default patch with none.
     private static func frame(of markers: [Marker]) -> BoundingBox {
