@@ -114,6 +114,31 @@ final class PageSessionTests: XCTestCase {
         }
     }
 
+    /// The header's navigation marks the page being read, and only it, and offers the other language, coming back
+    /// to the same page.
+    func testTheNavigationMarksTheCurrentPageAndOffersTheOtherLanguage() async throws {
+        try await withApp { t in
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            func nav(_ page: String) throws -> String {
+                let start = try XCTUnwrap(page.range(of: "<nav aria-label=\"main\">")), end = try XCTUnwrap(page.range(of: "</nav>"))
+                return String(page[start.upperBound..<end.lowerBound])
+            }
+            for path in ["/work", "/overview", "/inbox"] {
+                let (status, page, _) = try await t.get(path, &browser)
+                XCTAssertEqual(status, .ok, path)
+                let links = try nav(page)
+                XCTAssertEqual(links.components(separatedBy: "aria-current=\"page\"").count - 1, 1, links)
+                XCTAssertTrue(links.contains("<a href=\"\(path)\" aria-current=\"page\">"), links)
+                XCTAssertTrue(links.contains("<a href=\"/lang/en?back=\(path)\" lang=\"en\">English</a>"), links)
+            }
+            _ = try await t.get("/lang/en?back=/work", &browser)
+            let (_, english, _) = try await t.get("/work", &browser)
+            let englishLinks = try nav(english)
+            XCTAssertTrue(englishLinks.contains("<a href=\"/lang/zh?back=/work\" lang=\"zh-CN\">"), englishLinks)
+        }
+    }
+
     /// English is chosen by the one cookie pair `wangge_lang=en`, wherever it stands among the others and however
     /// spaced; a cookie whose name only ends so, another value, or none leaves the pages in Chinese.
     func testEnglishIsTheLanguageCookieAmongOthers() async throws {
