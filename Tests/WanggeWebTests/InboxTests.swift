@@ -41,6 +41,28 @@ final class InboxTests: XCTestCase {
         return (body["unread"] as? Int, (body["items"] as? [[String: Any]] ?? []).compactMap { $0["title"] as? String }, body["next"] as? String)
     }
 
+    /// A page lists each notification with every field as stored: its kind, case, texts, times and whether it was read.
+    func testAPageListsEachNotificationAsStored() async throws {
+        try await withApp { t in
+            try await fill(t, "dispatcher", count: 4, readEvery: 2)
+            let stored = try await NotificationModel.query(on: t.app.db).sort(\.$id, .descending).all()
+            let user = try XCTUnwrap(stored.first?.$user.id)
+            let page = try await Inbox(db: t.app.db).page(of: user, unreadOnly: false, before: nil, limit: 3)
+            XCTAssertEqual(page.map(\.id), stored.prefix(3).compactMap(\.id))
+            for (item, row) in zip(page, stored) {
+                XCTAssertEqual(item.kind, row.kind)
+                XCTAssertEqual(item.caseCode, row.caseCode)
+                XCTAssertEqual(item.title, row.title)
+                XCTAssertEqual(item.body, row.body)
+                XCTAssertEqual(item.createdAt, row.createdAt)
+                XCTAssertEqual(item.readAt, row.readAt)
+            }
+            XCTAssertEqual(page.map { $0.readAt != nil }, [true, false, true], "the 4th and 2nd read")
+            let unread = try await Inbox(db: t.app.db).page(of: user, unreadOnly: true, before: stored[0].id, limit: 10)
+            XCTAssertEqual(unread.map(\.title), ["事件超期:第3件", "事件超期:第1件"])
+        }
+    }
+
     func testTheBadgeStopsAt99PlusAndALongInboxIsPagedAndReadInFull() async throws {
         try await withApp { t in
             try await fill(t, "dispatcher", count: 4500, readEvery: 3)

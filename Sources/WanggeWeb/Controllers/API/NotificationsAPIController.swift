@@ -44,9 +44,9 @@ struct NotificationsAPIController: RouteCollection {
         -> (items: [NotificationDTO], next: String?) {
         let rows = try await Inbox(db: db).page(of: userID, unreadOnly: unreadOnly, before: before, limit: pageSize)
         return (rows.map {
-            NotificationDTO(id: $0.id ?? 0, kind: $0.kind, caseCode: $0.caseCode, title: $0.title, body: $0.body,
+            NotificationDTO(id: $0.id, kind: $0.kind, caseCode: $0.caseCode, title: $0.title, body: $0.body,
                             createdAt: $0.createdAt, read: $0.readAt != nil)
-        }, rows.count == pageSize ? rows.last?.id.map(String.init) : nil)
+        }, rows.count == pageSize ? rows.last.map { String($0.id) } : nil)
     }
 
     @Sendable func markRead(req: Request) async throws -> HTTPStatus {
