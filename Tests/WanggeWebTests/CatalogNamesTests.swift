@@ -2,10 +2,47 @@ import Foundation
 import XCTest
 import XCTVapor
 
+import WanggePersistence
 @testable import WanggeWeb
 
 /// Names of units, categories and departments are kept in memory; a change made here shows at once.
 final class CatalogNamesTests: XCTestCase {
+    /// The pages offer categories from the kept copy: one created, renamed or closed shows in the report form, the work
+    /// list's filter and a case page's choices at once, in its order.
+    func testTheChoicesOfCategoriesFollowAnAdministratorsChangesAtOnce() async throws {
+        try await withApp { t in
+            var dispatcher = Browser()
+            try await t.signIn("dispatcher", &dispatcher)
+            let report = try await t.report(["channel": "citizen", "description": "井盖破损,夜里很危险", "categoryCode": "0101"])
+            let code = try XCTUnwrap(report.json["code"] as? String)
+            func pages() async throws -> (form: String, work: String, casePage: String) {
+                (try await t.get("/report", &dispatcher).1, try await t.get("/work", &dispatcher).1, try await t.get("/cases/\(code)", &dispatcher).1)
+            }
+            let before = try await pages()
+            XCTAssertFalse(before.form.contains("新设大类"))
+
+            let admin = try await t.token("admin")
+            for (body, status) in [(["code": "99", "name": "新设大类"], HTTPStatus.created),
+                                   (["code": "9901", "name": "新设小类", "parentCode": "99"], .created)] {
+                let created = try await t.api(.POST, "/api/v1/categories", token: admin, json: body)
+                XCTAssertEqual(created.status, status, created.body)
+            }
+            let added = try await pages()
+            XCTAssertTrue(added.form.contains("<option value=\"9901\">新设小类</option>"), "the form offers the new subcategory")
+            XCTAssertTrue(added.work.contains(">新设大类</option>"), "the work list filters by the new category")
+            XCTAssertTrue(added.casePage.contains("新设大类 / 新设小类"), "a case can be moved to it")
+            let order = try XCTUnwrap(added.form.range(of: "新设小类")).lowerBound
+            XCTAssertLessThan(try XCTUnwrap(added.form.range(of: "井盖")).lowerBound, order, "after the older ones")
+
+            let renamed = try await t.api(.PATCH, "/api/v1/categories/9901", token: admin,
+                                          json: CategoryInput(code: "9901", name: "改名小类", parentCode: "99", active: false))
+            XCTAssertEqual(renamed.status, .ok, renamed.body)
+            let closed = try await pages()
+            XCTAssertFalse(closed.form.contains("9901"), "a closed subcategory is offered no more")
+            XCTAssertFalse(closed.casePage.contains("改名小类"))
+        }
+    }
+
     func testRenamedCategoryNewDepartmentAndRenamedGridShowAtOnce() async throws {
         try await withApp { t in
             let spot = try t.centre(of: "330110001001-01")

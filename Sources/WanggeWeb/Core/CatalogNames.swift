@@ -15,6 +15,9 @@ struct CatalogNames: Sendable {
     var categories: [String: String]
     var units: [String: String]
     var intakeCategories: [String: IntakeCategory]
+    /// Every category in its order, for the pages' choices (the work list's filter, the report form, the case
+    /// page's forms): each of those pages read them all as Fluent models at every view (a twentieth of the work list).
+    var categoryList: [CategoryListing]
 
     static let lifetime: Duration = .seconds(5)
 
@@ -24,7 +27,27 @@ struct CatalogNames: Sendable {
         var units: [String: String] = [:]
         if let sql = db as? any SQLDatabase { units = try await NameBook.names(sql, OrgUnitModel.schema) }
         return CatalogNames(generation: generation, departments: book.departments, categories: book.categories, units: units,
-                            intakeCategories: try await IntakeCategory.all(on: db))
+                            intakeCategories: try await IntakeCategory.all(on: db), categoryList: try await CategoryListing.all(on: db))
+    }
+}
+
+/// A category as the pages offer it.
+struct CategoryListing: Sendable, Equatable {
+    var code: String
+    var name: String
+    var parentCode: String?
+    var active: Bool
+    var defaultDepartmentCode: String?
+
+    /// All of them in their `sort` order.
+    static func all(on db: any Database) async throws -> [CategoryListing] {
+        try await PlainReads.rows(CategoryModel.query(on: db).sort(\.$sort), columns: ["code", "name", "parent_code", "active",
+                                                                                     "default_department_code"], on: db).map { row in
+            CategoryListing(code: try row.decode(column: "code", as: String.self), name: try row.decode(column: "name", as: String.self),
+                            parentCode: try row.decode(column: "parent_code", as: String?.self),
+                            active: try row.decode(column: "active", as: Bool.self),
+                            defaultDepartmentCode: try row.decode(column: "default_department_code", as: String?.self))
+        }
     }
 }
 

@@ -150,7 +150,7 @@ struct CasePageContext: Encodable {
         forms.sort { $0.primary && !$1.primary }
 
         // Options for the forms that need them.
-        let categoryRows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
+        let categoryRows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
         let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         let categories = categoryRows.filter { $0.parentCode != nil }.map {
             Option(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)

@@ -117,7 +117,7 @@ struct CasePagesController: RouteCollection {
         let urgency = req.query[String.self, at: "urgency"] ?? ""
         let t = Strings.table(english: english)
         let statuses = CaseState.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
-        let categories = try await CategoryModel.query(on: req.database).filter(\.$parentCode == nil).sort(\.$sort).all()
+        let categories = try await req.application.catalogNames(on: req.database).categoryList.filter { $0.parentCode == nil }
             .map { Option(value: $0.code, label: $0.name, selected: $0.code == category) }
         let channels = WanggeDomain.Channel.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
         let urgencies = Urgency.allCases.map { Option(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }

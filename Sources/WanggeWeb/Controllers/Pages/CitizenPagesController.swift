@@ -58,7 +58,7 @@ struct CitizenPagesController: RouteCollection {
 
     func context(_ req: Request, form: [String: String], errors: [String: String]) async throws -> ReportContext {
         let actor = req.currentUser?.actor
-        let rows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
+        let rows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
         let groups = rows.filter { $0.parentCode == nil }.map { top in
             Group(label: top.name, options: rows.filter { $0.parentCode == top.code }.map {
                 Option(value: $0.code, label: $0.name, selected: form["categoryCode"] == $0.code)
