@@ -40,6 +40,17 @@ final class CatalogNamesTests: XCTestCase {
             let closed = try await pages()
             XCTAssertFalse(closed.form.contains("9901"), "a closed subcategory is offered no more")
             XCTAssertFalse(closed.casePage.contains("改名小类"))
+
+            // Registered, the case can be dispatched: its page offers the departments.
+            try await t.act(code, "register", token: t.token("dispatcher"))
+            let registered = try await pages()
+            XCTAssertTrue(registered.casePage.contains("区城管局"), "the departments are offered")
+            XCTAssertFalse(registered.casePage.contains("区文旅局"))
+            let department = try await t.api(.POST, "/api/v1/departments", token: admin,
+                                             json: ["code": "330110-WLJ", "name": "区文旅局", "orgCode": "330110"])
+            XCTAssertEqual(department.status, .created, department.body)
+            let withDepartment = try await pages()
+            XCTAssertTrue(withDepartment.casePage.contains("区文旅局"), "the dispatch form offers a department created a moment ago")
         }
     }
 

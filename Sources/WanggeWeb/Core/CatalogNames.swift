@@ -18,6 +18,8 @@ struct CatalogNames: Sendable {
     /// Every category in its order, for the pages' choices (the work list's filter, the report form, the case
     /// page's forms): each of those pages read them all as Fluent models at every view (a twentieth of the work list).
     var categoryList: [CategoryListing]
+    /// The departments that take cases, by code, for a case page's dispatch form (read as models at every view, 8%).
+    var activeDepartments: [(code: String, name: String)]
 
     static let lifetime: Duration = .seconds(5)
 
@@ -27,7 +29,13 @@ struct CatalogNames: Sendable {
         var units: [String: String] = [:]
         if let sql = db as? any SQLDatabase { units = try await NameBook.names(sql, OrgUnitModel.schema) }
         return CatalogNames(generation: generation, departments: book.departments, categories: book.categories, units: units,
-                            intakeCategories: try await IntakeCategory.all(on: db), categoryList: try await CategoryListing.all(on: db))
+                            intakeCategories: try await IntakeCategory.all(on: db), categoryList: try await CategoryListing.all(on: db),
+                            activeDepartments: try await activeDepartments(on: db))
+    }
+
+    private static func activeDepartments(on db: any Database) async throws -> [(code: String, name: String)] {
+        try await PlainReads.rows(DepartmentModel.query(on: db).filter(\.$active == true).sort(\.$code), columns: ["code", "name"], on: db)
+            .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "name", as: String.self)) }
     }
 }
 

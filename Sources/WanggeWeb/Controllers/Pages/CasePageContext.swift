@@ -150,13 +150,14 @@ struct CasePageContext: Encodable {
         forms.sort { $0.primary && !$1.primary }
 
         // Options for the forms that need them.
-        let categoryRows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
+        let catalog = try await req.application.catalogNames(on: req.database)
+        let categoryRows = catalog.categoryList.filter(\.active)
         let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         let categories = categoryRows.filter { $0.parentCode != nil }.map {
             Option(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
         }
         let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
-        let departments = try await DepartmentModel.query(on: req.database).filter(\.$active == true).sort(\.$code).all().map {
+        let departments = catalog.activeDepartments.map {
             Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
         var grids: [(value: String, label: String, selected: Bool)] = []
