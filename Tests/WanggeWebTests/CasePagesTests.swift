@@ -28,6 +28,43 @@ final class CasePagesTests: XCTestCase {
         XCTAssertEqual(few.components(separatedBy: "class=\"marker").count - 1, 10, "few markers are drawn one by one")
     }
 
+    /// A dispatcher's case page offers every grid of the area once: registering, with the case's own grid chosen;
+    /// dispatching, with none chosen; and a grid renamed a moment ago by its new name.
+    func testTheGridChoicesOfferEveryGridOnceAndFollowARename() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-02")
+            let report = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周了", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(report.json["code"] as? String)
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            let grids = DemoCounty.units.filter { $0.level == .grid }
+            func gridChoices() async throws -> [String] {
+                let (status, page, _) = try await t.get("/cases/\(code)", &browser)
+                XCTAssertEqual(status, .ok)
+                return page.components(separatedBy: "name=\"gridCode\">").dropFirst().map { $0.components(separatedBy: "</select>")[0] }
+            }
+            func options(_ page: String) -> [String] {
+                page.components(separatedBy: "<option value=\"3301").dropFirst().map { String($0.prefix(while: { $0 != "<" })) }
+            }
+
+            let registering = try await gridChoices()
+            XCTAssertEqual(registering.count, 1, "the register form's grid choice")
+            XCTAssertEqual(options(registering[0]).count, grids.count, "every grid once")
+            XCTAssertEqual(options(registering[0]).filter { $0.contains("selected") }, ["10001001-02\" selected>湖滨社区第二网格(330110001001-02)"])
+
+            try await t.act(code, "register", token: t.token("dispatcher"))
+            let dispatching = try await gridChoices()
+            XCTAssertEqual(dispatching.count, 1, "the dispatch form's grid choice")
+            XCTAssertEqual(options(dispatching[0]).count, grids.count)
+            XCTAssertTrue(options(dispatching[0]).allSatisfy { !$0.contains("selected") }, "none chosen beside the departments")
+
+            let renamed = try await t.api(.PATCH, "/api/v1/org-units/330110001001-02", token: t.token("admin"), json: ["name": "湖滨社区新二网格"])
+            XCTAssertEqual(renamed.status, .ok, renamed.body)
+            let afterRename = try await gridChoices()
+            XCTAssertTrue(options(afterRename[0]).contains("10001001-02\">湖滨社区新二网格(330110001001-02)"), "\(options(afterRename[0]))")
+        }
+    }
+
     func testTheDispatcherSeesDuplicatesAndActsThroughTheCasePage() async throws {
         try await withApp { t in
             let spot = try t.centre(of: "330110001001-01")

@@ -20,6 +20,8 @@ struct CatalogNames: Sendable {
     var categoryList: [CategoryListing]
     /// The departments that take cases, by code, for a case page's dispatch form (read as models at every view, 8%).
     var activeDepartments: [(code: String, name: String)]
+    /// Made anew with each reading, so its options are as fresh as the names.
+    let gridChoices = GridChoicesMemo()
 
     static let lifetime: Duration = .seconds(5)
 

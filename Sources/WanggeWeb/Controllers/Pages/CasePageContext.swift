@@ -160,12 +160,11 @@ struct CasePageContext: Encodable {
         let departments = catalog.activeDepartments.map {
             Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
-        var grids: [(value: String, label: String, selected: Bool)] = []
+        var gridOptions = ""
         var targets: [Option] = []
         if actor.role == .dispatcher {
             let units = OrgUnitService(db: req.database)
-            grids = try await units.choices(within: actor.scopes[0], levels: [.grid])
-                .map { ($0.code, "\($0.name)(\($0.code))", $0.code == model.gridCode) }
+            gridOptions = try await catalog.gridChoices.options(within: actor.scopes[0], on: req.database)
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
                 targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
                     .filter { $0.code != snapshot.centreOrgCode }.map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
@@ -193,7 +192,7 @@ struct CasePageContext: Encodable {
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
-            gridOptions: SelectOptions.html(grids.map { ($0.value, $0.label, false) }),
-            gridOptionsSelecting: SelectOptions.html(grids), targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            gridOptions: gridOptions,
+            gridOptionsSelecting: model.gridCode.map { SelectOptions.selecting($0, in: gridOptions) } ?? gridOptions, targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
