@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import Foundation
+import SQLKit
 import WanggeDomain
 
 /// What a grid worker did since a time: the reports they filed, the cases they resolved on the spot,
@@ -16,13 +17,23 @@ extension CaseQueryService {
     /// counted among the worker's cases: every case they ever filed was read to check its date, 261 for
     /// a worker of the generated county at a million cases, a millisecond of each page.
     public func gridWorkerFigures(_ username: String, since: Date) async throws -> GridWorkerFigures {
-        func steps(_ actions: [CaseAction]) async throws -> Int {
-            // The condition as written in the index, not as a bound value: only then does SQLite
-            // know that the index of grid workers' events holds every row asked for.
-            try await CaseEventModel.query(on: db).filter(.sql(embed: "\(unsafeRaw: IndexGridWorkerEvents.gridWorkersOnly)"))
-                .filter(\.$actorUsername == username).filter(\.$action ~~ actions.map(\.rawValue)).filter(\.$createdAt >= since).count()
-        }
-        return GridWorkerFigures(reported: try await steps([.report]), resolvedOnSpot: try await steps([.resolveOnSpot]),
-                                 verified: try await steps([.verifyPass, .verifyFail]))
+        let (report, onSpot) = (CaseAction.report.rawValue, CaseAction.resolveOnSpot.rawValue)
+        let (pass, fail) = (CaseAction.verifyPass.rawValue, CaseAction.verifyFail.rawValue)
+        // The three in one plain statement: as three Fluent counts each was a query builder (a model made for it), a
+        // statement written out and a trip through SQLiteNIO's pool, three tenths of the grid worker's page. The
+        // index's condition is written as in the index, not as a bound value: only then does SQLite know that the
+        // index of grid workers' events holds every row asked for.
+        let counts: SQLQueryString = """
+            SELECT COALESCE(SUM(CASE WHEN \(ident: "action") = \(bind: report) THEN 1 ELSE 0 END), 0) AS \(ident: "reported"),
+            COALESCE(SUM(CASE WHEN \(ident: "action") = \(bind: onSpot) THEN 1 ELSE 0 END), 0) AS \(ident: "on_spot"),
+            COALESCE(SUM(CASE WHEN \(ident: "action") IN (\(bind: pass), \(bind: fail)) THEN 1 ELSE 0 END), 0) AS \(ident: "verified")
+            FROM \(ident: CaseEventModel.schema) WHERE \(unsafeRaw: IndexGridWorkerEvents.gridWorkersOnly)
+            AND \(ident: "actor_username") = \(bind: username) AND \(ident: "action") IN (\(bind: report), \(bind: onSpot), \(bind: pass), \(bind: fail))
+            AND \(ident: "created_at") >= \(bind: since)
+            """
+        let row = try await PlainReads.rows(counts, on: db).first
+        return GridWorkerFigures(reported: try row?.decode(column: "reported", as: Int.self) ?? 0,
+                                 resolvedOnSpot: try row?.decode(column: "on_spot", as: Int.self) ?? 0,
+                                 verified: try row?.decode(column: "verified", as: Int.self) ?? 0)
     }
 }
