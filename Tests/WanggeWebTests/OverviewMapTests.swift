@@ -38,10 +38,7 @@ final class OverviewMapTests: XCTestCase {
         try await withApp { t in
             var browser = Browser()
             try await t.signIn("dispatcher", &browser)
-            func map(_ page: String) throws -> Substring {
-                let start = try XCTUnwrap(page.range(of: "<svg")), end = try XCTUnwrap(page.range(of: "</svg>"))
-                return page[start.lowerBound..<end.upperBound]
-            }
+            func map(_ page: String) throws -> Substring { try page.part(from: "<svg", to: "</svg>") }
             let (status, first, _) = try await t.get("/overview", &browser)
             XCTAssertEqual(status, .ok)
             let grids = DemoCounty.units.filter { $0.level == .grid }

@@ -120,10 +120,7 @@ final class PageSessionTests: XCTestCase {
         try await withApp { t in
             var browser = Browser()
             try await t.signIn("dispatcher", &browser)
-            func nav(_ page: String) throws -> String {
-                let start = try XCTUnwrap(page.range(of: "<nav aria-label=\"main\">")), end = try XCTUnwrap(page.range(of: "</nav>"))
-                return String(page[start.upperBound..<end.lowerBound])
-            }
+            func nav(_ page: String) throws -> String { String(try page.part(from: "<nav aria-label=\"main\">", to: "</nav>")) }
             for path in ["/work", "/overview", "/inbox"] {
                 let (status, page, _) = try await t.get(path, &browser)
                 XCTAssertEqual(status, .ok, path)

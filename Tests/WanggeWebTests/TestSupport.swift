@@ -131,6 +131,13 @@ extension String {
     func jsonArray() throws -> [[String: Any]] {
         try JSONSerialization.jsonObject(with: Data(utf8)) as? [[String: Any]] ?? []
     }
+
+    /// The part of a page from the first `start` to the first `end` after it, both included.
+    func part(from start: String, to end: String) throws -> Substring {
+        let from = try XCTUnwrap(range(of: start), "no \(start)")
+        let to = try XCTUnwrap(self[from.upperBound...].range(of: end), "no \(end) after \(start)")
+        return self[from.lowerBound..<to.upperBound]
+    }
 }
 
 /// A browser's cookie jar for page tests.
