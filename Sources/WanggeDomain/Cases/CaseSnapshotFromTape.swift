@@ -15,28 +15,25 @@ extension CaseSnapshot: JSONReadable {
 
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
         var members = try TapeMemberCursor(reader: reader, at: index, path: path, names: Self.names)
-        let text = { (at: Int, name: StaticString) in try reader.string(at: at, path, NamedKey(name.description)) }
-        let flag = { (at: Int, name: StaticString) in try reader.bool(at: at, path, NamedKey(name.description)) }
-        let number = { (at: Int, name: StaticString) in try reader.integer(Int.self, at: at, path, NamedKey(name.description)) }
 
         let state = try members.required { try reader.rawValue(CaseState.self, at: $0, path, $1) }
-        self.init(state: state, centreOrgCode: try members.required(text))
-        gridCode = try members.optional(text)
-        categoryCode = try members.optional(text)
-        reporterUsername = try members.optional(text)
-        leadDepartmentCode = try members.optional(text)
+        self.init(state: state, centreOrgCode: try members.requiredText())
+        gridCode = try members.optionalText()
+        categoryCode = try members.optionalText()
+        reporterUsername = try members.optionalText()
+        leadDepartmentCode = try members.optionalText()
         coDepartmentCodes = try members.required { try reader.strings(at: $0, reader.node(path, $1)) }
-        assignedGridCode = try members.optional(text)
-        handlerUsername = try members.optional(text)
-        resultBy = try members.optional(text)
-        resolvedOnSpot = try members.required(flag)
+        assignedGridCode = try members.optionalText()
+        handlerUsername = try members.optionalText()
+        resultBy = try members.optionalText()
+        resolvedOnSpot = try members.requiredFlag()
         rating = try members.optional { try reader.rawValue(Rating.self, at: $0, path, $1) }
-        masterCode = try members.optional(text)
-        extensionRequested = try members.required(flag)
-        requestedExtensionHours = try members.optional(number)
-        extensionsGranted = try members.required(number)
-        extensionHoursGranted = try members.required(number)
-        escalationRequested = try members.required(flag)
+        masterCode = try members.optionalText()
+        extensionRequested = try members.requiredFlag()
+        requestedExtensionHours = try members.optionalNumber()
+        extensionsGranted = try members.requiredNumber()
+        extensionHoursGranted = try members.requiredNumber()
+        escalationRequested = try members.requiredFlag()
         counters = try members.required { try Counters(reader: reader, at: $0, path: reader.node(path, $1)) }
     }
 }

@@ -14,23 +14,21 @@ extension IntakeInput: JSONReadable {
 
     init(reader: TapeReader, at index: Int, path: CodingPathNode) throws {
         var members = try TapeMemberCursor(reader: reader, at: index, path: path, names: Self.names)
-        let text = { (at: Int, name: StaticString) in try reader.string(at: at, path, NamedKey(name.description)) }
-        let flag = { (at: Int, name: StaticString) in try reader.bool(at: at, path, NamedKey(name.description)) }
 
-        self.init(channel: try members.required(text), description: try members.required(text))
-        categoryCode = try members.optional(text)
+        self.init(channel: try members.requiredText(), description: try members.requiredText())
+        categoryCode = try members.optionalText()
         location = try members.optional { try Location(reader: reader, at: $0, path: reader.node(path, $1)) }
-        address = try members.optional(text)
-        gridCode = try members.optional(text)
-        reporterName = try members.optional(text)
-        reporterPhone = try members.optional(text)
-        anonymous = try members.optional(flag)
-        urgency = try members.optional(text)
-        hotlineNumber = try members.optional(text)
-        hotlineTicket = try members.optional(text)
-        petitionKind = try members.optional(text)
-        resolvedOnSpot = try members.optional(flag)
-        result = try members.optional(text)
+        address = try members.optionalText()
+        gridCode = try members.optionalText()
+        reporterName = try members.optionalText()
+        reporterPhone = try members.optionalText()
+        anonymous = try members.optionalFlag()
+        urgency = try members.optionalText()
+        hotlineNumber = try members.optionalText()
+        hotlineTicket = try members.optionalText()
+        petitionKind = try members.optionalText()
+        resolvedOnSpot = try members.optionalFlag()
+        result = try members.optionalText()
         // Rare (Open311's extra fields): read as any dictionary is.
         attributes = try members.optional { try reader.value([String: [String]].self, at: $0, parent: path, key: NamedKey($1.description)) }
     }

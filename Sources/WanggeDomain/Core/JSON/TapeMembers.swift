@@ -74,6 +74,18 @@ struct TapeMemberCursor {
         let (at, name) = next()
         return try reader.present(at).map { try read($0, name) }
     }
+
+    // The plain members every reader takes, one way for all of them.
+    mutating func requiredText() throws -> String { try required(text) }
+    mutating func optionalText() throws -> String? { try optional(text) }
+    mutating func requiredFlag() throws -> Bool { try required(flag) }
+    mutating func optionalFlag() throws -> Bool? { try optional(flag) }
+    mutating func requiredNumber() throws -> Int { try required(number) }
+    mutating func optionalNumber() throws -> Int? { try optional(number) }
+
+    private func text(at: Int, _ name: StaticString) throws -> String { try reader.string(at: at, path, NamedKey(name.description)) }
+    private func flag(at: Int, _ name: StaticString) throws -> Bool { try reader.bool(at: at, path, NamedKey(name.description)) }
+    private func number(at: Int, _ name: StaticString) throws -> Int { try reader.integer(Int.self, at: at, path, NamedKey(name.description)) }
 }
 
 extension TapeReader {
