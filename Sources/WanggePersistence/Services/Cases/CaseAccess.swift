@@ -52,7 +52,7 @@ public enum CaseAccess {
     /// (`CaseQueryService.oldestCase(in:)`). The cases a person reported are found in the (reporter, id)
     /// index, every one they ever filed; the bound starts that read at the oldest open case. A grid
     /// worker's map read all 261 of `grid1`'s reports at a million cases to find the few still open.
-    public static func visible(_ query: QueryBuilder<CaseModel>, to actor: Actor, reportsFrom: SQLQueryString? = nil) -> QueryBuilder<CaseModel> {
+    public static func visible(_ query: CaseListQuery, to actor: Actor, reportsFrom: SQLQueryString? = nil) -> CaseListQuery {
         var mine: DatabaseQuery.Filter = .cases("reporter_username", .equal, .bind(actor.username))
         if let reportsFrom {
             mine = .group([mine, .sql(embed: "\(ident: CaseModel.schema).\(ident: "id") >= (\(reportsFrom))")], .and)

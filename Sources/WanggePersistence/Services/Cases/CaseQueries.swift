@@ -48,7 +48,7 @@ public struct CaseQueryService: Sendable {
         let search = filter.search.flatMap(TextSearch.init)
         // A handler's whole list and its co-handling queue walk the department's rows instead.
         let walksDepartmentRows = actor.role == .handler && search == nil && (filter.queue == nil || filter.queue == .coHandling)
-        var query = CaseModel.query(on: db)
+        var query = CaseListQuery(on: db)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor, rowsWalked: walksDepartmentRows) }
         if !filter.states.isEmpty { query = query.filter(.casesInStates(filter.states.map(\.rawValue), on: db)) }
         if let category = filter.categoryCode {
@@ -71,7 +71,7 @@ public struct CaseQueryService: Sendable {
         }
         switch search {
         case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), before: filter.beforeID, limit: limit)
-        case .code(let prefix)?: query = query.filter(\.$code =~ prefix)
+        case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
         case nil: break
         }
@@ -80,29 +80,28 @@ public struct CaseQueryService: Sendable {
         if filter.from != nil || filter.to != nil { return try await pageInTime(query, before: filter.beforeID, limit: limit) }
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
         if DatabaseQuery.Filter.ordersByStateFirst(filter.states.map(\.rawValue), on: db) {
-            query = query.sort(.path(["state"], schema: CaseModel.schema), .descending)
+            query = query.sort("state", .descending)
         }
-        return try await page(query.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
+        return try await page(query.sort("id", .descending), limit: limit)
     }
 
     /// A list bounded by dates, newest first by the time of report (then id), from migration 018's
     /// (created_at, id) index: it starts at its bound instead of passing every newer case. The cursor
     /// is still the last case's id; its time is looked up to continue after it.
-    func pageInTime(_ query: QueryBuilder<CaseModel>, before: Int?, limit: Int) async throws -> [CaseSummary] {
+    func pageInTime(_ query: CaseListQuery, before: Int?, limit: Int) async throws -> [CaseSummary] {
         var query = query
         if let before {
             guard let last = try await CaseModel.query(on: db).filter(\.$id == before).field(\.$id).field(\.$createdAt).first() else { return [] }
             // `created_at <= t` alone bounds the index range; the rest skips the cases up to the cursor at t.
-            query = query.filter(.cases("created_at", .lessThanOrEqual, .bind(last.createdAt))).group(.or) { group in
-                group.filter(.cases("created_at", .lessThan, .bind(last.createdAt))).filter(.cases("id", .lessThan, .bind(before)))
-            }
+            query = query.filter(.cases("created_at", .lessThanOrEqual, .bind(last.createdAt))).filter(.group([
+                .cases("created_at", .lessThan, .bind(last.createdAt)), .cases("id", .lessThan, .bind(before)),
+            ], .or))
         }
-        return try await page(query.sort(.path(["created_at"], schema: CaseModel.schema), .descending)
-            .sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
+        return try await page(query.sort("created_at", .descending).sort("id", .descending), limit: limit)
     }
 
     /// Up to `limit` cases of a query that already has its order, as the columns a list shows.
-    public func page(_ query: QueryBuilder<CaseModel>, limit: Int) async throws -> [CaseSummary] {
+    public func page(_ query: CaseListQuery, limit: Int) async throws -> [CaseSummary] {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
@@ -111,9 +110,9 @@ public struct CaseQueryService: Sendable {
     /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
     /// 5,000 (60 ms at a million cases).
     public func newestOpen(within scope: OrgScope, limit: Int) async throws -> [CaseSummary] {
-        let newest = CaseModel.query(on: db)
+        let newest = CaseListQuery(on: db)
             .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
-        return try await page(newest.sort(\.$id, .descending), limit: limit)
+        return try await page(newest.sort("id", .descending), limit: limit)
     }
 
     /// The ids of the area's newest open cases, from its (area, state, id) index entries alone.
@@ -130,8 +129,8 @@ public struct CaseQueryService: Sendable {
     /// hundred or thousand; on SQLite the area's (code, state, id) index and a sort of every case of the
     /// area took 0.3–2.1 s a page for a township at a million cases (`casesNewestFirst`). A state filter
     /// still uses (state, id). A grid (a thousandth) keeps its index.
-    func newestFirst(_ query: QueryBuilder<CaseModel>, within scope: OrgScope) -> QueryBuilder<CaseModel> {
-        guard scope.level == .township || scope.level == .village else { return query.within(scope) }
+    func newestFirst(_ query: CaseListQuery, within scope: OrgScope) -> CaseListQuery {
+        guard scope.level == .township || scope.level == .village else { return query.filter(CaseModel.filter(within: scope)) }
         return query.filter(.casesNewestFirst(CaseModel.ancestorKey(scope.level), equals: scope.code, on: db))
     }
 
@@ -141,54 +140,54 @@ public struct CaseQueryService: Sendable {
 
     /// `rowsWalked`: the page walks the department's rows (`departmentPage`), which then stand for the
     /// co-handling queue's shared rows.
-    func apply(_ queue: CaseQueue, to query: QueryBuilder<CaseModel>, actor: Actor, rowsWalked: Bool = false) throws -> QueryBuilder<CaseModel> {
-        func centreInScope(_ q: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
+    func apply(_ queue: CaseQueue, to query: CaseListQuery, actor: Actor, rowsWalked: Bool = false) throws -> CaseListQuery {
+        func centreInScope(_ q: CaseListQuery) -> CaseListQuery {
             // The centre's code extends the actor's own: a county dispatcher owns every centre below it.
-            q.filter(\.$centreOrgCode =~ actor.orgCode)
+            q.filter("centre_org_code", .contains(inverse: false, .prefix), actor.orgCode)
         }
         let department = actor.departmentCode ?? "-"
         switch queue {
-        case .toRegister: return centreInScope(query.filter(\.$state == CaseState.reported.rawValue))
-        case .toDispatch: return centreInScope(query.filter(\.$state == CaseState.registered.rawValue))
+        case .toRegister: return centreInScope(query.filter("state", .equal, CaseState.reported.rawValue))
+        case .toDispatch: return centreInScope(query.filter("state", .equal, CaseState.registered.rawValue))
         case .returned:
-            return centreInScope(query.filter(\.$state == CaseState.registered.rawValue).filter(\.$lastAction == CaseAction.returnCase.rawValue))
+            return centreInScope(query.filter("state", .equal, CaseState.registered.rawValue).filter("last_action", .equal, CaseAction.returnCase.rawValue))
         case .extensionRequests: return centreInScope(query.filter(.sql(embed: "\(unsafeRaw: IndexExtensionRequests.pending)")))
-        case .awaitingEvaluation: return centreInScope(query.filter(\.$state == CaseState.verified.rawValue))
-        case .toClose: return centreInScope(query.filter(\.$state == CaseState.evaluated.rawValue))
+        case .awaitingEvaluation: return centreInScope(query.filter("state", .equal, CaseState.verified.rawValue))
+        case .toClose: return centreInScope(query.filter("state", .equal, CaseState.evaluated.rawValue))
         case .departmentNew:
-            return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.dispatched.rawValue)
+            return query.filter("lead_department_code", .equal, department).filter("state", .equal, CaseState.dispatched.rawValue)
         case .inHand:
-            return query.filter(\.$leadDepartmentCode == department).filter(\.$state == CaseState.inProgress.rawValue)
+            return query.filter("lead_department_code", .equal, department).filter("state", .equal, CaseState.inProgress.rawValue)
         case .coHandling:
-            let open = query.filter(\.$state ~~ Self.inHandStates.map(\.rawValue))
+            let open = query.filter("state", in: Self.inHandStates.map(\.rawValue))
             if rowsWalked { return open }
             return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
-            return query.filter(\.$assignedGridCode ~~ actor.gridCodes)
-                .filter(\.$state ~~ Self.inHandStates.map(\.rawValue))
+            return query.filter("assigned_grid_code", in: actor.gridCodes)
+                .filter("state", in: Self.inHandStates.map(\.rawValue))
         case .verification:
-            var q = query.filter(\.$state == CaseState.handled.rawValue)
-                .group(.or) { $0.filter(\.$resultBy != actor.username).filter(\.$resultBy == nil) }
+            var q = query.filter("state", .equal, CaseState.handled.rawValue)
+                .filter(.group([.cases("result_by", .notEqual, .bind(actor.username)), .cases("result_by", .equal, .null)], .or))
             if actor.role == .gridWorker {
                 let villages = Array(Set(actor.gridCodes.map { String($0.prefix(12)) }))
-                q = q.filter(\.$villageCode ~~ villages)
+                q = q.filter("village_code", in: villages)
             } else {
                 q = centreInScope(q)
             }
             return q
         case .mine:
-            return query.filter(\.$reporterUsername == actor.username)
+            return query.filter("reporter_username", .equal, actor.username)
         }
     }
 
     /// Colours from the stored threshold times: a plain comparison per case, no recomputation.
-    public static func colour(_ level: WarningLevel, at now: Date, _ query: QueryBuilder<CaseModel>) -> QueryBuilder<CaseModel> {
-        let open = query.filter(\.$state ~~ CaseState.openStates.map(\.rawValue))
+    public static func colour(_ level: WarningLevel, at now: Date, _ query: CaseListQuery) -> CaseListQuery {
+        let open = query.filter("state", in: CaseState.openStates.map(\.rawValue))
         switch level {
-        case .red: return open.filter(\.$dueAt <= now)
-        case .yellow: return open.filter(\.$yellowAt <= now).filter(\.$dueAt > now)
-        case .blue: return open.filter(\.$blueAt <= now).filter(\.$yellowAt > now)
-        case .none: return open.group(.or) { $0.filter(\.$blueAt > now).filter(\.$dueAt == nil) }
+        case .red: return open.filter("due_at", .lessThanOrEqual, now)
+        case .yellow: return open.filter("yellow_at", .lessThanOrEqual, now).filter("due_at", .greaterThan, now)
+        case .blue: return open.filter("blue_at", .lessThanOrEqual, now).filter("yellow_at", .greaterThan, now)
+        case .none: return open.filter(.group([.cases("blue_at", .greaterThan, .bind(now)), .cases("due_at", .equal, .null)], .or))
         }
     }
 

@@ -12,9 +12,9 @@ import WanggeDomain
 /// The key is a walked key (`SQLQueryString.walkedKey`): PostgreSQL walked a department's list the
 /// other way round, the newest cases looked up among the department's rows, 2,523 cases for a page at
 /// 100,000 (15 ms, against 0.2).
-extension QueryBuilder where Model == CaseModel {
+extension CaseListQuery {
     func walking(_ table: String, as alias: String, key: String, equals value: String, also condition: SQLQueryString? = nil,
-                 before: Int?) -> QueryBuilder<CaseModel> {
+                 before: Int?) -> CaseListQuery {
         let walk = copy()
         let row = SQLIdentifier(alias)
         walk.query.joins.append(.custom(SQLJoin(
@@ -45,7 +45,7 @@ extension CaseQueryService {
     /// shared rows for each page took 1.5–2 ms at a million cases, and a page the walk could not fill
     /// (the last one, or a department with few open shares) read the department's whole history of
     /// shared rows, 20 ms for 7,000; a department gathers more each year.
-    func departmentPage(_ query: QueryBuilder<CaseModel>, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
+    func departmentPage(_ query: CaseListQuery, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let shared: SQLQueryString? = sharedOnly
             ? "\(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
             : nil

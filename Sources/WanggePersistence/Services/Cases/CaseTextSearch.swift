@@ -36,10 +36,10 @@ enum TextSearch: Equatable {
 extension CaseQueryService {
     /// Cases with every term among their indexed terms, or among the queued terms of reports not yet
     /// indexed (`CaseSearchTerms`): the two merged newest first.
-    func searchPage(_ terms: [String], _ query: QueryBuilder<CaseModel>, before: Int?, limit: Int) async throws -> [CaseSummary] {
+    func searchPage(_ terms: [String], _ query: CaseListQuery, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let queued = query.copy().filter(.sql(embed: Self.inQueue(terms)))
         if let before { queued.filter(.cases("id", .lessThan, .bind(before))) }
-        let fromQueue = try await page(queued.sort(.path(["id"], schema: CaseModel.schema), .descending), limit: limit)
+        let fromQueue = try await page(queued.sort("id", .descending), limit: limit)
         let walk = CaseSearchTerms.usesFullText(db)
             ? matching(terms, query, before: before)
             : indexed(terms, driving: try await rarest(terms), query, before: before)
@@ -51,7 +51,7 @@ extension CaseQueryService {
     /// SQLite: the case list joined to the full-text index's cases with every term, newest first. The
     /// full-text index walks its cases in rowid order from the cursor and stops with the page, as the
     /// term rows' walk does. FTS5 reads `MATCH` on the table's own name only (not an alias).
-    private func matching(_ terms: [String], _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
+    private func matching(_ terms: [String], _ query: CaseListQuery, before: Int?) -> CaseListQuery {
         let walk = query.copy()
         let index = SQLIdentifier(CaseSearchTerms.fullText)
         walk.query.joins.append(.custom(SQLJoin(
@@ -66,7 +66,7 @@ extension CaseQueryService {
     }
 
     /// PostgreSQL: the case list joined to the index entries of `driving`, in their (term, case) order.
-    private func indexed(_ terms: [String], driving: String, _ query: QueryBuilder<CaseModel>, before: Int?) -> QueryBuilder<CaseModel> {
+    private func indexed(_ terms: [String], driving: String, _ query: CaseListQuery, before: Int?) -> CaseListQuery {
         let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving, before: before)
         // PostgreSQL turns EXISTS into a semi-join and, taking the terms for independent, expects few cases
         // to have them all: it gathered every entry of the driving term and sorted them (30 ms for 小区门口 once

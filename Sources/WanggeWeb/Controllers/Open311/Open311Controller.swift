@@ -111,7 +111,7 @@ struct Open311Controller: RouteCollection {
 
     @Sendable func oneRequest(req: Request) async throws -> Response {
         await handle(req, req.parameters.get("file")!) { id, format in
-            let found = try await Open311RequestRow.read(CaseModel.query(on: req.database).filter(\.$code == id).filter(\.$channel ~~ Self.publicChannels),
+            let found = try await Open311RequestRow.read(CaseListQuery(on: req.database).filter("code", .equal, id).filter("channel", in: Self.publicChannels),
                                                          limit: 1, on: req.database)
             guard !found.isEmpty else {
                 throw AppError(.notFound, code: "open311.request", zh: "服务请求不存在。", en: "service_request_id not found")
@@ -135,30 +135,30 @@ struct Open311Controller: RouteCollection {
     }
 
     func listRequests(_ req: Request) async throws -> Open311Value {
-        var query = CaseModel.query(on: req.database).filter(\.$channel ~~ Self.publicChannels)
+        var query = CaseListQuery(on: req.database).filter("channel", in: Self.publicChannels)
         if let ids = req.query[String.self, at: "service_request_id"], !ids.isEmpty {
-            query = query.filter(\.$code ~~ ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            query = query.filter("code", in: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         } else {
             if let codes = req.query[String.self, at: "service_code"], !codes.isEmpty {
-                query = query.filter(\.$categoryCode ~~ codes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                query = query.filter("category_code", in: codes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             }
             let start = try Self.date(req, "start_date")
             let end = try Self.date(req, "end_date")
             // Without dates: the last 90 days, as the specification suggests.
-            query = query.filter(\.$createdAt >= start ?? (end ?? req.now).addingTimeInterval(-90 * 86400))
-            if let end { query = query.filter(\.$createdAt <= end) }
+            query = query.filter("created_at", .greaterThanOrEqual, start ?? (end ?? req.now).addingTimeInterval(-90 * 86400))
+            if let end { query = query.filter("created_at", .lessThanOrEqual, end) }
             if let status = req.query[String.self, at: "status"], !status.isEmpty {
                 let wanted = Set(status.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
                 guard wanted.isSubset(of: ["open", "closed"]) else {
                     throw AppError.invalid("open311.status", zh: "status 须为 open 或 closed。", en: "status must be open or closed")
                 }
-                if wanted == ["open"] { query = query.filter(\.$state ~~ CaseState.openStates.map(\.rawValue)) }
-                if wanted == ["closed"] { query = query.filter(\.$state !~ CaseState.openStates.map(\.rawValue)) }
+                if wanted == ["open"] { query = query.filter("state", in: CaseState.openStates.map(\.rawValue)) }
+                if wanted == ["closed"] { query = query.filter("state", notIn: CaseState.openStates.map(\.rawValue)) }
             }
         }
         // Newest first in the order they were filed: the ids' order, which a page walks from the
         // newest case and leaves when it has its requests. Sorted by time it read every case.
-        let requests = try await Open311RequestRow.read(query.sort(\.$id, .descending), limit: 1000, on: req.database)
+        let requests = try await Open311RequestRow.read(query.sort("id", .descending), limit: 1000, on: req.database)
         return .array(itemName: "request", try await Self.represent(requests, req))
     }
 

@@ -31,7 +31,7 @@ struct Open311RequestRow {
     }
 
     /// Up to `limit` cases of a query that has its order, each with its last public event and first photo.
-    static func read(_ query: QueryBuilder<CaseModel>, limit: Int, on db: any Database) async throws -> [Open311RequestRow] {
+    static func read(_ query: CaseListQuery, limit: Int, on db: any Database) async throws -> [Open311RequestRow] {
         var requests = try await PlainReads.rows(query.limit(limit), columns: columns, on: db).map(Open311RequestRow.init(row:))
         guard !requests.isEmpty else { return [] }
         let position = Dictionary(uniqueKeysWithValues: requests.enumerated().map { ($1.summary.id, $0) })
