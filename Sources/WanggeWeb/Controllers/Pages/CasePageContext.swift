@@ -6,12 +6,6 @@ import WanggePersistence
 /// Everything the case page shows: the case, its clocks, photos, timeline, map, and one form per
 /// action the reader may take now, with the fields that action needs.
 struct CasePageContext: Encodable {
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool = false
-    }
-
     struct ActionForm: Encodable {
         var action: String
         var label: String
@@ -64,13 +58,13 @@ struct CasePageContext: Encodable {
     var forms: [ActionForm]
     var map: String
     var duplicates: [Field]
-    var categories: [Option]
-    var departments: [Option]
+    var categories: [PageOption]
+    var departments: [PageOption]
     /// The dispatch forms' grid choices as `<option>`s (`SelectOptions`), with the case's own grid
     /// selected where no department is offered first.
     var gridOptions: String
     var gridOptionsSelecting: String
-    var targets: [Option]
+    var targets: [PageOption]
     var errors: [String: String]
     var canRevealContact: Bool
 
@@ -154,20 +148,20 @@ struct CasePageContext: Encodable {
         let categoryRows = catalog.categoryList.filter(\.active)
         let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         let categories = categoryRows.filter { $0.parentCode != nil }.map {
-            Option(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
+            PageOption(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
         }
         let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
         let departments = catalog.activeDepartments.map {
-            Option(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
+            PageOption(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
         var gridOptions = ""
-        var targets: [Option] = []
+        var targets: [PageOption] = []
         if actor.role == .dispatcher {
             let units = OrgUnitService(db: req.database)
             gridOptions = try await catalog.gridChoices.options(within: actor.scopes[0], on: req.database)
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
                 targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
-                    .filter { $0.code != snapshot.centreOrgCode }.map { Option(value: $0.code, label: "\($0.name)(\($0.code))") }
+                    .filter { $0.code != snapshot.centreOrgCode }.map { PageOption(value: $0.code, label: "\($0.name)(\($0.code))") }
             }
         }
         var duplicates: [Field] = []

@@ -1,4 +1,5 @@
 import Fluent
+import LeafKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -6,13 +7,16 @@ import WanggePersistence
 /// The work list (工作台) of every staff role, and one case page whose forms are the actions the
 /// reader may take now.
 struct CasePagesController: RouteCollection {
-    struct Tab: Encodable {
+    /// Tabs and rows go to Leaf as its data directly, as `PageOption` does.
+    struct Tab: Encodable, LeafDataRepresentable {
         var href: String
         var label: String
         var current: Bool
+
+        var leafData: LeafData { .dictionary(["href": .string(href), "label": .string(label), "current": .bool(current)]) }
     }
 
-    struct Row: Encodable {
+    struct Row: Encodable, LeafDataRepresentable {
         var code: String
         var description: String
         var stateName: String
@@ -21,21 +25,21 @@ struct CasePagesController: RouteCollection {
         var warning: String
         var warningName: String
         var createdAt: String
-    }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
+        var leafData: LeafData {
+            .dictionary(["code": .string(code), "description": .string(description), "stateName": .string(stateName),
+                         "category": .string(category), "channelName": .string(channelName), "warning": .string(warning),
+                         "warningName": .string(warningName), "createdAt": .string(createdAt)])
+        }
     }
 
     struct WorkContext: Encodable {
         var p: PageChrome
         var tabs: [Tab]
-        var statuses: [Option]
-        var categories: [Option]
-        var channels: [Option]
-        var urgencies: [Option]
+        var statuses: [PageOption]
+        var categories: [PageOption]
+        var channels: [PageOption]
+        var urgencies: [PageOption]
         var from: String
         var to: String
         var rows: [Row]
@@ -116,11 +120,11 @@ struct CasePagesController: RouteCollection {
         let channel = req.query[String.self, at: "channel"] ?? ""
         let urgency = req.query[String.self, at: "urgency"] ?? ""
         let t = Strings.table(english: english)
-        let statuses = CaseState.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
+        let statuses = CaseState.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
         let categories = try await req.application.catalogNames(on: req.database).categoryList.filter { $0.parentCode == nil }
-            .map { Option(value: $0.code, label: $0.name, selected: $0.code == category) }
-        let channels = WanggeDomain.Channel.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
-        let urgencies = Urgency.allCases.map { Option(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
+            .map { PageOption(value: $0.code, label: $0.name, selected: $0.code == category) }
+        let channels = WanggeDomain.Channel.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
+        let urgencies = Urgency.allCases.map { PageOption(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
         return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statuses: statuses,
                                                       categories: categories, channels: channels, urgencies: urgencies,
                                                       from: req.query[String.self, at: "from"] ?? "", to: req.query[String.self, at: "to"] ?? "",

@@ -6,21 +6,15 @@ import WanggePersistence
 /// 随手报 and 进度查询: report a problem (citizens without an account, grid workers on patrol,
 /// operators at a hotline or window) and follow it with the query code.
 struct CitizenPagesController: RouteCollection {
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
     struct Group: Encodable {
         var label: String
-        var options: [Option]
+        var options: [PageOption]
     }
 
     struct ReportContext: Encodable {
         var p: PageChrome
         var categories: [Group]
-        var channels: [Option]
+        var channels: [PageOption]
         var map: String
         var form: [String: String]
         var errors: [String: String]
@@ -61,15 +55,15 @@ struct CitizenPagesController: RouteCollection {
         let rows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
         let groups = rows.filter { $0.parentCode == nil }.map { top in
             Group(label: top.name, options: rows.filter { $0.parentCode == top.code }.map {
-                Option(value: $0.code, label: $0.name, selected: form["categoryCode"] == $0.code)
+                PageOption(value: $0.code, label: $0.name, selected: form["categoryCode"] == $0.code)
             })
         }
-        var channels: [Option] = []
+        var channels: [PageOption] = []
         if let actor {
             let allowed = WanggeDomain.Channel.allCases.filter { $0 != .open311 && ($0.requiredRole == nil || $0.requiredRole == actor.role) }
             let preferred = form["channel"] ?? (actor.role == .gridWorker ? "patrol" : actor.role == .dispatcher ? "hotline" : "citizen")
             let english = req.isEnglish
-            channels = allowed.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == preferred) }
+            channels = allowed.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == preferred) }
         }
         let map = try await MapPages.caseMap(req, actor: actor?.role == .gridWorker ? actor : nil, markers: [], pickable: true)
         return ReportContext(p: PageChrome(req), categories: groups, channels: channels, map: map, form: form, errors: errors,
