@@ -113,6 +113,16 @@ final class CasePagesTests: XCTestCase {
             XCTAssertFalse(registered.contains(">\(firstCode)<"))
             let (_, noise, _) = try await t.get("/work?all=1&category=02", &browser)
             XCTAssertFalse(noise.contains(secondCode))
+            // The chosen filters stay chosen in the form (the query string is read once for all of them).
+            XCTAssertTrue(registered.contains("<option value=\"registered\" selected>"))
+            XCTAssertTrue(registered.contains("<option value=\"01\" selected>"))
+            XCTAssertFalse(noise.contains("<option value=\"registered\" selected>"))
+            // A key given twice is no flat map of strings: read key by key, the last one counts, for the list and the form alike.
+            let (twice, twicePage, _) = try await t.get("/work?all=1&status=registered&status=handled", &browser)
+            XCTAssertEqual(twice, .ok)
+            XCTAssertFalse(twicePage.contains(secondCode))
+            XCTAssertTrue(twicePage.contains("<option value=\"handled\" selected>"))
+            XCTAssertFalse(twicePage.contains("<option value=\"registered\" selected>"))
         }
     }
 

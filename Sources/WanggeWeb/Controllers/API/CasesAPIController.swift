@@ -286,11 +286,9 @@ enum CaseIntake {
 }
 
 extension CaseFilter {
-    static func from(_ req: Request) throws -> CaseFilter {
-        // The query string decoded once: each `req.query[_:at:]` decodes all of it again, and a
-        // queue page asks for a dozen keys (a twentieth of its time).
-        let params = try? req.query.decode([String: String].self)
-        func param(_ key: String) -> String? { params.map { $0[key] } ?? req.query[String.self, at: key] }
+    static func from(_ req: Request, query params: QueryParameters? = nil) throws -> CaseFilter {
+        let params = params ?? QueryParameters(req)
+        func param(_ key: String) -> String? { params[key] }
         var filter = CaseFilter()
         if let raw = param("queue") {
             guard let queue = CaseQueue(rawValue: raw) else {

@@ -84,9 +84,10 @@ struct CasePagesController: RouteCollection {
         let actor = try req.requirePageUser().actor
         let english = req.isEnglish
         let tabs = Self.tabs(for: actor.role)
-        var filter = try CaseFilter.from(req)
+        let query = QueryParameters(req)
+        var filter = try CaseFilter.from(req, query: query)
         let defaultTab = tabs.first!
-        if req.query[String.self, at: "queue"] == nil, req.query[String.self, at: "warning"] == nil, req.query[String.self, at: "all"] == nil {
+        if query["queue"] == nil, query["warning"] == nil, query["all"] == nil {
             filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))
             if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = req.now }
         }
@@ -115,10 +116,10 @@ struct CasePagesController: RouteCollection {
                                      gridCode: model.gridCode, href: "/cases/\(model.code)", label: model.code)
         }
         let map = try await MapPages.caseMap(req, actor: actor, markers: markers)
-        let status = req.query[String.self, at: "status"] ?? ""
-        let category = req.query[String.self, at: "category"] ?? ""
-        let channel = req.query[String.self, at: "channel"] ?? ""
-        let urgency = req.query[String.self, at: "urgency"] ?? ""
+        let status = query["status"] ?? ""
+        let category = query["category"] ?? ""
+        let channel = query["channel"] ?? ""
+        let urgency = query["urgency"] ?? ""
         let t = Strings.table(english: english)
         let statuses = CaseState.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == status) }
         let categories = try await req.application.catalogNames(on: req.database).categoryList.filter { $0.parentCode == nil }
@@ -127,7 +128,7 @@ struct CasePagesController: RouteCollection {
         let urgencies = Urgency.allCases.map { PageOption(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
         return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statuses: statuses,
                                                       categories: categories, channels: channels, urgencies: urgencies,
-                                                      from: req.query[String.self, at: "from"] ?? "", to: req.query[String.self, at: "to"] ?? "",
+                                                      from: query["from"] ?? "", to: query["to"] ?? "",
                                                       rows: rows, next: nextURL,
                                                       q: filter.search ?? "", queue: currentQueue, warning: currentWarning, map: map))
     }

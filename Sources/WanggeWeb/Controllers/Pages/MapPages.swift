@@ -13,7 +13,7 @@ struct MapPages: RouteCollection {
     @Sendable func gridsSVG(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         let service = OrgUnitService(db: req.database)
-        let root = try await service.find(code: req.query[String.self, at: "within"] ?? actor.orgCode, for: actor)
+        let root = try await service.find(code: QueryParameters(req)["within"] ?? actor.orgCode, for: actor)
         let svg = try await Self.svg(req, actor: actor, within: root, highlight: nil)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml", parameters: ["charset": "utf-8"])
