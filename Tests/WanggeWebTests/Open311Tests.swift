@@ -211,6 +211,7 @@ final class Open311Tests: XCTestCase {
 
             let all = try await get(t, "/open311/v2/requests.json").1.jsonArray()
             XCTAssertEqual(all.count, 2, "internal channels are not published")
+            XCTAssertEqual(all.compactMap { $0["service_request_id"] as? String }, [secondCode, firstCode], "newest filed first")
             let request = try XCTUnwrap(all.first { $0["service_code"] as? String == "0101" })
             for key in ["service_request_id", "status", "status_notes", "service_name", "service_code", "description", "agency_responsible",
                         "service_notice", "requested_datetime", "updated_datetime", "expected_datetime", "address", "address_id", "zipcode",
@@ -244,5 +245,25 @@ final class Open311Tests: XCTestCase {
             let (bad, _, _) = try await get(t, "/open311/v2/requests.json?start_date=yesterday")
             XCTAssertEqual(bad, .badRequest)
         }
+    }
+
+    /// Times are written as Foundation's `ISO8601DateFormatter` writes them, in the installation's zone, whatever the
+    /// zone's offset (whole hours, half hours, behind UTC, summer time or none) and the moment.
+    func testTimesAreWrittenAsFoundationWritesThem() {
+        var generator = SystemRandomNumberGenerator()
+        let moments: [Double] = [0, -0.5, 951_782_400, 1_796_536_805.9, 1_710_054_000, 1_730_613_600] +
+            (0..<400).map { _ in Double.random(in: -2_000_000_000...4_000_000_000, using: &generator) }
+        for zone in ["Asia/Shanghai", "UTC", "America/New_York", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"] {
+            let timeZone = TimeZone(identifier: zone)!
+            let foundation = ISO8601DateFormatter()
+            foundation.timeZone = timeZone
+            foundation.formatOptions = [.withInternetDateTime]
+            let time = Open311Time(timeZone: timeZone)
+            for seconds in moments {
+                let date = Date(timeIntervalSince1970: seconds)
+                XCTAssertEqual(time.string(date), foundation.string(from: date), "\(zone) \(seconds)")
+            }
+        }
+        XCTAssertNil(Open311Time(timeZone: .gmt).string(nil))
     }
 }

@@ -156,9 +156,10 @@ struct Open311Controller: RouteCollection {
                 if wanted == ["closed"] { query = query.filter("state", notIn: CaseState.openStates.map(\.rawValue)) }
             }
         }
-        // Newest first in the order they were filed: the ids' order, which a page walks from the
-        // newest case and leaves when it has its requests. Sorted by time it read every case.
-        let requests = try await Open311RequestRow.read(query.sort("id", .descending), limit: 1000, on: req.database)
+        // Newest first by the time filed, from the (created_at, id) index: the walk starts at the window's end and
+        // stops at its start or with its requests. Walked in id order, a window with fewer than 1,000 public requests
+        // (a county whose citizens report by phone, a narrow service) passed every case back to the first ever filed.
+        let requests = try await Open311RequestRow.read(query.sort("created_at", .descending).sort("id", .descending), limit: 1000, on: req.database)
         return .array(itemName: "request", try await Self.represent(requests, req))
     }
 

@@ -110,15 +110,47 @@ enum Open311Format: String {
 
 /// Open311 times are ISO 8601 with the offset of the installation's time zone.
 struct Open311Time {
-    let formatter: ISO8601DateFormatter
+    let timeZone: TimeZone
 
     init(timeZone: TimeZone) {
-        formatter = ISO8601DateFormatter()
-        formatter.timeZone = timeZone
-        formatter.formatOptions = [.withInternetDateTime]
+        self.timeZone = timeZone
     }
 
-    func string(_ date: Date?) -> String? { date.map(formatter.string(from:)) }
+    /// `2026-12-06T18:20:05+08:00` (`Z` at no offset, the offset's seconds when it has any), whole seconds rounded down: what `ISO8601DateFormatter` with
+    /// `.withInternetDateTime` writes, without its trip through ICU for each time (a list of 1,000 requests writes
+    /// 3,000 of them, 13% of its CPU).
+    func string(_ date: Date?) -> String? {
+        guard let date else { return nil }
+        let offset = Int64(timeZone.secondsFromGMT(for: date))
+        let local = Int64(date.timeIntervalSince1970.rounded(.down)) + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let inDay = local - days * 86_400
+        let (year, month, day) = RollupKeys.civil(days)
+        guard (0...9999).contains(year) else { return Self.fallback(date, timeZone) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(25)
+        bytes.appendDecimal(year, width: 4); bytes.append(UInt8(ascii: "-")); bytes.appendDecimal(month, width: 2)
+        bytes.append(UInt8(ascii: "-")); bytes.appendDecimal(day, width: 2); bytes.append(UInt8(ascii: "T"))
+        bytes.appendDecimal(inDay / 3600, width: 2); bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(inDay / 60 % 60, width: 2)
+        bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(inDay % 60, width: 2)
+        if offset == 0 {
+            bytes.append(UInt8(ascii: "Z"))
+        } else {
+            bytes.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+            bytes.appendDecimal(abs(offset) / 3600, width: 2); bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(abs(offset) / 60 % 60, width: 2)
+            // A zone's offsets before standard time had seconds (St. John's −02:30:52 until 1935).
+            if abs(offset) % 60 != 0 { bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(abs(offset) % 60, width: 2) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Years outside 0–9999, which no case has: Foundation's own writing.
+    private static func fallback(_ date: Date, _ timeZone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = timeZone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
 
     static func parse(_ raw: String) -> Date? {
         let f = ISO8601DateFormatter()
