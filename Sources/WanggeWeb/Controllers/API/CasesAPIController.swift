@@ -107,8 +107,9 @@ struct CasesAPIController: RouteCollection {
         let actor = try req.requireActor()
         let (model, _, _) = try await CaseTransitionService(db: req.database).load(code: req.parameters.get("code")!, for: actor)
         guard let lat = model.lat, let lon = model.lon else { return [] }
-        let hints = try await CaseQueryService(db: req.database).duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
-                                                                           excluding: model.id, now: req.now)
+        let queries = CaseQueryService(db: req.database)
+        let hints = try await queries.models(ids: queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
+                                                                          excluding: model.id, now: req.now).map(\.id))
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         return hints.filter { CaseAccess.relation(of: actor, to: $0, snapshot: (try? $0.snapshot) ?? CaseSnapshot(centreOrgCode: "")).canRead }
