@@ -15,7 +15,7 @@ public enum ExportText {
     /// (0.1 + 0.2 prints as "0.3", not "0.30000000000000004").
     public static func decimal(_ x: Double, maxFractionDigits: Int, keepZeros: Bool = false) -> String {
         guard x.isFinite else { return missing }
-        var s = String(format: "%.\(max(0, min(maxFractionDigits, 15)))f", x)
+        var s = FixedDecimal.string(x, digits: max(0, min(maxFractionDigits, 15)))
         if !keepZeros, s.contains(".") {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }

@@ -91,7 +91,7 @@ struct RateDTO: Content {
     }
 
     static func percent(_ value: Double?) -> String {
-        value.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
+        value.map { FixedDecimal.string($0 * 100, digits: 1) + "%" } ?? "—"
     }
 
     static func all(_ counts: CaseCounts, weight: Double, english: Bool = false) -> [RateDTO] {

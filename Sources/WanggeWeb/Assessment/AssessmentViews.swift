@@ -60,6 +60,6 @@ enum AssessmentViews {
     }
 
     static func figure(_ n: Int) -> String {
-        n >= 10_000 ? String(format: "%.1f万", Double(n) / 10_000) : String(n)
+        n >= 10_000 ? FixedDecimal.string(Double(n) / 10_000, digits: 1) + "万" : String(n)
     }
 }

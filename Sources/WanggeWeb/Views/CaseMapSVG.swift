@@ -66,7 +66,7 @@ enum CaseMapSVG {
         return out + "</svg>"
     }
 
-    static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func f(_ v: Double) -> String { FixedDecimal.string(v, digits: 1) }
 
     /// The grids' outlines, each with its name as a tooltip, appended piece by piece into one text.
     static func outlines(of grids: [GridShapeCache.ProjectedMap.Grid]) -> String {

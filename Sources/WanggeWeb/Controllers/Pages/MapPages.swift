@@ -83,7 +83,7 @@ enum GridMapSVG {
         }
         if map.grids.count <= 60 {
             for grid in map.grids {
-                out += "<text x=\"\(String(format: "%.1f", grid.centreX))\" y=\"\(String(format: "%.1f", grid.centreY))\" text-anchor=\"middle\">\(grid.escapedLabel)</text>"
+                out += "<text x=\"\(FixedDecimal.string(grid.centreX, digits: 1))\" y=\"\(FixedDecimal.string(grid.centreY, digits: 1))\" text-anchor=\"middle\">\(grid.escapedLabel)</text>"
             }
         }
         if let highlight, let projection = map.projection {
