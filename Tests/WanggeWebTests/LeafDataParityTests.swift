@@ -1,0 +1,32 @@
+import Foundation
+import LeafKit
+import XCTest
+@testable import WanggeWeb
+
+/// The types handed to Leaf as its data directly (`LeafDataRepresentable`) give the templates every field their
+/// `Encodable` form has, by the same names and values: a field added to one and forgotten in the other would vanish
+/// from the page without an error.
+final class LeafDataParityTests: XCTestCase {
+    func testTheLeafDataOfPageRowsIsTheirEncodedForm() throws {
+        try assertParity(PageOption(value: "0101", label: "井盖 & <缺失>", selected: true))
+        try assertParity(PageOption(value: "", label: "全部"))
+        try assertParity(CasePagesController.Tab(href: "/work?queue=to_register", label: "待受理", current: false))
+        try assertParity(CasePagesController.Row(code: "330110-20261206-00002", description: "路灯不亮", stateName: "已立案", category: "市政",
+                                                 channelName: "市民", warning: "yellow", warningName: "黄灯", createdAt: "12-06 09:30"))
+    }
+
+    private func assertParity<T: Encodable & LeafDataRepresentable>(_ value: T, file: StaticString = #filePath, line: UInt = #line) throws {
+        let encoded = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any], file: file, line: line)
+        let leaf = try XCTUnwrap(value.leafData.dictionary, file: file, line: line)
+        XCTAssertEqual(Set(leaf.keys), Set(encoded.keys), "\(T.self): the same fields", file: file, line: line)
+        for (key, plain) in encoded {
+            let data = try XCTUnwrap(leaf[key], file: file, line: line)
+            switch data.celf {
+            case .bool: XCTAssertEqual(data.bool, plain as? Bool, "\(T.self).\(key)", file: file, line: line)
+            case .string: XCTAssertEqual(data.string, plain as? String, "\(T.self).\(key)", file: file, line: line)
+            case .int: XCTAssertEqual(data.int, (plain as? NSNumber)?.intValue, "\(T.self).\(key)", file: file, line: line)
+            default: XCTFail("\(T.self).\(key): Leaf data of \(data.celf) not compared", file: file, line: line)
+            }
+        }
+    }
+}
