@@ -251,7 +251,8 @@ final class Open311Tests: XCTestCase {
     /// zone's offset (whole hours, half hours, behind UTC, summer time or none) and the moment.
     func testTimesAreWrittenAsFoundationWritesThem() {
         var generator = SystemRandomNumberGenerator()
-        let moments: [Double] = [0, -0.5, 951_782_400, 1_796_536_805.9, 1_710_054_000, 1_730_613_600] +
+        let moments: [Double] = [0, -0.5, -1_495_223_749.000063, 951_782_400, 1_796_536_805.9, 1_796_536_805.9996, 1_796_536_805.9994,
+                                 1_710_054_000, 1_730_613_600] +
             (0..<400).map { _ in Double.random(in: -2_000_000_000...4_000_000_000, using: &generator) }
         for zone in ["Asia/Shanghai", "UTC", "America/New_York", "Asia/Kolkata", "America/St_Johns", "Pacific/Chatham"] {
             let timeZone = TimeZone(identifier: zone)!
