@@ -94,7 +94,8 @@ final class CaseIndexTests: XCTestCase {
                     .where("id", .equal, id).run()
             }
             let hints = try await CaseQueryService(db: t.app.db)
-                .duplicateHints(lat: spot.lat, lon: spot.lon, categoryCode: "0101", excluding: nil, now: now)
+                .duplicateHints(lat: spot.lat, lon: spot.lon, categoryCode: "0101", excluding: nil, now: now,
+                                visibleTo: Actor(userID: UUID(), username: "d", displayName: "d", role: .dispatcher, orgCode: "330110", orgLevel: .county))
             // (The demo county may have cases of its own there.)
             XCTAssertEqual(Set(hints.compactMap(\.id)).intersection(ids), Set(ids.prefix(2)), "[\(t.database)] the week's two, not the ten-day-old one")
         }

@@ -82,6 +82,15 @@ final class CaseRulesTests: XCTestCase {
             XCTAssertTrue(mergedCounts.allSatisfy { $0.caseCount == 1 })
             let differences = try await t.rollupDifferences()
             XCTAssertEqual(differences, [], "[\(t.database)] what the merge moved equals a recount")
+            // Taken at another township's window, the same report hints nothing of this township's open cases (the
+            // first, the master): they are not in that dispatcher's lists. Here, the county's dispatcher is hinted it.
+            let elsewhere = try await t.report(["channel": "window", "description": "东湖那边井盖坏了", "categoryCode": "0101",
+                                                "location": ["lat": spot.lat + 0.0002, "lon": spot.lon]], token: try await t.token("dispatcher-ns"))
+            XCTAssertEqual(elsewhere.status, .created, "\(elsewhere.json)")
+            XCTAssertEqual((elsewhere.json["duplicateHints"] as? [[String: Any]])?.count, 0)
+            let here = try await t.report(["channel": "window", "description": "东湖那边井盖坏了", "categoryCode": "0101",
+                                           "location": ["lat": spot.lat + 0.0002, "lon": spot.lon]], token: try await t.token("dispatcher"))
+            XCTAssertTrue(((here.json["duplicateHints"] as? [[String: Any]]) ?? []).contains { $0["code"] as? String == first.code })
         }
     }
 

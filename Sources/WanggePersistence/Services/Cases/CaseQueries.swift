@@ -285,7 +285,9 @@ public struct CaseQueryService: Sendable {
     /// 重复件提示: open cases of the same category within `radius` metres in the last 7 days, newest first, as a
     /// list's columns on the request's direct reader: a staff report answers with them, and read as up to 50 whole
     /// models through SQLiteNIO's pool they made a hotline's reports after a burst of calls about one spot 1.4 ms each.
-    public func duplicateHints(lat: Double, lon: Double, categoryCode: String?, excluding caseID: Int?, now: Date,
+    /// Only cases `viewer` may list (`CaseAccess.visible`) are hinted: a report taken at another township's window
+    /// showed that township's cases, descriptions and addresses, to someone whose lists do not show them.
+    public func duplicateHints(lat: Double, lon: Double, categoryCode: String?, excluding caseID: Int?, now: Date, visibleTo viewer: Actor,
                                radius: Double = 100, days: Double = 7) async throws -> [CaseSummary] {
         guard let categoryCode else { return [] }
         let point = GeoPoint(lon: lon, lat: lat)
@@ -303,7 +305,7 @@ public struct CaseQueryService: Sendable {
             .filter("lat", .greaterThanOrEqual, lat - dLat).filter("lat", .lessThanOrEqual, lat + dLat)
             .filter("lon", .greaterThanOrEqual, lon - dLon).filter("lon", .lessThanOrEqual, lon + dLon)
         if let caseID { query.filter("id", .notEqual, caseID) }
-        return try await page(query.sort("id", .descending), limit: 50).filter { other in
+        return try await page(CaseAccess.visible(query, to: viewer).sort("id", .descending), limit: 50).filter { other in
             guard let la = other.lat, let lo = other.lon else { return false }
             return point.distanceMeters(to: GeoPoint(lon: lo, lat: la)) <= radius
         }

@@ -167,7 +167,8 @@ struct CasePageContext: Encodable {
         var duplicates: [Field] = []
         var markers: [CaseMapSVG.Marker] = []
         if allowed.contains(.merge), let lat = model.lat, let lon = model.lon {
-            let hints = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now)
+            let hints = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now,
+                                                         visibleTo: actor)
             duplicates = hints.map { Field(label: $0.code, value: String($0.description.prefix(40))) }
             // Nearby open cases on the map beside this one, so the dispatcher sees what may be a duplicate.
             markers += hints.compactMap { hint in
