@@ -49,9 +49,10 @@ public struct SVGBarChart: Sendable, Equatable {
 
     var plot: (x0: Double, x1: Double) { (labelWidth, max(labelWidth + 1, width - Self.valueBand)) }
 
-    func barLength(_ v: Double) -> Double {
+    /// `top` is `xMax`, worked out once per drawing: each bar scanned every bar's value again for it.
+    func barLength(_ v: Double, top: Double) -> Double {
         guard v.isFinite else { return 0 }
-        return min(max(v, 0), xMax) / xMax * (plot.x1 - plot.x0)
+        return min(max(v, 0), top) / top * (plot.x1 - plot.x0)
     }
 
     public func svg() -> String {
@@ -74,7 +75,7 @@ public struct SVGBarChart: Sendable, Equatable {
             let by = Self.top + Double(i) * (barHeight + gap) + gap / 2
             let midY = by + barHeight / 2 + 4
             let valueText = bar.value.isFinite ? valueStyle.label(bar.value) : ExportText.missing
-            let length = barLength(bar.value)
+            let length = barLength(bar.value, top: top)
             s += "<g>"
             s += "<title>\(SVGChart.esc("\(bar.label):\(valueText)"))</title>"
             s += SVGChart.text(SVGChart.shortened(bar.label, maxWidth: labelWidth - 12), x: p.x0 - 8, y: midY, anchor: "end")

@@ -50,20 +50,22 @@ public struct SVGLineChart: Sendable, Equatable {
         return (x0, y0, max(x0 + 1, width - insets.right), max(y0 + 1, height - insets.bottom))
     }
 
-    /// Evenly spread from the left to the right edge of the plot; a single point sits in the middle.
-    func x(_ i: Int) -> Double {
-        let p = plot, count = pointCount
+    /// Evenly spread from the left to the right edge of the plot; a single point sits in the middle. `count` is
+    /// `pointCount`, worked out once per drawing (each point asked for it again, and `yMax` scanned every value).
+    func x(_ i: Int, count: Int) -> Double {
+        let p = plot
         return count <= 1 ? (p.x0 + p.x1) / 2 : p.x0 + Double(i) * (p.x1 - p.x0) / Double(count - 1)
     }
 
-    /// Negative values are drawn on the baseline: the axis starts at 0.
-    func y(_ v: Double) -> Double {
+    /// Negative values are drawn on the baseline: the axis starts at 0, and runs to `top` (`yMax`).
+    func y(_ v: Double, top: Double) -> Double {
         let p = plot
-        return p.y1 - min(max(v, 0), yMax) / yMax * (p.y1 - p.y0)
+        return p.y1 - min(max(v, 0), top) / top * (p.y1 - p.y0)
     }
 
     public func svg() -> String {
-        let p = plot, top = yMax
+        let p = plot, top = yMax, count = pointCount
+        let x = { (i: Int) in self.x(i, count: count) }, y = { (v: Double) in self.y(v, top: top) }
         var s = SVGChart.open(width: width, height: height, label: title)
 
         for tick in SVGChart.ticks(upTo: top) {
@@ -73,7 +75,6 @@ public struct SVGLineChart: Sendable, Equatable {
         }
 
         // Thin the x labels so they never overlap (about one per 56 px).
-        let count = pointCount
         let every = max(1, Int((Double(count) * 56 / max(p.x1 - p.x0, 1)).rounded(.up)))
         for (i, label) in xLabels.enumerated() where i % every == 0 {
             s += SVGChart.text(label, x: x(i), y: p.y1 + 18, anchor: "middle")

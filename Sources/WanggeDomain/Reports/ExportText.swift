@@ -15,13 +15,16 @@ public enum ExportText {
     /// (0.1 + 0.2 prints as "0.3", not "0.30000000000000004").
     public static func decimal(_ x: Double, maxFractionDigits: Int, keepZeros: Bool = false) -> String {
         guard x.isFinite else { return missing }
-        var s = FixedDecimal.string(x, digits: max(0, min(maxFractionDigits, 15)))
-        if !keepZeros, s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
+        // Trimmed as bytes: through `String`'s `contains`, `hasSuffix` and `removeLast` (Foundation's search, grapheme
+        // walks) the trimming cost as much as the writing, and a dashboard's charts write hundreds of coordinates.
+        var s = Array(FixedDecimal.string(x, digits: max(0, min(maxFractionDigits, 15))).utf8)
+        let point = UInt8(ascii: "."), zero = UInt8(ascii: "0")
+        if !keepZeros, s.contains(point) {
+            while s.last == zero { s.removeLast() }
+            if s.last == point { s.removeLast() }
         }
-        if s.hasPrefix("-"), s.dropFirst().allSatisfy({ $0 == "0" || $0 == "." }) { s.removeFirst() }
-        return s
+        if s.first == UInt8(ascii: "-"), s.dropFirst().allSatisfy({ $0 == zero || $0 == point }) { s.removeFirst() }
+        return String(decoding: s, as: UTF8.self)
     }
 
     /// Escapes & < > " ' and drops characters XML 1.0 forbids (control characters other than tab,
