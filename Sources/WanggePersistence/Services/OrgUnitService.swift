@@ -45,7 +45,9 @@ public struct OrgUnitService: Sendable {
 
     /// A unit the actor may see, or `notFound` — never `forbidden`, so existence does not leak.
     public func find(code: String, for actor: Actor) async throws -> OrgUnitModel {
-        guard let unit = try await OrgUnitModel.query(on: db).filter(\.$code == code).first(),
+        // As a plain read (on a request's direct reader): the leaders' pages look up their area and its parents at
+        // every view, and through Fluent's builder each was a query built, aliased and decoded field by field.
+        guard let unit = try await PlainReads.first(OrgUnitModel.self, where: "code", equals: code, on: db),
               actor.canSee(unit.ancestry)
         else { throw AppError.notFound("org_unit") }
         return unit
