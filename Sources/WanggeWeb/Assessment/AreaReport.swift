@@ -16,14 +16,14 @@ struct AreaReport {
     var categories: [(name: String, counts: CaseCounts)]
     var channels: [(name: String, counts: CaseCounts)]
 
-    static func build(area: OrgUnitModel, period: AssessmentPeriod, on db: any Database) async throws -> AreaReport {
+    /// `names`: the categories' names, from the request's kept catalogue (`NameBook.load(on: req)`), not read again.
+    static func build(area: OrgUnitModel, period: AssessmentPeriod, names: NameBook, on db: any Database) async throws -> AreaReport {
         let settings = try await AssessmentSettings.load(on: db)
         let queries = AssessmentQueries(db: db)
         let counts = try await queries.totals(.org, area.code, period)
         let previous = try await queries.totals(.org, area.code, period.previous)
         let units = try await OrgUnitModel.query(on: db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
         let byUnit = try await queries.byUnit(.org, units: units.map(\.code), period)
-        let names = try await NameBook.load(on: db)
         // Breakdowns are kept for villages and above; a grid's report borrows nothing and shows none.
         let byCategory = area.orgLevel == .grid ? [:] : try await queries.breakdown(.org, area.code, by: .category, period)
         let byChannel = area.orgLevel == .grid ? [:] : try await queries.breakdown(.org, area.code, by: .channel, period)

@@ -29,7 +29,7 @@ struct ReportPagesController: RouteCollection {
         let actor = try req.assessmentActor(page: true)
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
-        return (actor, try await AreaReport.build(area: area, period: period, on: req.database))
+        return (actor, try await AreaReport.build(area: area, period: period, names: NameBook.load(on: req), on: req.database))
     }
 
     @Sendable func page(req: Request) async throws -> Response {
