@@ -79,13 +79,9 @@ enum PostgresJSONRows {
         let micros = Int64(since2000), perDay: Int64 = 86_400_000_000
         var (days, inDay) = (micros / perDay, micros % perDay)
         if inDay < 0 { (days, inDay) = (days - 1, inDay + perDay) }
-        let (year, month, day) = RollupKeys.civil(days + 10_957)
-        guard (1...9999).contains(year) else { return false }
-        let seconds = inDay / 1_000_000
-        out.appendDecimal(year, width: 4); out.append(UInt8(ascii: "-")); out.appendDecimal(month, width: 2)
-        out.append(UInt8(ascii: "-")); out.appendDecimal(day, width: 2); out.append(UInt8(ascii: "T"))
-        out.appendDecimal(seconds / 3600, width: 2); out.append(UInt8(ascii: ":")); out.appendDecimal(seconds / 60 % 60, width: 2)
-        out.append(UInt8(ascii: ":")); out.appendDecimal(seconds % 60, width: 2); out.append(UInt8(ascii: "."))
+        let civil = RollupKeys.civil(days + 10_957)
+        guard (1...9999).contains(civil.0) else { return false }
+        out.appendDateTime(civil, second: inDay / 1_000_000); out.append(UInt8(ascii: "."))
         out.appendDecimal(inDay % 1_000_000, width: 6); out.append(UInt8(ascii: "Z"))
         return true
     }

@@ -125,17 +125,11 @@ struct Open311Time {
         // As Foundation's formatter counts: the moment to the nearest millisecond, then its whole second (down), so
         // 05.9996 is 06 and -0.5 the second before 1970.
         let millis = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000).rounded())
-        let local = (millis >= 0 ? millis / 1000 : (millis - 999) / 1000) + offset
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let inDay = local - days * 86_400
-        let (year, month, day) = RollupKeys.civil(days)
-        guard (0...9999).contains(year) else { return Self.fallback(date, timeZone) }
+        let (civil, second) = CivilDateTime.split((millis >= 0 ? millis / 1000 : (millis - 999) / 1000) + offset)
+        guard (0...9999).contains(civil.year) else { return Self.fallback(date, timeZone) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(25)
-        bytes.appendDecimal(year, width: 4); bytes.append(UInt8(ascii: "-")); bytes.appendDecimal(month, width: 2)
-        bytes.append(UInt8(ascii: "-")); bytes.appendDecimal(day, width: 2); bytes.append(UInt8(ascii: "T"))
-        bytes.appendDecimal(inDay / 3600, width: 2); bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(inDay / 60 % 60, width: 2)
-        bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(inDay % 60, width: 2)
+        bytes.appendDateTime(civil, second: second)
         if offset == 0 {
             bytes.append(UInt8(ascii: "Z"))
         } else {
