@@ -8,7 +8,6 @@ import WanggePersistence
 /// `/admin/assessment`: the weight of 基本满意 and the index definition.
 struct AssessmentPagesController: RouteCollection {
     typealias Link = AssessmentViews.Link
-    typealias Option = AssessmentViews.Option
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("assessment", use: assessment)
@@ -34,10 +33,10 @@ struct AssessmentPagesController: RouteCollection {
         var areaName: String
         var up: [Link]
         var down: [Link]
-        var periods: [Option]
+        var periods: [PageOption]
         var period: PeriodDTO
-        var levels: [Option]
-        var rates: [Option]
+        var levels: [PageOption]
+        var rates: [PageOption]
         var rateName: String
         var rateExplanation: String
         var cards: [RateDTO]
@@ -80,8 +79,8 @@ struct AssessmentPagesController: RouteCollection {
         return try await req.page("assessment", AssessmentContext(
             p: PageChrome(req), areaCode: area.code, areaName: area.name, up: up, down: down,
             periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period),
-            levels: allowed.map { Option(value: $0.rawValue, label: $0.nameZH, selected: $0 == level) },
-            rates: Rate.allCases.map { Option(value: $0.rawValue, label: $0.nameZH, selected: $0 == rate) },
+            levels: allowed.map { PageOption(value: $0.rawValue, label: $0.nameZH, selected: $0 == level) },
+            rates: Rate.allCases.map { PageOption(value: $0.rawValue, label: $0.nameZH, selected: $0 == rate) },
             rateName: rate.nameZH, rateExplanation: rate.explanationZH,
             cards: RateDTO.all(counts, weight: settings.basicallySatisfiedWeight), figures: figures,
             red: boards.red.map(row), black: boards.black.map(row), rankingCount: ranked.count, rankingRows: Self.rows(ranked.map(row)),
@@ -124,7 +123,7 @@ struct AssessmentPagesController: RouteCollection {
         var areaName: String
         var indexName: String
         var up: [Link]
-        var periods: [Option]
+        var periods: [PageOption]
         var period: PeriodDTO
         var tree: [IndexRow]
         var nodeName: String

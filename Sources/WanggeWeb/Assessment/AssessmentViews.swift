@@ -11,12 +11,6 @@ enum AssessmentViews {
         var current: Bool = false
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
-
     struct Table: Encodable {
         var title: String
         var header: [String]
@@ -30,7 +24,7 @@ enum AssessmentViews {
     }
 
     /// The periods offered in the selector: recent weeks, months, quarters and years.
-    static func periodOptions(today: String, selected: AssessmentPeriod, kinds: [AssessmentPeriod.Kind] = [.month, .quarter, .year]) -> [Option] {
+    static func periodOptions(today: String, selected: AssessmentPeriod, kinds: [AssessmentPeriod.Kind] = [.month, .quarter, .year]) -> [PageOption] {
         var periods: [AssessmentPeriod] = []
         for kind in kinds {
             var p = AssessmentPeriod.of(kind, containing: today)!
@@ -41,7 +35,7 @@ enum AssessmentViews {
             }
         }
         if !periods.contains(selected) { periods.insert(selected, at: 0) }
-        return periods.map { Option(value: $0.token, label: $0.labelZH, selected: $0 == selected) }
+        return periods.map { PageOption(value: $0.token, label: $0.labelZH, selected: $0 == selected) }
     }
 
     /// The way up from the area to the top of the actor's scope, and down to its children.

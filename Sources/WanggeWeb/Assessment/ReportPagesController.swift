@@ -17,7 +17,7 @@ struct ReportPagesController: RouteCollection {
         var title: String
         var areaCode: String
         var period: PeriodDTO
-        var periods: [AssessmentViews.Option]
+        var periods: [PageOption]
         var up: [AssessmentViews.Link]
         var down: [AssessmentViews.Link]
         var tables: [AssessmentViews.Table]

@@ -28,17 +28,12 @@ struct AdminCategoryPagesController: RouteCollection {
         var stored: Bool
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-    }
-
     struct Context: Encodable {
         var p: PageChrome
         var rows: [Row]
         var rules: [RuleRow]
-        var tops: [Option]
-        var departments: [Option]
+        var tops: [PageOption]
+        var departments: [PageOption]
         var thresholds: ThresholdsView
         var errors: [String: String]
     }
@@ -66,8 +61,8 @@ struct AdminCategoryPagesController: RouteCollection {
                                             department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
                                             level: $0.defaultLevel.flatMap(OrgLevel.init(rawValue:))?.nameZH ?? "") },
                        rules: rules,
-                       tops: rows.filter { $0.parentCode == nil }.map { Option(value: $0.code, label: $0.name) },
-                       departments: names.departments.sorted { $0.key < $1.key }.map { Option(value: $0.key, label: $0.value) },
+                       tops: rows.filter { $0.parentCode == nil }.map { PageOption(value: $0.code, label: $0.name) },
+                       departments: names.departments.sorted { $0.key < $1.key }.map { PageOption(value: $0.key, label: $0.value) },
                        thresholds: ThresholdsView(blue: percent(sla.thresholds.blue), yellow: percent(sla.thresholds.yellow),
                                                   red: percent(sla.thresholds.red), stored: sla.thresholdsStored),
                        errors: errors)

@@ -15,7 +15,7 @@ struct AdminPeoplePagesController: RouteCollection {
     struct DepartmentsContext: Encodable {
         var p: PageChrome
         var departments: [DepartmentRow]
-        var units: [Option]
+        var units: [PageOption]
         var form: [String: String]
         var errors: [String: String]
     }
@@ -32,26 +32,21 @@ struct AdminPeoplePagesController: RouteCollection {
     struct UsersContext: Encodable {
         var p: PageChrome
         var users: [UserRow]
-        var roles: [Option]
+        var roles: [PageOption]
         /// The form's unit choices, as `<option>`s with the asked unit selected (`SelectOptions`).
         var unitOptions: String
-        var departments: [Option]
+        var departments: [PageOption]
         var roleFilter: String
         /// The list's other filters as asked, and the units they may choose among (down to villages).
         var unitFilter: String
         var q: String
-        var filterUnits: [Option]
+        var filterUnits: [PageOption]
         /// How many people the filters find, and the next page's address when there is one.
         var total: Int
         var next: String?
         var filterError: String?
         var form: [String: String]
         var errors: [String: String]
-    }
-
-    struct Option: Encodable {
-        var value: String
-        var label: String
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -114,9 +109,9 @@ struct AdminPeoplePagesController: RouteCollection {
     }
 
     /// The units of the admin's subtree down to `maxLevel`, as a tree (indented, in path order).
-    func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [Option] {
+    func unitOptions(_ req: Request, actor: Actor, maxLevel: OrgLevel) async throws -> [PageOption] {
         try await OrgUnitService(db: req.database).choices(within: actor.scopes[0], levels: OrgLevel.allCases.filter { $0 <= maxLevel }, byPath: true)
-            .map { Option(value: $0.code, label: String(repeating: "　", count: $0.level?.depth ?? 0) + "\($0.name)(\($0.code))") }
+            .map { PageOption(value: $0.code, label: String(repeating: "　", count: $0.level?.depth ?? 0) + "\($0.name)(\($0.code))") }
     }
 
     func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
@@ -145,11 +140,11 @@ struct AdminPeoplePagesController: RouteCollection {
                     roleName: english ? $0.userRole.nameEN : $0.userRole.nameZH,
                     orgName: $0.orgUnit.name, department: $0.department?.name ?? "", phone: $0.phone ?? "")
         }
-        let departments = try await DepartmentService(db: req.database).list(for: actor).map { Option(value: $0.code, label: $0.name) }
+        let departments = try await DepartmentService(db: req.database).list(for: actor).map { PageOption(value: $0.code, label: $0.name) }
         let units = try await unitOptions(req, actor: actor, maxLevel: .grid)
         return UsersContext(
             p: PageChrome(req, notice: req.notice), users: rows,
-            roles: Role.allCases.map { Option(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
+            roles: Role.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
             unitOptions: SelectOptions.html(units.map { ($0.value, $0.label, $0.value == form["orgCode"]) }), departments: departments,
             roleFilter: asked.role ?? "", unitFilter: asked.unit ?? "", q: asked.q ?? "",
             filterUnits: units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false },
