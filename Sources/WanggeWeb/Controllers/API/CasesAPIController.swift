@@ -289,15 +289,14 @@ enum CaseIntake {
 extension CaseFilter {
     static func from(_ req: Request, query params: QueryParameters? = nil) throws -> CaseFilter {
         let params = params ?? QueryParameters(req)
-        func param(_ key: String) -> String? { params[key] }
         var filter = CaseFilter()
-        if let raw = param("queue") {
+        if let raw = params["queue"] {
             guard let queue = CaseQueue(rawValue: raw) else {
                 throw AppError.invalid("case.queue", zh: "未知的待办列表「\(raw)」。", en: "Unknown queue \(raw).", field: "queue")
             }
             filter.queue = queue
         }
-        if let raw = param("status"), !raw.isEmpty {
+        if let raw = params["status"], !raw.isEmpty {
             filter.states = try raw.split(separator: ",").map { part in
                 guard let state = CaseState(rawValue: String(part)) else {
                     throw AppError.invalid("case.status", zh: "未知的状态「\(part)」。", en: "Unknown status \(part).", field: "status")
@@ -305,31 +304,31 @@ extension CaseFilter {
                 return state
             }
         }
-        filter.categoryCode = param("category").flatMap { $0.isEmpty ? nil : $0 }
-        if let raw = param("channel"), !raw.isEmpty {
+        filter.categoryCode = params["category"].flatMap { $0.isEmpty ? nil : $0 }
+        if let raw = params["channel"], !raw.isEmpty {
             guard let channel = WanggeDomain.Channel(rawValue: raw) else { throw AppError.invalid("case.channel", zh: "未知的渠道「\(raw)」。", en: "Unknown channel.", field: "channel") }
             filter.channel = channel
         }
-        if let raw = param("urgency"), !raw.isEmpty {
+        if let raw = params["urgency"], !raw.isEmpty {
             guard let urgency = Urgency(rawValue: raw) else { throw AppError.invalid("case.urgency", zh: "未知的紧急程度。", en: "Unknown urgency.", field: "urgency") }
             filter.urgency = urgency
         }
-        filter.withinOrgCode = param("within").flatMap { $0.isEmpty ? nil : $0 }
-        filter.from = try Self.date(param("from"), field: "from")
-        filter.to = try Self.date(param("to"), field: "to")
-        filter.search = param("q")
-        if let raw = param("warning"), !raw.isEmpty {
+        filter.withinOrgCode = params["within"].flatMap { $0.isEmpty ? nil : $0 }
+        filter.from = try Self.date(params["from"], field: "from")
+        filter.to = try Self.date(params["to"], field: "to")
+        filter.search = params["q"]
+        if let raw = params["warning"], !raw.isEmpty {
             guard let level = WarningLevel(rawValue: raw), level != .none else {
                 throw AppError.invalid("case.warning", zh: "预警颜色须为 red、yellow 或 blue。", en: "warning is red, yellow or blue.", field: "warning")
             }
             filter.warning = level
             filter.now = req.now
         }
-        if let after = param("after"), !after.isEmpty {
+        if let after = params["after"], !after.isEmpty {
             guard let id = Int(after) else { throw AppError.invalid("page.cursor", zh: "分页参数不正确。", en: "Bad page cursor.", field: "after") }
             filter.beforeID = id
         }
-        if let limit = param("limit") { filter.limit = try PageLimit.parse(limit, max: 100) }
+        if let limit = params["limit"] { filter.limit = try PageLimit.parse(limit, max: 100) }
         return filter
     }
 
