@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import WanggeDomain
 import XCTest
 
 @testable import WanggePersistence
@@ -164,6 +165,90 @@ final class PostgresPreparedReadsTests: XCTestCase {
             let dispatcher = try await t.token("dispatcher")
             let noted = try await t.api(.POST, "/api/v1/cases/\(code)/transitions", token: dispatcher, json: ["action": "note", "note": "已电话联系"])
             XCTAssertEqual(noted.status, .ok, noted.body)
+        }
+    }
+}
+
+extension PostgresPreparedReadsTests {
+    /// The lists people open all day keep one plan on PostgreSQL. PostgreSQL plans a prepared statement's
+    /// first five runs for their values, then keeps one plan for any values if it is no dearer; a bound state
+    /// (skewed: a few cases `registered`, most `archived`) or a bound one-element array made it plan some of
+    /// them again at every request, up to 2.5 ms of its CPU for a grid worker's list, which also went unnamed
+    /// with its fourteen bound states. Each list is read eight times on one connection: each must be prepared
+    /// and planned no more than those first five times.
+    func testTheBusiestListsArePreparedAndPlannedOnceOnPostgreSQL() async throws {
+        try await withApp { t in
+            guard t.database == .postgres else { return }
+            let spot = try t.centre(of: "330110001001-01")
+            let dispatcherToken = try await t.token("dispatcher")
+            for n in 1...4 {
+                let report = try await t.report(["channel": "citizen", "description": "路灯不亮第\(n)处", "categoryCode": "0101",
+                                                 "location": ["lat": spot.lat, "lon": spot.lon]])
+                let code = try XCTUnwrap(report.json["code"] as? String)
+                if n > 1 { try await t.act(code, "register", token: dispatcherToken) }
+                if n > 2 {
+                    try await t.act(code, "dispatch", token: dispatcherToken, ["departmentCode": "330110-CG", "coDepartmentCodes": ["330110-ZJ"]])
+                }
+            }
+            func actor(_ username: String) async throws -> Actor {
+                let user = try await UserModel.query(on: t.app.db).filter(\.$username == username).first()
+                return try await SessionAuthenticator.actor(for: try XCTUnwrap(user), on: t.app.db)
+            }
+            let (dispatcher, handler, sharer, gridWorker) = (try await actor("dispatcher"), try await actor("handler-cg"),
+                                                            try await actor("handler-zj"), try await actor("grid1"))
+            func filter(_ queue: CaseQueue? = nil, states: [CaseState] = []) -> CaseFilter {
+                var filter = CaseFilter()
+                (filter.queue, filter.states) = (queue, states)
+                return filter
+            }
+            // Each list's statement, found by words it has whatever the form of its values.
+            let lists: [(name: String, filter: CaseFilter, actor: Actor, words: [String])] = [
+                ("the dispatcher's registration queue", filter(.toRegister), dispatcher, ["\"centre_org_code\" LIKE", "'reported'|= $1 AND"]),
+                ("the dispatcher's dispatch queue", filter(.toDispatch), dispatcher, ["\"centre_org_code\" LIKE", "'registered'|= $1 AND"]),
+                ("the cases in one state", filter(states: [.archived]), dispatcher, ["ORDER BY \"cases\".\"state\" DESC"]),
+                ("a handler's whole list", filter(), handler, ["AS \"held\"", "ORDER BY \"held\""]),
+                ("the co-handling queue", filter(.coHandling), sharer, ["AS \"held\"", "lead = FALSE"]),
+                ("the grid worker's open cases", filter(states: CaseState.openStates), gridWorker, ["\"reporter_username\" = $", "SELECT MIN("]),
+                ("the grid worker's tasks", filter(.gridTasks), gridWorker, ["\"assigned_grid_code\" IN ($", "LIMIT 20"]),
+            ]
+            try await onOneConnection(t.app.db) { db in
+                let sql = db as! any SQLDatabase
+                // A county's shape: most cases long archived, a few in each open state.
+                let columns = try await sql.raw("""
+                    SELECT string_agg(quote_ident(column_name), ', ') AS names FROM information_schema.columns
+                    WHERE table_schema = 'public' AND table_name = 'cases' AND column_name NOT IN ('id', 'code', 'query_code_hash', 'state')
+                    """).first()!.decode(column: "names", as: String.self)
+                try await sql.raw("""
+                    INSERT INTO cases (code, query_code_hash, state, \(unsafeRaw: columns))
+                    SELECT c.code || '-' || n, md5(c.code || n), 'archived', \(unsafeRaw: columns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+                    FROM cases c, generate_series(1, 3000) AS n WHERE c.id = (SELECT MIN(id) FROM cases)
+                    """).run()
+                try await sql.raw("ANALYZE").run()
+                let queries = CaseQueryService(db: db)
+                var found: [String: Int] = [:]
+                for _ in 1...8 {
+                    for list in lists { found[list.name] = try await queries.list(list.filter, for: list.actor).count }
+                }
+                XCTAssertEqual(found["the dispatcher's registration queue"], 1)
+                XCTAssertEqual(found["the dispatcher's dispatch queue"], 1)
+                XCTAssertEqual(found["a handler's whole list"], 2)
+                XCTAssertEqual(found["the co-handling queue"], 2)
+                XCTAssertEqual(found["the grid worker's open cases"], 4)
+                let statements = try await sql.raw("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements").all()
+                for list in lists {
+                    let matching = try statements.filter { row in
+                        let text = try row.decode(column: "statement", as: String.self)
+                        return list.words.allSatisfy { word in word.split(separator: "|").contains { text.contains($0) } }
+                    }
+                    XCTAssertFalse(matching.isEmpty, "\(list.name) is prepared")
+                    for row in matching {
+                        let custom = try row.decode(column: "custom_plans", as: Int.self)
+                        let generic = try row.decode(column: "generic_plans", as: Int.self)
+                        XCTAssertLessThanOrEqual(custom, 5, "\(list.name) planned for its values at every read")
+                        XCTAssertGreaterThan(generic, 0, "\(list.name) keeps one plan")
+                    }
+                }
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ public final class CaseListQuery {
         return self
     }
 
-    /// `column method value`, e.g. `filter("state", .equal, "handled")`.
+    /// `column method value`, e.g. `filter("lead_department_code", .equal, department)`.
     @discardableResult public func filter(_ column: FieldKey, _ method: DatabaseQuery.Filter.Method, _ value: some Encodable & Sendable) -> Self {
         filter(.cases(column, method, .bind(value)))
     }
@@ -37,9 +37,14 @@ public final class CaseListQuery {
         filter(.cases(column, in: values))
     }
 
-    /// `column NOT IN (values)`.
-    @discardableResult public func filter(_ column: FieldKey, notIn values: [String]) -> Self {
-        filter(.cases(column, .subset(inverse: true), .array(values.map { .bind($0) })))
+    /// `column = value` for a value fixed by the list's kind, a queue's state (`SQLConstant`).
+    @discardableResult public func filter(_ column: FieldKey, constant value: String) -> Self {
+        filter(.cases(column, constant: value))
+    }
+
+    /// `column IN (values)` (or `NOT IN`) for values fixed by the list's kind, the open states (`SQLConstant`).
+    @discardableResult public func filter(_ column: FieldKey, constantIn values: [String], inverse: Bool = false) -> Self {
+        filter(.cases(column, constantIn: values, inverse: inverse))
     }
 
     @discardableResult public func sort(_ sort: DatabaseQuery.Sort) -> Self {

@@ -117,7 +117,7 @@ public struct CaseQueryService: Sendable {
 
     /// The ids of the area's newest open cases, from its (area, state, id) index entries alone.
     static func newestOpenIDs(within scope: OrgScope, limit: Int) -> SQLQueryString {
-        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
+        let open = SQLList(CaseState.openStates.map { SQLConstant($0.rawValue) })
         return """
             SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(scope.level).description) = \(bind: scope.code)
             AND \(ident: "state") IN (\(open)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
@@ -147,26 +147,26 @@ public struct CaseQueryService: Sendable {
         }
         let department = actor.departmentCode ?? "-"
         switch queue {
-        case .toRegister: return centreInScope(query.filter("state", .equal, CaseState.reported.rawValue))
-        case .toDispatch: return centreInScope(query.filter("state", .equal, CaseState.registered.rawValue))
+        case .toRegister: return centreInScope(query.filter("state", constant: CaseState.reported.rawValue))
+        case .toDispatch: return centreInScope(query.filter("state", constant: CaseState.registered.rawValue))
         case .returned:
-            return centreInScope(query.filter("state", .equal, CaseState.registered.rawValue).filter("last_action", .equal, CaseAction.returnCase.rawValue))
+            return centreInScope(query.filter("state", constant: CaseState.registered.rawValue).filter("last_action", constant: CaseAction.returnCase.rawValue))
         case .extensionRequests: return centreInScope(query.filter(.sql(embed: "\(unsafeRaw: IndexExtensionRequests.pending)")))
-        case .awaitingEvaluation: return centreInScope(query.filter("state", .equal, CaseState.verified.rawValue))
-        case .toClose: return centreInScope(query.filter("state", .equal, CaseState.evaluated.rawValue))
+        case .awaitingEvaluation: return centreInScope(query.filter("state", constant: CaseState.verified.rawValue))
+        case .toClose: return centreInScope(query.filter("state", constant: CaseState.evaluated.rawValue))
         case .departmentNew:
-            return query.filter("lead_department_code", .equal, department).filter("state", .equal, CaseState.dispatched.rawValue)
+            return query.filter("lead_department_code", .equal, department).filter("state", constant: CaseState.dispatched.rawValue)
         case .inHand:
-            return query.filter("lead_department_code", .equal, department).filter("state", .equal, CaseState.inProgress.rawValue)
+            return query.filter("lead_department_code", .equal, department).filter("state", constant: CaseState.inProgress.rawValue)
         case .coHandling:
-            let open = query.filter("state", in: Self.inHandStates.map(\.rawValue))
+            let open = query.filter("state", constantIn: Self.inHandStates.map(\.rawValue))
             if rowsWalked { return open }
             return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
             return query.filter("assigned_grid_code", in: actor.gridCodes)
-                .filter("state", in: Self.inHandStates.map(\.rawValue))
+                .filter("state", constantIn: Self.inHandStates.map(\.rawValue))
         case .verification:
-            var q = query.filter("state", .equal, CaseState.handled.rawValue)
+            var q = query.filter("state", constant: CaseState.handled.rawValue)
                 .filter(.group([.cases("result_by", .notEqual, .bind(actor.username)), .cases("result_by", .equal, .null)], .or))
             if actor.role == .gridWorker {
                 let villages = Array(Set(actor.gridCodes.map { String($0.prefix(12)) }))
@@ -182,7 +182,7 @@ public struct CaseQueryService: Sendable {
 
     /// Colours from the stored threshold times: a plain comparison per case, no recomputation.
     public static func colour(_ level: WarningLevel, at now: Date, _ query: CaseListQuery) -> CaseListQuery {
-        let open = query.filter("state", in: CaseState.openStates.map(\.rawValue))
+        let open = query.filter("state", constantIn: CaseState.openStates.map(\.rawValue))
         switch level {
         case .red: return open.filter("due_at", .lessThanOrEqual, now)
         case .yellow: return open.filter("yellow_at", .lessThanOrEqual, now).filter("due_at", .greaterThan, now)
@@ -246,7 +246,7 @@ public struct CaseQueryService: Sendable {
     /// their kept counts (`FinishedCountModel`).
     public func stateCounts(within scope: OrgScope) async throws -> [CaseState: Int] {
         let column = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
-        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
+        let open = SQLList(CaseState.openStates.map { SQLConstant($0.rawValue) })
         let rows = try await PlainReads.rows(SQLQueryString("""
             SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema)
             WHERE \(column) = \(bind: scope.code) AND \(ident: "state") IN (\(open)) GROUP BY \(ident: "state")
@@ -301,7 +301,7 @@ public struct CaseQueryService: Sendable {
             .filter("category_code", .equal, categoryCode)
             .filter("id", .greaterThanOrEqual, firstID)
             .filter("created_at", .greaterThanOrEqual, since)
-            .filter("state", in: CaseState.openStates.map(\.rawValue))
+            .filter("state", constantIn: CaseState.openStates.map(\.rawValue))
             .filter("lat", .greaterThanOrEqual, lat - dLat).filter("lat", .lessThanOrEqual, lat + dLat)
             .filter("lon", .greaterThanOrEqual, lon - dLon).filter("lon", .lessThanOrEqual, lon + dLon)
         if let caseID { query.filter("id", .notEqual, caseID) }

@@ -57,7 +57,7 @@ extension CaseQueryService {
     /// per state, where a MIN over `state IN (…)` would read every case in them.
     static func oldestCase(in states: [CaseState]) -> SQLQueryString {
         let ends = states.map { state -> SQLQueryString in
-            "SELECT MIN(\(ident: "id")) AS \(ident: "first") FROM \(ident: CaseModel.schema) WHERE \(ident: "state") = \(bind: state.rawValue)"
+            "SELECT MIN(\(ident: "id")) AS \(ident: "first") FROM \(ident: CaseModel.schema) WHERE \(ident: "state") = \(SQLConstant(state.rawValue))"
         }
         return "SELECT MIN(\(ident: "first")) FROM (\(ends.joined(separator: " UNION ALL "))) AS \(ident: "ends")"
     }
