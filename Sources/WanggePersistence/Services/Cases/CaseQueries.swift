@@ -159,7 +159,9 @@ public struct CaseQueryService: Sendable {
         case .inHand:
             return query.filter("lead_department_code", .equal, department).filter("state", constant: CaseState.inProgress.rawValue)
         case .coHandling:
-            let open = query.filter("state", constantIn: Self.inHandStates.map(\.rawValue))
+            // Bound: told how few cases are in hand, PostgreSQL read them all and hashed them against the
+            // department's rows (0.59 ms at a million cases, growing with them) instead of walking those rows.
+            let open = query.filter("state", in: Self.inHandStates.map(\.rawValue))
             if rowsWalked { return open }
             return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
