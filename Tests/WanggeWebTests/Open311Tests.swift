@@ -249,6 +249,43 @@ final class Open311Tests: XCTestCase {
 
     /// Times are written as Foundation's `ISO8601DateFormatter` writes them, in the installation's zone, whatever the
     /// zone's offset (whole hours, half hours, behind UTC, summer time or none) and the moment.
+    /// The JSON answers are written byte by byte (`Open311Value.jsonBytes`), as `StreamingJSONEncoder` writes the
+    /// value through `Encodable`: keys sorted, the first of two alike kept, nil as null, whole numbers without a
+    /// point, escapes, and no answer where a number is not finite.
+    func testJSONIsWrittenAsTheEncoderWritesIt() throws {
+        var generator = SystemRandomNumberGenerator()
+        let texts = ["", "路灯不亮", "a\"b\\c/d", "line\nbreak\ttab\r", "\u{01}\u{1F}\u{7F}", "emoji 🚧 ok", "<a href='x'>&amp;</a>", "\u{2028}\u{2029}"]
+        let numbers: [Double] = [0, -0.0, 1, -7, 30.25, 120.123456789, 1e-7, 123_456_789.5, 1e15 - 1, 1e15, 1e16, -1e15, 1.5e300, 0.1 + 0.2]
+        func leaf() -> Open311Value {
+            switch Int.random(in: 0..<6, using: &generator) {
+            case 0: return .string(nil)
+            case 1, 2: return .string(texts.randomElement(using: &generator)! + String(Int.random(in: 0..<3, using: &generator)))
+            case 3: return .number(Bool.random(using: &generator) ? numbers.randomElement(using: &generator)! : Double.random(in: -1e6...1e6, using: &generator))
+            case 4: return .number(nil)
+            default: return .bool(Bool.random(using: &generator))
+            }
+        }
+        func tree(_ depth: Int) -> Open311Value {
+            guard depth > 0, Int.random(in: 0..<3, using: &generator) > 0 else { return leaf() }
+            if Bool.random(using: &generator) {
+                let keys = ["lat", "long", "status", "service_code", "a", "B", "z", "地址", "status"]
+                return .object((0..<Int.random(in: 0...7, using: &generator)).map { _ in (keys.randomElement(using: &generator)!, tree(depth - 1)) })
+            }
+            return .array(itemName: "request", (0..<Int.random(in: 0...4, using: &generator)).map { _ in tree(depth - 1) })
+        }
+        let encoder = StreamingJSONEncoder()
+        for _ in 0..<2_000 {
+            let value = tree(4)
+            let written = try XCTUnwrap(value.jsonBytes())
+            XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: try encoder.encode(value), as: UTF8.self))
+        }
+        for bad in [Double.nan, .infinity, -.infinity] {
+            let value = Open311Value.array(itemName: "request", [.object([("lat", .number(bad))])])
+            XCTAssertNil(value.jsonBytes())
+            XCTAssertThrowsError(try encoder.encode(value))
+        }
+    }
+
     func testTimesAreWrittenAsFoundationWritesThem() {
         var generator = SystemRandomNumberGenerator()
         let moments: [Double] = [0, -0.5, -1_495_223_749.000063, 951_782_400, 1_796_536_805.9, 1_796_536_805.9996, 1_796_536_805.9994,
