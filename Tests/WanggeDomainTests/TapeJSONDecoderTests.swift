@@ -101,6 +101,10 @@ final class TapeJSONDecoderTests: XCTestCase {
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), try JSONDecoder().decode(CaseDeadlines.self, from: data))
                 XCTAssertEqual(try TapeJSONDecoder().decode(CaseDeadlines.self, from: data), clocks)
             }
+            // An Open311 request's expected time, read alone from the same stored texts.
+            for data in [expected, written] {
+                XCTAssertEqual(CaseDeadlines.resolveDue(storedJSON: String(decoding: data, as: UTF8.self)), clocks.resolve?.dueAt)
+            }
         }
 
         let clock = #""startedAt": 1, "dueAt": 2"#

@@ -47,3 +47,22 @@ extension SLADuration: JSONReadable {
         }
     }
 }
+
+extension CaseDeadlines {
+    /// When the resolve clock of stored clocks runs out (nil without one, or when the text is not JSON): the
+    /// one time an Open311 request shows of them (`expected_datetime`), read without building the three
+    /// clocks, which were a quarter of the CPU of a list of 1,000 requests. The other members are not read,
+    /// so clocks stored whole (as this code stores them) give `CaseDeadlines(stored:).resolve?.dueAt`.
+    public static func resolveDue(storedJSON json: String) -> Date? {
+        var json = json
+        return json.withUTF8 { utf8 -> Date? in
+            guard let tape = try? JSONTape(utf8) else { return nil }
+            let reader = TapeReader(tape: tape)
+            let root = CodingPathNode(nil, nil)
+            guard let resolve = reader.present(try? reader.members(of: 0, path: root, named: ["resolve"])[0]),
+                  let due = reader.present(try? reader.members(of: resolve, path: root, named: ["dueAt"])[0])
+            else { return nil }
+            return try? reader.date(at: due, root, "dueAt")
+        }
+    }
+}

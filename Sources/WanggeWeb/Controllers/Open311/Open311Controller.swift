@@ -193,7 +193,7 @@ struct Open311Controller: RouteCollection {
                 ("service_notice", .string(nil)),
                 ("requested_datetime", .string(time.string(request.summary.createdAt))),
                 ("updated_datetime", .string(time.string(request.updatedAt))),
-                ("expected_datetime", .string(time.string(CaseDeadlines(stored: request.summary.deadlinesJSON).resolve?.dueAt))),
+                ("expected_datetime", .string(time.string(CaseDeadlines.resolveDue(storedJSON: request.summary.deadlinesJSON)))),
                 ("address", .string(request.summary.address)),
                 ("address_id", .string(nil)),
                 ("zipcode", .string(nil)),
