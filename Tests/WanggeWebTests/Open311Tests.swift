@@ -273,9 +273,16 @@ final class Open311Tests: XCTestCase {
             }
             return .array(itemName: "request", (0..<Int.random(in: 0...4, using: &generator)).map { _ in tree(depth - 1) })
         }
+        // A list's requests share their names: objects of the same names in a row, one of other names among them.
+        func list() -> Open311Value {
+            let names = ["status", "lat", "service_code", "status", "long", "地址", "a"]
+            return .array(itemName: "request", (0..<Int.random(in: 1...12, using: &generator)).map { n in
+                n == 5 ? tree(2) : .object(names.map { ($0, tree(1)) })
+            })
+        }
         let encoder = StreamingJSONEncoder()
-        for _ in 0..<2_000 {
-            let value = tree(4)
+        for round in 0..<2_000 {
+            let value = round % 4 == 0 ? list() : tree(4)
             let written = try XCTUnwrap(value.jsonBytes())
             XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: try encoder.encode(value), as: UTF8.self))
         }
