@@ -105,14 +105,15 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
-    /// The newest `limit` open cases of an area, as a list's columns (the overview's map). The ids are
+    /// The newest `limit` open cases of an area, as a map's markers (the overview's map). The ids are
     /// picked from the area's (area, state, id) index entries and only their rows read: asked for
     /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
     /// 5,000 (60 ms at a million cases).
-    public func newestOpen(within scope: OrgScope, limit: Int) async throws -> [CaseSummary] {
+    public func newestOpen(within scope: OrgScope, limit: Int) async throws -> [CaseMapPoint] {
         let newest = CaseListQuery(on: db)
             .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
-        return try await page(newest.sort("id", .descending), limit: limit)
+        return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: CaseMapPoint.columns, on: db)
+            .map(CaseMapPoint.init(row:))
     }
 
     /// The ids of the area's newest open cases, from its (area, state, id) index entries alone.

@@ -65,3 +65,29 @@ public struct CaseSummary: Sendable {
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
     public var caseChannel: Channel { Channel(rawValue: channel) ?? .citizen }
 }
+
+/// A case as a map's marker: where it is, what it links to and what colours it. The overview maps up to
+/// 5,000 open cases; read as `CaseSummary` rows each brought its description and address too (on
+/// PostgreSQL every column is a decode of its own).
+public struct CaseMapPoint: Sendable {
+    public var code: String
+    public var state: String
+    public var gridCode: String?
+    public var lat: Double?
+    public var lon: Double?
+    /// The clocks as stored; decoded only to colour the marker.
+    public var deadlinesJSON: String
+
+    public static let columns = ["code", "state", "grid_code", "lat", "lon", "deadlines"]
+
+    public init(row: any SQLRow) throws {
+        code = try row.decode(column: "code", as: String.self)
+        state = try row.decode(column: "state", as: String.self)
+        gridCode = try row.decode(column: "grid_code", as: String?.self)
+        lat = try row.decode(column: "lat", as: Double?.self)
+        lon = try row.decode(column: "lon", as: Double?.self)
+        deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
+    }
+
+    public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
+}

@@ -55,6 +55,11 @@ public struct SLAContext: Sendable {
         warning(state: summary.caseState, deadlinesJSON: summary.deadlinesJSON, at: now)
     }
 
+    /// The colour of a marker on a map, from the same two stored columns.
+    public func warning(_ point: CaseMapPoint, at now: Date) -> WarningLevel {
+        warning(state: point.caseState, deadlinesJSON: point.deadlinesJSON, at: now)
+    }
+
     /// Only an open case has a running clock; the clocks are decoded only then.
     private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
         guard state.isOpen else { return .none }
