@@ -1,4 +1,12 @@
 extension Array where Element == UInt8 {
+    /// A finite number as JSON: its shortest description, a whole one without ".0", as Foundation's encoder
+    /// writes it (`StreamingJSONEncoder` and Open311's writer). The caller has checked that it is finite.
+    public mutating func appendJSONNumber<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        append(contentsOf: text.utf8)
+    }
+
     /// Appends `text` as a JSON string: quotes, backslashes and control characters escaped; slashes and
     /// non-ASCII as they are (every byte of a multi-byte UTF-8 sequence is 0x80 or above, so escaping byte
     /// by byte is safe). The API's answers (`JSONOutput`) and PostgreSQL's JSON rows (`PostgresJSONRows`)

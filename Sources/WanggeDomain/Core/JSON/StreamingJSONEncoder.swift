@@ -141,9 +141,7 @@ package final class JSONOutput {
             throw EncodingError.invalidValue(v, .init(codingPath: CodingPathNode(parent, key).path,
                                                        debugDescription: "\(v) is not a number JSON can hold."))
         }
-        var text = v.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        raw(text)
+        bytes.appendJSONNumber(v)
     }
 
     /// A date as this encoder writes dates.

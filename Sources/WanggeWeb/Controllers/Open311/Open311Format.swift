@@ -113,10 +113,7 @@ extension Open311Value {
                 bytes.append(contentsOf: String(Int(n)).utf8)
             } else {
                 guard n.isFinite else { return false }
-                // As the encoder writes a Double: its description, without a trailing ".0".
-                var text = n.description
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                bytes.append(contentsOf: text.utf8)
+                bytes.appendJSONNumber(n)
             }
         case let .bool(b):
             bytes.append(contentsOf: (b ? "true" : "false").utf8)
