@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQL
 import SQLKit
+import WanggeDomain
 
 /// Filters on `cases` by column name. Fluent's key-path filters (`\.$state == …`) and
 /// `group { }` build whole `CaseModel`s — 51 property objects each — only to learn a column's
@@ -19,9 +20,9 @@ extension DatabaseQuery.Filter {
         .cases(column, .equal, .custom(SQLConstant(value)))
     }
 
-    /// `column IN (values)` (or `NOT IN`) for values fixed by the list's kind (`SQLConstant`): the open states.
-    static func cases(_ column: FieldKey, constantIn values: [String], inverse: Bool = false) -> Self {
-        .cases(column, .subset(inverse: inverse), .array(values.map { .custom(SQLConstant($0)) }))
+    /// `column IN (values)` for values fixed by the list's kind (`SQLConstant`): the states in hand.
+    static func cases(_ column: FieldKey, constantIn values: [String]) -> Self {
+        .cases(column, .subset(inverse: false), .array(values.map { .custom(SQLConstant($0)) }))
     }
 
     /// `column = value` for a value that a large share of the cases have (a township, a village),
@@ -40,8 +41,13 @@ extension DatabaseQuery.Filter {
     /// the newest case past every newer case of another state: 16 ms a page at 100,000 cases and growing
     /// with the file, against 0.2 ms from the (state, id) index. Other databases, and several states, keep
     /// `state IN (…)`.
+    ///
+    /// The open states as a whole (a grid worker's page asks for them) are written into the statement on
+    /// PostgreSQL (`SQLConstant`); states chosen by hand stay bound: written in, PostgreSQL planned a list of
+    /// two of them at every request, or took a plan twenty times slower (BENCHMARKS.md).
     static func casesInStates(_ states: [String], on db: any Database) -> Self {
-        guard states.count == 1, db.ordersByWalkedKey else { return .cases("state", constantIn: states) }
+        if states == CaseState.openStates.map(\.rawValue) { return .cases("state", constantIn: states) }
+        guard states.count == 1, db.ordersByWalkedKey else { return .cases("state", in: states) }
         return .sql(embed: SQLQueryString.walkedKey(SQLColumn("state", table: CaseModel.schema), equals: states[0], on: db))
     }
 
@@ -76,9 +82,9 @@ extension SQLQueryString {
 /// `archived`), so a plan for any states looked dearer, and PostgreSQL planned a grid worker's lists
 /// afresh at every request: the open cases' 2.5 ms of planning (its fourteen bound states also kept it
 /// from being prepared) against 0.1 ms of running it, the cases to verify 0.19 against 0.02. Not every
-/// list gains: told how few cases are in hand, PostgreSQL chose a worse plan for the co-handling queue,
-/// which keeps its states bound. SQLite plans each statement it prepares anyway, and its plans here
-/// were chosen with the bound form.
+/// list gains, so only those measured are written in: told the states, PostgreSQL chose worse plans for
+/// the co-handling queue, the red and yellow lists and two states chosen by hand, which keep them bound.
+/// SQLite plans each statement it prepares anyway, and its plans here were chosen with the bound form.
 struct SQLConstant: SQLExpression {
     let value: String
 

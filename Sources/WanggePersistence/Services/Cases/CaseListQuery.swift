@@ -42,9 +42,14 @@ public final class CaseListQuery {
         filter(.cases(column, constant: value))
     }
 
-    /// `column IN (values)` (or `NOT IN`) for values fixed by the list's kind, the open states (`SQLConstant`).
-    @discardableResult public func filter(_ column: FieldKey, constantIn values: [String], inverse: Bool = false) -> Self {
-        filter(.cases(column, constantIn: values, inverse: inverse))
+    /// `column IN (values)` for values fixed by the list's kind, the states in hand (`SQLConstant`).
+    @discardableResult public func filter(_ column: FieldKey, constantIn values: [String]) -> Self {
+        filter(.cases(column, constantIn: values))
+    }
+
+    /// `column NOT IN (values)`.
+    @discardableResult public func filter(_ column: FieldKey, notIn values: [String]) -> Self {
+        filter(.cases(column, .subset(inverse: true), .array(values.map { .bind($0) })))
     }
 
     @discardableResult public func sort(_ sort: DatabaseQuery.Sort) -> Self {

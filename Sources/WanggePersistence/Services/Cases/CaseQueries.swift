@@ -118,7 +118,7 @@ public struct CaseQueryService: Sendable {
 
     /// The ids of the area's newest open cases, from its (area, state, id) index entries alone.
     static func newestOpenIDs(within scope: OrgScope, limit: Int) -> SQLQueryString {
-        let open = SQLList(CaseState.openStates.map { SQLConstant($0.rawValue) })
+        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
         return """
             SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(scope.level).description) = \(bind: scope.code)
             AND \(ident: "state") IN (\(open)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
@@ -185,7 +185,7 @@ public struct CaseQueryService: Sendable {
 
     /// Colours from the stored threshold times: a plain comparison per case, no recomputation.
     public static func colour(_ level: WarningLevel, at now: Date, _ query: CaseListQuery) -> CaseListQuery {
-        let open = query.filter("state", constantIn: CaseState.openStates.map(\.rawValue))
+        let open = query.filter("state", in: CaseState.openStates.map(\.rawValue))
         switch level {
         case .red: return open.filter("due_at", .lessThanOrEqual, now)
         case .yellow: return open.filter("yellow_at", .lessThanOrEqual, now).filter("due_at", .greaterThan, now)
@@ -249,7 +249,7 @@ public struct CaseQueryService: Sendable {
     /// their kept counts (`FinishedCountModel`).
     public func stateCounts(within scope: OrgScope) async throws -> [CaseState: Int] {
         let column = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
-        let open = SQLList(CaseState.openStates.map { SQLConstant($0.rawValue) })
+        let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
         let rows = try await PlainReads.rows(SQLQueryString("""
             SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema)
             WHERE \(column) = \(bind: scope.code) AND \(ident: "state") IN (\(open)) GROUP BY \(ident: "state")
@@ -304,7 +304,7 @@ public struct CaseQueryService: Sendable {
             .filter("category_code", .equal, categoryCode)
             .filter("id", .greaterThanOrEqual, firstID)
             .filter("created_at", .greaterThanOrEqual, since)
-            .filter("state", constantIn: CaseState.openStates.map(\.rawValue))
+            .filter("state", in: CaseState.openStates.map(\.rawValue))
             .filter("lat", .greaterThanOrEqual, lat - dLat).filter("lat", .lessThanOrEqual, lat + dLat)
             .filter("lon", .greaterThanOrEqual, lon - dLon).filter("lon", .lessThanOrEqual, lon + dLon)
         if let caseID { query.filter("id", .notEqual, caseID) }

@@ -152,8 +152,8 @@ struct Open311Controller: RouteCollection {
                 guard wanted.isSubset(of: ["open", "closed"]) else {
                     throw AppError.invalid("open311.status", zh: "status 须为 open 或 closed。", en: "status must be open or closed")
                 }
-                if wanted == ["open"] { query = query.filter("state", constantIn: CaseState.openStates.map(\.rawValue)) }
-                if wanted == ["closed"] { query = query.filter("state", constantIn: CaseState.openStates.map(\.rawValue), inverse: true) }
+                if wanted == ["open"] { query = query.filter("state", in: CaseState.openStates.map(\.rawValue)) }
+                if wanted == ["closed"] { query = query.filter("state", notIn: CaseState.openStates.map(\.rawValue)) }
             }
         }
         // Newest first by the time filed, from the (created_at, id) index: the walk starts at the window's end and
