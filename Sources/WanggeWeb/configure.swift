@@ -28,6 +28,7 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.rateLimiter
     _ = app.open311Limiter
     _ = app.instanceID
+    _ = app.recentCasesFloor
     app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(SLAContext.cacheLifetime))
     app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[TransitionCommitsKey.self] = TransitionCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)

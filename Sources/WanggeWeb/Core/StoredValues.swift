@@ -1,4 +1,5 @@
 import Vapor
+import WanggePersistence
 
 /// Something with Vapor's `Storage`: a request or the application.
 protocol StorageHolder: AnyObject {
@@ -20,4 +21,13 @@ extension StorageHolder {
         storage[key] = made
         return made
     }
+}
+
+struct RecentCasesFloorKey: StorageKey {
+    typealias Value = RecentCasesFloor
+}
+
+extension Application {
+    /// The duplicate hints' window floor, kept between requests (`RecentCasesFloor`).
+    var recentCasesFloor: RecentCasesFloor { stored(RecentCasesFloorKey.self, orMake: RecentCasesFloor()) }
 }

@@ -290,8 +290,9 @@ public struct CaseQueryService: Sendable {
     /// models through SQLiteNIO's pool they made a hotline's reports after a burst of calls about one spot 1.4 ms each.
     /// Only cases `viewer` may list (`CaseAccess.visible`) are hinted: a report taken at another township's window
     /// showed that township's cases, descriptions and addresses, to someone whose lists do not show them.
+    /// `floor` keeps the window's smallest id between requests (`RecentCasesFloor`, SQLite only).
     public func duplicateHints(lat: Double, lon: Double, categoryCode: String?, excluding caseID: Int?, now: Date, visibleTo viewer: Actor,
-                               radius: Double = 100, days: Double = 7) async throws -> [CaseSummary] {
+                               floor: RecentCasesFloor? = nil, radius: Double = 100, days: Double = 7) async throws -> [CaseSummary] {
         guard let categoryCode else { return [] }
         let point = GeoPoint(lon: lon, lat: lat)
         let dLat = radius / 111_320
@@ -299,7 +300,13 @@ public struct CaseQueryService: Sendable {
         // Every case of the last days has an id at or past the smallest among them (read from the (created_at,
         // id) index), so the category's (category, id) index is walked from its newest back to that id only.
         let since = now.addingTimeInterval(-days * 86400)
-        guard let firstID = try await firstID(since: since) else { return [] }
+        let windowFloor: Int?
+        if let floor, (db as? any SQLDatabase)?.dialect.name == "sqlite" {
+            windowFloor = try await floor.firstID(since: since) { try await self.firstID(since: since) }
+        } else {
+            windowFloor = try await firstID(since: since)
+        }
+        guard let firstID = windowFloor else { return [] }
         let query = CaseListQuery(on: db)
             .filter("category_code", .equal, categoryCode)
             .filter("id", .greaterThanOrEqual, firstID)

@@ -109,7 +109,8 @@ struct CasesAPIController: RouteCollection {
         guard let lat = model.lat, let lon = model.lon else { return [] }
         let queries = CaseQueryService(db: req.database)
         let hints = try await queries.models(ids: queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode,
-                                                                          excluding: model.id, now: req.now, visibleTo: actor).map(\.id))
+                                                                          excluding: model.id, now: req.now, visibleTo: actor,
+                                                                          floor: req.application.recentCasesFloor).map(\.id))
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
         return hints.filter { CaseAccess.relation(of: actor, to: $0, snapshot: (try? $0.snapshot) ?? CaseSnapshot(centreOrgCode: "")).canRead }
@@ -277,7 +278,8 @@ enum CaseIntake {
         if let lat = row.lat, let lon = row.lon, let actor, actor.role.isStaff {
             let names = try await NameBook.load(on: req)
             hints = try await CaseQueryService(db: database)
-                .duplicateHints(lat: lat, lon: lon, categoryCode: row.categoryCode, excluding: result.id, now: req.now, visibleTo: actor)
+                .duplicateHints(lat: lat, lon: lon, categoryCode: row.categoryCode, excluding: result.id, now: req.now, visibleTo: actor,
+                                floor: req.application.recentCasesFloor)
                 .map { CaseSummaryDTO($0, names: names, sla: sla, now: req.now) }
         }
         return IntakeResponseDTO(code: result.code, queryCode: result.queryCode, state: row.state.rawValue, stateName: row.state.nameZH,

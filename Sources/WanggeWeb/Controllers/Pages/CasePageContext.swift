@@ -168,7 +168,7 @@ struct CasePageContext: Encodable {
         var markers: [CaseMapSVG.Marker] = []
         if allowed.contains(.merge), let lat = model.lat, let lon = model.lon {
             let hints = try await queries.duplicateHints(lat: lat, lon: lon, categoryCode: model.categoryCode, excluding: caseID, now: req.now,
-                                                         visibleTo: actor)
+                                                         visibleTo: actor, floor: req.application.recentCasesFloor)
             duplicates = hints.map { Field(label: $0.code, value: String($0.description.prefix(40))) }
             // Nearby open cases on the map beside this one, so the dispatcher sees what may be a duplicate.
             markers += hints.compactMap { hint in
