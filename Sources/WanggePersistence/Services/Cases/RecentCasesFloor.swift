@@ -9,7 +9,7 @@ import Synchronization
 /// A floor read for an earlier start still bounds a later window: every case created since the later
 /// start was either there when the floor was read (created since the earlier start too, so its id is at
 /// or above the floor) or written after it, and SQLite's one writer gives each new case an id above every
-/// id already there. (On PostgreSQL a sequence's ids can commit out of order, so it reads the floor each
+/// id already there (the highest plus one; no case is ever deleted). (On PostgreSQL a sequence's ids can commit out of order, so it reads the floor each
 /// time.) A kept floor is read again once the window's start has moved on an hour, so the walk it
 /// bounds stays about as short.
 public final class RecentCasesFloor: Sendable {
