@@ -135,19 +135,21 @@ struct Open311Controller: RouteCollection {
     }
 
     func listRequests(_ req: Request) async throws -> Open311Value {
+        // The query string decoded once (`QueryParameters`), not again for each key.
+        let params = QueryParameters(req)
         var query = CaseListQuery(on: req.database).filter("channel", in: Self.publicChannels)
-        if let ids = req.query[String.self, at: "service_request_id"], !ids.isEmpty {
+        if let ids = params["service_request_id"], !ids.isEmpty {
             query = query.filter("code", in: ids.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         } else {
-            if let codes = req.query[String.self, at: "service_code"], !codes.isEmpty {
+            if let codes = params["service_code"], !codes.isEmpty {
                 query = query.filter("category_code", in: codes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             }
-            let start = try Self.date(req, "start_date")
-            let end = try Self.date(req, "end_date")
+            let start = try Self.date(params, "start_date")
+            let end = try Self.date(params, "end_date")
             // Without dates: the last 90 days, as the specification suggests.
             query = query.filter("created_at", .greaterThanOrEqual, start ?? (end ?? req.now).addingTimeInterval(-90 * 86400))
             if let end { query = query.filter("created_at", .lessThanOrEqual, end) }
-            if let status = req.query[String.self, at: "status"], !status.isEmpty {
+            if let status = params["status"], !status.isEmpty {
                 let wanted = Set(status.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
                 guard wanted.isSubset(of: ["open", "closed"]) else {
                     throw AppError.invalid("open311.status", zh: "status 须为 open 或 closed。", en: "status must be open or closed")
@@ -163,8 +165,8 @@ struct Open311Controller: RouteCollection {
         return .array(itemName: "request", try await Self.represent(requests, req))
     }
 
-    static func date(_ req: Request, _ name: String) throws -> Date? {
-        guard let raw = req.query[String.self, at: name], !raw.isEmpty else { return nil }
+    static func date(_ params: QueryParameters, _ name: String) throws -> Date? {
+        guard let raw = params[name], !raw.isEmpty else { return nil }
         guard let date = Open311Time.parse(raw) else {
             throw AppError.invalid("open311.date", zh: "\(name) 须为 ISO 8601 时间。", en: "\(name) must be an ISO 8601 datetime")
         }
