@@ -19,4 +19,20 @@ final class FixedDecimalTests: XCTestCase {
         XCTAssertEqual(FixedDecimal.string(0.123456789, digits: 17), String(format: "%.17f", 0.123456789))
         XCTAssertEqual(FixedDecimal.string(2.5, digits: -3), "2", "no digits asked below none")
     }
+
+    /// The integer path's edges: the largest scaled values that fit in 64 bits and the first that do not, every digit
+    /// count, subnormals, powers of two around 2^63, and ties at every digit count.
+    func testEdgesOfTheIntegerPathAreThoseStringFormatWrites() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0x1p63, -0x1p63, 0x1p63.nextDown, 0x1p62, 0x1p53, 0x1p53 + 2, 0x1p52 + 0.5, 1.8446744073709552e19,
+                                184467440737.09551, 18446744073.709551, 1844674407370955.1, .leastNormalMagnitude, 2.5e-308, 5e-324]
+        values += (0..<400).map { _ in Double(sign: .plus, exponent: Int.random(in: -80...70, using: &generator),
+                                             significand: Double.random(in: 1..<2, using: &generator)) }
+        values += (0..<400).map { _ in Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) / 1024 } // exact ties
+        for x in values {
+            for digits in 0...17 {
+                XCTAssertEqual(FixedDecimal.string(x, digits: digits), String(format: "%.\(digits)f", x), "\(x) to \(digits)")
+            }
+        }
+    }
 }
