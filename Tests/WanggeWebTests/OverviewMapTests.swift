@@ -17,11 +17,16 @@ final class OverviewMapTests: XCTestCase {
             }
             let dispatcher = try await t.token("dispatcher")
             try await t.act(codes[4], "reject", token: dispatcher, ["note": "不属于受理范围"])
+            // Open cases in three states, so the newest come from more than one state's entries (PostgreSQL merges them).
+            try await t.act(codes[2], "register", token: dispatcher)
+            try await t.act(codes[0], "register", token: dispatcher)
+            try await t.act(codes[0], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
             let queries = CaseQueryService(db: t.app.db)
             let county = try await queries.newestOpen(within: OrgScope(level: .county, code: "330110"), limit: 3)
             XCTAssertEqual(county.map(\.code), [codes[3], codes[2], codes[1]], "the rejected case is not open")
             let township = try await queries.newestOpen(within: OrgScope(level: .township, code: "330110001"), limit: 10)
             XCTAssertEqual(township.map(\.code), [codes[3], codes[2], codes[0]], "another township's case is not in it")
+            XCTAssertEqual(township.map(\.state), ["reported", "registered", "dispatched"])
             guard t.database == .sqlite else { return }
             // The ids are chosen from the area's index entries alone; only their rows are read, by id.
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
