@@ -31,5 +31,6 @@ public enum WanggeMigrations {
         CreateRollupJournal(),
         IndexSearchTermsInFullText(),
         CreateQueryCodeKey(),
+        VacuumCasesOften(),
     ]
 }
