@@ -105,6 +105,18 @@ final class TapeJSONDecoderTests: XCTestCase {
             for data in [expected, written] {
                 XCTAssertEqual(CaseDeadlines.resolveDue(storedJSON: String(decoding: data, as: UTF8.self)), clocks.resolve?.dueAt)
             }
+            // A map's colour: the running clock alone, read from the same stored texts; also when clocks fall due at
+            // the same moment (the first of them runs).
+            var tied = clocks
+            if let due = clocks.accept?.dueAt {
+                tied.resolve?.dueAt = due
+                tied.reply?.dueAt = due
+            }
+            for stored in [clocks, tied] {
+                for data in [try foundation.encode(stored), Data(try streaming.encode(stored))] {
+                    XCTAssertEqual(CaseDeadlines.running(storedJSON: String(decoding: data, as: UTF8.self)), stored.running)
+                }
+            }
         }
 
         let clock = #""startedAt": 1, "dueAt": 2"#

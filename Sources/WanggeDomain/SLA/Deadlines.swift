@@ -68,6 +68,11 @@ public struct Deadline: Sendable, Codable, Equatable {
     }
 
     public var met: Bool? { metAt.map { $0 <= dueAt } }
+
+    /// The colour of this clock, running, at `now`: how much of its time has passed against the thresholds.
+    public func warning(at now: Date, thresholds: WarningThresholds, calendar: WorkingCalendar) -> WarningLevel {
+        thresholds.level(duration.elapsedFraction(start: startedAt, due: dueAt, now: now, calendar: calendar))
+    }
 }
 
 /// The three clocks of a case and how each action moves them.
@@ -151,8 +156,7 @@ public struct CaseDeadlines: Sendable, Codable, Equatable {
     }
 
     public func warning(at now: Date, thresholds: WarningThresholds, calendar: WorkingCalendar) -> WarningLevel {
-        guard let clock = running else { return .none }
-        return thresholds.level(clock.duration.elapsedFraction(start: clock.startedAt, due: clock.dueAt, now: now, calendar: calendar))
+        running?.warning(at: now, thresholds: thresholds, calendar: calendar) ?? .none
     }
 
     /// When the running clock runs out: the moment the case turns red.

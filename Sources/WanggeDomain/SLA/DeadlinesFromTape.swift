@@ -66,3 +66,29 @@ extension CaseDeadlines {
         }
     }
 }
+
+extension CaseDeadlines {
+    /// The running clock of stored clocks (`running`), reading of each clock only whether it is met and when it is
+    /// due, and then the running one whole: a map colours up to 5,000 cases by it, and decoding all three clocks of
+    /// each was a quarter of the overview's CPU. For clocks stored whole (as this code stores them) it is
+    /// `CaseDeadlines(stored:).running`; nil when the text is not JSON.
+    public static func running(storedJSON json: String) -> Deadline? {
+        var json = json
+        return json.withUTF8 { utf8 -> Deadline? in
+            guard let tape = try? JSONTape(utf8) else { return nil }
+            let reader = TapeReader(tape: tape)
+            let root = CodingPathNode(nil, nil)
+            guard let clocks = try? reader.members(of: 0, path: root, named: ["accept", "resolve", "reply"]) else { return nil }
+            // As `running` chooses: the first unmet clock due soonest.
+            var first: (at: Int, due: Date)?
+            for found in clocks {
+                guard let clock = reader.present(found), let times = try? reader.members(of: clock, path: root, named: ["dueAt", "metAt"]),
+                      reader.present(times[1]) == nil, let dueAt = reader.present(times[0]),
+                      let due = try? reader.date(at: dueAt, root, "dueAt") else { continue }
+                if first.map({ due < $0.due }) ?? true { first = (clock, due) }
+            }
+            return first.flatMap { try? Deadline(reader: reader, at: $0.at, path: root) }
+        }
+    }
+}
+

@@ -60,10 +60,10 @@ public struct SLAContext: Sendable {
         warning(state: point.caseState, deadlinesJSON: point.deadlinesJSON, at: now)
     }
 
-    /// Only an open case has a running clock; the clocks are decoded only then.
+    /// Only an open case has a running clock; only then is it read, and only it (`CaseDeadlines.running(storedJSON:)`).
     private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {
         guard state.isOpen else { return .none }
-        return warning(state: state, deadlines: CaseDeadlines(stored: deadlinesJSON), at: now)
+        return CaseDeadlines.running(storedJSON: deadlinesJSON)?.warning(at: now, thresholds: thresholds, calendar: calendar) ?? .none
     }
 
     /// The same from clocks already decoded (a case page shows them too).
