@@ -54,30 +54,20 @@ extension CaseDeadlines {
     /// clocks, which were a quarter of the CPU of a list of 1,000 requests. The other members are not read,
     /// so clocks stored whole (as this code stores them) give `CaseDeadlines(stored:).resolve?.dueAt`.
     public static func resolveDue(storedJSON json: String) -> Date? {
-        var json = json
-        return json.withUTF8 { utf8 -> Date? in
-            guard let tape = try? JSONTape(utf8) else { return nil }
-            let reader = TapeReader(tape: tape)
-            let root = CodingPathNode(nil, nil)
+        reading(json) { reader, root in
             guard let resolve = reader.present(try? reader.members(of: 0, path: root, named: ["resolve"])[0]),
                   let due = reader.present(try? reader.members(of: resolve, path: root, named: ["dueAt"])[0])
             else { return nil }
             return try? reader.date(at: due, root, "dueAt")
         }
     }
-}
 
-extension CaseDeadlines {
     /// The running clock of stored clocks (`running`), reading of each clock only whether it is met and when it is
     /// due, and then the running one whole: a map colours up to 5,000 cases by it, and decoding all three clocks of
     /// each was a quarter of the overview's CPU. For clocks stored whole (as this code stores them) it is
     /// `CaseDeadlines(stored:).running`; nil when the text is not JSON.
     public static func running(storedJSON json: String) -> Deadline? {
-        var json = json
-        return json.withUTF8 { utf8 -> Deadline? in
-            guard let tape = try? JSONTape(utf8) else { return nil }
-            let reader = TapeReader(tape: tape)
-            let root = CodingPathNode(nil, nil)
+        reading(json) { reader, root in
             guard let clocks = try? reader.members(of: 0, path: root, named: ["accept", "resolve", "reply"]) else { return nil }
             // As `running` chooses: the first unmet clock due soonest.
             var first: (at: Int, due: Date)?
@@ -90,5 +80,13 @@ extension CaseDeadlines {
             return first.flatMap { try? Deadline(reader: reader, at: $0.at, path: root) }
         }
     }
-}
 
+    /// Stored clocks' text as a tape to read parts of; nil when it is not JSON.
+    private static func reading<T>(_ json: String, _ read: (TapeReader, CodingPathNode) -> T?) -> T? {
+        var json = json
+        return json.withUTF8 { utf8 -> T? in
+            guard let tape = try? JSONTape(utf8) else { return nil }
+            return read(TapeReader(tape: tape), CodingPathNode(nil, nil))
+        }
+    }
+}

@@ -105,7 +105,7 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
     }
 
-    /// The newest `limit` open cases of an area, as a map's markers (the overview's map). The ids are
+    /// The newest `limit` open cases of an area, as a map's markers (the overview's map). On SQLite the ids are
     /// picked from the area's (area, state, id) index entries and only their rows read: asked for
     /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
     /// 5,000 (60 ms at a million cases).
