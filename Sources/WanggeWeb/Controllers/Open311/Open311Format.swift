@@ -28,7 +28,12 @@ enum Open311Value {
     }
 
     static func numberText(_ n: Double) -> String {
-        n == n.rounded() && abs(n) < 1e15 ? String(Int(n)) : String(n)
+        whole(n).map { String($0) } ?? String(n)
+    }
+
+    /// A whole number small enough to be exact is written as an integer (`3`, not `3.0`), in XML and JSON alike.
+    static func whole(_ n: Double) -> Int? {
+        n == n.rounded() && abs(n) < 1e15 ? Int(n) : nil
     }
 }
 
@@ -44,7 +49,7 @@ extension Open311Value: Encodable {
         case let .number(n):
             var single = encoder.singleValueContainer()
             if let n {
-                if n == n.rounded(), abs(n) < 1e15 { try single.encode(Int(n)) } else { try single.encode(n) }
+                if let whole = Self.whole(n) { try single.encode(whole) } else { try single.encode(n) }
             } else {
                 try single.encodeNil()
             }
@@ -109,8 +114,8 @@ extension Open311Value {
             if let s { bytes.appendJSONString(s) } else { bytes.append(contentsOf: "null".utf8) }
         case let .number(n):
             guard let n else { bytes.append(contentsOf: "null".utf8); return true }
-            if n == n.rounded(), abs(n) < 1e15 {
-                bytes.append(contentsOf: String(Int(n)).utf8)
+            if let whole = Self.whole(n) {
+                bytes.append(contentsOf: String(whole).utf8)
             } else {
                 guard n.isFinite else { return false }
                 bytes.appendJSONNumber(n)
