@@ -32,5 +32,6 @@ public enum WanggeMigrations {
         IndexSearchTermsInFullText(),
         CreateQueryCodeKey(),
         VacuumCasesOften(),
+        SlimSearchTermRows(),
     ]
 }

@@ -60,13 +60,9 @@ public final class AttachmentModel: Model, @unchecked Sendable {
     public var properties: [any AnyProperty] { [_id, _caseID, _eventID, _sha256, _contentType, _size, _createdAt] }
 }
 
-/// Bigram terms of a case's description and address, for Chinese search without a segmenter.
-public final class CaseSearchTermModel: Model, @unchecked Sendable {
+/// PostgreSQL's search index (`CaseSearchTerms`): a (case_id, term) row per bigram term of a case's description and
+/// address, for Chinese search without a segmenter. Written and read as rows, never through Fluent; since migration 026
+/// a row has no id of its own.
+public enum CaseSearchTermModel {
     public static let schema = "case_search_terms"
-
-    @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "case_id") public var caseID: Int
-    @Field(key: "term") public var term: String
-
-    public init() {}
 }

@@ -64,7 +64,7 @@ extension CaseGenerator {
                             Date().timeIntervalSince(casesDone)))
         guard let sql = db as? any SQLDatabase else { return }
         if sql.dialect.name == "postgresql" {
-            for table in [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema, CaseSearchTermModel.schema] {
+            for table in [CaseModel.schema, CaseEventModel.schema, CaseDepartmentModel.schema] {
                 try await sql.raw("SELECT setval(pg_get_serial_sequence(\(literal: table), 'id'), (SELECT COALESCE(MAX(id), 1) FROM \(ident: table)))").run()
             }
             // Planner statistics now, not at autovacuum's next pass: without them PostgreSQL took the
