@@ -157,7 +157,7 @@ public struct BulkInsert: Sendable, Hashable {
         "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
     }
 
-    private func tail(_ returning: [String]) -> String {
+    func tail(_ returning: [String]) -> String {
         (conflict.map { " " + $0 } ?? "") + (returning.isEmpty ? "" : " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ", "))
     }
 }

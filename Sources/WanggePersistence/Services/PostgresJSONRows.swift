@@ -8,11 +8,11 @@ import WanggeDomain
 /// through `Encodable`. A fixed text can be prepared once per connection (`PostgresPreparedReads`).
 enum PostgresJSONRows {
     /// `INSERT INTO table (columns) SELECT columns FROM json_populate_recordset(…)`, with `tail` (a
-    /// conflict clause, `RETURNING …`) after it. Columns are named, never `*`: a newer instance's
-    /// migration may add columns to the table.
-    static func insert(into table: String, columns: [String], tail: String) -> String {
+    /// conflict clause, `RETURNING …`) after it, the rows bound to `$parameter`. Columns are named, never
+    /// `*`: a newer instance's migration may add columns to the table.
+    static func insert(into table: String, columns: [String], tail: String, parameter: Int = 1) -> String {
         let names = columns.map { "\"\($0)\"" }.joined(separator: ",")
-        return "INSERT INTO \"\(table)\" (\(names)) SELECT \(names) FROM json_populate_recordset(NULL::\"\(table)\", $1::json)" + tail
+        return "INSERT INTO \"\(table)\" (\(names)) SELECT \(names) FROM json_populate_recordset(NULL::\"\(table)\", $\(parameter)::json)" + tail
     }
 
     /// The rows (`columns.count` values each, in order) as a JSON array of objects; nil when a value has no

@@ -119,7 +119,13 @@ extension Database {
     /// the writer thread, with no thread hop between statements; otherwise `writeTransaction`.
     public func writeRows<T: Sendable>(_ body: @escaping @Sendable (any RowSink) async throws -> T) async throws -> T {
         guard let direct = SQLiteWriteConnection.current, !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
-            return try await writeTransaction { tx in try await body(FluentRows(db: tx)) }
+            return try await writeTransaction { tx in
+                guard tx is any PostgresDatabase else { return try await body(FluentRows(db: tx)) }
+                let rows = PostgresDeferredRows(db: tx)
+                let result = try await body(rows)
+                try await rows.flush()
+                return result
+            }
         }
         return try await direct.perform { direct in
             try await SQLiteWriteGate.shared.run { try await direct.transaction(body) }
