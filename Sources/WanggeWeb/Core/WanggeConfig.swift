@@ -24,8 +24,11 @@ public struct WanggeConfig: Sendable {
     /// finds a case at once either way.
     public var searchIndexInterval: TimeInterval = 0.25
     /// How often reports' rollup entries are added from the rollup journal in one batch (`RollupJournal`);
-    /// the leader's pages and rankings count every report either way.
-    public var rollupFoldInterval: TimeInterval = 0.25
+    /// the leader's pages and rankings count every report either way. A fold writes one row per key its reports
+    /// share (a grid's day, a township's month): under full intake a fold of a second's reports wrote about as many
+    /// rows as one of a quarter second's, so it writes a third as many a report (PostgreSQL intake 1,836 → 2,115
+    /// reports a second; on SQLite, whose fold holds the one writer, the same rate and tail: BENCHMARKS.md).
+    public var rollupFoldInterval: TimeInterval = 1
     public var tokenLifetime: TimeInterval
 
     public init(dataDirectory: String = "./data", databaseURL: String? = nil, bcryptCost: Int = 12,
