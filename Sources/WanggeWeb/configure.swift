@@ -30,7 +30,8 @@ public func configure(_ app: Application, config: WanggeConfig) async throws {
     _ = app.instanceID
     _ = app.recentCasesFloor
     app.storage[SLAContextCacheKey.self] = RefreshingValue(lifetime: .seconds(SLAContext.cacheLifetime))
-    app.storage[IntakeCommitsKey.self] = IntakeCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
+    // SQLite writes one group at a time on its writer thread; PostgreSQL two at once (`GroupCommit`).
+    app.storage[IntakeCommitsKey.self] = config.databaseURL == nil ? IntakeCommits(executor: WriterThread.shared) : IntakeCommits(writers: 2)
     app.storage[TransitionCommitsKey.self] = TransitionCommits(executor: config.databaseURL == nil ? WriterThread.shared : nil)
     app.storage[CatalogNamesKey.self] = RefreshingValue(lifetime: CatalogNames.lifetime)
     app.storage[QueryCodeCipherKey.self] = RefreshingValue(lifetime: .seconds(365 * 86_400))

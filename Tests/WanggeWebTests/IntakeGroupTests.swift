@@ -42,6 +42,43 @@ final class IntakeGroupTests: XCTestCase {
         XCTAssertLessThanOrEqual(sizes.max() ?? 0, 8, "no group is larger than allowed: \(sizes)")
     }
 
+    private actor InFlight {
+        var now = 0
+        var most = 0
+        func enter() { now += 1; most = max(most, now) }
+        func leave() { now -= 1 }
+    }
+
+    /// With two writers (PostgreSQL) a second group is written while the first is, never a third; with one
+    /// (SQLite's single writer) never two. Every caller still gets its own answer, once.
+    func testGroupsAreWrittenAtOnceUpToTheWriters() async throws {
+        for writers in [1, 2] {
+            let commits = GroupCommit<Int, Int>(maxGroup: 4, writers: writers)
+            let inFlight = InFlight()
+            let groups = Groups()
+            let write: @Sendable ([Int]) async throws -> [Int] = { items in
+                await inFlight.enter()
+                await groups.record(items)
+                try await Task.sleep(nanoseconds: 20_000_000)
+                await inFlight.leave()
+                return items.map { $0 + 1_000 }
+            }
+            let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+                for item in 1...40 {
+                    group.addTask { (item, try await commits.submit(item, write: write)) }
+                }
+                var all: [Int: Int] = [:]
+                for try await (item, answer) in group { all[item] = answer }
+                return all
+            }
+            XCTAssertEqual(answers, Dictionary(uniqueKeysWithValues: (1...40).map { ($0, $0 + 1_000) }))
+            let sizes = await groups.sizes
+            XCTAssertEqual(sizes.reduce(0, +), 40, "every item written once: \(sizes)")
+            let most = await inFlight.most
+            XCTAssertEqual(most, writers, "groups written at once with \(writers) writer(s)")
+        }
+    }
+
     @TaskLocal private static var callerLane: Int?
 
     /// The write runs in a task of its own, and must still see a caller's task-local values: a

@@ -5,6 +5,12 @@ import Synchronization
 /// queue starts a writing task, which writes at once and then keeps taking whoever is waiting
 /// until nobody is. A group that fails is written again one item at a time, so a bad item fails alone.
 ///
+/// On SQLite one group is written at a time (one writer per file). PostgreSQL takes several transactions at once,
+/// and a group there spends most of its time waiting: for each statement's answer, and for its task's and the event
+/// loop's turns, while the two cores stood half idle under full intake. With `writers` above one, whoever arrives
+/// while every writer is busy waits for the next of them to finish its group, and a second writer starts while one
+/// is busy and others wait.
+///
 /// Callers only append under a lock and wait; they never move to the writer's executor. As an
 /// actor entered from the writer's thread, every caller hopped there and back: after each group
 /// that thread ran a dozen short jobs (the answered callers leaving, the next ones queueing)
@@ -18,16 +24,18 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
 
     private struct Queue: Sendable {
         var waiting: [Waiter] = []
-        var writing = false
+        var writing = 0
     }
 
     private let queue = Mutex(Queue())
     private let maxGroup: Int
+    private let writers: Int
     /// Where groups are written (SQLite's writer thread); nil writes on the shared pool.
     private let executor: (any TaskExecutor)?
 
-    public init(maxGroup: Int = 64, executor: (any TaskExecutor)? = nil) {
+    public init(maxGroup: Int = 64, writers: Int = 1, executor: (any TaskExecutor)? = nil) {
         self.maxGroup = max(1, maxGroup)
+        self.writers = max(1, writers)
         self.executor = executor
     }
 
@@ -40,8 +48,8 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         try await withUnsafeContinuation { (answer: UnsafeContinuation<Result<Output, any Error>, Never>) in
             let startsWriting = queue.withLock { queue in
                 queue.waiting.append(Waiter(item: item, write: write, answer: answer))
-                guard !queue.writing else { return false }
-                queue.writing = true
+                guard queue.writing < writers else { return false }
+                queue.writing += 1
                 return true
             }
             guard startsWriting else { return }
@@ -58,11 +66,11 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    /// Up to `maxGroup` waiters, longest waiting first; nil (and idle) when nobody waits.
+    /// Up to `maxGroup` waiters, longest waiting first; nil (and one writer fewer) when nobody waits.
     private func nextGroup() -> [Waiter]? {
         queue.withLock { queue in
             guard !queue.waiting.isEmpty else {
-                queue.writing = false
+                queue.writing -= 1
                 return nil
             }
             let group = Array(queue.waiting.prefix(maxGroup))

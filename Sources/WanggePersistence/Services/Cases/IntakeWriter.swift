@@ -56,11 +56,12 @@ public typealias IntakeCommits = GroupCommit<PendingIntake, WrittenCase>
 /// and a commit.
 enum IntakeWriter {
     static func write(_ group: [PendingIntake], timeZone: TimeZone, queryCodes: QueryCodeCipher?, into rows: any RowSink) async throws -> [WrittenCase] {
-        let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
-        // Ids first, so that each case row goes in whole, with the hash of its last event (which covers
+        // Ids before the rows, so that each case row goes in whole, with the hash of its last event (which covers
         // the case's id): an update afterwards rewrote every case row, on PostgreSQL with an entry in
-        // each of its indexes.
+        // each of its indexes. And before the codes: the day's counter row stays locked from its upsert to the
+        // commit, and on PostgreSQL other groups (`GroupCommit`'s writers, other instances) wait there.
         let ids = try await rows.nextIDs(CaseModel.schema, count: group.count)
+        let codes = try await assignCodes(group, timeZone: timeZone, into: rows)
         var written: [WrittenCase] = []
         var caseRows = FlatRows(reservingValues: group.count * 64)
         var eventRows = FlatRows(reservingValues: group.count * 24)
@@ -100,16 +101,15 @@ enum IntakeWriter {
     }
 
     /// One counter row per county per day, moved once per group: the upsert is atomic on SQLite and
-    /// PostgreSQL alike, and hands out `count` numbers ending at the one it returns.
+    /// PostgreSQL alike, and hands out `count` numbers ending at the one it returns. Rows are taken in key order,
+    /// so that two groups writing at once (on PostgreSQL) around midnight lock them in one order and never deadlock.
     private static func assignCodes(_ group: [PendingIntake], timeZone: TimeZone, into rows: any RowSink) async throws -> [String] {
-        var keys: [String] = []
         var byKey: [String: [Int]] = [:]
         for (index, intake) in group.enumerated() {
-            if byKey[intake.dayKey] == nil { keys.append(intake.dayKey) }
             byKey[intake.dayKey, default: []].append(index)
         }
         var codes = [String](repeating: "", count: group.count)
-        for key in keys {
+        for key in byKey.keys.sorted() {
             let indices = byKey[key] ?? []
             let row = try await rows.insert(counterUpsert, [.text(key), .int(indices.count)], returning: ["last"]).first
             let last = row?["last"]?.int ?? indices.count
