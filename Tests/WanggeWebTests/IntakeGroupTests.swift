@@ -18,6 +18,19 @@ final class IntakeGroupTests: XCTestCase {
 
     private struct Refused: Error {}
 
+    /// Each item submitted by a caller of its own, all at once; each item's answer.
+    private func submitAtOnce(_ items: ClosedRange<Int>, to commits: GroupCommit<Int, Int>,
+                              write: @escaping @Sendable ([Int]) async throws -> [Int]) async throws -> [Int: Int] {
+        try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for item in items {
+                group.addTask { (item, try await commits.submit(item, write: write)) }
+            }
+            var all: [Int: Int] = [:]
+            for try await (item, answer) in group { all[item] = answer }
+            return all
+        }
+    }
+
     /// Callers who arrive while a write is under way share the next one, and each gets its own answer.
     func testCallersArrivingDuringAWriteShareTheNextOne() async throws {
         let commits = GroupCommit<Int, Int>(maxGroup: 8)
@@ -27,14 +40,7 @@ final class IntakeGroupTests: XCTestCase {
             try await Task.sleep(nanoseconds: 20_000_000)
             return items.map { $0 * 10 }
         }
-        let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-            for item in 1...30 {
-                group.addTask { (item, try await commits.submit(item, write: write)) }
-            }
-            var all: [Int: Int] = [:]
-            for try await (item, answer) in group { all[item] = answer }
-            return all
-        }
+        let answers = try await submitAtOnce(1...30, to: commits, write: write)
         XCTAssertEqual(answers, Dictionary(uniqueKeysWithValues: (1...30).map { ($0, $0 * 10) }), "each caller gets the answer for its own item")
         let sizes = await groups.sizes
         XCTAssertEqual(sizes.reduce(0, +), 30, "every item written exactly once: \(sizes)")
@@ -63,14 +69,7 @@ final class IntakeGroupTests: XCTestCase {
                 await inFlight.leave()
                 return items.map { $0 + 1_000 }
             }
-            let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-                for item in 1...40 {
-                    group.addTask { (item, try await commits.submit(item, write: write)) }
-                }
-                var all: [Int: Int] = [:]
-                for try await (item, answer) in group { all[item] = answer }
-                return all
-            }
+            let answers = try await submitAtOnce(1...40, to: commits, write: write)
             XCTAssertEqual(answers, Dictionary(uniqueKeysWithValues: (1...40).map { ($0, $0 + 1_000) }))
             let sizes = await groups.sizes
             XCTAssertEqual(sizes.reduce(0, +), 40, "every item written once: \(sizes)")

@@ -3,9 +3,9 @@ import SQLKit
 
 /// On PostgreSQL a search term row is its (term, case) pair alone: no row id, so no sequence step and no primary
 /// key entry per row, and no foreign key to the case, whose check was a lookup in the cases' ids per row. A report
-/// has about eighteen terms, so each had cost eighteen of each; the index's insert of a batch took 8.9 µs a row at a
-/// million cases against 3.6 µs without them, and PostgreSQL intake went from 1,700 to 2,100 reports a second
-/// (BENCHMARKS.md). Nothing reads the id, cases are never deleted, and a case's terms are written once, with the
+/// has about eighteen terms, so each had cost eighteen of each: at a million cases a batch's insert took 9.7–12.9 µs a
+/// row against 4.0–5.4 µs without them, and PostgreSQL intake took 1,204–1,509 reports a second against 1,422–2,068
+/// in alternating runs (BENCHMARKS.md). Nothing reads the id, cases are never deleted, and a case's terms are written once, with the
 /// removal of its queue row in one transaction (`SearchTermIndexer`). Dropping a column only marks it dropped:
 /// the migration takes milliseconds at any size. SQLite's index is its full-text table (migration 023).
 struct SlimSearchTermRows: AsyncMigration {
