@@ -116,7 +116,9 @@ struct FluentRows: RowSink {
 extension Database {
     /// Runs `body` as one write transaction whose rows go through a `RowSink`. In a web request on
     /// SQLite that is the request's `SQLiteWriteConnection`, under the process's write gate and on
-    /// the writer thread, with no thread hop between statements; otherwise `writeTransaction`.
+    /// the writer thread, with no thread hop between statements; otherwise `writeTransaction`, on
+    /// PostgreSQL with its inserts that return nothing held and sent together (`PostgresDeferredRows`),
+    /// the last of them before the commit.
     public func writeRows<T: Sendable>(_ body: @escaping @Sendable (any RowSink) async throws -> T) async throws -> T {
         guard let direct = SQLiteWriteConnection.current, !inTransaction, let sql = self as? any SQLDatabase, sql.dialect.name == "sqlite" else {
             return try await writeTransaction { tx in
