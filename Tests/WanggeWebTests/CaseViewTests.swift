@@ -41,6 +41,15 @@ final class CaseViewTests: XCTestCase {
             let eventsAfter = try await timeline()
             let photoIDs = eventsAfter.compactMap { $0["attachmentIDs"] as? [Int] }.flatMap { $0 }
             XCTAssertEqual(photoIDs.count, 1, "the timeline shows the photo on its event")
+
+            // A transition reads the case's photo count and last event number with the case: a plain note
+            // now answers with the photo read, and its event follows the last without a gap.
+            let plain = try await t.act(code, "note", token: dispatcher, ["note": "已电话联系报告人"])
+            let latest = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(NSDictionary(dictionary: latest), NSDictionary(dictionary: plain), "[\(t.database)] after a note without a photo")
+            XCTAssertEqual((plain["attachments"] as? [Any])?.count, 1)
+            let numbers = try await timeline().compactMap { $0["seq"] as? Int }
+            XCTAssertEqual(numbers, Array(1...(eventsAfter.count + 1)), "[\(t.database)] each event numbered after the one before")
         }
     }
 }

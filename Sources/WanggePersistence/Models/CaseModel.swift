@@ -65,6 +65,12 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
     /// The hash of the latest event: the head of the case's chain.
     @OptionalField(key: "event_hash") public var eventHash: String?
 
+    /// Not columns: read beside the row when the case is loaded to act on (`CaseTransitionService.load`),
+    /// so its step need not ask for its last event number, nor its answer for its photos when it has
+    /// none; nil when not read. A step keeps them true for the row it writes.
+    public var photoCount: Int?
+    public var lastEventSeq: Int?
+
     public init() {}
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }

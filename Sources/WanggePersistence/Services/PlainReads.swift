@@ -18,6 +18,14 @@ public enum PlainReads {
         try await select(M.self, where: column, equals: value, orderedBy: nil, limit: 1, on: db).first
     }
 
+    /// The first model's row where `column` equals `value`, with each of `related` as a column of its own
+    /// beside the model's: decode the model with `decode(fluentModel:)` and the aggregates by their aliases.
+    public static func firstRow<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable,
+                                          counting related: [RelatedCount], on db: any Database) async throws -> (any SQLRow)? {
+        try await rows(modelSelect(M.self, where: column, orderedBy: nil, limit: 1, counting: related, named: db is any PostgresDatabase),
+                       equals: value, on: db).first
+    }
+
     public static func all<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String,
                               on db: any Database) async throws -> [M] {
         try await select(M.self, where: column, equals: value, orderedBy: order, limit: nil, on: db)
@@ -26,39 +34,42 @@ public enum PlainReads {
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
         // SQLite keeps `SELECT *`: its direct reader keeps statements by their text, and a short one is cheaper to find.
-        let select = db is any PostgresDatabase ? modelSelect(M.self, where: column, orderedBy: order, limit: limit)
-            : SelectWhere(from: M.schema, where: column, orderedBy: order, limit: limit)
+        let select = modelSelect(M.self, where: column, orderedBy: order, limit: limit, counting: [], named: db is any PostgresDatabase)
         return try await rows(select, equals: value, on: db).map { try $0.decode(fluentModel: M.self) }
     }
 
-    /// A model's read on PostgreSQL names its fields' columns rather than `*`, so that it can stay prepared
-    /// (`PostgresPreparedReads` leaves `*` unnamed) and its rows come decoded from PostgresNIO's cells: a
-    /// transition's read of its case went unnamed and through PostgresKit's generic decoding. Each read's
-    /// text is made once per process.
-    private static func modelSelect<M: Model>(_ type: M.Type, where column: String, orderedBy order: String?, limit: Int?) -> SelectWhere {
-        let key = "\(M.schema)|\(column)|\(order ?? "")|\(limit.map(String.init) ?? "")"
+    /// A model's read on PostgreSQL names its fields' columns rather than `*` (`named`), so that it can stay
+    /// prepared (`PostgresPreparedReads` leaves `*` unnamed) and its rows come decoded from PostgresNIO's cells: a
+    /// transition's read of its case went unnamed and through PostgresKit's generic decoding. SQLite keeps
+    /// `SELECT *`: its direct reader keeps statements by their text, and a short one is cheaper to find. Each
+    /// read's text is made once per process.
+    private static func modelSelect<M: Model>(_ type: M.Type, where column: String, orderedBy order: String?, limit: Int?,
+                                              counting related: [RelatedCount], named: Bool) -> SelectWhere {
+        let key = "\(M.schema)|\(column)|\(order ?? "")|\(limit.map(String.init) ?? "")|\(related.map(\.alias))|\(named)"
         if let known = modelSelects.withLock({ $0[key] }) { return known }
-        let columns = M().properties.flatMap { ($0 as? any AnyDatabaseProperty)?.keys.map(\.description) ?? [] }
-        let select = SelectWhere(columns, from: M.schema, where: column, orderedBy: order, limit: limit)
+        let columns = named ? M().properties.flatMap { ($0 as? any AnyDatabaseProperty)?.keys.map(\.description) ?? [] } : nil
+        let select = SelectWhere(columns, from: M.schema, where: column, orderedBy: order, limit: limit, counting: related)
         modelSelects.withLock { $0[key] = select }
         return select
     }
 
     private static let modelSelects = Mutex<[String: SelectWhere]>([:])
 
-    /// How many rows of another table refer to each row read (`table.foreignKey = id`), read in the same
-    /// statement as column `alias`: a case page skips reading its photos when it has none.
+    /// How many rows of another table refer to each row read (`table.foreignKey = id`), or another
+    /// `aggregate` of them, read in the same statement as column `alias`: a case page skips reading its
+    /// photos when it has none, and a transition reads its case's last event number with the case.
     public struct RelatedCount: Sendable {
         public let table: String
         public let foreignKey: String
         public let alias: String
+        public let aggregate: String
 
-        public init(_ table: String, by foreignKey: String, as alias: String) {
-            (self.table, self.foreignKey, self.alias) = (table, foreignKey, alias)
+        public init(_ table: String, by foreignKey: String, as alias: String, aggregate: String = "count(*)") {
+            (self.table, self.foreignKey, self.alias, self.aggregate) = (table, foreignKey, alias, aggregate)
         }
 
         func expression(readingFrom outer: String) -> String {
-            "(SELECT count(*) FROM \"\(table)\" WHERE \"\(table)\".\"\(foreignKey)\" = \"\(outer)\".\"id\") AS \"\(alias)\""
+            "(SELECT \(aggregate) FROM \"\(table)\" WHERE \"\(table)\".\"\(foreignKey)\" = \"\(outer)\".\"id\") AS \"\(alias)\""
         }
     }
 
@@ -71,17 +82,22 @@ public enum PlainReads {
         let column: String
         let order: String?
         let limit: Int?
-        let related: RelatedCount?
+        let related: [RelatedCount]
         /// The statement SQLKit writes in `rows(_:equals:on:)` for SQLite and for PostgreSQL, without serializing
         /// it for every read.
         let sqliteText: String
         let postgresText: String
 
         public init(_ columns: [String]? = nil, from table: String, where column: String, orderedBy order: String?, limit: Int? = nil,
-                    counting related: RelatedCount? = nil) {
+                    counting related: RelatedCount...) {
+            self.init(columns, from: table, where: column, orderedBy: order, limit: limit, counting: related)
+        }
+
+        init(_ columns: [String]?, from table: String, where column: String, orderedBy order: String?, limit: Int?,
+             counting related: [RelatedCount]) {
             (self.columns, self.table, self.column, self.order, self.limit, self.related) = (columns, table, column, order, limit, related)
             var list = columns.map { $0.map { "\"\($0)\"" }.joined(separator: ", ") } ?? "*"
-            if let related { list += ", " + related.expression(readingFrom: table) }
+            for aggregate in related { list += ", " + aggregate.expression(readingFrom: table) }
             var tail = ""
             if let order { tail += " ORDER BY \"\(order)\" ASC" }
             if let limit { tail += " LIMIT \(limit)" }
@@ -99,7 +115,7 @@ public enum PlainReads {
         guard let sql = db as? any SQLDatabase else { return [] }
         var builder = sql.select().from(select.table).where(select.column, .equal, value)
         if let columns = select.columns { builder = builder.columns(columns) } else { builder = builder.column(SQLLiteral.all) }
-        if let related = select.related { builder = builder.column(SQLRaw(related.expression(readingFrom: select.table))) }
+        for related in select.related { builder = builder.column(SQLRaw(related.expression(readingFrom: select.table))) }
         if let order = select.order { builder = builder.orderBy(order) }
         if let limit = select.limit { builder = builder.limit(limit) }
         return try await builder.all()

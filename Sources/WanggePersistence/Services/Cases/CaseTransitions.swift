@@ -47,9 +47,15 @@ public struct CaseTransitionService: Sendable {
         self.commits = commits
     }
 
-    /// Loads a case the actor may see, or `notFound`.
+    /// Loads a case the actor may see, or `notFound`, with how many photos it has and its last event's
+    /// number read in the same statement: a transition asked for those in two more, each a round trip
+    /// to PostgreSQL.
     public func load(code: String, for actor: Actor?) async throws -> (CaseModel, CaseSnapshot, CaseRelation) {
-        guard let model = try await PlainReads.first(CaseModel.self, where: "code", equals: code, on: db) else { throw AppError.notFound("case") }
+        guard let row = try await PlainReads.firstRow(CaseModel.self, where: "code", equals: code, counting: Self.loadedBeside, on: db)
+        else { throw AppError.notFound("case") }
+        let model = try row.decode(fluentModel: CaseModel.self)
+        model.photoCount = try row.decode(column: CaseView.photos.alias, as: Int.self)
+        model.lastEventSeq = try row.decode(column: Self.lastSeqRead.alias, as: Int?.self) ?? 0
         let snapshot = try model.snapshot
         let relation = CaseAccess.relation(of: actor, to: model, snapshot: snapshot)
         guard relation.canRead else { throw AppError.notFound("case") }
@@ -68,6 +74,9 @@ public struct CaseTransitionService: Sendable {
         let (row, _, _) = try await readableRow(code: code, Self.accessByCode, for: actor)
         return (try row.decode(column: "id", as: Int.self), try row.decode(column: CaseView.photos.alias, as: Int.self))
     }
+
+    private static let lastSeqRead = PlainReads.RelatedCount(CaseEventModel.schema, by: "case_id", as: "last_event_seq", aggregate: "max(\"seq\")")
+    private static let loadedBeside = [CaseView.photos, lastSeqRead]
 
     private static let viewByCode = PlainReads.SelectWhere(CaseView.columns, from: CaseModel.schema, where: "code", orderedBy: nil, limit: 1,
                                                            counting: CaseView.photos)
@@ -158,8 +167,9 @@ public struct CaseTransitionService: Sendable {
                      prepare: (CaseModel) -> Void = { _ in }) async throws -> CaseStep {
         let caseID = try model.requireID()
         let claimedVersion = model.version
-        // Read after the case: an event newer than its version comes with a newer version, and the claim fails.
-        let lastSeq = try await Self.lastSeq(of: caseID, on: db)
+        // Read with the case by `load`, or else after it: an event newer than its version comes with a
+        // newer version, and the claim fails.
+        let lastSeq = if let known = model.lastEventSeq { known } else { try await Self.lastSeq(of: caseID, on: db) }
         let gaugeBefore = gaugeBefore ?? GaugeState(model)
         let firstOverdue = command.action == .overdue
             ? try await CaseEventModel.query(on: db).filter(\.$caseID == caseID).filter(\.$action == CaseAction.overdue.rawValue).count() == 0
@@ -180,6 +190,8 @@ public struct CaseTransitionService: Sendable {
             event = content
             hash = CaseEvents.chain(caseID: caseID, onto: &model.eventHash, tail: EventHashChain.tail(of: content))
             model.version += 1
+            model.lastEventSeq = lastSeq + 1
+            model.photoCount = model.photoCount.map { $0 + photos.count }
             try model.setSnapshot(next)
             try model.setDeadlines(deadlines, thresholds: sla.thresholds, calendar: sla.calendar)
             model.lastAction = command.action.rawValue

@@ -42,9 +42,7 @@ public protocol CaseDisplayFields {
     var photoCount: Int? { get }
 }
 
-extension CaseModel: CaseDisplayFields {
-    public var photoCount: Int? { nil }
-}
+extension CaseModel: CaseDisplayFields {}
 
 public struct CaseView: CaseDisplayFields, Sendable {
     public var id: Int?
