@@ -142,7 +142,48 @@ final class SLATests: XCTestCase {
             XCTAssertEqual(township[CaseState.registered.nameZH], 1)
             XCTAssertEqual(township[CaseState.rejected.nameZH], 1)
             XCTAssertEqual(township["超期"], red["330110001"])
+
+            // Each open case's marker on the map has the colour of its own page.
+            let markers = try await Self.markerColours(t, as: "leader")
+            for (code, _) in codes where ![codes[4].code, codes[5].code].contains(code) {
+                let colour = try await t.caseJSON(code, token: dispatcher)["warning"] as? String
+                XCTAssertEqual(markers[code], colour, "[\(t.database)] \(code)")
+            }
+            XCTAssertEqual(markers.count, 4, "the rejected cases are not on the map")
         }
+    }
+
+    /// With red set before the deadline, a marker takes the colour of the case's clocks, as its page does,
+    /// not the stored deadline's.
+    func testAMarkerIsRedWhenRedComesBeforeTheDeadline() async throws {
+        try await withApp { t in
+            t.clock.now = Self.monday
+            t.app.wanggeConfig.warningThresholds = WarningThresholds(blue: 0.5, yellow: 0.8, red: 0.95)
+            await t.app.invalidateSLAContext()
+            let dispatcher = try await t.token("dispatcher")
+            let spot = try t.centre(of: "330110001001-01")
+            let r = try await t.report(["channel": "citizen", "description": "路灯不亮已经一周", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String)
+            t.clock.advance(58 * 60) // 58 of the hour to be accepted: 97%
+            let page = try await t.caseJSON(code, token: dispatcher)
+            XCTAssertEqual(page["warning"] as? String, "red")
+            let markers = try await Self.markerColours(t, as: "leader")
+            XCTAssertEqual(markers[code], "red", "[\(t.database)]")
+        }
+    }
+
+    /// The colour of each marker drawn on the overview's map, by case code (as few markers are, one by one).
+    static func markerColours(_ t: TestContext, as username: String) async throws -> [String: String] {
+        var browser = Browser()
+        try await t.signIn(username, &browser)
+        let page = try await t.get("/overview", &browser).1
+        var markers: [String: String] = [:]
+        for dot in page.components(separatedBy: "<circle class=\"marker ").dropFirst() {
+            let colour = dot.components(separatedBy: "\"").first ?? "?"
+            let code = dot.components(separatedBy: "<title>").dropFirst().first?.components(separatedBy: "</title>").first ?? "?"
+            markers[code] = colour
+        }
+        return markers
     }
 
     func testAnApprovedExtensionMovesTheDeadlineInTheAPI() async throws {

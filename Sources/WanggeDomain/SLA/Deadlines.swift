@@ -15,6 +15,19 @@ public enum WarningLevel: String, Sendable, Codable, CaseIterable, Comparable {
 
     public static func < (a: WarningLevel, b: WarningLevel) -> Bool { a.rank < b.rank }
 
+    /// The colour from the moments kept on a case's row (when its running clock turns blue and yellow,
+    /// and when it is due), compared as the colour filters and the areas' counts compare them in SQL:
+    /// no moment, no colour. It is the clock's own colour when red is at the deadline, once the kept
+    /// moments follow the thresholds and holidays in force (`ThresholdTimesRefresh`).
+    public static func stored(blue: Date?, yellow: Date?, due: Date?, at now: Date) -> WarningLevel {
+        guard let due else { return .none }
+        if due <= now { return .red }
+        guard let yellow else { return .none }
+        if yellow <= now { return .yellow }
+        if let blue, blue <= now { return .blue }
+        return .none
+    }
+
     public var nameZH: String {
         switch self {
         case .none: "正常"

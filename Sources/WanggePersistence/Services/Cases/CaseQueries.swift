@@ -109,13 +109,14 @@ public struct CaseQueryService: Sendable {
     /// picked from the area's (area, state, id) index entries and only their rows read: asked for
     /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
     /// 5,000 (60 ms at a million cases).
-    public func newestOpen(within scope: OrgScope, limit: Int) async throws -> [CaseMapPoint] {
+    public func newestOpen(within scope: OrgScope, limit: Int, clocks: Bool = false) async throws -> [CaseMapPoint] {
+        let columns = CaseMapPoint.columns(clocks: clocks)
         if (db as? any SQLDatabase)?.dialect.name == "postgresql" {
-            return try await PlainReads.rows(Self.newestOpenMerged(within: scope, limit: limit), on: db).map(CaseMapPoint.init(row:))
+            return try await PlainReads.rows(Self.newestOpenMerged(within: scope, limit: limit, columns: columns), on: db).map(CaseMapPoint.init(row:))
         }
         let newest = CaseListQuery(on: db)
             .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
-        return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: CaseMapPoint.columns, on: db)
+        return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: columns, on: db)
             .map(CaseMapPoint.init(row:))
     }
 
@@ -123,14 +124,14 @@ public struct CaseQueryService: Sendable {
     /// order of id. Given the states as one list it read every open case of the county's entries (with their rows,
     /// whose pages are rarely all-visible where cases are open), sorted them for the newest and read those rows again:
     /// 41 ms at a million cases with 13,000 open, against 14.
-    static func newestOpenMerged(within scope: OrgScope, limit: Int) -> SQLQueryString {
+    static func newestOpenMerged(within scope: OrgScope, limit: Int, columns point: [String]) -> SQLQueryString {
         let area = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
-        let columns = SQLList((["id"] + CaseMapPoint.columns).map { SQLIdentifier($0) })
+        let columns = SQLList((["id"] + point).map { SQLIdentifier($0) })
         let arms = CaseState.openStates.map { state -> SQLQueryString in
             "(SELECT \(columns) FROM \(ident: CaseModel.schema) WHERE \(area) = \(bind: scope.code) AND \(ident: "state") = \(SQLConstant(state.rawValue)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit))"
         }
         return """
-            SELECT \(SQLList(CaseMapPoint.columns.map { SQLIdentifier($0) })) FROM (\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))) AS \(ident: "newest")
+            SELECT \(SQLList(point.map { SQLIdentifier($0) })) FROM (\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))) AS \(ident: "newest")
             ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
             """
     }

@@ -75,10 +75,16 @@ public struct CaseMapPoint: Sendable {
     public var gridCode: String?
     public var lat: Double?
     public var lon: Double?
-    /// The clocks as stored; decoded only to colour the marker.
-    public var deadlinesJSON: String
+    /// The moments its running clock turns blue, yellow and red, as the areas' counts beside the map compare them.
+    public var blueAt: Date?
+    public var yellowAt: Date?
+    public var dueAt: Date?
+    /// The clocks as stored, read only when red comes before the deadline (`SLAContext.markersNeedClocks`).
+    public var deadlinesJSON: String?
 
-    public static let columns = ["code", "state", "grid_code", "lat", "lon", "deadlines"]
+    public static func columns(clocks: Bool) -> [String] {
+        ["code", "state", "grid_code", "lat", "lon", "blue_at", "yellow_at", "due_at"] + (clocks ? ["deadlines"] : [])
+    }
 
     public init(row: any SQLRow) throws {
         code = try row.decode(column: "code", as: String.self)
@@ -86,7 +92,10 @@ public struct CaseMapPoint: Sendable {
         gridCode = try row.decode(column: "grid_code", as: String?.self)
         lat = try row.decode(column: "lat", as: Double?.self)
         lon = try row.decode(column: "lon", as: Double?.self)
-        deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
+        blueAt = try row.decode(column: "blue_at", as: Date?.self)
+        yellowAt = try row.decode(column: "yellow_at", as: Date?.self)
+        dueAt = try row.decode(column: "due_at", as: Date?.self)
+        deadlinesJSON = row.contains(column: "deadlines") ? try row.decode(column: "deadlines", as: String.self) : nil
     }
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
