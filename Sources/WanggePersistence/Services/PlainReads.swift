@@ -33,7 +33,6 @@ public enum PlainReads {
 
     private static func select<M: Model>(_ type: M.Type, where column: String, equals value: some Encodable & Sendable, orderedBy order: String?,
                                          limit: Int?, on db: any Database) async throws -> [M] {
-        // SQLite keeps `SELECT *`: its direct reader keeps statements by their text, and a short one is cheaper to find.
         let select = modelSelect(M.self, where: column, orderedBy: order, limit: limit, counting: [], named: db is any PostgresDatabase)
         return try await rows(select, equals: value, on: db).map { try $0.decode(fluentModel: M.self) }
     }
@@ -45,7 +44,7 @@ public enum PlainReads {
     /// read's text is made once per process.
     private static func modelSelect<M: Model>(_ type: M.Type, where column: String, orderedBy order: String?, limit: Int?,
                                               counting related: [RelatedCount], named: Bool) -> SelectWhere {
-        let key = "\(M.schema)|\(column)|\(order ?? "")|\(limit.map(String.init) ?? "")|\(related.map(\.alias))|\(named)"
+        let key = "\(M.schema)|\(column)|\(order ?? "")|\(limit.map(String.init) ?? "")|\(related.map(\.alias).joined(separator: ","))|\(named)"
         if let known = modelSelects.withLock({ $0[key] }) { return known }
         let columns = named ? M().properties.flatMap { ($0 as? any AnyDatabaseProperty)?.keys.map(\.description) ?? [] } : nil
         let select = SelectWhere(columns, from: M.schema, where: column, orderedBy: order, limit: limit, counting: related)
