@@ -153,9 +153,9 @@ final class SLATests: XCTestCase {
         }
     }
 
-    /// With red set before the deadline, a marker takes the colour of the case's clocks, as its page does,
-    /// not the stored deadline's.
-    func testAMarkerIsRedWhenRedComesBeforeTheDeadline() async throws {
+    /// With red set before the deadline, a marker and a queue's row take the colour of the case's clocks, as
+    /// its page does, not the stored deadline's.
+    func testAMarkerAndAQueueRowAreRedWhenRedComesBeforeTheDeadline() async throws {
         try await withApp { t in
             t.clock.now = Self.monday
             t.app.wanggeConfig.warningThresholds = WarningThresholds(blue: 0.5, yellow: 0.8, red: 0.95)
@@ -169,6 +169,9 @@ final class SLATests: XCTestCase {
             XCTAssertEqual(page["warning"] as? String, "red")
             let markers = try await Self.markerColours(t, as: "leader")
             XCTAssertEqual(markers[code], "red", "[\(t.database)]")
+            let queue = try await t.api(.GET, "/api/v1/cases?queue=to_register", token: dispatcher).body.json()
+            let row = (queue["items"] as? [[String: Any]])?.first { $0["code"] as? String == code }
+            XCTAssertEqual(row?["warning"] as? String, "red", "[\(t.database)] \(queue)")
         }
     }
 

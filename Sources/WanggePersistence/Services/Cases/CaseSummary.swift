@@ -20,11 +20,14 @@ public struct CaseSummary: Sendable {
     public var lon: Double?
     public var createdAt: Date
     public var dueAt: Date?
-    /// The clocks as stored; decoded only to colour an open case.
+    /// When its running clock turns blue and yellow, stored: with `dueAt`, its colour (`SLAContext.warning`).
+    public var blueAt: Date?
+    public var yellowAt: Date?
+    /// The clocks as stored; decoded to colour an open case only when red comes before the deadline.
     public var deadlinesJSON: String
 
     public static let columns = ["id", "code", "state", "channel", "description", "urgency", "category_code", "address", "grid_code",
-                          "lead_department_code", "lat", "lon", "created_at", "due_at", "deadlines"]
+                          "lead_department_code", "lat", "lon", "created_at", "due_at", "blue_at", "yellow_at", "deadlines"]
 
     public init(_ model: CaseModel) {
         id = model.id ?? 0
@@ -41,6 +44,8 @@ public struct CaseSummary: Sendable {
         lon = model.lon
         createdAt = model.createdAt
         dueAt = model.dueAt
+        blueAt = model.blueAt
+        yellowAt = model.yellowAt
         deadlinesJSON = model.deadlinesJSON
     }
 
@@ -59,6 +64,8 @@ public struct CaseSummary: Sendable {
         lon = try row.decode(column: "lon", as: Double?.self)
         createdAt = try row.decode(column: "created_at", as: Date.self)
         dueAt = try row.decode(column: "due_at", as: Date?.self)
+        blueAt = try row.decode(column: "blue_at", as: Date?.self)
+        yellowAt = try row.decode(column: "yellow_at", as: Date?.self)
         deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
     }
 
@@ -79,7 +86,7 @@ public struct CaseMapPoint: Sendable {
     public var blueAt: Date?
     public var yellowAt: Date?
     public var dueAt: Date?
-    /// The clocks as stored, read only when red comes before the deadline (`SLAContext.markersNeedClocks`).
+    /// The clocks as stored, read only when red comes before the deadline (`SLAContext.coloursNeedClocks`).
     public var deadlinesJSON: String?
 
     public static func columns(clocks: Bool) -> [String] {

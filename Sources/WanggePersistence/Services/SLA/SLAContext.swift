@@ -50,22 +50,27 @@ public struct SLAContext: Sendable {
         warning(state: model.caseState, deadlinesJSON: model.deadlinesJSON, at: now)
     }
 
-    /// The colour of a case in a queue, from the same two stored columns.
+    /// The colour of a case in a queue: from the moments stored on its row, as the list's colour filter
+    /// compares them, when red is at the deadline, else from its clocks. Decoding an open case's clocks
+    /// was a ninth of a queue page of open cases.
     public func warning(_ summary: CaseSummary, at now: Date) -> WarningLevel {
-        warning(state: summary.caseState, deadlinesJSON: summary.deadlinesJSON, at: now)
+        guard !coloursNeedClocks else { return warning(state: summary.caseState, deadlinesJSON: summary.deadlinesJSON, at: now) }
+        guard summary.caseState.isOpen else { return .none }
+        return .stored(blue: summary.blueAt, yellow: summary.yellowAt, due: summary.dueAt, at: now)
     }
 
-    /// The colour of a marker on a map: from the moments stored on its row, as the areas' counts beside
-    /// the map compare them, when red is at the deadline (the stored moment), else from its clocks. The
-    /// overview draws 5,000 markers, and decoding each one's clocks was a seventh of the page at a million cases.
+    /// The colour of a marker on a map, as a queue's (the areas' counts beside the map compare the same
+    /// moments). The overview draws 5,000 markers, and decoding each one's clocks was a seventh of the page
+    /// at a million cases.
     public func warning(_ point: CaseMapPoint, at now: Date) -> WarningLevel {
-        if markersNeedClocks, let clocks = point.deadlinesJSON { return warning(state: point.caseState, deadlinesJSON: clocks, at: now) }
+        if coloursNeedClocks, let clocks = point.deadlinesJSON { return warning(state: point.caseState, deadlinesJSON: clocks, at: now) }
         guard point.caseState.isOpen else { return .none }
         return .stored(blue: point.blueAt, yellow: point.yellowAt, due: point.dueAt, at: now)
     }
 
-    /// Whether a marker's colour needs its clocks read (`CaseMapPoint.columns(clocks:)`): only when red comes before the deadline.
-    public var markersNeedClocks: Bool { thresholds.red != 1 }
+    /// Whether a colour in a list or on a map needs the case's clocks (`CaseMapPoint.columns(clocks:)`): only
+    /// when red comes before the deadline, where no moment on the row marks it.
+    public var coloursNeedClocks: Bool { thresholds.red != 1 }
 
     /// Only an open case has a running clock; only then is it read, and only it (`CaseDeadlines.running(storedJSON:)`).
     private func warning(state: CaseState, deadlinesJSON: String, at now: Date) -> WarningLevel {

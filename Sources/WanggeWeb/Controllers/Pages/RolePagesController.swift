@@ -125,7 +125,7 @@ struct RolePagesController: RouteCollection {
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
         let sla = try await req.sla()
         // As the list's columns: read as 5,000 whole models they were a third of the page's time at a million cases.
-        let open = try await queries.newestOpen(within: scope, limit: 5000, clocks: sla.markersNeedClocks)
+        let open = try await queries.newestOpen(within: scope, limit: 5000, clocks: sla.coloursNeedClocks)
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
             return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
