@@ -54,18 +54,22 @@ public struct SLAContext: Sendable {
     /// compares them, when red is at the deadline, else from its clocks. Decoding an open case's clocks
     /// was a ninth of a queue page of open cases.
     public func warning(_ summary: CaseSummary, at now: Date) -> WarningLevel {
-        guard !coloursNeedClocks else { return warning(state: summary.caseState, deadlinesJSON: summary.deadlinesJSON, at: now) }
-        guard summary.caseState.isOpen else { return .none }
-        return .stored(blue: summary.blueAt, yellow: summary.yellowAt, due: summary.dueAt, at: now)
+        warning(state: summary.caseState, blue: summary.blueAt, yellow: summary.yellowAt, due: summary.dueAt, clocks: summary.deadlinesJSON, at: now)
     }
 
     /// The colour of a marker on a map, as a queue's (the areas' counts beside the map compare the same
     /// moments). The overview draws 5,000 markers, and decoding each one's clocks was a seventh of the page
     /// at a million cases.
     public func warning(_ point: CaseMapPoint, at now: Date) -> WarningLevel {
-        if coloursNeedClocks, let clocks = point.deadlinesJSON { return warning(state: point.caseState, deadlinesJSON: clocks, at: now) }
-        guard point.caseState.isOpen else { return .none }
-        return .stored(blue: point.blueAt, yellow: point.yellowAt, due: point.dueAt, at: now)
+        warning(state: point.caseState, blue: point.blueAt, yellow: point.yellowAt, due: point.dueAt, clocks: point.deadlinesJSON, at: now)
+    }
+
+    /// An open case's colour from the moments stored on its row, or from its clocks (when read) if red comes
+    /// before the deadline.
+    private func warning(state: CaseState, blue: Date?, yellow: Date?, due: Date?, clocks: String?, at now: Date) -> WarningLevel {
+        if coloursNeedClocks, let clocks { return warning(state: state, deadlinesJSON: clocks, at: now) }
+        guard state.isOpen else { return .none }
+        return .stored(blue: blue, yellow: yellow, due: due, at: now)
     }
 
     /// Whether a colour in a list or on a map needs the case's clocks (`CaseMapPoint.columns(clocks:)`): only
