@@ -7,8 +7,7 @@ import XCTest
 /// marked all-visible within a day of a county's work, not after months, and counts read index entries alone.
 final class CaseVacuumSettingsTests: XCTestCase {
     func testPostgreSQLVacuumsTheCasesTableAfterAHalfPerCentOfItChanges() async throws {
-        try await withApp(demo: false) { t in
-            guard t.database == .postgres, let sql = t.app.db as? any SQLDatabase else { return }
+        try await withPostgresApp(demo: false) { t, sql in
             func options() async throws -> Set<String> {
                 Set(try await sql.raw("SELECT unnest(reloptions) AS option FROM pg_class WHERE oid = 'cases'::regclass").all()
                     .map { try $0.decode(column: "option", as: String.self) })

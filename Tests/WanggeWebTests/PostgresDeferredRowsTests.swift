@@ -10,8 +10,7 @@ import XCTest
 /// fails takes the whole transaction with it.
 final class PostgresDeferredRowsTests: XCTestCase {
     func testHeldInsertsTakeEffectInOrderAndFailWithTheirTransaction() async throws {
-        try await withApp(demo: false) { t in
-            guard t.database == .postgres, let sql = t.app.db as? any SQLDatabase else { return }
+        try await withPostgresApp(demo: false) { t, sql in
             try await sql.raw("CREATE TABLE probe_parent (id BIGINT PRIMARY KEY, note TEXT)").run()
             try await sql.raw("CREATE TABLE probe_child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL REFERENCES probe_parent (id))").run()
             try await sql.raw("CREATE TABLE probe_counter (key TEXT PRIMARY KEY, total BIGINT NOT NULL)").run()

@@ -11,8 +11,7 @@ import XCTest
 /// each value stored. Intake draws its cases' ids before writing them (`RowSink.nextIDs`).
 final class PostgresJSONRowsTests: XCTestCase {
     func testRowsWrittenAsJSONAreTheRowsBindingEachValueWrote() async throws {
-        try await withApp(demo: false) { t in
-            guard t.database == .postgres else { return }
+        try await withPostgresApp(demo: false) { t, _ in
             let sql = t.app.db as! any SQLDatabase
             try await sql.raw("""
                 CREATE TABLE json_probe (id bigserial PRIMARY KEY, k text UNIQUE, s text, i bigint, d double precision, b boolean,

@@ -12,8 +12,7 @@ import XCTest
 /// once per connection, and leave alone what must stay unnamed.
 final class PostgresPreparedReadsTests: XCTestCase {
     func testPreparedReadsDecodeAsPostgresKitDoesAndArePreparedOncePerConnection() async throws {
-        try await withApp(demo: false) { t in
-            guard t.database == .postgres else { return }
+        try await withPostgresApp(demo: false) { t, _ in
             try await onOneConnection(t.app.db) { db in
                 let sql = db as! any SQLDatabase
                 try await sql.raw("""
@@ -96,8 +95,7 @@ final class PostgresPreparedReadsTests: XCTestCase {
 
     /// The reads a citizen's tracking makes go prepared, and answer as before.
     func testTrackingIsPreparedOnPostgreSQL() async throws {
-        try await withApp { t in
-            guard t.database == .postgres else { return }
+        try await withPostgresApp { t, _ in
             let spot = try t.centre(of: "330110001001-01")
             let report = try await t.report(["channel": "citizen", "description": "路灯不亮,晚上看不清路", "categoryCode": "0101",
                                              "location": ["lat": spot.lat, "lon": spot.lon]])
@@ -124,8 +122,7 @@ final class PostgresPreparedReadsTests: XCTestCase {
     /// A transition reads its case as a model and updates the step's columns: both go prepared on
     /// PostgreSQL, read and write what Fluent's own paths do, and a lost version claim changes nothing.
     func testAModelsReadAndAStepsUpdateArePreparedOnPostgreSQL() async throws {
-        try await withApp { t in
-            guard t.database == .postgres else { return }
+        try await withPostgresApp { t, _ in
             let report = try await t.report(["channel": "citizen", "description": "小区门口的路灯坏了"])
             let code = try XCTUnwrap(report.json["code"] as? String)
             try await onOneConnection(t.app.db) { db in
@@ -178,8 +175,7 @@ extension PostgresPreparedReadsTests {
     /// must be prepared and planned no more than those first five times. (A dispatcher's queues and a
     /// department's lists still plan afresh where their prefix or department is common; see BENCHMARKS.md.)
     func testAGridWorkersListsArePreparedAndPlannedOnceOnPostgreSQL() async throws {
-        try await withApp { t in
-            guard t.database == .postgres else { return }
+        try await withPostgresApp { t, _ in
             let spot = try t.centre(of: "330110001001-01")
             let dispatcherToken = try await t.token("dispatcher")
             for n in 1...4 {

@@ -8,8 +8,7 @@ import XCTest
 /// migration reverts to the rows an older server wrote.
 final class SearchTermRowsTests: XCTestCase {
     func testPostgreSQLSearchTermRowsAreTheirPairsAloneAndSearchFindsTheirCases() async throws {
-        try await withApp { t in
-            guard t.database == .postgres, let sql = t.app.db as? any SQLDatabase else { return }
+        try await withPostgresApp { t, sql in
             let dispatcher = try await t.token("dispatcher-dh")
             func columns() async throws -> [String] {
                 try await sql.raw("""

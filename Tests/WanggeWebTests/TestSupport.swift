@@ -42,6 +42,15 @@ struct TestContext {
 
 extension XCTestCase {
     /// Runs `body` once per enabled database against a real app on a fresh schema with the demo county.
+    /// `withApp` on PostgreSQL alone, with its SQL handle: a test of what only PostgreSQL does (prepared reads,
+    /// held inserts, its storage settings) runs nothing where only SQLite is enabled.
+    func withPostgresApp(demo: Bool = true, _ body: (TestContext, any SQLDatabase) async throws -> Void) async throws {
+        try await withApp(demo: demo) { t in
+            guard t.database == .postgres, let sql = t.app.db as? any SQLDatabase else { return }
+            try await body(t, sql)
+        }
+    }
+
     func withApp(demo: Bool = true, _ body: (TestContext) async throws -> Void) async throws {
         for database in TestDatabase.enabled {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-test-\(UUID().uuidString)")
