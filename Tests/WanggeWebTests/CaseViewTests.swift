@@ -41,6 +41,12 @@ final class CaseViewTests: XCTestCase {
             let eventsAfter = try await timeline()
             let photoIDs = eventsAfter.compactMap { $0["attachmentIDs"] as? [Int] }.flatMap { $0 }
             XCTAssertEqual(photoIDs.count, 1, "the timeline shows the photo on its event")
+            // The staff page, which skips reading photos when the case's count is nought, shows this one.
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            let (status, html, _) = try await t.get("/cases/\(code)", &browser)
+            XCTAssertEqual(status, .ok)
+            XCTAssertTrue(html.contains("/cases/\(code)/photos/\(photoIDs[0])"), "[\(t.database)] the case page links its photo")
 
             // A transition reads the case's photo count and last event number with the case: a plain note
             // now answers with the photo read, and its event follows the last without a gap.

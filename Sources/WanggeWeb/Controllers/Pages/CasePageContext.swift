@@ -111,7 +111,7 @@ struct CasePageContext: Encodable {
                 }
             }
 
-        let attachments = try await queries.attachments(caseID: caseID)
+        let attachments = try await queries.attachments(caseID: caseID, counted: model.photoCount)
         let events = try await queries.events(caseID: caseID)
         let steps = events.map { event in
             Step(actionName: event.caseAction?.nameZH ?? event.action,
