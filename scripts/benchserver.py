@@ -190,6 +190,17 @@ def print_growth(small, large, rows_small, nearby_small, rows_large, nearby_larg
         print(f"{name:32} {b[0] / a[0]:6.2f}x {paced}")
 
 
+def shared_cases(base, dispatcher, count=20, lead="330110-ZJ", department="330110-CG"):
+    """Dispatches `count` reports to `lead` with `department` sharing them (协办), so `department`'s co-handling
+    queue shows a full page at every size: a generated county of 10,000 cases has no shared case in hand for
+    城管, one of a million two or three, and the row compared an empty page with a short one."""
+    for _ in range(count):
+        case = http(base, "POST", "/api/v1/cases", json.dumps({"channel": "citizen", "description": "基准测试的协办案件", "categoryCode": "0101",
+                                                               "location": {"lat": 30.21, "lon": 120.01}}).encode())["code"]
+        for step in ({"action": "register"}, {"action": "dispatch", "departmentCode": lead, "coDepartmentCodes": [department]}):
+            http(base, "POST", f"/api/v1/cases/{case}/transitions", json.dumps(step).encode(), token=dispatcher)
+
+
 def waiting_extensions(base, dispatcher, handler, count=20, department="330110-CG"):
     """Files `count` extension requests that wait for the centre, as a county's come: a report registered and
     dispatched to `department` by the dispatcher, accepted there, and more time asked for. The extension-request
