@@ -2,8 +2,8 @@ import CShims
 import Foundation
 
 /// A thread of its own for SQLite's writes (`Database.writeRows`, and the intake's `GroupCommit`),
-/// another for copying the log into the file (`WALCheckpoints`), and one for the server's background jobs
-/// (`background`).
+/// another for copying the log into the file (`WALCheckpoints`), one for the server's background jobs
+/// (`background`), and a lane of threads for the pages whose work grows with an area (`HeavyPages`).
 /// On the shared task pool a group of reports, between its steps, queued behind the requests being
 /// parsed there while it held the one write lock SQLite allows. Writes are one at a time anyway,
 /// so a thread that does nothing else picks each step up at once.
@@ -17,15 +17,21 @@ public final class WriterThread: TaskExecutor, @unchecked Sendable {
 
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
+    /// With one thread, it takes every waiting job at once; with more, one job at a time, so that none waits
+    /// behind another's while a thread is free.
+    private let oneAtATime: Bool
 
-    init(name: String, nice: Int32 = 0) {
-        // Named in C (`CShims`): Foundation's name does not reach the system's thread list on Linux,
-        // where `top` and `perf` showed the thread under the name of whoever started it.
-        Thread { [unowned self] in
-            wangge_name_this_thread(name)
-            if nice != 0 { _ = wangge_nice_this_thread(nice) }
-            self.run()
-        }.start()
+    public init(name: String, nice: Int32 = 0, threads: Int = 1) {
+        oneAtATime = threads > 1
+        for _ in 0..<max(1, threads) {
+            // Named in C (`CShims`): Foundation's name does not reach the system's thread list on Linux,
+            // where `top` and `perf` showed the thread under the name of whoever started it.
+            Thread { [unowned self] in
+                wangge_name_this_thread(name)
+                if nice != 0 { _ = wangge_nice_this_thread(nice) }
+                self.run()
+            }.start()
+        }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -41,7 +47,11 @@ public final class WriterThread: TaskExecutor, @unchecked Sendable {
         while true {
             condition.lock()
             while jobs.isEmpty { condition.wait() }
-            swap(&batch, &jobs)
+            if oneAtATime {
+                batch.append(jobs.removeFirst())
+            } else {
+                swap(&batch, &jobs)
+            }
             condition.unlock()
             for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
             batch.removeAll(keepingCapacity: true)

@@ -7,9 +7,9 @@ import WanggePersistence
 struct AssessmentAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let group = routes.grouped("assessment")
-        group.get("summary", use: summary)
-        group.get("rankings", use: rankings)
-        group.get("index", use: index)
+        group.getHeavy("summary", use: summary)
+        group.getHeavy("rankings", use: rankings)
+        group.getHeavy("index", use: index)
         group.get("settings", use: settings)
         group.put("settings", use: updateSettings)
     }

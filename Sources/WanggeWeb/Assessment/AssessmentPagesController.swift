@@ -10,8 +10,8 @@ struct AssessmentPagesController: RouteCollection {
     typealias Link = AssessmentViews.Link
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("assessment", use: assessment)
-        routes.get("assessment", "index", use: index)
+        routes.getHeavy("assessment", use: assessment)
+        routes.getHeavy("assessment", "index", use: index)
         routes.get("admin", "assessment", use: settingsPage)
         routes.post("admin", "assessment", use: saveSettings)
     }

@@ -9,7 +9,7 @@ import WanggePersistence
 /// latest few hundred reports; the map's polygons from a cache.
 struct DashboardPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("dashboard", use: dashboard)
+        routes.getHeavy("dashboard", use: dashboard)
     }
 
     struct Figure: Encodable {

@@ -7,9 +7,9 @@ import WanggePersistence
 /// CSV (UTF-8 with BOM, so Excel opens the Chinese right) and XLSX.
 struct ReportPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("reports", use: page)
-        routes.get("reports", "export.csv", use: csv)
-        routes.get("reports", "export.xlsx", use: xlsx)
+        routes.getHeavy("reports", use: page)
+        routes.getHeavy("reports", "export.csv", use: csv)
+        routes.getHeavy("reports", "export.xlsx", use: xlsx)
     }
 
     struct Context: Encodable {

@@ -7,7 +7,7 @@ import WanggePersistence
 struct OrgUnitsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let units = routes.grouped("org-units")
-        units.get(use: list)
+        units.getHeavy(use: list)
         units.post(use: create)
         units.get(":code", use: show)
         units.patch(":code", use: update)

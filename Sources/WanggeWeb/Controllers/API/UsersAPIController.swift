@@ -8,7 +8,7 @@ import WanggePersistence
 struct UsersAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let users = routes.grouped("users")
-        users.get(use: list)
+        users.getHeavy(use: list)
         users.post(use: create)
         users.get(":username", use: show)
         routes.post("me", "password", use: changePassword)

@@ -11,7 +11,7 @@ struct Open311Controller: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         let v2 = routes.grouped("open311", "v2")
-        v2.get(":file", use: top)
+        v2.getHeavy(":file", use: top)
         v2.post(":file", use: post)
         v2.get("services", ":file", use: serviceDefinition)
         v2.get("requests", ":file", use: oneRequest)

@@ -39,7 +39,7 @@ struct AdminCategoryPagesController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("admin", "categories", use: show)
+        routes.getHeavy("admin", "categories", use: show)
         routes.post("admin", "categories", use: create)
         routes.post("admin", "sla-rules", use: rule)
         routes.post("admin", "sla-thresholds", use: thresholds)

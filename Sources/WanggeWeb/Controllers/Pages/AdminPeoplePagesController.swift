@@ -50,9 +50,9 @@ struct AdminPeoplePagesController: RouteCollection {
     }
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("admin", "departments", use: departments)
+        routes.getHeavy("admin", "departments", use: departments)
         routes.post("admin", "departments", use: createDepartment)
-        routes.get("admin", "users", use: users)
+        routes.getHeavy("admin", "users", use: users)
         routes.post("admin", "users", use: createUser)
     }
 

@@ -40,7 +40,7 @@ struct AdminUnitPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let admin = routes.grouped("admin", "units")
         admin.get(use: root)
-        admin.get(":code", use: show)
+        admin.getHeavy(":code", use: show)
         admin.on(.POST, ":code", "children", body: .collect(maxSize: "8mb"), use: createChild)
         admin.post(":code", "name", use: rename)
         admin.on(.POST, ":code", "boundary", body: .collect(maxSize: "8mb"), use: boundary)

@@ -6,7 +6,7 @@ import WanggePersistence
 /// Maps drawn by the server as SVG from the grid polygons: no tiles, no CDN, works offline.
 struct MapPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("maps", "grids.svg", use: gridsSVG)
+        routes.getHeavy("maps", "grids.svg", use: gridsSVG)
     }
 
     /// `/maps/grids.svg?within=CODE`: the grids of the caller's area (or of a unit inside it).

@@ -65,7 +65,7 @@ struct RolePagesController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("grid", use: grid)
-        routes.get("overview", use: overview)
+        routes.getHeavy("overview", use: overview)
         routes.get("inbox", use: inbox)
         routes.post("inbox", "read-all", use: readAll)
     }
