@@ -2,7 +2,7 @@
 build, the environment a measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the
 way), starting it on a free port, a bearer token, the Lua lines that make wrk send a JSON body, running wrk
 against one server or several at once, the county's own reports and the writer's long holds."""
-import json, os, re, socket, subprocess, tempfile, time, urllib.parse, urllib.request
+import json, os, re, socket, subprocess, tempfile, threading, time, urllib.parse, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 BIN = os.environ.get("WANGGE_BIN", os.path.join(ROOT, ".build", "release", "wangge"))
@@ -179,6 +179,28 @@ def wrk(urls, duration, token=None, body=None, cookie=None, connections=32, path
         found = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         errors += int(found.group(1)) if found else 0
     return rps, pct[0], pct[1], pct[2], errors, 1000 * cpu / max(requests, 1)
+
+
+def beside(url, cookie, rate, run):
+    """Runs `run` (a wrk row) while another client opens `url` (a page of a whole area) `rate` times a second, as a
+    few dispatchers and a big screen do; returns the row's result and the page's median time (ms) beside it."""
+    stop, times = threading.Event(), []
+    def background():
+        while not stop.is_set():
+            t0 = time.time()
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=60) as r:
+                r.read()
+            times.append(time.time() - t0)
+            stop.wait(max(0.0, 1 / rate - (time.time() - t0)))
+    thread = threading.Thread(target=background)
+    thread.start()
+    try:
+        result = run()
+    finally:
+        stop.set()
+        thread.join()
+    times.sort()
+    return result, 1000 * times[len(times) // 2] if times else 0.0
 
 
 def print_growth(small, large, rows_small, nearby_small, rows_large, nearby_large, what=""):
