@@ -1,7 +1,8 @@
 """What `scripts/bench`, `scripts/bench-postgres`, `scripts/bench-backup` and `scripts/profile` share: the release
 build, the environment a measured server runs with (cheap password hashing, no SLA sweep, rate limits out of the
 way), starting it on a free port, a bearer token, the Lua lines that make wrk send a JSON body, running wrk
-against one server or several at once, the county's own reports and the writer's long holds."""
+against one server or several at once, the county's own reports, the writer's long holds, the extension and co-handling
+queues filled to a page, and a row run while a page of a whole area is opened beside it."""
 import json, os, re, socket, subprocess, tempfile, threading, time, urllib.parse, urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
