@@ -1,6 +1,7 @@
 import Foundation
 import Vapor
 import XCTest
+import WanggePersistence
 import XCTVapor
 @testable import WanggeWeb
 
@@ -62,6 +63,36 @@ final class HeavyPagesTests: XCTestCase {
             }
             XCTAssertFalse(heavy.contains { $0.hasPrefix("POST") })
         }
+    }
+}
+
+/// A lane of several threads takes its jobs one at a time: a job that waits for another queued behind it while every
+/// thread was busy is not stuck with it on one thread.
+final class LaneThreadsTests: XCTestCase {
+    func testAJobQueuedBehindAWaitingJobRunsOnAnotherThread() async throws {
+        let lane = WriterThread(name: "wangge-test-lane", threads: 2)
+        let busy = Gate(opensAfter: 10)
+        // Opened by the second job, or by itself after 3 s (then the first job waited in vain).
+        let second = Gate(opensAfter: 3)
+        let secondRan = Gate(opensAfter: 60)
+        // Both threads held, then two jobs queued behind them: the first waits for the second to run.
+        let holders = (0..<2).map { _ in Task { await withTaskExecutorPreference(lane) { busy.enterAndWait() } } }
+        while busy.entered < 2 { try await Task.sleep(nanoseconds: 5_000_000) }
+        let first = Task { await withTaskExecutorPreference(lane) { () -> Bool in
+            second.enterAndWait()
+            return secondRan.isOpen
+        } }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let other = Task { await withTaskExecutorPreference(lane) {
+            secondRan.open()
+            second.open()
+        } }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        busy.open()
+        let sawTheOther = await first.value
+        await other.value
+        for holder in holders { await holder.value }
+        XCTAssertTrue(sawTheOther, "the second job ran while the first waited for it")
     }
 }
 
