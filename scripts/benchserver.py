@@ -213,13 +213,19 @@ def print_growth(small, large, rows_small, nearby_small, rows_large, nearby_larg
         print(f"{name:32} {b[0] / a[0]:6.2f}x {paced}")
 
 
+def citizen_report(base, description="基准测试的反映问题"):
+    """Files one citizen's report of a street light (category 0101) at one spot of the county; returns its JSON
+    answer (`code`, `queryCode`)."""
+    return http(base, "POST", "/api/v1/cases", json.dumps({"channel": "citizen", "description": description, "categoryCode": "0101",
+                                                          "location": {"lat": 30.21, "lon": 120.01}}).encode())
+
+
 def shared_cases(base, dispatcher, count=20, lead="330110-ZJ", department="330110-CG"):
     """Dispatches `count` reports to `lead` with `department` sharing them (协办), so `department`'s co-handling
     queue shows a full page at every size: a generated county of 10,000 cases has no shared case in hand for
     城管, one of a million two or three, and the row compared an empty page with a short one."""
     for _ in range(count):
-        case = http(base, "POST", "/api/v1/cases", json.dumps({"channel": "citizen", "description": "基准测试的协办案件", "categoryCode": "0101",
-                                                               "location": {"lat": 30.21, "lon": 120.01}}).encode())["code"]
+        case = citizen_report(base, "基准测试的协办案件")["code"]
         for step in ({"action": "register"}, {"action": "dispatch", "departmentCode": lead, "coDepartmentCodes": [department]}):
             http(base, "POST", f"/api/v1/cases/{case}/transitions", json.dumps(step).encode(), token=dispatcher)
 
@@ -230,8 +236,7 @@ def waiting_extensions(base, dispatcher, handler, count=20, department="330110-C
     queue then shows a full page at every size: a generated county of 10,000 cases has none waiting, one of a
     million a dozen or two, and the row compared an empty page with a full one."""
     for _ in range(count):
-        case = http(base, "POST", "/api/v1/cases", json.dumps({"channel": "citizen", "description": "基准测试的延期申请", "categoryCode": "0101",
-                                                               "location": {"lat": 30.21, "lon": 120.01}}).encode())["code"]
+        case = citizen_report(base, "基准测试的延期申请")["code"]
         for bearer, step in ((dispatcher, {"action": "register"}), (dispatcher, {"action": "dispatch", "departmentCode": department}),
                              (handler, {"action": "accept"}),
                              (handler, {"action": "request_extension", "note": "需协调多个部门,申请延期", "extensionHours": 48})):
