@@ -41,18 +41,19 @@ struct TestContext {
 }
 
 extension XCTestCase {
-    /// Runs `body` once per enabled database against a real app on a fresh schema with the demo county.
     /// `withApp` on PostgreSQL alone, with its SQL handle: a test of what only PostgreSQL does (prepared reads,
-    /// held inserts, its storage settings) runs nothing where only SQLite is enabled.
+    /// held inserts, its storage settings) runs nothing where only SQLite is enabled, and makes no SQLite app.
     func withPostgresApp(demo: Bool = true, _ body: (TestContext, any SQLDatabase) async throws -> Void) async throws {
-        try await withApp(demo: demo) { t in
-            guard t.database == .postgres, let sql = t.app.db as? any SQLDatabase else { return }
+        try await withApp(demo: demo, on: TestDatabase.enabled.filter { $0 == .postgres }) { t in
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             try await body(t, sql)
         }
     }
 
-    func withApp(demo: Bool = true, _ body: (TestContext) async throws -> Void) async throws {
-        for database in TestDatabase.enabled {
+    /// Runs `body` once per enabled database (or per one of `databases`) against a real app on a fresh schema with
+    /// the demo county.
+    func withApp(demo: Bool = true, on databases: [TestDatabase] = TestDatabase.enabled, _ body: (TestContext) async throws -> Void) async throws {
+        for database in databases {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wangge-test-\(UUID().uuidString)")
             var config = WanggeConfig(dataDirectory: directory.path, bcryptCost: 4)
             if database == .postgres {
