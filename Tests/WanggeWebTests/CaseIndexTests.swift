@@ -188,21 +188,53 @@ final class CaseIndexTests: XCTestCase {
         }
     }
 
-    /// The overview's warning colours are counted from the open cases' index alone (migration 019), for
-    /// a county, a township, a village and a grid; the states the index holds are the open ones.
+    /// The overview's warning colours are counted from the open cases' index alone (migration 019's; on SQLite
+    /// 027's, which the map reads too), for a county, a township, a village and a grid; the states the index holds
+    /// are the open ones.
     func testTheOverviewsWarningCountsReadTheOpenCasesIndexAlone() async throws {
         XCTAssertEqual(IndexOpenCaseWarnings.openStates, CaseState.openStates.map(\.rawValue),
                        "a state opened or closed needs a new index (a new migration)")
         try await withApp { t in
-            let definition = try await Self.definition(of: "idx_cases_open_warnings", t)
+            let index = t.database == .sqlite ? IndexOpenCasesNewestFirst.index : IndexOpenCaseWarnings.index
+            let definition = try await Self.definition(of: index, t)
             XCTAssertTrue(definition?.contains("in_progress") == true, "[\(t.database)] \(definition ?? "no index")")
             guard t.database == .sqlite else { return }
+            let replaced = try await Self.definition(of: IndexOpenCaseWarnings.index, t)
+            XCTAssertNil(replaced, "on SQLite 027's index takes the place of 019's")
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
             for root in ["330110", "330110001", "330110001001", "330110001001-01"] {
                 let level = try XCTUnwrap(OrgCode.level(of: root))
                 let plan = try await sql.queryPlan(CaseQueryService.warningCountsQuery(below: root, level: level, now: Date()))
-                XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_open_warnings"), "\(root): \(plan)")
+                XCTAssertTrue(plan.contains("COVERING INDEX \(index)"), "\(root): \(plan)")
             }
+        }
+    }
+
+    /// Migration 027 reverted gives SQLite 019's index back, and the overview's map and counts still read the open cases
+    /// alone; prepared again, its own index. PostgreSQL is left as it was both ways.
+    func testTheOpenCasesIndexOfTheMapRevertsTo019s() async throws {
+        try await withApp { t in
+            let queries = CaseQueryService(db: t.app.db)
+            let spot = try t.centre(of: "330110001001-01")
+            let r = try await t.report(["channel": "citizen", "description": "小区门口路灯不亮", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
+            func indexes() async throws -> [String?] {
+                [try await Self.definition(of: IndexOpenCaseWarnings.index, t), try await Self.definition(of: IndexOpenCasesNewestFirst.index, t)]
+            }
+            try await IndexOpenCasesNewestFirst().revert(on: t.app.db)
+            let reverted = try await indexes()
+            XCTAssertNotNil(reverted[0], "[\(t.database)] 019's index is there")
+            XCTAssertNil(reverted[1])
+            let county = OrgScope(level: .county, code: "330110")
+            let mapped = try await queries.newestOpen(within: county, limit: 10)
+            XCTAssertEqual(mapped.map(\.code), [code])
+            let counted = try await queries.stateCounts(within: county)
+            XCTAssertEqual(counted[.reported], 1)
+            try await IndexOpenCasesNewestFirst().prepare(on: t.app.db)
+            let again = try await indexes()
+            XCTAssertEqual(again.map { $0 != nil }, t.database == .sqlite ? [false, true] : [true, false], "[\(t.database)]")
+            let mappedAgain = try await queries.newestOpen(within: county, limit: 10)
+            XCTAssertEqual(mappedAgain.map(\.code), [code])
         }
     }
 

@@ -27,12 +27,26 @@ final class OverviewMapTests: XCTestCase {
             let township = try await queries.newestOpen(within: OrgScope(level: .township, code: "330110001"), limit: 10)
             XCTAssertEqual(township.map(\.code), [codes[3], codes[2], codes[0]], "another township's case is not in it")
             XCTAssertEqual(township.map(\.state), ["reported", "registered", "dispatched"])
+            let village = try await queries.newestOpen(within: OrgScope(level: .village, code: "330110001001"), limit: 10)
+            XCTAssertEqual(village.map(\.code), [codes[3], codes[0]], "a village's map holds its own grids' cases")
+            let grid = try await queries.newestOpen(within: OrgScope(level: .grid, code: "330110001001-01"), limit: 10)
+            XCTAssertEqual(grid.map(\.code), [codes[0]], "a grid's map holds its own cases")
+            let clocked = try await queries.newestOpen(within: OrgScope(level: .township, code: "330110001"), limit: 10, clocks: true)
+            XCTAssertEqual(clocked.map(\.code), township.map(\.code), "read with their clocks, the same cases")
+            XCTAssertTrue(clocked.allSatisfy { $0.deadlinesJSON != nil })
             guard t.database == .sqlite else { return }
-            // The ids are chosen from the area's index entries alone; only their rows are read, by id.
+            // Below a city the map's cases are read whole from the open cases' index (migration 027), newest first, no
+            // case's row read and nothing sorted; with their clocks, the ids come from the area's index and the rows by id.
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
-            for scope in [OrgScope(level: .county, code: "330110"), OrgScope(level: .township, code: "330110001")] {
-                let plan = try await sql.queryPlan(CaseQueryService.newestOpenIDs(within: scope, limit: 5000))
-                XCTAssertTrue(plan.contains("COVERING INDEX idx_cases_\(scope.level.rawValue)_code_state_id"), plan)
+            for scope in [OrgScope(level: .county, code: "330110"), OrgScope(level: .township, code: "330110001"),
+                          OrgScope(level: .grid, code: "330110001001-01")] {
+                let columns = CaseMapPoint.columns(clocks: false)
+                let plan = try await sql.queryPlan(CaseQueryService.newestOpenFromIndex(within: scope, limit: 5000, columns: columns))
+                XCTAssertTrue(plan.contains("COVERING INDEX \(IndexOpenCasesNewestFirst.index)"), plan)
+                XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
+                XCTAssertEqual(Set(columns).subtracting(IndexOpenCasesNewestFirst.columns), [], "the index holds what the map shows")
+                let ids = try await sql.queryPlan(CaseQueryService.newestOpenIDs(within: scope, limit: 5000))
+                XCTAssertTrue(ids.contains("COVERING INDEX idx_cases_\(scope.level.rawValue)_code_state_id"), ids)
             }
         }
     }

@@ -33,5 +33,6 @@ public enum WanggeMigrations {
         CreateQueryCodeKey(),
         VacuumCasesOften(),
         SlimSearchTermRows(),
+        IndexOpenCasesNewestFirst(),
     ]
 }

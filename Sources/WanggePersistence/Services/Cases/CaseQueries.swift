@@ -114,10 +114,24 @@ public struct CaseQueryService: Sendable {
         if (db as? any SQLDatabase)?.dialect.name == "postgresql" {
             return try await PlainReads.rows(Self.newestOpenMerged(within: scope, limit: limit, columns: columns), on: db).map(CaseMapPoint.init(row:))
         }
+        if scope.level != .city, !clocks {
+            return try await PlainReads.rows(Self.newestOpenFromIndex(within: scope, limit: limit, columns: columns), on: db)
+                .map(CaseMapPoint.init(row:))
+        }
         let newest = CaseListQuery(on: db)
             .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
         return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: columns, on: db)
             .map(CaseMapPoint.init(row:))
+    }
+
+    /// SQLite's form below a city: the open cases' index (migration 027) read from its county's newest entry on, each
+    /// entry holding what the map shows, so no case's row is read. A city's cases, or clocks read from the rows (when
+    /// red comes before the deadline), take the ids from the area's index and read the rows by id.
+    static func newestOpenFromIndex(within scope: OrgScope, limit: Int, columns: [String]) -> SQLQueryString {
+        """
+        SELECT \(SQLList(columns.map { SQLIdentifier($0) })) FROM \(ident: CaseModel.schema) \
+        WHERE \(openCases(within: scope.code, level: scope.level)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
+        """
     }
 
     /// PostgreSQL's form: each open state's newest cases from the end of its (area, state, id) index range, merged in
@@ -254,7 +268,7 @@ public struct CaseQueryService: Sendable {
             """)
     }
 
-    /// The open cases of an area, as the open-case warnings index (migration 019) holds them: its
+    /// The open cases of an area, as the open cases' index holds them (migration 019's; on SQLite 027's): its
     /// county's code, which leads the index, and the codes below it down to the area's own, which its
     /// entries carry, so no case's row is read. A city has no column there and reads the cases.
     static func openCases(within root: String, level: OrgLevel) -> some SQLExpression {
