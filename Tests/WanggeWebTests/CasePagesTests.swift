@@ -18,7 +18,7 @@ final class CasePagesTests: XCTestCase {
             let box = grid.polygon!.bbox
             let point = GeoPoint(lon: box.minLon + (box.maxLon - box.minLon) * (0.3 + 0.4 * random.nextUnit()),
                                  lat: box.minLat + (box.maxLat - box.minLat) * (0.3 + 0.4 * random.nextUnit()))
-            return CaseMapSVG.Marker(point: point, warning: i == 17 ? .red : .none, gridCode: grid.code, href: nil, label: "x")
+            return CaseMapSVG.Marker(point: point, warning: i == 17 ? .red : .none, gridCode: grid.code, code: "x", linked: false)
         }
         let svg = CaseMapSVG.render(grids, markers: markers, title: "map")
         XCTAssertLessThan(svg.utf8.count, 60_000, "aggregated by grid, not 5,000 circles")

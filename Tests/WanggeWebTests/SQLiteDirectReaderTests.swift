@@ -123,4 +123,26 @@ final class SQLiteDirectReaderTests: XCTestCase {
             XCTAssertNil(try null.decode(column: "v", as: Date?.self))
         }
     }
+
+    /// A column is found by its name among others of the same length, a repeated name reads its first column (as
+    /// SQLiteKit's rows read it), and a name not in the row is an error, as it was when names were looked up in a
+    /// dictionary.
+    func testColumnsAreFoundByNameAmongNamesOfTheSameLength() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            let query = "SELECT 1 AS lat, 2 AS lon, 'a' AS grid_code, 'b' AS code, 3 AS lat, '网格' AS 网格, 'c' AS due_at"
+            let row = try XCTUnwrap(reader.rows(query, []).first)
+            let pooled = try await (t.app.db as! any SQLDatabase).raw(SQLQueryString(query)).first()
+            for (column, expected) in [("lat", "1"), ("lon", "2"), ("grid_code", "a"), ("code", "b"), ("网格", "网格"), ("due_at", "c")] {
+                XCTAssertEqual(try row.decode(column: column, as: String.self), expected, column)
+                XCTAssertEqual(try pooled?.decode(column: column, as: String.self), expected, "SQLiteKit: \(column)")
+                XCTAssertTrue(row.contains(column: column))
+            }
+            XCTAssertFalse(row.contains(column: "la"))
+            XCTAssertFalse(row.contains(column: "lot"))
+            XCTAssertThrowsError(try row.decode(column: "yellow_at", as: String.self))
+            XCTAssertTrue(try row.decodeNil(column: "blue_at"), "a column not in the row reads as null")
+        }
+    }
 }

@@ -127,15 +127,15 @@ struct PostgresPlainRow: SQLRow {
 
     var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func contains(column: String) -> Bool { columns.offset(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let place = columns.index[column] else { return true }
+        guard let place = columns.offset(of: column) else { return true }
         return row[place].bytes == nil
     }
 
     func decode<T: Decodable>(column: String, as type: T.Type) throws -> T {
-        guard let place = columns.index[column] else { throw PostgresPlainRowError.missingColumn(column) }
+        guard let place = columns.offset(of: column) else { throw PostgresPlainRowError.missingColumn(column) }
         if let convert = Self.commonConversions[ObjectIdentifier(T.self)], let converted = try? convert(row[place]) {
             return converted.as(T.self)
         }
@@ -145,15 +145,15 @@ struct PostgresPlainRow: SQLRow {
     /// The common types by their PostgresNIO initializers, found by the type's identity (as on SQLite).
     /// nil for a NULL read as a non-optional, and a throw for a cell in another form: PostgresKit's
     /// decoding then gives its usual answer or error.
-    private static let commonConversions: [ObjectIdentifier: @Sendable (PostgresCell) throws -> CommonValue?] = [
-        ObjectIdentifier(String.self): plain(CommonValue.string), ObjectIdentifier(String?.self): optional(CommonValue.optionalString),
-        ObjectIdentifier(Int.self): plain(CommonValue.int), ObjectIdentifier(Int?.self): optional(CommonValue.optionalInt),
-        ObjectIdentifier(Int64.self): plain(CommonValue.int64), ObjectIdentifier(Int64?.self): optional(CommonValue.optionalInt64),
-        ObjectIdentifier(Double.self): plain(CommonValue.double), ObjectIdentifier(Double?.self): optional(CommonValue.optionalDouble),
-        ObjectIdentifier(Bool.self): plain(CommonValue.bool), ObjectIdentifier(Bool?.self): optional(CommonValue.optionalBool),
-        ObjectIdentifier(UUID.self): plain(CommonValue.uuid), ObjectIdentifier(UUID?.self): optional(CommonValue.optionalUUID),
-        ObjectIdentifier(Date.self): plain(CommonValue.date), ObjectIdentifier(Date?.self): optional(CommonValue.optionalDate),
-    ]
+    private static let commonConversions = ConversionTable<@Sendable (PostgresCell) throws -> CommonValue?>([
+        (ObjectIdentifier(String.self), plain(CommonValue.string)), (ObjectIdentifier(String?.self), optional(CommonValue.optionalString)),
+        (ObjectIdentifier(Int.self), plain(CommonValue.int)), (ObjectIdentifier(Int?.self), optional(CommonValue.optionalInt)),
+        (ObjectIdentifier(Date.self), plain(CommonValue.date)), (ObjectIdentifier(Date?.self), optional(CommonValue.optionalDate)),
+        (ObjectIdentifier(Double.self), plain(CommonValue.double)), (ObjectIdentifier(Double?.self), optional(CommonValue.optionalDouble)),
+        (ObjectIdentifier(Bool.self), plain(CommonValue.bool)), (ObjectIdentifier(Bool?.self), optional(CommonValue.optionalBool)),
+        (ObjectIdentifier(Int64.self), plain(CommonValue.int64)), (ObjectIdentifier(Int64?.self), optional(CommonValue.optionalInt64)),
+        (ObjectIdentifier(UUID.self), plain(CommonValue.uuid)), (ObjectIdentifier(UUID?.self), optional(CommonValue.optionalUUID)),
+    ])
 
     private static func plain<V: PostgresDecodable & Sendable>(_ wrap: @escaping @Sendable (V) -> CommonValue) -> @Sendable (PostgresCell) throws -> CommonValue? {
         { cell in

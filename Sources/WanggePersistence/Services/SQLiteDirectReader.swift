@@ -157,15 +157,15 @@ private struct DirectRow: SQLRow {
 
     var allColumns: [String] { columns.names }
 
-    func contains(column: String) -> Bool { columns.index[column] != nil }
+    func contains(column: String) -> Bool { columns.offset(of: column) != nil }
 
     func decodeNil(column: String) throws -> Bool {
-        guard let offset = columns.index[column] else { return true }
+        guard let offset = columns.offset(of: column) else { return true }
         return values[offset] == .null
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let offset = columns.index[column] else {
+        guard let offset = columns.offset(of: column) else {
             throw DecodingError.keyNotFound(SQLiteDirectColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)."))
         }
         let value = values[offset]
@@ -183,18 +183,19 @@ private struct DirectRow: SQLRow {
     /// to it; comparing `D` with `String?.self`, or returning a `D?`, builds generic metadata each time,
     /// which costs as much. A conversion gives nil when the value does not convert: the general path
     /// then gives its usual error.
-    private static let commonConversions: [ObjectIdentifier: @Sendable (SQLiteData) -> CommonValue?] = [
-        ObjectIdentifier(String.self): { String(sqliteData: $0).map(CommonValue.string) },
-        ObjectIdentifier(String?.self): { $0 == .null ? .optionalString(nil) : String(sqliteData: $0).map(CommonValue.optionalString) },
-        ObjectIdentifier(Int.self): { Int(sqliteData: $0).map(CommonValue.int) },
-        ObjectIdentifier(Int?.self): { $0 == .null ? .optionalInt(nil) : Int(sqliteData: $0).map(CommonValue.optionalInt) },
-        ObjectIdentifier(Double.self): { Double(sqliteData: $0).map(CommonValue.double) },
-        ObjectIdentifier(Double?.self): { $0 == .null ? .optionalDouble(nil) : Double(sqliteData: $0).map(CommonValue.optionalDouble) },
-        ObjectIdentifier(Date.self): { Date(sqliteData: $0).map(CommonValue.date) },
-        ObjectIdentifier(Date?.self): { $0 == .null ? .optionalDate(nil) : Date(sqliteData: $0).map(CommonValue.optionalDate) },
-        ObjectIdentifier(Bool.self): { Bool(sqliteData: $0).map(CommonValue.bool) },
-        ObjectIdentifier(Bool?.self): { $0 == .null ? .optionalBool(nil) : Bool(sqliteData: $0).map(CommonValue.optionalBool) },
-    ]
+    private typealias Conversion = @Sendable (SQLiteData) -> CommonValue?
+    private static let commonConversions = ConversionTable<Conversion>([
+        (ObjectIdentifier(String.self), { String(sqliteData: $0).map(CommonValue.string) } as Conversion),
+        (ObjectIdentifier(String?.self), { $0 == .null ? .optionalString(nil) : String(sqliteData: $0).map(CommonValue.optionalString) } as Conversion),
+        (ObjectIdentifier(Int.self), { Int(sqliteData: $0).map(CommonValue.int) } as Conversion),
+        (ObjectIdentifier(Int?.self), { $0 == .null ? .optionalInt(nil) : Int(sqliteData: $0).map(CommonValue.optionalInt) } as Conversion),
+        (ObjectIdentifier(Double.self), { Double(sqliteData: $0).map(CommonValue.double) } as Conversion),
+        (ObjectIdentifier(Double?.self), { $0 == .null ? .optionalDouble(nil) : Double(sqliteData: $0).map(CommonValue.optionalDouble) } as Conversion),
+        (ObjectIdentifier(Date.self), { Date(sqliteData: $0).map(CommonValue.date) } as Conversion),
+        (ObjectIdentifier(Date?.self), { $0 == .null ? .optionalDate(nil) : Date(sqliteData: $0).map(CommonValue.optionalDate) } as Conversion),
+        (ObjectIdentifier(Bool.self), { Bool(sqliteData: $0).map(CommonValue.bool) } as Conversion),
+        (ObjectIdentifier(Bool?.self), { $0 == .null ? .optionalBool(nil) : Bool(sqliteData: $0).map(CommonValue.optionalBool) } as Conversion),
+    ])
 }
 
 private protocol DirectOptional {

@@ -174,11 +174,11 @@ struct CasePageContext: Encodable {
             markers += hints.compactMap { hint in
                 guard let la = hint.lat, let lo = hint.lon else { return nil }
                 return .init(point: GeoPoint(lon: lo, lat: la), warning: sla.warning(hint, at: req.now), gridCode: hint.gridCode,
-                             href: "/cases/\(hint.code)", label: hint.code)
+                             code: hint.code, linked: true)
             }
         }
         if let lat = model.lat, let lon = model.lon {
-            markers.append(.init(point: GeoPoint(lon: lon, lat: lat), warning: warning, gridCode: model.gridCode, href: nil, label: model.code))
+            markers.append(.init(point: GeoPoint(lon: lon, lat: lat), warning: warning, gridCode: model.gridCode, code: model.code, linked: false))
         }
         let map = markers.isEmpty ? "" : try await MapPages.caseMap(req, actor: actor, markers: markers, focusGrid: model.gridCode)
 

@@ -113,7 +113,7 @@ struct CasePagesController: RouteCollection {
         let markers = cases.compactMap { model -> CaseMapSVG.Marker? in
             guard let lat = model.lat, let lon = model.lon else { return nil }
             return CaseMapSVG.Marker(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(model, at: req.now),
-                                     gridCode: model.gridCode, href: "/cases/\(model.code)", label: model.code)
+                                     gridCode: model.gridCode, code: model.code, linked: true)
         }
         let map = try await MapPages.caseMap(req, actor: actor, markers: markers)
         let status = query["status"] ?? ""

@@ -90,7 +90,7 @@ struct RolePagesController: RouteCollection {
         let open = try await queries.list(filter, for: actor)
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
-            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
+            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, code: c.code, linked: true)
         }
         // This month's figures, by the grid worker's own reports and events.
         let month = try await queries.gridWorkerFigures(actor.username, since: Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone))
@@ -128,7 +128,7 @@ struct RolePagesController: RouteCollection {
         let open = try await queries.newestOpen(within: scope, limit: 5000, clocks: sla.coloursNeedClocks)
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
-            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, href: "/cases/\(c.code)", label: c.code)
+            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, code: c.code, linked: true)
         }
         return try await req.page("overview", OverviewContext(
             p: PageChrome(req), scopeName: names.units[scope.code] ?? scope.code, figures: figures,
