@@ -51,7 +51,7 @@ extension PlacedInTree {
     /// A filter value rather than a builder call, so several can go into one group without Fluent
     /// building a model for each.
     public static func filter(within scope: OrgScope) -> DatabaseQuery.Filter {
-        .value(.path([ancestorKey(scope.level)], schema: schema), .equal, .bind(scope.code))
+        .value(.quoted(ancestorKey(scope.level), of: schema), .equal, .bind(scope.code))
     }
 }
 

@@ -58,7 +58,7 @@ public final class CaseListQuery {
     }
 
     @discardableResult public func sort(_ column: FieldKey, _ direction: DatabaseQuery.Sort.Direction) -> Self {
-        sort(.sort(.path([column], schema: CaseModel.schema), direction))
+        sort(.sort(.quoted(column, of: CaseModel.schema), direction))
     }
 
     @discardableResult public func limit(_ count: Int) -> Self {
