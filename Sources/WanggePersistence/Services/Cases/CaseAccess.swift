@@ -55,7 +55,7 @@ public enum CaseAccess {
     public static func visible(_ query: CaseListQuery, to actor: Actor, reportsFrom: SQLQueryString? = nil) -> CaseListQuery {
         var mine: DatabaseQuery.Filter = .cases("reporter_username", .equal, .bind(actor.username))
         if let reportsFrom {
-            mine = .group([mine, .sql(embed: "\(ident: CaseModel.schema).\(ident: "id") >= (\(reportsFrom))")], .and)
+            mine = .group([mine, .sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") >= (\(reportsFrom))")], .and)
         }
         switch actor.role {
         case .dispatcher, .leader, .admin:
@@ -68,8 +68,8 @@ public enum CaseAccess {
             // gathering the department's 350,000 rows first took 80 ms a page at a million cases.
             // A list with no queue walks those rows instead (`CaseQueryService.departmentPage`).
             return query.filter(.sql(embed: """
-                EXISTS (SELECT 1 FROM \(ident: CaseDepartmentModel.schema) AS \(ident: "mine") WHERE \(ident: "mine").\(ident: "case_id") = \
-                \(ident: CaseModel.schema).\(ident: "id") AND \(ident: "mine").\(ident: "department_code") = \(bind: actor.departmentCode ?? "-"))
+                EXISTS (SELECT 1 FROM \(quoted: CaseDepartmentModel.schema) AS \(quoted: "mine") WHERE \(quoted: "mine").\(quoted: "case_id") = \
+                \(quoted: CaseModel.schema).\(quoted: "id") AND \(quoted: "mine").\(quoted: "department_code") = \(bind: actor.departmentCode ?? "-"))
                 """))
         case .gridWorker:
             return query.filter(.group([

@@ -32,7 +32,7 @@ extension DatabaseQuery.Filter {
     /// the plain equality.
     static func casesNewestFirst(_ column: FieldKey, equals value: String, on db: any Database) -> Self {
         guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return .cases(column, .equal, .bind(value)) }
-        return .sql(embed: "+\(ident: CaseModel.schema).\(ident: column.description) = \(bind: value)")
+        return .sql(embed: "+\(quoted: CaseModel.schema).\(quoted: column.description) = \(bind: value)")
     }
 
     /// A list of cases in one state, newest first: on PostgreSQL the state is a walked key (`walkedKey`),
@@ -105,5 +105,15 @@ extension DatabaseQuery.Field {
     /// The names are the code's own, and both dialects quote identifiers with `"`.
     static func quoted(_ column: FieldKey, of table: String) -> Self {
         .custom(SQLRaw("\"\(table)\".\"\(column.description)\""))
+    }
+}
+
+extension SQLQueryString.StringInterpolation {
+    /// A table's or column's name, one of the code's own, quoted as both dialects quote (`"name"`) and written as text:
+    /// `\(ident:)` escapes each name through a generic `replacing` when the statement is written, and a list's
+    /// statements name a dozen.
+    mutating func appendInterpolation(quoted name: String) {
+        assert(!name.contains("\""), "a name of the code's own")
+        appendInterpolation(unsafeRaw: "\"" + name + "\"")
     }
 }

@@ -119,7 +119,7 @@ public struct CaseQueryService: Sendable {
                 .map(CaseMapPoint.init(row:))
         }
         let newest = CaseListQuery(on: db)
-            .filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
+            .filter(.sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
         return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: columns, on: db)
             .map(CaseMapPoint.init(row:))
     }
@@ -129,8 +129,8 @@ public struct CaseQueryService: Sendable {
     /// red comes before the deadline), take the ids from the area's index and read the rows by id.
     static func newestOpenFromIndex(within scope: OrgScope, limit: Int, columns: [String]) -> SQLQueryString {
         """
-        SELECT \(SQLList(columns.map { SQLIdentifier($0) })) FROM \(ident: CaseModel.schema) \
-        WHERE \(openCases(within: scope.code, level: scope.level)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
+        SELECT \(SQLList(columns.map { SQLIdentifier($0) })) FROM \(quoted: CaseModel.schema) \
+        WHERE \(openCases(within: scope.code, level: scope.level)) ORDER BY \(quoted: "id") DESC LIMIT \(literal: limit)
         """
     }
 
@@ -142,11 +142,11 @@ public struct CaseQueryService: Sendable {
         let area = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
         let columns = SQLList((["id"] + point).map { SQLIdentifier($0) })
         let arms = CaseState.openStates.map { state -> SQLQueryString in
-            "(SELECT \(columns) FROM \(ident: CaseModel.schema) WHERE \(area) = \(bind: scope.code) AND \(ident: "state") = \(SQLConstant(state.rawValue)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit))"
+            "(SELECT \(columns) FROM \(quoted: CaseModel.schema) WHERE \(area) = \(bind: scope.code) AND \(quoted: "state") = \(SQLConstant(state.rawValue)) ORDER BY \(quoted: "id") DESC LIMIT \(literal: limit))"
         }
         return """
-            SELECT \(SQLList(point.map { SQLIdentifier($0) })) FROM (\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))) AS \(ident: "newest")
-            ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
+            SELECT \(SQLList(point.map { SQLIdentifier($0) })) FROM (\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))) AS \(quoted: "newest")
+            ORDER BY \(quoted: "id") DESC LIMIT \(literal: limit)
             """
     }
 
@@ -154,8 +154,8 @@ public struct CaseQueryService: Sendable {
     static func newestOpenIDs(within scope: OrgScope, limit: Int) -> SQLQueryString {
         let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
         return """
-            SELECT \(ident: "id") FROM \(ident: CaseModel.schema) WHERE \(ident: CaseModel.ancestorKey(scope.level).description) = \(bind: scope.code)
-            AND \(ident: "state") IN (\(open)) ORDER BY \(ident: "id") DESC LIMIT \(literal: limit)
+            SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema) WHERE \(quoted: CaseModel.ancestorKey(scope.level).description) = \(bind: scope.code)
+            AND \(quoted: "state") IN (\(open)) ORDER BY \(quoted: "id") DESC LIMIT \(literal: limit)
             """
     }
 
@@ -198,7 +198,7 @@ public struct CaseQueryService: Sendable {
             // department's rows (0.59 ms at a million cases, growing with them) instead of walking those rows.
             let open = query.filter("state", in: Self.inHandStates.map(\.rawValue))
             if rowsWalked { return open }
-            return open.filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseDepartmentModel.schema) WHERE \(ident: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
+            return open.filter(.sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") IN (SELECT \(quoted: "case_id") FROM \(quoted: CaseDepartmentModel.schema) WHERE \(quoted: "department_code") = \(bind: department) AND \(unsafeRaw: IndexSharedDepartmentRows.shared))"))
         case .gridTasks:
             return query.filter("assigned_grid_code", in: actor.gridCodes)
                 .filter("state", constantIn: Self.inHandStates.map(\.rawValue))
@@ -258,12 +258,12 @@ public struct CaseQueryService: Sendable {
     static func warningCountsQuery(below root: String, level: OrgLevel, now: Date) -> SQLQueryString {
         let unit = SQLIdentifier(CaseModel.ancestorKey(level.childLevel ?? level).description)
         return SQLQueryString("""
-            SELECT \(unit) AS \(ident: "unit"),
-            SUM(CASE WHEN \(ident: "due_at") <= \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "red"),
-            SUM(CASE WHEN \(ident: "yellow_at") <= \(bind: now) AND \(ident: "due_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "yellow"),
-            SUM(CASE WHEN \(ident: "blue_at") <= \(bind: now) AND \(ident: "yellow_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(ident: "blue")
-            FROM \(ident: CaseModel.schema) WHERE \(Self.openCases(within: root, level: level))
-            AND (\(ident: "due_at") <= \(bind: now) OR \(ident: "yellow_at") <= \(bind: now) OR \(ident: "blue_at") <= \(bind: now))
+            SELECT \(unit) AS \(quoted: "unit"),
+            SUM(CASE WHEN \(quoted: "due_at") <= \(bind: now) THEN 1 ELSE 0 END) AS \(quoted: "red"),
+            SUM(CASE WHEN \(quoted: "yellow_at") <= \(bind: now) AND \(quoted: "due_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(quoted: "yellow"),
+            SUM(CASE WHEN \(quoted: "blue_at") <= \(bind: now) AND \(quoted: "yellow_at") > \(bind: now) THEN 1 ELSE 0 END) AS \(quoted: "blue")
+            FROM \(quoted: CaseModel.schema) WHERE \(Self.openCases(within: root, level: level))
+            AND (\(quoted: "due_at") <= \(bind: now) OR \(quoted: "yellow_at") <= \(bind: now) OR \(quoted: "blue_at") <= \(bind: now))
             GROUP BY \(unit)
             """)
     }
@@ -289,10 +289,10 @@ public struct CaseQueryService: Sendable {
         let column = SQLIdentifier(CaseModel.ancestorKey(scope.level).description)
         let open = SQLList(CaseState.openStates.map { SQLBind($0.rawValue) })
         let rows = try await PlainReads.rows(SQLQueryString("""
-            SELECT \(ident: "state"), COUNT(*) AS \(ident: "n") FROM \(ident: CaseModel.schema)
-            WHERE \(column) = \(bind: scope.code) AND \(ident: "state") IN (\(open)) GROUP BY \(ident: "state")
-            UNION ALL SELECT \(ident: "state"), \(ident: "case_count") FROM \(ident: FinishedCountModel.schema)
-            WHERE \(ident: "dimension") = \(bind: RollupDimension.org.rawValue) AND \(ident: "unit_code") = \(bind: scope.code)
+            SELECT \(quoted: "state"), COUNT(*) AS \(quoted: "n") FROM \(quoted: CaseModel.schema)
+            WHERE \(column) = \(bind: scope.code) AND \(quoted: "state") IN (\(open)) GROUP BY \(quoted: "state")
+            UNION ALL SELECT \(quoted: "state"), \(quoted: "case_count") FROM \(quoted: FinishedCountModel.schema)
+            WHERE \(quoted: "dimension") = \(bind: RollupDimension.org.rawValue) AND \(quoted: "unit_code") = \(bind: scope.code)
             """), on: db)
         var counts: [CaseState: Int] = [:]
         for row in rows {

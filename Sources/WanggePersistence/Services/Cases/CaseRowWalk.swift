@@ -19,11 +19,11 @@ extension CaseListQuery {
         let row = SQLIdentifier(alias)
         walk.query.joins.append(.custom(SQLJoin(
             method: SQLJoinMethod.inner, table: SQLAlias(SQLIdentifier(table), as: row),
-            expression: SQLQueryString("\(row).\(ident: "case_id") = \(ident: CaseModel.schema).\(ident: "id")"))))
+            expression: SQLQueryString("\(row).\(quoted: "case_id") = \(quoted: CaseModel.schema).\(quoted: "id")"))))
         walk.filter(.sql(embed: .walkedKey(SQLColumn(key, table: alias), equals: value, on: database)))
         if let condition { walk.filter(.sql(embed: condition)) }
         if let before {
-            walk.filter(.sql(embed: "\(row).\(ident: "case_id") < \(bind: before)"))
+            walk.filter(.sql(embed: "\(row).\(quoted: "case_id") < \(bind: before)"))
             // The same bound on the cases: PostgreSQL merge-joins the two indexes and does not carry
             // it across, so a deep page read every case above its cursor (35–85 ms at 100,000 cases).
             walk.filter(.cases("id", .lessThan, .bind(before)))
@@ -47,7 +47,7 @@ extension CaseQueryService {
     /// shared rows, 20 ms for 7,000; a department gathers more each year.
     func departmentPage(_ query: CaseListQuery, department: String, sharedOnly: Bool = false, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let shared: SQLQueryString? = sharedOnly
-            ? "\(ident: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(ident: "held").\(ident: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
+            ? "\(quoted: "held").\(unsafeRaw: IndexSharedDepartmentRows.shared) AND \(quoted: "held").\(quoted: "case_id") >= (\(Self.oldestCase(in: Self.inHandStates)))"
             : nil
         return try await page(query.walking(CaseDepartmentModel.schema, as: "held", key: "department_code", equals: department, also: shared,
                                             before: before), limit: limit)
@@ -57,8 +57,8 @@ extension CaseQueryService {
     /// per state, where a MIN over `state IN (…)` would read every case in them.
     static func oldestCase(in states: [CaseState]) -> SQLQueryString {
         let ends = states.map { state -> SQLQueryString in
-            "SELECT MIN(\(ident: "id")) AS \(ident: "first") FROM \(ident: CaseModel.schema) WHERE \(ident: "state") = \(SQLConstant(state.rawValue))"
+            "SELECT MIN(\(quoted: "id")) AS \(quoted: "first") FROM \(quoted: CaseModel.schema) WHERE \(quoted: "state") = \(SQLConstant(state.rawValue))"
         }
-        return "SELECT MIN(\(ident: "first")) FROM (\(ends.joined(separator: " UNION ALL "))) AS \(ident: "ends")"
+        return "SELECT MIN(\(quoted: "first")) FROM (\(ends.joined(separator: " UNION ALL "))) AS \(quoted: "ends")"
     }
 }

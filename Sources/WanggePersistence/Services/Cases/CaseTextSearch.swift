@@ -56,10 +56,10 @@ extension CaseQueryService {
         let index = SQLIdentifier(CaseSearchTerms.fullText)
         walk.query.joins.append(.custom(SQLJoin(
             method: SQLJoinMethod.inner, table: index,
-            expression: SQLQueryString("\(index).\(ident: "rowid") = \(ident: CaseModel.schema).\(ident: "id")"))))
+            expression: SQLQueryString("\(index).\(quoted: "rowid") = \(quoted: CaseModel.schema).\(quoted: "id")"))))
         walk.filter(.sql(embed: "\(index) MATCH \(bind: CaseSearchTerms.fullTextMatch(terms))"))
         if let before {
-            walk.filter(.sql(embed: "\(index).\(ident: "rowid") < \(bind: before)"))
+            walk.filter(.sql(embed: "\(index).\(quoted: "rowid") < \(bind: before)"))
             walk.filter(.cases("id", .lessThan, .bind(before)))
         }
         return walk.sort(.custom(SQLOrderBy(expression: SQLColumn("rowid", table: CaseSearchTerms.fullText), direction: SQLDirection.descending)))
@@ -75,8 +75,8 @@ extension CaseQueryService {
         let postgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
         for term in terms where term != driving {
             let other: SQLQueryString = """
-                SELECT 1 FROM \(ident: CaseSearchTermModel.schema) AS \(ident: "other") \
-                WHERE \(ident: "other").\(ident: "term") = \(bind: term) AND \(ident: "other").\(ident: "case_id") = \(ident: "entry").\(ident: "case_id")
+                SELECT 1 FROM \(quoted: CaseSearchTermModel.schema) AS \(quoted: "other") \
+                WHERE \(quoted: "other").\(quoted: "term") = \(bind: term) AND \(quoted: "other").\(quoted: "case_id") = \(quoted: "entry").\(quoted: "case_id")
                 """
             indexed.filter(.sql(embed: postgres ? "(\(other) LIMIT 1) IS NOT NULL" : "EXISTS (\(other))"))
         }
@@ -85,8 +85,8 @@ extension CaseQueryService {
 
     /// Terms are letters, digits and CJK only: no `%`, `_` or space to escape.
     private static func inQueue(_ terms: [String]) -> SQLQueryString {
-        let all = SQLList(terms.map { SQLQueryString("\(ident: "terms") LIKE \(bind: "% \($0) %")") }, separator: SQLRaw(" AND "))
-        return "\(ident: CaseModel.schema).\(ident: "id") IN (SELECT \(ident: "case_id") FROM \(ident: CaseSearchTerms.queue) WHERE \(all))"
+        let all = SQLList(terms.map { SQLQueryString("\(quoted: "terms") LIKE \(bind: "% \($0) %")") }, separator: SQLRaw(" AND "))
+        return "\(quoted: CaseModel.schema).\(quoted: "id") IN (SELECT \(quoted: "case_id") FROM \(quoted: CaseSearchTerms.queue) WHERE \(all))"
     }
 
     /// The term with the fewest index entries, counted up to `rarestCountCap` each: walking the
@@ -96,8 +96,8 @@ extension CaseQueryService {
         var best = (term: terms[0], count: Int.max)
         for term in terms {
             let count = try await PlainReads.rows(SQLQueryString("""
-                SELECT COUNT(*) AS \(ident: "n") FROM (SELECT 1 FROM \(ident: CaseSearchTermModel.schema) \
-                WHERE \(ident: "term") = \(bind: term) LIMIT \(literal: Self.rarestCountCap)) AS \(ident: "entries")
+                SELECT COUNT(*) AS \(quoted: "n") FROM (SELECT 1 FROM \(quoted: CaseSearchTermModel.schema) \
+                WHERE \(quoted: "term") = \(bind: term) LIMIT \(literal: Self.rarestCountCap)) AS \(quoted: "entries")
                 """), on: db).first?.decode(column: "n", as: Int.self) ?? 0
             if count < best.count { best = (term, count) }
         }

@@ -24,12 +24,12 @@ extension CaseQueryService {
         // index's condition is written as in the index, not as a bound value: only then does SQLite know that the
         // index of grid workers' events holds every row asked for.
         let counts: SQLQueryString = """
-            SELECT COALESCE(SUM(CASE WHEN \(ident: "action") = \(bind: report) THEN 1 ELSE 0 END), 0) AS \(ident: "reported"),
-            COALESCE(SUM(CASE WHEN \(ident: "action") = \(bind: onSpot) THEN 1 ELSE 0 END), 0) AS \(ident: "on_spot"),
-            COALESCE(SUM(CASE WHEN \(ident: "action") IN (\(bind: pass), \(bind: fail)) THEN 1 ELSE 0 END), 0) AS \(ident: "verified")
-            FROM \(ident: CaseEventModel.schema) WHERE \(unsafeRaw: IndexGridWorkerEvents.gridWorkersOnly)
-            AND \(ident: "actor_username") = \(bind: username) AND \(ident: "action") IN (\(bind: report), \(bind: onSpot), \(bind: pass), \(bind: fail))
-            AND \(ident: "created_at") >= \(bind: since)
+            SELECT COALESCE(SUM(CASE WHEN \(quoted: "action") = \(bind: report) THEN 1 ELSE 0 END), 0) AS \(quoted: "reported"),
+            COALESCE(SUM(CASE WHEN \(quoted: "action") = \(bind: onSpot) THEN 1 ELSE 0 END), 0) AS \(quoted: "on_spot"),
+            COALESCE(SUM(CASE WHEN \(quoted: "action") IN (\(bind: pass), \(bind: fail)) THEN 1 ELSE 0 END), 0) AS \(quoted: "verified")
+            FROM \(quoted: CaseEventModel.schema) WHERE \(unsafeRaw: IndexGridWorkerEvents.gridWorkersOnly)
+            AND \(quoted: "actor_username") = \(bind: username) AND \(quoted: "action") IN (\(bind: report), \(bind: onSpot), \(bind: pass), \(bind: fail))
+            AND \(quoted: "created_at") >= \(bind: since)
             """
         let row = try await PlainReads.rows(counts, on: db).first
         return GridWorkerFigures(reported: try row?.decode(column: "reported", as: Int.self) ?? 0,
