@@ -129,7 +129,7 @@ public struct CaseQueryService: Sendable {
     /// red comes before the deadline), take the ids from the area's index and read the rows by id.
     static func newestOpenFromIndex(within scope: OrgScope, limit: Int, columns: [String]) -> SQLQueryString {
         """
-        SELECT \(SQLList(columns.map { SQLIdentifier($0) })) FROM \(quoted: CaseModel.schema) \
+        SELECT \(quoted: columns) FROM \(quoted: CaseModel.schema) \
         WHERE \(openCases(within: scope.code, level: scope.level)) ORDER BY \(quoted: "id") DESC LIMIT \(literal: limit)
         """
     }
