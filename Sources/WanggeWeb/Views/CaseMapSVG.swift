@@ -51,10 +51,8 @@ enum CaseMapSVG {
             var byGrid: [String: (count: Int, worst: WarningLevel)] = [:]
             for marker in markers where frame.contains(marker.point) {
                 let key = marker.gridCode ?? "-"
-                func count(_ entry: inout (count: Int, worst: WarningLevel)) {
-                    entry = (entry.count + 1, max(entry.worst, marker.warning))
-                }
-                count(&byGrid[key, default: (0, .none)])
+                let entry = byGrid[key] ?? (0, .none)
+                byGrid[key] = (entry.count + 1, max(entry.worst, marker.warning))
             }
             for grid in map.grids {
                 guard let entry = byGrid[grid.code] else { continue }
