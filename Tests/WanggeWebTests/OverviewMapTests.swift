@@ -35,6 +35,19 @@ final class OverviewMapTests: XCTestCase {
             XCTAssertEqual(clocked.map(\.code), township.map(\.code), "read with their clocks, the same cases")
             XCTAssertTrue(clocked.allSatisfy { $0.deadlinesJSON != nil })
             guard t.database == .sqlite else { return }
+            // A request's reads make the points straight from SQLite's statement: the same points, every field, as the pool's rows.
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            func fields(_ p: CaseMapPoint) -> String {
+                "\(p.code) \(p.state) \(p.gridCode ?? "-") \(p.lat ?? 0) \(p.lon ?? 0) \(p.blueAt ?? .distantPast) \(p.yellowAt ?? .distantPast) " +
+                    "\(p.dueAt ?? .distantPast) \(p.deadlinesJSON ?? "-")"
+            }
+            for (scope, clocks) in [(OrgScope(level: .county, code: "330110"), false), (OrgScope(level: .township, code: "330110001"), true)] {
+                let pooled = try await queries.newestOpen(within: scope, limit: 10, clocks: clocks)
+                let direct = try await SQLiteDirectReader.$current.withValue(reader) { try await queries.newestOpen(within: scope, limit: 10, clocks: clocks) }
+                XCTAssertEqual(direct.map(fields), pooled.map(fields), "\(scope.code) clocks: \(clocks)")
+                XCTAssertEqual(direct.count, scope.level == .county ? 4 : 3, "the open cases of the area")
+                XCTAssertTrue(direct.allSatisfy { $0.dueAt != nil && $0.lat != nil && $0.gridCode != nil }, "the fields are read, not left empty")
+            }
             // Below a city the map's cases are read whole from the open cases' index (migration 027), newest first, no
             // case's row read and nothing sorted; with their clocks, the ids come from the area's index and the rows by id.
             let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)

@@ -145,4 +145,63 @@ final class SQLiteDirectReaderTests: XCTestCase {
             XCTAssertTrue(try row.decodeNil(column: "blue_at"), "a column not in the row reads as null")
         }
     }
+
+    /// A read made by position straight from SQLite's statement converts every column as the pool's rows read by name
+    /// convert it: text, real and null as stored, and the other kinds (a number read as text, a whole number or a text
+    /// as a date) through SQLiteNIO's conversions; a null or a blob where text is wanted is an error on both paths.
+    func testRowsReadByPositionConvertAsThePoolsRowsByName() async throws {
+        try await withApp { t in
+            guard t.database == .sqlite else { return }
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            let db = t.app.db
+            let columns = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]
+            let statement = SQLRaw("""
+                SELECT '路灯' AS a, NULL AS b, 30.25 AS c, 120 AS d, 1764979200.5 AS e, 1764979200 AS f,                 '2025-12-06 00:00:00' AS g, 42 AS h, NULL AS i, NULL AS j
+                """)
+            let pooled = try await PlainReads.decoded(statement, columns: columns, as: Sample.self, on: db)
+            let direct = try await SQLiteDirectReader.$current.withValue(reader) {
+                try await PlainReads.decoded(statement, columns: columns, as: Sample.self, on: db)
+            }
+            XCTAssertEqual(direct, pooled)
+            XCTAssertEqual(direct, [Sample(text: "路灯", null: nil, real: 30.25, whole: 120, seconds: Date(timeIntervalSince1970: 1764979200.5),
+                                          wholeSeconds: Date(timeIntervalSince1970: 1764979200), dateText: Date(timeIntervalSince1970: 1764979200),
+                                          numberAsText: "42", nullDate: nil, nullDouble: nil, count: 10)])
+            for bad in ["SELECT NULL AS a", "SELECT x'00ff' AS a"] {
+                do {
+                    _ = try await SQLiteDirectReader.$current.withValue(reader) {
+                        try await PlainReads.decoded(SQLRaw(bad), columns: ["a"], as: OneText.self, on: db)
+                    }
+                    XCTFail("\(bad) read as text directly")
+                } catch is DecodingError {}
+                do {
+                    _ = try await PlainReads.decoded(SQLRaw(bad), columns: ["a"], as: OneText.self, on: db)
+                    XCTFail("\(bad) read as text through the pool")
+                } catch is DecodingError {}
+            }
+        }
+    }
+
+    private struct Sample: PositionallyDecodable, Equatable {
+        var text: String, null: String?, real: Double?, whole: Double?, seconds: Date?, wholeSeconds: Date?, dateText: Date?
+        var numberAsText: String, nullDate: Date?, nullDouble: Double?, count: Int
+
+        init(text: String, null: String?, real: Double?, whole: Double?, seconds: Date?, wholeSeconds: Date?, dateText: Date?,
+             numberAsText: String, nullDate: Date?, nullDouble: Double?, count: Int) {
+            (self.text, self.null, self.real, self.whole, self.seconds, self.wholeSeconds, self.dateText) =
+                (text, null, real, whole, seconds, wholeSeconds, dateText)
+            (self.numberAsText, self.nullDate, self.nullDouble, self.count) = (numberAsText, nullDate, nullDouble, count)
+        }
+
+        init<Row: PositionalRow>(positions row: Row) throws {
+            text = try row.string(0)
+            (null, real, whole) = (try row.optionalString(1), try row.optionalDouble(2), try row.optionalDouble(3))
+            (seconds, wholeSeconds, dateText) = (try row.optionalDate(4), try row.optionalDate(5), try row.optionalDate(6))
+            (numberAsText, nullDate, nullDouble, count) = (try row.string(7), try row.optionalDate(8), try row.optionalDouble(9), row.count)
+        }
+    }
+
+    private struct OneText: PositionallyDecodable {
+        var text: String
+        init<Row: PositionalRow>(positions row: Row) throws { text = try row.string(0) }
+    }
 }

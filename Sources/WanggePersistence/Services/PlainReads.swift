@@ -131,13 +131,35 @@ public enum PlainReads {
         try await rows(list.query, of: CaseModel.schema, columns: columns, on: db)
     }
 
+    /// A list of cases reading `columns`, each row made into a `T` by position (the columns' order).
+    public static func decoded<T: PositionallyDecodable>(_ list: CaseListQuery, columns: [String], as type: T.Type,
+                                                         on db: any Database) async throws -> [T] {
+        try await decoded(statement(list.query, of: CaseModel.schema, columns: columns), columns: columns, as: T.self, on: db)
+    }
+
     private static func rows(_ query: DatabaseQuery, of table: String, columns: [String], on db: any Database) async throws -> [any SQLRow] {
+        try await rows(statement(query, of: table, columns: columns), on: db)
+    }
+
+    private static func statement(_ query: DatabaseQuery, of table: String, columns: [String]) -> any SQLExpression {
         var query = query
         // Qualified: a query may join another table with columns of the same names (text search). Written
         // as one text: each `SQLColumn` escaped its two identifiers through a generic `replacing`, a seventh
         // of a queue page's CPU for its 15 columns. The names are the code's own, and both dialects quote with `"`.
         query.fields = [.custom(SQLRaw(columns.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", ")))]
-        return try await rows(SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query), on: db)
+        return SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query)
+    }
+
+    /// A read statement naming `columns` in order, each row made into a `T` by position: on SQLite's direct reader
+    /// straight from the statement (the overview's 3,516 map points were a fifth of its time as rows of values
+    /// decoded by name), elsewhere from the plain rows by the columns' names.
+    public static func decoded<T: PositionallyDecodable>(_ statement: some SQLExpression, columns: [String], as type: T.Type,
+                                                         on db: any Database) async throws -> [T] {
+        if let reader = directReader(for: db), let sql = db as? any SQLDatabase {
+            let (text, binds) = sql.serialize(statement)
+            return try reader.decoded(text, try SQLiteDirectReader.data(binds), as: T.self)
+        }
+        return try await rows(statement, on: db).map { try T(positions: NamedPositions(row: $0, names: columns)) }
     }
 
     /// Any read statement: directly on SQLite when a request has bound the reader and no

@@ -44,10 +44,31 @@ public final class SQLiteDirectReader: @unchecked Sendable {
 
     /// Runs one SELECT with `?N` placeholders and returns its rows, decoded as SQLiteKit decodes them.
     public func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
+        var rows: [any SQLRow] = []
+        try withConnection { connection in
+            try connection.step(sql, binds) { statement, columns in
+                rows.append(DirectRow(columns: columns, values: (0..<Int32(columns.names.count)).map { SQLiteCalls.column($0, of: statement) }))
+            }
+        }
+        return rows
+    }
+
+    /// Runs one SELECT as `rows` does, making each row into a `T` by position straight from the statement.
+    func decoded<T: PositionallyDecodable>(_ sql: String, _ binds: [SQLiteData], as type: T.Type) throws -> [T] {
+        var decoded: [T] = []
+        try withConnection { connection in
+            try connection.step(sql, binds) { statement, columns in
+                decoded.append(try T(positions: StatementRow(statement: statement, count: columns.names.count)))
+            }
+        }
+        return decoded
+    }
+
+    private func withConnection(_ body: (Connection) throws -> Void) throws {
         let connection = try lock.withLock { idle.popLast() } ?? Connection(path: path)
         // A connection not kept is released here and closes itself.
         defer { lock.withLock { if !closed, idle.count < keepIdle { idle.append(connection) } } }
-        return try connection.rows(sql, binds)
+        try body(connection)
     }
 
     /// How many statements the idle connections compiled, and how many times SQLite compiled one of
@@ -99,7 +120,8 @@ public final class SQLiteDirectReader: @unchecked Sendable {
             sqlite_nio_sqlite3_close(handle)
         }
 
-        func rows(_ sql: String, _ binds: [SQLiteData]) throws -> [any SQLRow] {
+        /// Runs `sql` with `binds`, handing each row to `row` while the statement stands on it.
+        func step(_ sql: String, _ binds: [SQLiteData], _ row: (OpaquePointer, ResultColumns) throws -> Void) throws {
             let (statement, columns) = try prepared(sql)
             // Every parameter is bound anew below, so the old values need no clearing.
             defer { sqlite_nio_sqlite3_reset(statement) }
@@ -107,12 +129,11 @@ public final class SQLiteDirectReader: @unchecked Sendable {
                 let status = SQLiteCalls.bind(value, at: Int32(index + 1), statement)
                 guard status == SQLITE_OK else { throw error(status) }
             }
-            var rows: [any SQLRow] = []
             while true {
                 let status = sqlite_nio_sqlite3_step(statement)
-                if status == SQLITE_DONE { return rows }
+                if status == SQLITE_DONE { return }
                 guard status == SQLITE_ROW else { throw error(status) }
-                rows.append(DirectRow(columns: columns, values: (0..<Int32(columns.names.count)).map { SQLiteCalls.column($0, of: statement) }))
+                try row(statement, columns)
             }
         }
 
@@ -148,6 +169,51 @@ public struct SQLiteDirectReadError: Error, CustomStringConvertible, DatabaseErr
     public var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
     public var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR && message.contains("syntax error") }
     public var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
+}
+
+/// The row a statement stands on, read by position. The column types SQLite gives these reads (text, real, null) are
+/// read straight from the statement; any other goes through the value SQLiteNIO would read and its conversion, so a
+/// column converts exactly as it does in a `DirectRow`.
+private struct StatementRow: PositionalRow {
+    let statement: OpaquePointer
+    let count: Int
+
+    func string(_ index: Int) throws -> String {
+        let column = Int32(index)
+        if sqlite_nio_sqlite3_column_type(statement, column) == SQLITE_TEXT, let text = sqlite_nio_sqlite3_column_text(statement, column) {
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(statement, column))), as: UTF8.self)
+        }
+        return try converted(index, String.self)
+    }
+
+    func optionalString(_ index: Int) throws -> String? { try isNull(index) ? nil : string(index) }
+
+    func optionalDouble(_ index: Int) throws -> Double? {
+        switch sqlite_nio_sqlite3_column_type(statement, Int32(index)) {
+        case SQLITE_NULL: nil
+        case SQLITE_FLOAT, SQLITE_INTEGER: sqlite_nio_sqlite3_column_double(statement, Int32(index))
+        default: try converted(index, Double.self)
+        }
+    }
+
+    /// Dates are stored as seconds since 1970 (SQLiteNIO's `Date.sqliteData`); stored as text, SQLiteNIO parses them.
+    func optionalDate(_ index: Int) throws -> Date? {
+        switch sqlite_nio_sqlite3_column_type(statement, Int32(index)) {
+        case SQLITE_NULL: nil
+        case SQLITE_FLOAT, SQLITE_INTEGER: Date(timeIntervalSince1970: sqlite_nio_sqlite3_column_double(statement, Int32(index)))
+        default: try converted(index, Date.self)
+        }
+    }
+
+    private func isNull(_ index: Int) -> Bool { sqlite_nio_sqlite3_column_type(statement, Int32(index)) == SQLITE_NULL }
+
+    private func converted<T: SQLiteDataConvertible>(_ index: Int, _ type: T.Type) throws -> T {
+        let value = SQLiteCalls.column(Int32(index), of: statement)
+        guard let converted = T(sqliteData: value) else {
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "Column \(index) holds \(value), not \(T.self)."))
+        }
+        return converted
+    }
 }
 
 /// A row read directly, decoded column by column with SQLiteKit's decoder.

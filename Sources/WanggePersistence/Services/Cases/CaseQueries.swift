@@ -112,16 +112,16 @@ public struct CaseQueryService: Sendable {
     public func newestOpen(within scope: OrgScope, limit: Int, clocks: Bool = false) async throws -> [CaseMapPoint] {
         let columns = CaseMapPoint.columns(clocks: clocks)
         if (db as? any SQLDatabase)?.dialect.name == "postgresql" {
-            return try await PlainReads.rows(Self.newestOpenMerged(within: scope, limit: limit, columns: columns), on: db).map(CaseMapPoint.init(row:))
+            return try await PlainReads.decoded(Self.newestOpenMerged(within: scope, limit: limit, columns: columns), columns: columns,
+                                                as: CaseMapPoint.self, on: db)
         }
         if scope.level != .city, !clocks {
-            return try await PlainReads.rows(Self.newestOpenFromIndex(within: scope, limit: limit, columns: columns), on: db)
-                .map(CaseMapPoint.init(row:))
+            return try await PlainReads.decoded(Self.newestOpenFromIndex(within: scope, limit: limit, columns: columns), columns: columns,
+                                                as: CaseMapPoint.self, on: db)
         }
         let newest = CaseListQuery(on: db)
             .filter(.sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") IN (\(Self.newestOpenIDs(within: scope, limit: limit)))"))
-        return try await PlainReads.rows(newest.sort("id", .descending).limit(limit), columns: columns, on: db)
-            .map(CaseMapPoint.init(row:))
+        return try await PlainReads.decoded(newest.sort("id", .descending).limit(limit), columns: columns, as: CaseMapPoint.self, on: db)
     }
 
     /// SQLite's form below a city: the open cases' index (migration 027) read from its county's newest entry on, each

@@ -76,7 +76,7 @@ public struct CaseSummary: Sendable {
 /// A case as a map's marker: where it is, what it links to and what colours it. The overview maps up to
 /// 5,000 open cases; read as `CaseSummary` rows each brought its description and address too (on
 /// PostgreSQL every column is a decode of its own).
-public struct CaseMapPoint: Sendable {
+public struct CaseMapPoint: Sendable, PositionallyDecodable {
     public var code: String
     public var state: String
     public var gridCode: String?
@@ -93,16 +93,17 @@ public struct CaseMapPoint: Sendable {
         ["code", "state", "grid_code", "lat", "lon", "blue_at", "yellow_at", "due_at"] + (clocks ? ["deadlines"] : [])
     }
 
-    public init(row: any SQLRow) throws {
-        code = try row.decode(column: "code", as: String.self)
-        state = try row.decode(column: "state", as: String.self)
-        gridCode = try row.decode(column: "grid_code", as: String?.self)
-        lat = try row.decode(column: "lat", as: Double?.self)
-        lon = try row.decode(column: "lon", as: Double?.self)
-        blueAt = try row.decode(column: "blue_at", as: Date?.self)
-        yellowAt = try row.decode(column: "yellow_at", as: Date?.self)
-        dueAt = try row.decode(column: "due_at", as: Date?.self)
-        deadlinesJSON = row.contains(column: "deadlines") ? try row.decode(column: "deadlines", as: String.self) : nil
+    /// Read by position, in the order of `columns(clocks:)`.
+    public init<Row: PositionalRow>(positions row: Row) throws {
+        code = try row.string(0)
+        state = try row.string(1)
+        gridCode = try row.optionalString(2)
+        lat = try row.optionalDouble(3)
+        lon = try row.optionalDouble(4)
+        blueAt = try row.optionalDate(5)
+        yellowAt = try row.optionalDate(6)
+        dueAt = try row.optionalDate(7)
+        deadlinesJSON = row.count > 8 ? try row.string(8) : nil
     }
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
