@@ -9,7 +9,9 @@ public protocol PositionalRow {
     var count: Int { get }
     func string(_ index: Int) throws -> String
     func optionalString(_ index: Int) throws -> String?
+    func int(_ index: Int) throws -> Int
     func optionalDouble(_ index: Int) throws -> Double?
+    func date(_ index: Int) throws -> Date
     func optionalDate(_ index: Int) throws -> Date?
 }
 
@@ -26,6 +28,8 @@ struct NamedPositions: PositionalRow {
     var count: Int { names.count }
     func string(_ index: Int) throws -> String { try row.decode(column: names[index], as: String.self) }
     func optionalString(_ index: Int) throws -> String? { try row.decode(column: names[index], as: String?.self) }
+    func int(_ index: Int) throws -> Int { try row.decode(column: names[index], as: Int.self) }
     func optionalDouble(_ index: Int) throws -> Double? { try row.decode(column: names[index], as: Double?.self) }
+    func date(_ index: Int) throws -> Date { try row.decode(column: names[index], as: Date.self) }
     func optionalDate(_ index: Int) throws -> Date? { try row.decode(column: names[index], as: Date?.self) }
 }

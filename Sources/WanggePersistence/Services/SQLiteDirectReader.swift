@@ -188,6 +188,12 @@ private struct StatementRow: PositionalRow {
 
     func optionalString(_ index: Int) throws -> String? { try isNull(index) ? nil : string(index) }
 
+    func int(_ index: Int) throws -> Int {
+        let column = Int32(index)
+        if sqlite_nio_sqlite3_column_type(statement, column) == SQLITE_INTEGER { return Int(sqlite_nio_sqlite3_column_int64(statement, column)) }
+        return try converted(index, Int.self)
+    }
+
     func optionalDouble(_ index: Int) throws -> Double? {
         switch sqlite_nio_sqlite3_column_type(statement, Int32(index)) {
         case SQLITE_NULL: nil
@@ -204,6 +210,8 @@ private struct StatementRow: PositionalRow {
         default: try converted(index, Date.self)
         }
     }
+
+    func date(_ index: Int) throws -> Date { try optionalDate(index) ?? converted(index, Date.self) }
 
     private func isNull(_ index: Int) -> Bool { sqlite_nio_sqlite3_column_type(statement, Int32(index)) == SQLITE_NULL }
 

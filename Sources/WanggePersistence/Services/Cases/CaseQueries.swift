@@ -102,7 +102,7 @@ public struct CaseQueryService: Sendable {
 
     /// Up to `limit` cases of a query that already has its order, as the columns a list shows.
     public func page(_ query: CaseListQuery, limit: Int) async throws -> [CaseSummary] {
-        try await PlainReads.rows(query.limit(limit), columns: CaseSummary.columns, on: db).map(CaseSummary.init(row:))
+        try await PlainReads.decoded(query.limit(limit), columns: CaseSummary.columns, as: CaseSummary.self, on: db)
     }
 
     /// The newest `limit` open cases of an area, as a map's markers (the overview's map). On SQLite the ids are

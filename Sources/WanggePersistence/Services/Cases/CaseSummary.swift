@@ -5,7 +5,7 @@ import WanggeDomain
 
 /// What a queue shows of a case, read as those columns only: a queue page decoded 20 whole
 /// 51-column models (and freed their property wrappers) for a dozen fields each.
-public struct CaseSummary: Sendable {
+public struct CaseSummary: Sendable, PositionallyDecodable {
     public var id: Int
     public var code: String
     public var state: String
@@ -49,24 +49,25 @@ public struct CaseSummary: Sendable {
         deadlinesJSON = model.deadlinesJSON
     }
 
-    public init(row: any SQLRow) throws {
-        id = try row.decode(column: "id", as: Int.self)
-        code = try row.decode(column: "code", as: String.self)
-        state = try row.decode(column: "state", as: String.self)
-        channel = try row.decode(column: "channel", as: String.self)
-        description = try row.decode(column: "description", as: String.self)
-        urgency = try row.decode(column: "urgency", as: String.self)
-        categoryCode = try row.decode(column: "category_code", as: String?.self)
-        address = try row.decode(column: "address", as: String?.self)
-        gridCode = try row.decode(column: "grid_code", as: String?.self)
-        leadDepartmentCode = try row.decode(column: "lead_department_code", as: String?.self)
-        lat = try row.decode(column: "lat", as: Double?.self)
-        lon = try row.decode(column: "lon", as: Double?.self)
-        createdAt = try row.decode(column: "created_at", as: Date.self)
-        dueAt = try row.decode(column: "due_at", as: Date?.self)
-        blueAt = try row.decode(column: "blue_at", as: Date?.self)
-        yellowAt = try row.decode(column: "yellow_at", as: Date?.self)
-        deadlinesJSON = try row.decode(column: "deadlines", as: String.self)
+    /// Read by position, in the order of `columns` (a list reading more columns names them after these).
+    public init<Row: PositionalRow>(positions row: Row) throws {
+        id = try row.int(0)
+        code = try row.string(1)
+        state = try row.string(2)
+        channel = try row.string(3)
+        description = try row.string(4)
+        urgency = try row.string(5)
+        categoryCode = try row.optionalString(6)
+        address = try row.optionalString(7)
+        gridCode = try row.optionalString(8)
+        leadDepartmentCode = try row.optionalString(9)
+        lat = try row.optionalDouble(10)
+        lon = try row.optionalDouble(11)
+        createdAt = try row.date(12)
+        dueAt = try row.optionalDate(13)
+        blueAt = try row.optionalDate(14)
+        yellowAt = try row.optionalDate(15)
+        deadlinesJSON = try row.string(16)
     }
 
     public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }

@@ -9,7 +9,7 @@ import WanggePersistence
 /// when the case has no public reply) and the first photo. A list is up to 1,000 requests. Read as whole
 /// models, with every public event of each and each request's matched by scanning both lists, it took
 /// 1.1 s at a million cases.
-struct Open311RequestRow {
+struct Open311RequestRow: PositionallyDecodable {
     let summary: CaseSummary
     let publicReply: String?
     let updatedAt: Date
@@ -19,10 +19,11 @@ struct Open311RequestRow {
 
     static let columns = CaseSummary.columns + ["public_reply", "updated_at"]
 
-    init(row: any SQLRow) throws {
-        summary = try CaseSummary(row: row)
-        publicReply = try row.decode(column: "public_reply", as: String?.self)
-        updatedAt = try row.decode(column: "updated_at", as: Date.self)
+    /// Read by position, in the order of `columns`: the list's, then its own two.
+    init<Row: PositionalRow>(positions row: Row) throws {
+        summary = try CaseSummary(positions: row)
+        publicReply = try row.optionalString(CaseSummary.columns.count)
+        updatedAt = try row.date(CaseSummary.columns.count + 1)
     }
 
     /// The status notes: the public reply, or else the last public event's action and state.
@@ -32,7 +33,7 @@ struct Open311RequestRow {
 
     /// Up to `limit` cases of a query that has its order, each with its last public event and first photo.
     static func read(_ query: CaseListQuery, limit: Int, on db: any Database) async throws -> [Open311RequestRow] {
-        var requests = try await PlainReads.rows(query.limit(limit), columns: columns, on: db).map(Open311RequestRow.init(row:))
+        var requests = try await PlainReads.decoded(query.limit(limit), columns: columns, as: Open311RequestRow.self, on: db)
         guard !requests.isEmpty else { return [] }
         let position = Dictionary(uniqueKeysWithValues: requests.enumerated().map { ($1.summary.id, $0) })
 
