@@ -117,15 +117,16 @@ struct DashboardPagesController: RouteCollection {
     /// and category where three or more arrived.
     static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
         let since = req.now.addingTimeInterval(-72 * 3600)
-        guard let sql = req.database as? any SQLDatabase else { return [] }
-        // Grouped by the database: decoding 2,000 rows one by one was a tenth of the page.
-        let rows = try await sql.raw("""
+        // Grouped by the database: decoding 2,000 rows one by one was a tenth of the page. On SQLite's direct reader, whose
+        // connection keeps the statement and the 2,000 rows' pages between views: on the pool's connections, compiled
+        // anew and read through the kernel page by page, it was a fifth of the page's CPU.
+        let rows = try await PlainReads.rows(SQLQueryString("""
             SELECT grid_code, category_code, COUNT(*) AS n FROM (
                 SELECT grid_code, category_code, created_at FROM \(unsafeRaw: CaseModel.schema) ORDER BY id DESC LIMIT 2000
             ) AS latest
             WHERE created_at >= \(bind: since) AND grid_code IS NOT NULL AND category_code IS NOT NULL
             GROUP BY grid_code, category_code HAVING COUNT(*) >= 3
-            """).all()
+            """), on: req.database)
         var groups: [String: Int] = [:]
         for row in rows {
             let grid = try row.decode(column: "grid_code", as: String.self)
