@@ -80,6 +80,26 @@ final class OrgUnitsAPITests: XCTestCase {
         }
     }
 
+    /// A list item is the unit as its own page gives it, without the boundary: name, level, path, parent and bounding box
+    /// read as the list's columns agree with the whole unit's.
+    func testAListsUnitsAreTheUnitsAsTheirOwnPagesGiveThemWithoutBoundaries() async throws {
+        try await withApp { t in
+            let token = try await t.token("admin")
+            let items = try await t.api(.GET, "/api/v1/org-units?limit=500", token: token).body.json()["items"] as? [[String: Any]] ?? []
+            XCTAssertEqual(items.count, 1 + 3 + 8 + 24)
+            for item in items {
+                let code = try XCTUnwrap(item["code"] as? String)
+                var whole = try await t.api(.GET, "/api/v1/org-units/\(code)", token: token).body.json()
+                XCTAssertNil(item["geometry"], "\(code): a list carries no boundary")
+                if (whole["level"] as? String) == "grid" {
+                    XCTAssertNotNil(whole.removeValue(forKey: "geometry"), "\(code): its own page does")
+                    XCTAssertEqual((item["boundingBox"] as? [Double])?.count, 4, "\(code): a grid's bounding box")
+                }
+                XCTAssertEqual(NSDictionary(dictionary: item), NSDictionary(dictionary: whole), code)
+            }
+        }
+    }
+
     func testAdminCreatesAVillageAndAGrid() async throws {
         try await withApp { t in
             let token = try await t.token("admin")

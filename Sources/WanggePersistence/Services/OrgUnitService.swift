@@ -10,6 +10,42 @@ public struct UnitChoice: Sendable, Equatable {
     public var level: OrgLevel?
 }
 
+/// A unit as a list shows it, read as these columns only: without its boundary (a grid's is kilobytes of GeoJSON),
+/// and without Fluent's decoding of whole models, which was half of the org-units list's CPU (8.4 ms a page of 100
+/// at a million cases).
+public struct OrgUnitListing: Sendable, PositionallyDecodable {
+    public var code: String
+    public var name: String
+    public var level: String
+    public var path: String
+    public var ancestry: OrgAncestry
+    /// minLon, minLat, maxLon, maxLat; nil without a boundary.
+    public var boundingBox: [Double]?
+
+    static let columns = ["code", "name", "level", "path", "city_code", "county_code", "township_code", "village_code", "grid_code",
+                          "min_lon", "min_lat", "max_lon", "max_lat"]
+
+    public init(_ unit: OrgUnitModel) {
+        (code, name, level, path, ancestry) = (unit.code, unit.name, unit.level, unit.path, unit.ancestry)
+        boundingBox = Self.box(unit.minLon, unit.minLat, unit.maxLon, unit.maxLat)
+    }
+
+    /// Read by position, in the order of `columns`.
+    public init<Row: PositionalRow>(positions row: Row) throws {
+        (code, name, level, path) = (try row.string(0), try row.string(1), try row.string(2), try row.string(3))
+        ancestry = OrgAncestry(cityCode: try row.optionalString(4), countyCode: try row.optionalString(5), townshipCode: try row.optionalString(6),
+                               villageCode: try row.optionalString(7), gridCode: try row.optionalString(8))
+        boundingBox = Self.box(try row.optionalDouble(9), try row.optionalDouble(10), try row.optionalDouble(11), try row.optionalDouble(12))
+    }
+
+    public var orgLevel: OrgLevel { OrgLevel(rawValue: level) ?? .grid }
+
+    private static func box(_ minLon: Double?, _ minLat: Double?, _ maxLon: Double?, _ maxLat: Double?) -> [Double]? {
+        guard let minLon, let minLat, let maxLon, let maxLat else { return nil }
+        return [minLon, minLat, maxLon, maxLat]
+    }
+}
+
 public struct OrgUnitInput: Codable, Sendable {
     public var code: String
     public var name: String
@@ -66,7 +102,7 @@ public struct OrgUnitService: Sendable {
     }
 
     /// Units inside the actor's scope, optionally of one level, ordered by path; paged by code.
-    public func list(level: OrgLevel?, within rootCode: String?, for actor: Actor, after: String? = nil, limit: Int = 100) async throws -> [OrgUnitModel] {
+    public func list(level: OrgLevel?, within rootCode: String?, for actor: Actor, after: String? = nil, limit: Int = 100) async throws -> [OrgUnitListing] {
         var query = OrgUnitModel.query(on: db)
         if let rootCode {
             let root = try await find(code: rootCode, for: actor)
@@ -76,7 +112,7 @@ public struct OrgUnitService: Sendable {
         }
         if let level { query = query.filter(\.$level == level.rawValue) }
         if let after { query = query.filter(\.$code > after) }
-        return try await query.sort(\.$code).limit(limit).all()
+        return try await PlainReads.decoded(query.sort(\.$code).limit(limit), columns: OrgUnitListing.columns, as: OrgUnitListing.self, on: db)
     }
 
     /// The units inside `scope` at `levels`, ordered by code or by path (a tree), as plain rows. A grid's

@@ -131,6 +131,12 @@ public enum PlainReads {
         try await rows(list.query, of: CaseModel.schema, columns: columns, on: db)
     }
 
+    /// A query built with Fluent's builder reading `columns`, each row made into a `T` by position (the columns' order).
+    public static func decoded<M: Model, T: PositionallyDecodable>(_ builder: QueryBuilder<M>, columns: [String], as type: T.Type,
+                                                                   on db: any Database) async throws -> [T] {
+        try await decoded(statement(builder.query, of: M.schemaOrAlias, columns: columns), columns: columns, as: T.self, on: db)
+    }
+
     /// A list of cases reading `columns`, each row made into a `T` by position (the columns' order).
     public static func decoded<T: PositionallyDecodable>(_ list: CaseListQuery, columns: [String], as type: T.Type,
                                                          on db: any Database) async throws -> [T] {

@@ -14,23 +14,20 @@ struct OrgUnitDTO: Content {
     var geometry: AnyGeometry?
     var boundingBox: [Double]?
 
-    init(_ unit: OrgUnitModel, parentCode: String?, includeGeometry: Bool) {
+    /// The parent's code without a second query: it is the ancestor one level up.
+    init(_ unit: OrgUnitListing, geometry: String? = nil) {
         code = unit.code
         name = unit.name
         level = unit.level
         levelName = unit.orgLevel.nameZH
-        self.parentCode = parentCode
+        parentCode = unit.orgLevel.parentLevel.flatMap { unit.ancestry[$0] }
         path = unit.path
-        if let minLon = unit.minLon, let minLat = unit.minLat, let maxLon = unit.maxLon, let maxLat = unit.maxLat {
-            boundingBox = [minLon, minLat, maxLon, maxLat]
-        }
-        if includeGeometry, let geometry = unit.geometry { self.geometry = AnyGeometry(json: geometry) }
+        boundingBox = unit.boundingBox
+        self.geometry = geometry.map { AnyGeometry(json: $0) }
     }
 
-    /// The parent's code without a second query: it is the ancestor one level up.
     init(_ unit: OrgUnitModel, includeGeometry: Bool = false) {
-        let parentCode = unit.orgLevel.parentLevel.flatMap { unit.ancestry[$0] }
-        self.init(unit, parentCode: parentCode, includeGeometry: includeGeometry)
+        self.init(OrgUnitListing(unit), geometry: includeGeometry ? unit.geometry : nil)
     }
 }
 
