@@ -23,6 +23,10 @@ final class CasePagesTests: XCTestCase {
         let svg = CaseMapSVG.render(grids, markers: markers, title: "map")
         XCTAssertLessThan(svg.utf8.count, 60_000, "aggregated by grid, not 5,000 circles")
         XCTAssertEqual(svg.components(separatedBy: "class=\"cluster\"").count - 1, 24)
+        let counts = svg.components(separatedBy: "class=\"count\">").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        XCTAssertEqual(counts.count, 24)
+        XCTAssertEqual(counts.reduce(0, +), 5000, "each grid's circle counts its markers")
+        XCTAssertTrue(svg.contains("<g class=\"cluster\"><circle cx=\""), svg.prefix(400).description)
         XCTAssertTrue(svg.contains(CaseMapSVG.colour(.red)), "a grid with a red case is drawn red")
         let few = CaseMapSVG.render(grids, markers: Array(markers.prefix(10)), title: "map")
         XCTAssertEqual(few.components(separatedBy: "class=\"marker").count - 1, 10, "few markers are drawn one by one")
