@@ -218,7 +218,8 @@ private struct StatementRow: PositionalRow {
     private func converted<T: SQLiteDataConvertible>(_ index: Int, _ type: T.Type) throws -> T {
         let value = SQLiteCalls.column(Int32(index), of: statement)
         guard let converted = T(sqliteData: value) else {
-            throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "Column \(index) holds \(value), not \(T.self)."))
+            // The value stays out of the message: errors are logged, and a column may hold a phone number.
+            throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "Column \(index) is not \(T.self)."))
         }
         return converted
     }

@@ -105,10 +105,11 @@ public struct CaseQueryService: Sendable {
         try await PlainReads.decoded(query.limit(limit), columns: CaseSummary.columns, as: CaseSummary.self, on: db)
     }
 
-    /// The newest `limit` open cases of an area, as a map's markers (the overview's map). On SQLite the ids are
-    /// picked from the area's (area, state, id) index entries and only their rows read: asked for
-    /// directly, SQLite read and sorted the row of every open case of the county to keep the newest
-    /// 5,000 (60 ms at a million cases).
+    /// The newest `limit` open cases of an area, as a map's markers (the overview's map), made by position. On SQLite
+    /// below a city from the open cases' index alone (`newestOpenFromIndex`), otherwise with the ids picked from the
+    /// area's (area, state, id) index entries and only their rows read: asked for directly, SQLite read and sorted the
+    /// row of every open case of the county to keep the newest 5,000 (60 ms at a million cases). PostgreSQL merges
+    /// each open state's newest (`newestOpenMerged`).
     public func newestOpen(within scope: OrgScope, limit: Int, clocks: Bool = false) async throws -> [CaseMapPoint] {
         let columns = CaseMapPoint.columns(clocks: clocks)
         if (db as? any SQLDatabase)?.dialect.name == "postgresql" {
