@@ -87,20 +87,23 @@ struct CasePagesController: RouteCollection {
         let query = QueryParameters(req)
         var filter = try CaseFilter.from(req, query: query)
         let defaultTab = tabs.first!
+        // One moment for the page: its filter, its rows' colours and its markers' colours agree.
+        let now = req.now
         if query["queue"] == nil, query["warning"] == nil, query["all"] == nil {
             filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))
-            if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = req.now }
+            if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = now }
         }
         let cases = try await CaseQueryService(db: req.database).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
         let sla = try await req.sla()
-        let rows = cases.map { model in
-            let warning = sla.warning(model, at: req.now)
-            return Row(code: model.code, description: String(model.description.prefix(60)),
-                       stateName: english ? model.caseState.nameEN : model.caseState.nameZH,
-                       category: model.categoryCode.map { names.categories[$0] ?? $0 } ?? "—",
-                       channelName: english ? model.caseChannel.nameEN : model.caseChannel.nameZH,
-                       warning: warning.rawValue, warningName: warning.nameZH, createdAt: Self.time(model.createdAt, req))
+        // Each case's colour worked out once, for its row and its marker.
+        let warnings = cases.map { sla.warning($0, at: now) }
+        let rows = zip(cases, warnings).map { model, warning in
+            Row(code: model.code, description: String(model.description.prefix(60)),
+                stateName: english ? model.caseState.nameEN : model.caseState.nameZH,
+                category: model.categoryCode.map { names.categories[$0] ?? $0 } ?? "—",
+                channelName: english ? model.caseChannel.nameEN : model.caseChannel.nameZH,
+                warning: warning.rawValue, warningName: warning.nameZH, createdAt: Self.time(model.createdAt, req))
         }
         let currentQueue = filter.queue?.rawValue ?? ""
         let currentWarning = filter.warning?.rawValue ?? ""
@@ -110,10 +113,9 @@ struct CasePagesController: RouteCollection {
             return Tab(href: href, label: english ? Self.tabNamesEN[tab.label] ?? tab.label : tab.label, current: (tab.queue ?? "") == currentQueue && (tab.warning ?? "") == currentWarning)
         }
         let nextURL = cases.count == filter.limit ? cases.last.map { req.urlOfNextPage(after: String($0.id)) } : nil
-        let markers = cases.compactMap { model -> CaseMapSVG.Marker? in
+        let markers = zip(cases, warnings).compactMap { model, warning -> CaseMapSVG.Marker? in
             guard let lat = model.lat, let lon = model.lon else { return nil }
-            return CaseMapSVG.Marker(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(model, at: req.now),
-                                     gridCode: model.gridCode, code: model.code, linked: true)
+            return CaseMapSVG.Marker(point: GeoPoint(lon: lon, lat: lat), warning: warning, gridCode: model.gridCode, code: model.code, linked: true)
         }
         let map = try await MapPages.caseMap(req, actor: actor, markers: markers)
         let status = query["status"] ?? ""

@@ -88,18 +88,20 @@ struct RolePagesController: RouteCollection {
         filter.states = CaseState.openStates
         filter.limit = 100
         let open = try await queries.list(filter, for: actor)
+        // One moment for the page, as on the overview: the map's and the lists' colours agree.
+        let now = req.now
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
-            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: req.now), gridCode: c.gridCode, code: c.code, linked: true)
+            return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: now), gridCode: c.gridCode, code: c.code, linked: true)
         }
         // This month's figures, by the grid worker's own reports and events.
-        let month = try await queries.gridWorkerFigures(actor.username, since: Self.monthStart(req.now, timeZone: req.application.wanggeConfig.timeZone))
+        let month = try await queries.gridWorkerFigures(actor.username, since: Self.monthStart(now, timeZone: req.application.wanggeConfig.timeZone))
         let t = Strings.table(english: req.isEnglish)
         let figures = [Figure(label: t["reportedThisMonth"]!, value: month.reported), Figure(label: t["onSpotThisMonth"]!, value: month.resolvedOnSpot),
                        Figure(label: t["verifiedThisMonth"]!, value: month.verified)]
         return try await req.page("grid", GridContext(p: PageChrome(req, notice: req.notice),
                                                       map: MapPages.caseMap(req, actor: actor, markers: markers),
-                                                      tasks: links(tasks, sla: sla, now: req.now), verifications: links(verifications, sla: sla, now: req.now),
+                                                      tasks: links(tasks, sla: sla, now: now), verifications: links(verifications, sla: sla, now: now),
                                                       figures: figures))
     }
 
