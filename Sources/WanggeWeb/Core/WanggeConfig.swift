@@ -102,6 +102,14 @@ extension Application {
     }
 }
 
+struct RequestMomentKey: StorageKey {
+    typealias Value = Date
+}
+
 extension Request {
-    var now: Date { application.clock.now() }
+    /// The request's moment: the application's clock read at the first use and kept for the rest of the
+    /// request, so everything one answer says about time (a list's colours, a page's counts and its map, a
+    /// banner and the deadlines below it) is said of one instant. Read anew at each use, a page of thousands
+    /// of markers straddled a threshold now and then, and the overdue figure could disagree with the red dots.
+    var now: Date { stored(RequestMomentKey.self, orMake: application.clock.now()) }
 }

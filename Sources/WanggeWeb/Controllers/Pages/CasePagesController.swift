@@ -87,7 +87,8 @@ struct CasePagesController: RouteCollection {
         let query = QueryParameters(req)
         var filter = try CaseFilter.from(req, query: query)
         let defaultTab = tabs.first!
-        // One moment for the page: its filter, its rows' colours and its markers' colours agree.
+        // The request's moment (one for the whole page), kept in a local: each read of `req.now` takes the
+        // request storage's lock.
         let now = req.now
         if query["queue"] == nil, query["warning"] == nil, query["all"] == nil {
             filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))

@@ -88,7 +88,7 @@ struct RolePagesController: RouteCollection {
         filter.states = CaseState.openStates
         filter.limit = 100
         let open = try await queries.list(filter, for: actor)
-        // One moment for the page, as on the overview: the map's and the lists' colours agree.
+        // The request's moment in a local, as on the overview.
         let now = req.now
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
@@ -128,7 +128,7 @@ struct RolePagesController: RouteCollection {
         let sla = try await req.sla()
         // As the list's columns: read as 5,000 whole models they were a third of the page's time at a million cases.
         let open = try await queries.newestOpen(within: scope, limit: 5000, clocks: sla.coloursNeedClocks)
-        // The request's time read once: read for each of thousands of markers, its storage lookup was 3% of the page.
+        // The request's moment in a local: read for each of thousands of markers, its storage lookup was 3% of the page.
         let now = req.now
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
