@@ -93,6 +93,38 @@ final class PostgresPreparedReadsTests: XCTestCase {
         }
     }
 
+    /// Rows made by position (`PostgresPositionalRow`) read each cell as a row read by name through PostgresKit does:
+    /// the same values, and an error where it gives one (a NULL where a value is wanted, text read as a number).
+    func testRowsReadByPositionDecodeAsPostgresKitsRowsByName() async throws {
+        try await withPostgresApp(demo: false) { t, sql in
+            try await sql.raw("""
+                CREATE TABLE positional_probe (k text PRIMARY KEY, s text, i bigint, small integer, d double precision,
+                at timestamptz, n numeric)
+                """).run()
+            try await sql.raw("""
+                INSERT INTO positional_probe VALUES
+                ('full', '网格 grid', 9007199254740993, -7, 30.25, '2026-11-23 08:15:30.123456+00', 12.50),
+                ('empty', NULL, NULL, NULL, NULL, NULL, NULL), ('more', '', 3, 4, -0.5, '1970-01-01 00:00:00+00', 7)
+                """).run()
+            // A sum of bigints is numeric: the positional row leaves it to PostgresKit, as the rows by name do.
+            let statement: SQLQueryString = """
+                SELECT k, s, i, small, d, at, n, SUM(i) OVER () AS total FROM positional_probe WHERE k <> \(bind: "none") ORDER BY k
+                """
+            let names = ["k", "s", "i", "small", "d", "at", "n", "total"]
+            let (text, binds) = sql.serialize(statement)
+            let positional = try await PostgresPreparedReads.decoded(text, binds, as: CellProbe.self, on: t.app.db)
+            let byName = try await sql.raw(statement).all().map { try CellProbe(positions: NamedPositions(row: $0, names: names)) }
+            XCTAssertEqual(try XCTUnwrap(positional, "the prepared path takes the statement").map(\.cells), byName.map(\.cells))
+            XCTAssertEqual(byName.count, 3, "empty, full, more")
+            XCTAssertEqual(positional?[1].cells[2][2], "i: 9007199254740993", "a bigint past a double's precision")
+            XCTAssertEqual(positional?[0].cells.dropFirst().dropLast().map { $0.sorted() },
+                           Array(repeating: ["d?: nil", "i: error", "s: error", "s?: nil", "t: error", "t?: nil"], count: 6),
+                           "NULLs: nil where optional, an error where not")
+            let decoded = try await PlainReads.decoded(statement, columns: names, as: CellProbe.self, on: t.app.db)
+            XCTAssertEqual(decoded.map(\.cells), byName.map(\.cells))
+        }
+    }
+
     /// The reads a citizen's tracking makes go prepared, and answer as before.
     func testTrackingIsPreparedOnPostgreSQL() async throws {
         try await withPostgresApp { t, _ in
@@ -244,4 +276,20 @@ extension PostgresPreparedReadsTests {
 /// Runs `body` on one of the pool's connections, where PostgreSQL's prepared statements live.
 private func onOneConnection(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> Void) async throws {
     try await db.withConnection { db in db.eventLoop.makeFutureWithTask { try await body(db) } }.get()
+}
+
+/// Every cell of a row read as each type a positional row offers, with the value or "error".
+private struct CellProbe: PositionallyDecodable {
+    let cells: [[String]]
+
+    init<Row: PositionalRow>(positions row: Row) throws {
+        func read<V>(_ label: String, _ value: () throws -> V) -> String {
+            (try? value()).map { "\(label): \(String(describing: $0))" } ?? "\(label): error"
+        }
+        cells = (0..<row.count).map { i in
+            [read("s") { try row.string(i) }, read("s?") { try row.optionalString(i) ?? "nil" }, read("i") { try row.int(i) },
+             read("d?") { try row.optionalDouble(i).map { "\($0)" } ?? "nil" },
+             read("t") { try row.date(i).timeIntervalSince1970 }, read("t?") { try row.optionalDate(i).map { "\($0.timeIntervalSince1970)" } ?? "nil" }]
+        }
+    }
 }

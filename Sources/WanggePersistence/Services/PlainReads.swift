@@ -158,12 +158,17 @@ public enum PlainReads {
 
     /// A read statement naming `columns` in order, each row made into a `T` by position: on SQLite's direct reader
     /// straight from the statement (rows of values decoded by name were two fifths of the overview's CPU with its 3,516
-    /// map points), elsewhere from the plain rows by the columns' names.
+    /// map points), on PostgreSQL from each prepared row's cells in order, elsewhere from the plain rows by the
+    /// columns' names.
     public static func decoded<T: PositionallyDecodable>(_ statement: some SQLExpression, columns: [String], as type: T.Type,
                                                          on db: any Database) async throws -> [T] {
         if let reader = directReader(for: db), let sql = db as? any SQLDatabase {
             let (text, binds) = sql.serialize(statement)
             return try reader.decoded(text, try SQLiteDirectReader.data(binds), as: T.self)
+        }
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            let (text, binds) = sql.serialize(statement)
+            if let decoded = try await PostgresPreparedReads.decoded(text, binds, as: T.self, on: db) { return decoded }
         }
         return try await rows(statement, on: db).map { try T(positions: NamedPositions(row: $0, names: columns)) }
     }

@@ -16,7 +16,7 @@ public protocol PositionalRow {
 }
 
 /// What a many-row read makes of each row (the overview's thousands of map points), by position.
-public protocol PositionallyDecodable {
+public protocol PositionallyDecodable: Sendable {
     init<Row: PositionalRow>(positions row: Row) throws
 }
 

@@ -21,6 +21,27 @@ enum PostgresPreparedReads {
     /// columns), so more than `maxBinds` values do not make a statement per list length.
     static func rows(_ text: String, _ binds: [any Encodable & Sendable], fixedText: Bool = false, on db: any Database) async throws
         -> [any SQLRow]? {
+        try await prepared(text, binds, fixedText: fixedText, on: db) { rows in
+            guard let first = rows.first else { return [] }
+            // Every row of a result has the same columns: their places are found once. PostgresNIO's own
+            // lookup (and so PostgresKit's row) keeps the last of two columns of one name.
+            let columns = ResultColumns(names: first.map(\.columnName), keeping: .last)
+            return rows.map { PostgresPlainRow($0, columns) }
+        }
+    }
+
+    /// The rows of `text` made into `T`s by position (`PostgresPositionalRow`), or nil when this path does not take it.
+    static func decoded<T: PositionallyDecodable>(_ text: String, _ binds: [any Encodable & Sendable], as type: T.Type,
+                                                  on db: any Database) async throws -> [T]? {
+        try await prepared(text, binds, fixedText: false, on: db) { rows in
+            try rows.map { try T(positions: PostgresPositionalRow($0)) }
+        }
+    }
+
+    /// The rows of `text` as PostgresNIO gives them, made into `Result`s on the connection's event loop.
+    private static func prepared<Result: Sendable>(_ text: String, _ binds: [any Encodable & Sendable], fixedText: Bool,
+                                                   on db: any Database, _ make: @escaping @Sendable ([PostgresRow]) throws -> Result)
+        async throws -> Result? {
         guard let postgres = db as? any PostgresDatabase, preparable(text, binds: fixedText ? 0 : binds.count),
               let (bindings, types) = Self.bindings(binds)
         else { return nil }
@@ -32,11 +53,7 @@ enum PostgresPreparedReads {
                 try await PreparedPlainRead.$identity.withValue(identity) {
                     var rows: [PostgresRow] = []
                     for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-                    guard let first = rows.first else { return [] }
-                    // Every row of a result has the same columns: their places are found once. PostgresNIO's own
-                    // lookup (and so PostgresKit's row) keeps the last of two columns of one name.
-                    let columns = ResultColumns(names: first.map(\.columnName), keeping: .last)
-                    return rows.map { PostgresPlainRow($0, columns) }
+                    return try make(rows)
                 }
             }
         }.get()
