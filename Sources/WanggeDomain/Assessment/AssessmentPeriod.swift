@@ -13,68 +13,62 @@ public struct AssessmentPeriod: Sendable, Equatable, Hashable {
     /// The form used in URLs.
     public var token: String
 
-    static let utc: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
-
-    static func date(_ day: String) -> Date? {
-        let parts = day.split(separator: "-").compactMap { Int($0) }
+    /// Days since 1970-01-01 of a day key, nil unless it is three numbers. Plain arithmetic (`RollupKeys.days`,
+    /// `civil`): through `Calendar` and `String(format:)` a month's day keys were a tenth of a monthly report's CPU.
+    static func dayNumber(_ day: String) -> Int64? {
+        let parts = day.split(separator: "-").compactMap { Int64($0) }
         guard parts.count == 3 else { return nil }
-        return utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
-    }
-
-    static func key(_ date: Date) -> String {
-        let c = utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        return RollupKeys.days(year: parts[0], month: parts[1], day: parts[2])
     }
 
     public static func day(_ day: String) -> AssessmentPeriod? {
-        guard let date = date(day), key(date) == day else { return nil }
+        // Year 0 does not exist in `Calendar`'s Gregorian reckoning, which this reading kept out.
+        guard let number = dayNumber(day), RollupKeys.dayString(number) == day, RollupKeys.civil(number).0 >= 1 else { return nil }
         return AssessmentPeriod(kind: .day, first: day, last: day, token: day)
     }
 
     /// The day keys from `first` through `last`.
     public static func days(from first: String, through last: String) -> [String] {
-        guard var d = date(first), let end = date(last) else { return [] }
-        var out: [String] = []
-        while d <= end {
-            out.append(key(d))
-            d = d.addingTimeInterval(86400)
-        }
-        return out
+        guard let start = dayNumber(first), let end = dayNumber(last), start <= end else { return [] }
+        return (start...end).map(RollupKeys.dayString)
     }
 
     /// The day `n` days before `day`.
     public static func day(_ day: String, minus n: Int) -> String {
-        date(day).map { key($0.addingTimeInterval(-Double(n) * 86400)) } ?? day
+        dayNumber(day).map { RollupKeys.dayString($0 - Int64(n)) } ?? day
     }
 
     public static func month(year: Int, month: Int) -> AssessmentPeriod {
-        let start = utc.date(from: DateComponents(year: year, month: month, day: 1))!
-        let end = utc.date(byAdding: DateComponents(month: 1, day: -1), to: start)!
-        return AssessmentPeriod(kind: .month, first: key(start), last: key(end), token: String(format: "%04d-%02d", year, month))
+        let (y, m) = (Int64(year), Int64(month))
+        return AssessmentPeriod(kind: .month, first: RollupKeys.dayString(RollupKeys.days(year: y, month: m, day: 1)),
+                                last: RollupKeys.dayString(RollupKeys.days(year: y, month: m + 1, day: 0)),
+                                token: RollupKeys.pad(y, 4) + "-" + RollupKeys.pad(m, 2))
     }
 
     public static func quarter(year: Int, quarter: Int) -> AssessmentPeriod {
-        let start = utc.date(from: DateComponents(year: year, month: (quarter - 1) * 3 + 1, day: 1))!
-        let end = utc.date(byAdding: DateComponents(month: 3, day: -1), to: start)!
-        return AssessmentPeriod(kind: .quarter, first: key(start), last: key(end), token: "\(year)-Q\(quarter)")
+        let (y, m) = (Int64(year), Int64((quarter - 1) * 3 + 1))
+        return AssessmentPeriod(kind: .quarter, first: RollupKeys.dayString(RollupKeys.days(year: y, month: m, day: 1)),
+                                last: RollupKeys.dayString(RollupKeys.days(year: y, month: m + 3, day: 0)), token: "\(year)-Q\(quarter)")
     }
 
     public static func year(_ year: Int) -> AssessmentPeriod {
-        AssessmentPeriod(kind: .year, first: String(format: "%04d-01-01", year), last: String(format: "%04d-12-31", year), token: String(year))
+        let y = RollupKeys.pad(Int64(year), 4)
+        return AssessmentPeriod(kind: .year, first: y + "-01-01", last: y + "-12-31", token: String(year))
     }
 
-    /// The ISO week (Monday first) containing a day.
+    /// The ISO week (Monday first) containing a day: the week belongs to the year of its Thursday.
     public static func week(containing day: String) -> AssessmentPeriod? {
-        guard let date = date(day) else { return nil }
-        var iso = Calendar(identifier: .iso8601)
-        iso.timeZone = utc.timeZone
-        let c = iso.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
-        guard let start = iso.date(from: c), let end = utc.date(byAdding: .day, value: 6, to: start) else { return nil }
-        return AssessmentPeriod(kind: .week, first: key(start), last: key(end), token: String(format: "%04d-W%02d", c.yearForWeekOfYear!, c.weekOfYear!))
+        guard let number = dayNumber(day) else { return nil }
+        let start = number - mondayFirstWeekday(number)
+        let isoYear = RollupKeys.civil(start + 3).0
+        let week = (start + 3 - RollupKeys.days(year: isoYear, month: 1, day: 1)) / 7 + 1
+        return AssessmentPeriod(kind: .week, first: RollupKeys.dayString(start), last: RollupKeys.dayString(start + 6),
+                                token: RollupKeys.pad(isoYear, 4) + "-W" + RollupKeys.pad(week, 2))
+    }
+
+    /// 0 for a Monday … 6 for a Sunday (1970-01-01 was a Thursday).
+    private static func mondayFirstWeekday(_ day: Int64) -> Int64 {
+        ((day % 7) + 7 + 3) % 7
     }
 
     /// Parses a URL token; `nil` for anything malformed or out of range.
@@ -87,10 +81,10 @@ public struct AssessmentPeriod: Sendable, Equatable, Hashable {
         let rest = parts[1]
         if rest.hasPrefix("Q"), let q = Int(rest.dropFirst()), (1...4).contains(q), rest.count == 2 { return .quarter(year: year, quarter: q) }
         if rest.hasPrefix("W"), let w = Int(rest.dropFirst()), (1...53).contains(w), rest.count == 3 {
-            var iso = Calendar(identifier: .iso8601)
-            iso.timeZone = utc.timeZone
-            guard let start = iso.date(from: DateComponents(weekOfYear: w, yearForWeekOfYear: year)),
-                  let found = week(containing: key(start)), found.token == t else { return nil }
+            // Week 1 is the week of 4 January; a year without a 53rd week gives the next year's first, refused.
+            let january4 = RollupKeys.days(year: Int64(year), month: 1, day: 4)
+            let start = january4 - mondayFirstWeekday(january4) + Int64(w - 1) * 7
+            guard let found = week(containing: RollupKeys.dayString(start)), found.token == t else { return nil }
             return found
         }
         if let m = Int(rest), (1...12).contains(m), rest.count == 2 { return .month(year: year, month: m) }
@@ -117,7 +111,7 @@ public struct AssessmentPeriod: Sendable, Equatable, Hashable {
 
     /// The period of the same kind just before this one.
     public var previous: AssessmentPeriod {
-        let day = AssessmentPeriod.key(AssessmentPeriod.date(first)!.addingTimeInterval(-86400))
+        let day = RollupKeys.dayString(AssessmentPeriod.dayNumber(first)! - 1)
         return AssessmentPeriod.of(kind, containing: day)!
     }
 

@@ -375,6 +375,20 @@ public enum RollupKeys {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    /// Days from 1970-01-01 of a year, month and day (proleptic Gregorian; Hinnant's days-from-civil), read leniently as
+    /// `Calendar` reads them: month 13 is the next January, day 0 the last of the month before.
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let months = year * 12 + month - 1
+        let y0 = (months >= 0 ? months : months - 11) / 12
+        let m0 = months - y0 * 12 + 1
+        let y = m0 <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m0 > 2 ? m0 - 3 : m0 + 9) + 2) / 5
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468 + day - 1
+    }
+
     public static func pad(_ n: Int64, _ width: Int) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
