@@ -272,6 +272,19 @@ final class AssessmentTests: XCTestCase {
             XCTAssertTrue(index.contains("指标树") && index.contains("<svg"))
             let (_, page, _) = try await t.get("/reports?area=330110001", &browser)
             XCTAssertTrue(page.contains("东湖街道") && page.contains("月报") && page.contains("分区域"))
+            // The way up names the county; the way down and the areas' table list the township's villages in code order.
+            let foundTownship = try await OrgUnitModel.query(on: t.app.db).filter(\.$code == "330110001").first()
+            let foundCounty = try await OrgUnitModel.query(on: t.app.db).filter(\.$code == "330110").first()
+            let (township, county) = (try XCTUnwrap(foundTownship), try XCTUnwrap(foundCounty))
+            let villages = try await OrgUnitModel.query(on: t.app.db).filter(\.$parent.$id == township.requireID()).sort(\.$code).all()
+            XCTAssertGreaterThan(villages.count, 1)
+            let period = try XCTUnwrap(page.firstMatch(of: /<option value="([^"]+)" selected>/)?.output.1)
+            XCTAssertTrue(page.contains("<a href=\"/reports?area=330110&amp;period=\(period)\">\(county.name)</a> ›"), "the way up")
+            let down = villages.map { "<a href=\"/reports?area=\($0.code)&amp;period=\(period)\">\($0.name)</a> " }.joined()
+            XCTAssertTrue(page.contains("下级:" + down + "</p>"), "the way down: \(down)")
+            let unitsTable = try XCTUnwrap(page.firstRange(of: "<h2>分区域</h2>").map { page[$0.upperBound...] })
+            let tableNames = unitsTable.matches(of: /<tr><td>([^<]+)<\/td>/).map { String($0.output.1) }
+            XCTAssertEqual(Array(tableNames.prefix(villages.count + 1)), villages.map(\.name) + ["合计"], "the areas' table")
 
             let (csvStatus, _, csvHeaders) = try await t.get("/reports/export.csv?area=330110001&table=units", &browser)
             XCTAssertEqual(csvStatus, .ok)

@@ -22,7 +22,7 @@ struct AreaReport {
         let queries = AssessmentQueries(db: db)
         let counts = try await queries.totals(.org, area.code, period)
         let previous = try await queries.totals(.org, area.code, period.previous)
-        let units = try await OrgUnitModel.query(on: db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
+        let units = try await OrgUnitService(db: db).childNames(of: area.requireID())
         let byUnit = try await queries.byUnit(.org, units: units.map(\.code), period)
         // Breakdowns are kept for villages and above; a grid's report borrows nothing and shows none.
         let byCategory = area.orgLevel == .grid ? [:] : try await queries.breakdown(.org, area.code, by: .category, period)

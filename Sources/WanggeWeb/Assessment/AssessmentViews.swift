@@ -45,11 +45,10 @@ enum AssessmentViews {
         for level in OrgLevel.allCases where level < area.orgLevel {
             if let code = ancestry[level], actor.canSee(OrgCode.ancestry(of: code)) { codes.append(code) }
         }
-        let units = try await OrgUnitModel.query(on: db).filter(\.$code ~~ codes).all()
-        let names = Dictionary(units.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let units = OrgUnitService(db: db)
+        let names = try await units.names(of: codes)
         let up = codes.map { Link(href: "\(path)?area=\($0)\(query)", label: names[$0] ?? $0) } + [Link(href: "\(path)?area=\(area.code)\(query)", label: area.name, current: true)]
-        let children = try await OrgUnitModel.query(on: db).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
-        let down = children.map { Link(href: "\(path)?area=\($0.code)\(query)", label: $0.name) }
+        let down = try await units.childNames(of: area.requireID()).map { Link(href: "\(path)?area=\($0.code)\(query)", label: $0.name) }
         return (up, down)
     }
 
