@@ -270,6 +270,15 @@ final class AssessmentTests: XCTestCase {
             XCTAssertTrue(ranking.contains("在响应时限内签收或立案的事件数"), "each rate is explained")
             let (_, index, _) = try await t.get("/assessment/index", &browser)
             XCTAssertTrue(index.contains("指标树") && index.contains("<svg"))
+            // The index for each unit below the area: the county's townships in code order, on the page and in the API.
+            let townships = try await OrgUnitModel.query(on: t.app.db).filter(\.$level == OrgLevel.township.rawValue).sort(\.$code).all()
+            XCTAssertGreaterThan(townships.count, 1)
+            let unitLinks = index.matches(of: /href="\/assessment\/index\?area=([0-9]+)&amp;[^"]*">([^<]+)</)
+                .map { "\($0.output.1) \($0.output.2)" }.filter { !$0.hasPrefix("330110 ") }
+            XCTAssertEqual(unitLinks, townships.map { "\($0.code) \($0.name)" }, "the index page's units (the tree's own links aside)")
+            let indexAPI = try await t.api(.GET, "/api/v1/assessment/index?area=330110", token: t.token("leader")).body.json()
+            let apiUnits = try XCTUnwrap(indexAPI["children"] as? [[String: Any]])
+            XCTAssertEqual(apiUnits.map { "\($0["code"] ?? "") \($0["name"] ?? "")" }, townships.map { "\($0.code) \($0.name)" })
             let (_, page, _) = try await t.get("/reports?area=330110001", &browser)
             XCTAssertTrue(page.contains("东湖街道") && page.contains("月报") && page.contains("分区域"))
             // The way up names the county; the way down and the areas' table list the township's villages in code order.

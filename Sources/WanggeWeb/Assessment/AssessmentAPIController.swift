@@ -112,8 +112,8 @@ struct AssessmentAPIController: RouteCollection {
         let settings = try await AssessmentSettings.load(on: req.database)
         let queries = AssessmentQueries(db: req.database)
         let total = try await queries.totals(.org, area.code, period)
-        let children = try await OrgUnitModel.query(on: req.database).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
-        let counts = try await queries.byUnit(.org, units: children.map(\.code), period)
+        let children = try await OrgUnitService(db: req.database).childNames(of: area.requireID())
+        let counts = try await queries.byUnit(.org, units: children.map { $0.code }, period)
         let definition = settings.index
         return IndexDTO(area: CodeName(code: area.code, name: area.name), period: PeriodDTO(period), name: definition.nameZH,
                         score: IndexScoreDTO(definition.evaluate(total, basicallySatisfiedWeight: settings.basicallySatisfiedWeight)),

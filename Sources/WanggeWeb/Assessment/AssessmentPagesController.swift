@@ -156,8 +156,8 @@ struct AssessmentPagesController: RouteCollection {
         let node = Self.find(nodeID, in: definition.root)
         func pick(_ s: IndexScore) -> IndexScore? { Self.find(nodeID, in: s) }
 
-        let children = try await OrgUnitModel.query(on: req.database).filter(\.$parent.$id == area.requireID()).sort(\.$code).all()
-        let byUnit = try await queries.byUnit(.org, units: children.map(\.code), period)
+        let children = try await OrgUnitService(db: req.database).childNames(of: area.requireID())
+        let byUnit = try await queries.byUnit(.org, units: children.map { $0.code }, period)
         let units = children.map { unit -> UnitScore in
             let s = pick(definition.evaluate(byUnit[unit.code] ?? CaseCounts(), basicallySatisfiedWeight: weight))
             return UnitScore(name: unit.name, score: s?.scoreText ?? "—", raw: Self.rawText(s?.raw),
