@@ -105,6 +105,10 @@ final class AssessmentPeriodTests: XCTestCase {
                       "20261123", "2026-11-23-1", "1600-02-29", "1700-02-29", "9999-12-31"] {
             XCTAssertEqual(fields(AssessmentPeriod.day(token)), Reference.day(token), token)
         }
+        // Numbers too long for the arithmetic are refused, not overflowed.
+        XCTAssertNil(AssessmentPeriod.day("999999999999999999-01-01"))
+        XCTAssertEqual(AssessmentPeriod.days(from: "2026-01-01", through: "2026-99999999999999-01"), [])
+        XCTAssertNil(AssessmentPeriod.week(containing: "2026-01-999999999999999999"))
     }
 
     func testEachPeriodsPredecessorAndCover() {

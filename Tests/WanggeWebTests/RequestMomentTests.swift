@@ -17,9 +17,9 @@ final class RequestMomentTests: XCTestCase {
                 codes.append(try XCTUnwrap(r.json["code"] as? String))
             }
             let dispatcher = try await t.token("dispatcher-dh")
-            // Reported at 09:00, to be registered within the hour (yellow from 09:50, red from 10:00). From 09:38 the
-            // clock moves two minutes at every read, so a list that read it once per case would colour its twelve
-            // cases over 24 minutes: yellow, then red.
+            // Reported at 09:00, to be registered within the hour (blue from half the hour, yellow near its end, red
+            // from 10:00). From 09:38 the clock moves two minutes at every read, so a list that read it once per case
+            // would colour its twelve cases over 24 minutes: blue, yellow and red (as it did before).
             t.clock.now = SLATests.monday.addingTimeInterval(38 * 60)
             let clock = t.clock
             t.app.clock = WanggeClock {

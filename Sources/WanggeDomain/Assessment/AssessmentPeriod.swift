@@ -13,10 +13,11 @@ public struct AssessmentPeriod: Sendable, Equatable, Hashable {
     /// The form used in URLs.
     public var token: String
 
-    /// Days since 1970-01-01 of a day key, nil unless it is three numbers. Plain arithmetic (`RollupKeys.days`,
-    /// `civil`): through `Calendar` and `String(format:)` a month's day keys were a tenth of a monthly report's CPU.
+    /// Days since 1970-01-01 of a day key, nil unless it is three numbers of at most eight digits (larger ones would
+    /// overflow the arithmetic). Plain arithmetic (`RollupKeys.days`, `civil`): through `Calendar` and `String(format:)`
+    /// a month's day keys were a tenth of a monthly report's CPU.
     static func dayNumber(_ day: String) -> Int64? {
-        let parts = day.split(separator: "-").compactMap { Int64($0) }
+        let parts = day.split(separator: "-").compactMap { $0.count <= 8 ? Int64($0) : nil }
         guard parts.count == 3 else { return nil }
         return RollupKeys.days(year: parts[0], month: parts[1], day: parts[2])
     }

@@ -110,6 +110,6 @@ extension Request {
     /// The request's moment: the application's clock read at the first use and kept for the rest of the
     /// request, so everything one answer says about time (a list's colours, a page's counts and its map, a
     /// banner and the deadlines below it) is said of one instant. Read anew at each use, a page of thousands
-    /// of markers straddled a threshold now and then, and the overdue figure could disagree with the red dots.
+    /// of markers could straddle a threshold, and the overdue figure disagree with the red dots.
     var now: Date { stored(RequestMomentKey.self, orMake: application.clock.now()) }
 }
