@@ -314,6 +314,14 @@ final class AssessmentTests: XCTestCase {
             XCTAssertNotNil(xlsx.range(of: Data("xl/worksheets/sheet2.xml".utf8)))
             let (bad, _, _) = try await t.get("/reports/export.csv?table=nope", &browser)
             XCTAssertEqual(bad, .badRequest)
+
+            // A name with markup in it shows as text in the report's tables, never as markup.
+            villages[0].name = "湖滨<b>&'社区\""
+            try await villages[0].save(on: t.app.db)
+            let (_, renamed, _) = try await t.get("/reports?area=330110001", &browser)
+            let renamedTable = try XCTUnwrap(renamed.firstRange(of: "<h2>分区域</h2>").map { renamed[$0.upperBound...] })
+            XCTAssertTrue(renamedTable.contains("<tr><td>湖滨&lt;b&gt;&amp;&#39;社区&quot;</td>"), String(renamedTable.prefix(600)))
+            XCTAssertFalse(renamed.contains("<b>&"))
         }
     }
 
