@@ -11,4 +11,16 @@ final class MarkupEscapeTests: XCTestCase {
         XCTAssertEqual(GridMapSVG.escape(""), "")
         XCTAssertEqual(GridMapSVG.escape("&&"), "&amp;&amp;")
     }
+
+    func testRankingRowsShowNamesAsTextAndLinkTheirUnits() {
+        let rows = AssessmentPagesController.rows([
+            .init(position: 1, name: "湖滨<b>社区", href: "/assessment?area=330110001001&level=grid", value: "98.5%", volume: 40,
+                  received: 41, closed: 39, overdue: 2),
+            .init(position: 2, name: "王 & 李", href: nil, value: "—", volume: 0, received: 0, closed: 0, overdue: 0),
+        ])
+        XCTAssertEqual(rows, "<tr><td class=\"num\">1</td><td><a href=\"/assessment?area=330110001001&amp;level=grid\">湖滨&lt;b&gt;社区</a></td>"
+            + "<td class=\"num\">98.5%</td><td class=\"num\">40</td><td class=\"num\">41</td><td class=\"num\">39</td><td class=\"num\">2</td></tr>"
+            + "<tr><td class=\"num\">2</td><td>王 &amp; 李</td><td class=\"num\">—</td><td class=\"num\">0</td><td class=\"num\">0</td>"
+            + "<td class=\"num\">0</td><td class=\"num\">0</td></tr>")
+    }
 }

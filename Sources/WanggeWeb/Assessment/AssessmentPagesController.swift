@@ -87,14 +87,31 @@ struct AssessmentPagesController: RouteCollection {
             weight: String(format: "%.2f", settings.basicallySatisfiedWeight)))
     }
 
+    /// The ranking's rows, appended piece by piece: built as two interpolated strings a row, and the link's cell as a
+    /// third, each was made whole and then copied in.
     static func rows(_ rows: [RankRow]) -> String {
         var out = ""
         out.reserveCapacity(rows.count * 200)
         for r in rows {
-            let name = GridMapSVG.escape(r.name)
-            let cell = r.href.map { "<a href=\"\(GridMapSVG.escape($0))\">\(name)</a>" } ?? name
-            out += "<tr><td class=\"num\">\(r.position)</td><td>\(cell)</td><td class=\"num\">\(r.value)</td><td class=\"num\">\(r.volume)</td>"
-            out += "<td class=\"num\">\(r.received)</td><td class=\"num\">\(r.closed)</td><td class=\"num\">\(r.overdue)</td></tr>"
+            out += "<tr><td class=\"num\">"
+            out += String(r.position)
+            out += "</td><td>"
+            if let href = r.href {
+                out += "<a href=\""
+                out += GridMapSVG.escape(href)
+                out += "\">"
+                out += GridMapSVG.escape(r.name)
+                out += "</a>"
+            } else {
+                out += GridMapSVG.escape(r.name)
+            }
+            out += "</td><td class=\"num\">"
+            out += r.value
+            for number in [r.volume, r.received, r.closed, r.overdue] {
+                out += "</td><td class=\"num\">"
+                out += String(number)
+            }
+            out += "</td></tr>"
         }
         return out
     }
