@@ -12,7 +12,8 @@ enum AssessmentViews {
     }
 
     /// A report's table for its page. The body's rows are written here, escaped as Leaf escapes: rendered by Leaf cell
-    /// by cell, with every cell encoded into its context first, the four tables were a quarter of the page's CPU.
+    /// by cell, with every cell encoded into its context first, the four tables cost over a third of the page's CPU
+    /// (a month's report at a million cases, 5.81 → 3.65 ms in pairs).
     struct Table: Encodable {
         var title: String
         var header: [String]
