@@ -162,15 +162,18 @@ public enum PlainReads {
     /// columns' names.
     public static func decoded<T: PositionallyDecodable>(_ statement: some SQLExpression, columns: [String], as type: T.Type,
                                                          on db: any Database) async throws -> [T] {
-        if let reader = directReader(for: db), let sql = db as? any SQLDatabase {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        if let reader = directReader(for: db) {
             let (text, binds) = sql.serialize(statement)
             return try reader.decoded(text, try SQLiteDirectReader.data(binds), as: T.self)
         }
-        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+        if sql.dialect.name == "postgresql" {
             let (text, binds) = sql.serialize(statement)
             if let decoded = try await PostgresPreparedReads.decoded(text, binds, as: T.self, on: db) { return decoded }
         }
-        return try await rows(statement, on: db).map { try T(positions: NamedPositions(row: $0, names: columns)) }
+        // Neither path took it (SQLite inside a transaction, a statement PostgreSQL does not prepare): `rows(_:on:)` would
+        // only serialize it and try both again.
+        return try await sql.raw("\(statement)").all().map { try T(positions: NamedPositions(row: $0, names: columns)) }
     }
 
     /// Any read statement: directly on SQLite when a request has bound the reader and no
