@@ -103,22 +103,11 @@ public struct OrgUnitService: Sendable {
 
     /// The units directly below one, by code, as their codes and names: the assessment's pages list them, and read as
     /// whole models through Fluent (its statement built from every field, each model decoded) they and the names up
-    /// the way were three tenths of a monthly report's CPU at a million cases. Only grids store a boundary, so a village's
+    /// the way (now from the kept catalogue) were three tenths of a monthly report's CPU at a million cases. Only grids store a boundary, so a village's
     /// grids come without theirs too.
     public func childNames(of parentID: UUID) async throws -> [(code: String, name: String)] {
         try await PlainReads.rows(Self.childrenByParent, equals: parentID, on: db)
             .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "name", as: String.self)) }
-    }
-
-    /// The names of the units with these codes (those that exist).
-    public func names(of codes: [String]) async throws -> [String: String] {
-        guard !codes.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
-        let select = sql.select().columns("code", "name").from(OrgUnitModel.schema).where("code", .in, codes)
-        var names: [String: String] = [:]
-        for row in try await PlainReads.rows(select.select, on: db) {
-            names[try row.decode(column: "code", as: String.self)] = try row.decode(column: "name", as: String.self)
-        }
-        return names
     }
 
     private static let childrenByParent = PlainReads.SelectWhere(["code", "name"], from: OrgUnitModel.schema, where: "parent_id",

@@ -70,7 +70,9 @@ struct AssessmentPagesController: RouteCollection {
         }
         let boards = Ranking.redBlack(ranked, n: 5)
         let query = "&period=\(period.token)"
-        let (up, down) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment", query: query, on: req.database)
+        let up = try await AssessmentViews.wayUp(area, actor: actor, path: "/assessment", query: query, on: req)
+        let down = AssessmentViews.wayDown(try await OrgUnitService(db: req.database).childNames(of: area.requireID()), path: "/assessment",
+                                           query: query)
         let figures = [
             Link(href: "", label: "受理 \(counts.received)"), Link(href: "", label: "立案 \(counts.registered)"),
             Link(href: "", label: "结案 \(counts.closed)"), Link(href: "", label: "超期 \(counts.overdue)"),
@@ -189,7 +191,7 @@ struct AssessmentPagesController: RouteCollection {
         let values = months.map { pick(definition.evaluate(monthly[$0.token] ?? CaseCounts(), basicallySatisfiedWeight: weight))?.score ?? 0 }
         let chart = SVGLineChart(title: "\(selected.name) · 近 12 个月", xLabels: months.map { String($0.token.suffix(5)) },
                                  series: [.init(label: selected.name, values: values, color: "#1565c0")], width: 720, height: 260)
-        let (up, _) = try await AssessmentViews.crumbs(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req.database)
+        let up = try await AssessmentViews.wayUp(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req)
         return try await req.page("assessment-index", IndexContext(
             p: PageChrome(req), areaName: area.name, indexName: definition.nameZH, up: up,
             periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period), tree: tree,

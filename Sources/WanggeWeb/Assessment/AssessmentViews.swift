@@ -54,18 +54,22 @@ enum AssessmentViews {
         return periods.map { PageOption(value: $0.token, label: $0.labelZH, selected: $0 == selected) }
     }
 
-    /// The way up from the area to the top of the actor's scope, and down to its children.
-    static func crumbs(_ area: OrgUnitModel, actor: Actor, path: String, query: String, on db: any Database) async throws -> (up: [Link], down: [Link]) {
+    /// The way up from the area to the top of the actor's scope, named from the application's kept catalogue
+    /// (`NameBook`), as every page names its units.
+    static func wayUp(_ area: OrgUnitModel, actor: Actor, path: String, query: String, on req: Request) async throws -> [Link] {
         let ancestry = area.ancestry
         var codes: [String] = []
         for level in OrgLevel.allCases where level < area.orgLevel {
             if let code = ancestry[level], actor.canSee(OrgCode.ancestry(of: code)) { codes.append(code) }
         }
-        let units = OrgUnitService(db: db)
-        let names = try await units.names(of: codes)
-        let up = codes.map { Link(href: "\(path)?area=\($0)\(query)", label: names[$0] ?? $0) } + [Link(href: "\(path)?area=\(area.code)\(query)", label: area.name, current: true)]
-        let down = try await units.childNames(of: area.requireID()).map { Link(href: "\(path)?area=\($0.code)\(query)", label: $0.name) }
-        return (up, down)
+        let names = try await NameBook.load(on: req, unitCodes: Set(codes)).units
+        return codes.map { Link(href: "\(path)?area=\($0)\(query)", label: names[$0] ?? $0) }
+            + [Link(href: "\(path)?area=\(area.code)\(query)", label: area.name, current: true)]
+    }
+
+    /// The way down: a link to each unit below the area (`OrgUnitService.childNames`, which the page has read already).
+    static func wayDown(_ children: [(code: String, name: String)], path: String, query: String) -> [Link] {
+        children.map { Link(href: "\(path)?area=\($0.code)\(query)", label: $0.name) }
     }
 
     static func figure(_ n: Int) -> String {

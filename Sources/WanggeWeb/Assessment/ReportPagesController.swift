@@ -41,7 +41,8 @@ struct ReportPagesController: RouteCollection {
                                                               .init(label: "结案", values: daily.map { Double($0.counts.closed) }, color: "#2e7d32")],
                                                      width: 900, height: 260).svg()
         let query = "&period=\(report.period.token)"
-        let (up, down) = try await AssessmentViews.crumbs(report.area, actor: actor, path: "/reports", query: query, on: req.database)
+        let up = try await AssessmentViews.wayUp(report.area, actor: actor, path: "/reports", query: query, on: req)
+        let down = AssessmentViews.wayDown(report.children.map { ($0.code, $0.name) }, path: "/reports", query: query)
         return try await req.page("reports", Context(
             p: PageChrome(req), title: report.title, areaCode: report.area.code, period: PeriodDTO(report.period),
             periods: AssessmentViews.periodOptions(today: req.today, selected: report.period, kinds: [.week, .month, .quarter, .year]),
