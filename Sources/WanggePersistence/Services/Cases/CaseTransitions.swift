@@ -97,10 +97,11 @@ public struct CaseTransitionService: Sendable {
     /// Performs one action: checks the rules, then in one transaction takes the case's version (so a
     /// concurrent actor loses with 409), updates the row and appends the event. `loaded` is the case
     /// as `load` just gave it for this actor, when the caller has it (the API loads it before reading
-    /// the body): reading it again was a tenth of a transition's time.
+    /// the body): reading it again was a tenth of a transition's time. Gives the case as written, and
+    /// its snapshot.
     public func perform(code: String, _ input: TransitionInput, actor: Actor?, relationOverride: CaseRelation? = nil,
                         loaded: (CaseModel, CaseSnapshot, CaseRelation)? = nil, photos: [StoredPhoto] = [], now: Date, sla: SLAContext,
-                        notifier: (any Notifier)? = nil) async throws -> CaseModel {
+                        notifier: (any Notifier)? = nil) async throws -> (model: CaseModel, snapshot: CaseSnapshot) {
         // Whether the case exists for this person is answered first, so nothing about a hidden case leaks.
         let (model, snapshot, loadedRelation): (CaseModel, CaseSnapshot, CaseRelation)
         if let loaded {
@@ -137,7 +138,8 @@ public struct CaseTransitionService: Sendable {
         let notices = try await NoticeRouter.notices(action, model: model, snapshot: next, on: db, now: now)
         guard try await write(PendingTransition(steps: steps, notices: notices.rows)) == .written else { throw Self.stale }
         await notifier?.deliver(notices.messages)
-        return model
+        // With the rules' view it was given: read back from the row's JSON, it was decoded a second time.
+        return (model, next)
     }
 
     /// Writes a transition, with those that arrive with it when the service has a queue.

@@ -151,12 +151,12 @@ struct CasePagesController: RouteCollection {
         let code = req.parameters.get("code")!
         var action: String?
         do {
-            let model = try await CaseActions.perform(req, code: code, actor: actor) {
+            let (model, snapshot) = try await CaseActions.perform(req, code: code, actor: actor) {
                 let form = try req.content.decode(TransitionForm.self)
                 action = form.action
                 return (form.input, form.photos ?? [])
             }
-            let stillVisible = CaseAccess.relation(of: actor, to: model, snapshot: try model.snapshot).canRead
+            let stillVisible = CaseAccess.relation(of: actor, to: model, snapshot: snapshot).canRead
             return req.redirect(to: stillVisible ? "/cases/\(code)?notice=actionDone" : "/work?notice=actionDone")
         } catch let error as AppError where error.kind != .notFound {
             var errors = [error.field ?? "action": error.message(english: req.isEnglish)]
