@@ -9,61 +9,61 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "cases"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "code") public var code: String
-    @Field(key: "query_code_hash") public var queryCodeHash: String
-    @Field(key: "channel") public var channel: String
-    @Field(key: "description") public var description: String
-    @OptionalField(key: "category_code") public var categoryCode: String?
-    @Field(key: "urgency") public var urgency: String
-    @OptionalField(key: "lat") public var lat: Double?
-    @OptionalField(key: "lon") public var lon: Double?
-    @OptionalField(key: "address") public var address: String?
-    @Field(key: "outside_grids") public var outsideGrids: Bool
-    @OptionalField(key: "city_code") public var cityCode: String?
-    @OptionalField(key: "county_code") public var countyCode: String?
-    @OptionalField(key: "township_code") public var townshipCode: String?
-    @OptionalField(key: "village_code") public var villageCode: String?
-    @OptionalField(key: "grid_code") public var gridCode: String?
-    @OptionalField(key: "reporter_name") public var reporterName: String?
-    @OptionalField(key: "reporter_phone") public var reporterPhone: String?
-    @Field(key: "anonymous") public var anonymous: Bool
-    @OptionalField(key: "reporter_username") public var reporterUsername: String?
-    @OptionalField(key: "hotline_number") public var hotlineNumber: String?
-    @OptionalField(key: "hotline_ticket") public var hotlineTicket: String?
-    @OptionalField(key: "petition_kind") public var petitionKind: String?
-    @Field(key: "state") public var state: String
-    @Field(key: "version") public var version: Int
+    @Column(key: "code") public var code: String
+    @Column(key: "query_code_hash") public var queryCodeHash: String
+    @Column(key: "channel") public var channel: String
+    @Column(key: "description") public var description: String
+    @Column(key: "category_code") public var categoryCode: String?
+    @Column(key: "urgency") public var urgency: String
+    @Column(key: "lat") public var lat: Double?
+    @Column(key: "lon") public var lon: Double?
+    @Column(key: "address") public var address: String?
+    @Column(key: "outside_grids") public var outsideGrids: Bool
+    @Column(key: "city_code") public var cityCode: String?
+    @Column(key: "county_code") public var countyCode: String?
+    @Column(key: "township_code") public var townshipCode: String?
+    @Column(key: "village_code") public var villageCode: String?
+    @Column(key: "grid_code") public var gridCode: String?
+    @Column(key: "reporter_name") public var reporterName: String?
+    @Column(key: "reporter_phone") public var reporterPhone: String?
+    @Column(key: "anonymous") public var anonymous: Bool
+    @Column(key: "reporter_username") public var reporterUsername: String?
+    @Column(key: "hotline_number") public var hotlineNumber: String?
+    @Column(key: "hotline_ticket") public var hotlineTicket: String?
+    @Column(key: "petition_kind") public var petitionKind: String?
+    @Column(key: "state") public var state: String
+    @Column(key: "version") public var version: Int
     /// The whole `CaseSnapshot` as JSON: the rules' view of the case, rebuilt exactly by replaying events.
-    @Field(key: "snapshot") public var snapshotJSON: String
-    @Field(key: "centre_org_code") public var centreOrgCode: String
-    @OptionalField(key: "lead_department_code") public var leadDepartmentCode: String?
-    @OptionalField(key: "assigned_grid_code") public var assignedGridCode: String?
-    @OptionalField(key: "result") public var result: String?
-    @OptionalField(key: "public_reply") public var publicReply: String?
-    @OptionalField(key: "rating") public var rating: String?
-    @OptionalField(key: "master_case_id") public var masterCaseID: Int?
-    @Field(key: "last_action") public var lastAction: String
-    @OptionalField(key: "result_by") public var resultBy: String?
-    @Field(key: "extension_requested") public var extensionRequested: Bool
-    @Field(key: "returns_count") public var returnsCount: Int
-    @Field(key: "reworks_count") public var reworksCount: Int
-    @Field(key: "reminders_count") public var remindersCount: Int
-    @Field(key: "supervisions_count") public var supervisionsCount: Int
-    @Field(key: "created_at") public var createdAt: Date
-    @Field(key: "updated_at") public var updatedAt: Date
-    @OptionalField(key: "closed_at") public var closedAt: Date?
-    @Field(key: "deadlines") public var deadlinesJSON: String
+    @Column(key: "snapshot") public var snapshotJSON: String
+    @Column(key: "centre_org_code") public var centreOrgCode: String
+    @Column(key: "lead_department_code") public var leadDepartmentCode: String?
+    @Column(key: "assigned_grid_code") public var assignedGridCode: String?
+    @Column(key: "result") public var result: String?
+    @Column(key: "public_reply") public var publicReply: String?
+    @Column(key: "rating") public var rating: String?
+    @Column(key: "master_case_id") public var masterCaseID: Int?
+    @Column(key: "last_action") public var lastAction: String
+    @Column(key: "result_by") public var resultBy: String?
+    @Column(key: "extension_requested") public var extensionRequested: Bool
+    @Column(key: "returns_count") public var returnsCount: Int
+    @Column(key: "reworks_count") public var reworksCount: Int
+    @Column(key: "reminders_count") public var remindersCount: Int
+    @Column(key: "supervisions_count") public var supervisionsCount: Int
+    @Column(key: "created_at") public var createdAt: Date
+    @Column(key: "updated_at") public var updatedAt: Date
+    @Column(key: "closed_at") public var closedAt: Date?
+    @Column(key: "deadlines") public var deadlinesJSON: String
     /// When the running clock runs out, and when it turns blue and yellow (for colour filters).
-    @OptionalField(key: "due_at") public var dueAt: Date?
-    @OptionalField(key: "blue_at") public var blueAt: Date?
-    @OptionalField(key: "yellow_at") public var yellowAt: Date?
+    @Column(key: "due_at") public var dueAt: Date?
+    @Column(key: "blue_at") public var blueAt: Date?
+    @Column(key: "yellow_at") public var yellowAt: Date?
     /// Set by the sweep when the red lamp lit; reset when a new clock starts.
-    @OptionalField(key: "overdue_at") public var overdueAt: Date?
-    @Field(key: "auto_escalated") public var autoEscalated: Bool
+    @Column(key: "overdue_at") public var overdueAt: Date?
+    @Column(key: "auto_escalated") public var autoEscalated: Bool
     /// Values of the category's extra fields (JSON of `[String: [String]]`).
-    @OptionalField(key: "attributes") public var attributesJSON: String?
+    @Column(key: "attributes") public var attributesJSON: String?
     /// The hash of the latest event: the head of the case's chain.
-    @OptionalField(key: "event_hash") public var eventHash: String?
+    @Column(key: "event_hash") public var eventHash: String?
 
     /// Not columns: read beside the row when the case is loaded to act on (`CaseTransitionService.load`),
     /// so its step need not ask for its last event number, nor its answer for its photos when it has

@@ -88,7 +88,7 @@ public struct SLASweep: Sendable {
     }
 
     /// The cases whose ids `ids` picks, in the order it picked them.
-    private func candidates(_ ids: SQLQueryString, by time: KeyPath<CaseModel, OptionalFieldProperty<CaseModel, Date>>) async throws -> [CaseModel] {
+    private func candidates(_ ids: SQLQueryString, by time: KeyPath<CaseModel, CaseModel.Column<Date?>>) async throws -> [CaseModel] {
         try await CaseModel.query(on: db).filter(.sql(embed: "\(ident: CaseModel.schema).\(ident: "id") IN (\(ids))"))
             .sort(time).sort(\.$id).all()
     }
