@@ -52,10 +52,12 @@ public final class ColumnProperty<Model: Fields, WrappedValue: Codable & Sendabl
 /// An optional column value, seen without knowing its wrapped type.
 private protocol NullableColumnValue {
     var wrapped: Any? { get }
+    static var null: Self { get }
 }
 
 extension Optional: NullableColumnValue {
     var wrapped: Any? { map { $0 } }
+    static var null: Self { nil }
 }
 
 extension ColumnProperty: Property {
@@ -96,8 +98,13 @@ extension ColumnProperty: AnyDatabaseProperty {
     public func output(from output: any DatabaseOutput) throws {
         guard output.contains(key) else { return }
         do {
-            // A nullable column's NULL decodes as nil through `Optional`'s own decoding.
-            stored = try output.decode(key, as: WrappedValue.self)
+            // A nullable column's NULL asked first, as Fluent's own does: what a save hands back (its input)
+            // holds NULL as `.null`, which it cannot decode as an optional.
+            if let nullable = WrappedValue.self as? any NullableColumnValue.Type, try output.decodeNil(key) {
+                stored = .some(nullable.null as! WrappedValue)
+            } else {
+                stored = try output.decode(key, as: WrappedValue.self)
+            }
             changed = false
         } catch {
             throw FluentError.invalidField(name: key.description, valueType: WrappedValue.self, error: error)
