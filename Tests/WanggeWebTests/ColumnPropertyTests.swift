@@ -51,6 +51,7 @@ final class ColumnPropertyTests: XCTestCase {
             XCTAssertEqual(again?.createdAt.timeIntervalSince1970 ?? 0, model.createdAt.timeIntervalSince1970, accuracy: 0.001)
             let unset = CaseModel()
             XCTAssertNil(unset.$code.value, "never set nor read")
+            XCTAssertNil(unset.address, "an optional column never set reads as nil, as Fluent's @OptionalField did")
             XCTAssertEqual(unset.properties.count, 51)
         }
     }

@@ -10,12 +10,12 @@ public final class AuthSessionModel: Model, @unchecked Sendable {
     public enum Kind: String, Sendable { case web, api }
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "token_hash") public var tokenHash: String
-    @Field(key: "kind") public var kind: String
+    @Column(key: "token_hash") public var tokenHash: String
+    @Column(key: "kind") public var kind: String
     @Parent(key: "user_id") public var user: UserModel
-    @Field(key: "csrf_token") public var csrfToken: String
-    @Field(key: "created_at") public var createdAt: Date
-    @Field(key: "expires_at") public var expiresAt: Date
+    @Column(key: "csrf_token") public var csrfToken: String
+    @Column(key: "created_at") public var createdAt: Date
+    @Column(key: "expires_at") public var expiresAt: Date
 
     public init() {}
 

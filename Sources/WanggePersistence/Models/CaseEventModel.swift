@@ -8,28 +8,28 @@ public final class CaseEventModel: Model, @unchecked Sendable {
     public static let schema = "case_events"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "case_id") public var caseID: Int
+    @Column(key: "case_id") public var caseID: Int
     /// 1, 2, 3 … per case; unique with `case_id`, so two writers cannot both append step n.
-    @Field(key: "seq") public var seq: Int
-    @Field(key: "action") public var action: String
-    @OptionalField(key: "from_state") public var fromState: String?
-    @Field(key: "to_state") public var toState: String
-    @OptionalField(key: "actor_username") public var actorUsername: String?
-    @Field(key: "actor_name") public var actorName: String
-    @Field(key: "actor_role") public var actorRole: String
-    @OptionalField(key: "actor_org_code") public var actorOrgCode: String?
-    @OptionalField(key: "actor_department_code") public var actorDepartmentCode: String?
-    @OptionalField(key: "note") public var note: String?
-    @Field(key: "public") public var isPublic: Bool
+    @Column(key: "seq") public var seq: Int
+    @Column(key: "action") public var action: String
+    @Column(key: "from_state") public var fromState: String?
+    @Column(key: "to_state") public var toState: String
+    @Column(key: "actor_username") public var actorUsername: String?
+    @Column(key: "actor_name") public var actorName: String
+    @Column(key: "actor_role") public var actorRole: String
+    @Column(key: "actor_org_code") public var actorOrgCode: String?
+    @Column(key: "actor_department_code") public var actorDepartmentCode: String?
+    @Column(key: "note") public var note: String?
+    @Column(key: "public") public var isPublic: Bool
     /// The `CaseCommand` as JSON (the first event holds the initial `CaseSnapshot`).
-    @Field(key: "payload") public var payload: String
-    @Field(key: "created_at") public var createdAt: Date
+    @Column(key: "payload") public var payload: String
+    @Column(key: "created_at") public var createdAt: Date
     /// SHA-256 over this event and the previous one's hash (see `EventHashChain`).
-    @OptionalField(key: "hash") public var hash: String?
+    @Column(key: "hash") public var hash: String?
     /// Where the case was (its deepest org code) when this happened; the assessment counts it there.
-    @OptionalField(key: "place_code") public var placeCode: String?
+    @Column(key: "place_code") public var placeCode: String?
     /// For an event that meets a clock (立案/签收/结案): whether it was met in time (see `Tally.onTime`).
-    @OptionalField(key: "on_time") public var onTime: Bool?
+    @Column(key: "on_time") public var onTime: Bool?
 
     public init() {}
 
@@ -46,12 +46,12 @@ public final class AttachmentModel: Model, @unchecked Sendable {
     public static let schema = "attachments"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "case_id") public var caseID: Int
-    @OptionalField(key: "event_id") public var eventID: Int?
-    @Field(key: "sha256") public var sha256: String
-    @Field(key: "content_type") public var contentType: String
-    @Field(key: "size") public var size: Int
-    @Field(key: "created_at") public var createdAt: Date
+    @Column(key: "case_id") public var caseID: Int
+    @Column(key: "event_id") public var eventID: Int?
+    @Column(key: "sha256") public var sha256: String
+    @Column(key: "content_type") public var contentType: String
+    @Column(key: "size") public var size: Int
+    @Column(key: "created_at") public var createdAt: Date
 
     public init() {}
 

@@ -8,15 +8,15 @@ public final class CategoryModel: Model, @unchecked Sendable {
     public static let schema = "categories"
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "code") public var code: String
-    @Field(key: "name") public var name: String
-    @OptionalField(key: "parent_code") public var parentCode: String?
-    @OptionalField(key: "default_level") public var defaultLevel: String?
-    @OptionalField(key: "default_department_code") public var defaultDepartmentCode: String?
-    @Field(key: "active") public var active: Bool
-    @Field(key: "sort") public var sort: Int
+    @Column(key: "code") public var code: String
+    @Column(key: "name") public var name: String
+    @Column(key: "parent_code") public var parentCode: String?
+    @Column(key: "default_level") public var defaultLevel: String?
+    @Column(key: "default_department_code") public var defaultDepartmentCode: String?
+    @Column(key: "active") public var active: Bool
+    @Column(key: "sort") public var sort: Int
     /// Extra fields (JSON of `[ServiceAttribute]`), shown as Open311 attributes.
-    @OptionalField(key: "attributes") public var attributesJSON: String?
+    @Column(key: "attributes") public var attributesJSON: String?
 
     public var attributes: [ServiceAttribute] { Self.attributes(json: attributesJSON) }
 

@@ -15,7 +15,8 @@ extension Fields {
 ///
 /// To Fluent it is what `@Field` is (and with an optional `Value`, `@OptionalField`): a column a query filters
 /// and sorts by, whose changes a save writes (set since it was last read or saved) and which decoding a row
-/// fills. Reading it before it is set or read stops the program, as Fluent's does.
+/// fills. Reading it before it is set or read gives nil for an optional column and otherwise stops the program,
+/// as Fluent's do.
 @propertyWrapper
 public final class ColumnProperty<Model: Fields, WrappedValue: Codable & Sendable>: @unchecked Sendable {
     public let key: FieldKey
@@ -30,8 +31,12 @@ public final class ColumnProperty<Model: Fields, WrappedValue: Codable & Sendabl
 
     public var wrappedValue: WrappedValue {
         get {
-            guard let stored else { fatalError("Cannot access field '\(Model.self).\(key)' before it is initialized or fetched") }
-            return stored
+            if let stored { return stored }
+            // As Fluent's: an optional column never set nor read is nil; any other stops the program.
+            guard let nullable = WrappedValue.self as? any NullableColumnValue.Type else {
+                fatalError("Cannot access field '\(Model.self).\(key)' before it is initialized or fetched")
+            }
+            return nullable.null as! WrappedValue
         }
         set {
             stored = newValue

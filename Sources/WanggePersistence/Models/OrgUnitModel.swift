@@ -8,22 +8,22 @@ public final class OrgUnitModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "org_units"
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "code") public var code: String
-    @Field(key: "name") public var name: String
-    @Field(key: "level") public var level: String
+    @Column(key: "code") public var code: String
+    @Column(key: "name") public var name: String
+    @Column(key: "level") public var level: String
     @OptionalParent(key: "parent_id") public var parent: OrgUnitModel?
-    @Field(key: "path") public var path: String
-    @OptionalField(key: "city_code") public var cityCode: String?
-    @OptionalField(key: "county_code") public var countyCode: String?
-    @OptionalField(key: "township_code") public var townshipCode: String?
-    @OptionalField(key: "village_code") public var villageCode: String?
-    @OptionalField(key: "grid_code") public var gridCode: String?
+    @Column(key: "path") public var path: String
+    @Column(key: "city_code") public var cityCode: String?
+    @Column(key: "county_code") public var countyCode: String?
+    @Column(key: "township_code") public var townshipCode: String?
+    @Column(key: "village_code") public var villageCode: String?
+    @Column(key: "grid_code") public var gridCode: String?
     /// GeoJSON geometry (Polygon or MultiPolygon, WGS-84); grids only.
-    @OptionalField(key: "geometry") public var geometry: String?
-    @OptionalField(key: "min_lon") public var minLon: Double?
-    @OptionalField(key: "min_lat") public var minLat: Double?
-    @OptionalField(key: "max_lon") public var maxLon: Double?
-    @OptionalField(key: "max_lat") public var maxLat: Double?
+    @Column(key: "geometry") public var geometry: String?
+    @Column(key: "min_lon") public var minLon: Double?
+    @Column(key: "min_lat") public var minLat: Double?
+    @Column(key: "max_lon") public var maxLon: Double?
+    @Column(key: "max_lat") public var maxLat: Double?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

@@ -8,31 +8,31 @@ public final class RollupModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "rollups"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "dimension") public var dimension: String
-    @Field(key: "unit_code") public var unitCode: String
-    @Field(key: "unit_level") public var unitLevel: String
-    @Field(key: "period_kind") public var periodKind: String
-    @Field(key: "period") public var period: String
-    @Field(key: "category_code") public var categoryCode: String
-    @Field(key: "channel") public var channel: String
-    @OptionalField(key: "city_code") public var cityCode: String?
-    @OptionalField(key: "county_code") public var countyCode: String?
-    @OptionalField(key: "township_code") public var townshipCode: String?
-    @OptionalField(key: "village_code") public var villageCode: String?
-    @OptionalField(key: "grid_code") public var gridCode: String?
-    @Field(key: "received") public var received: Int
-    @Field(key: "registered") public var registered: Int
-    @Field(key: "dispatched") public var dispatched: Int
-    @Field(key: "responded_in_time") public var respondedInTime: Int
-    @Field(key: "closed") public var closed: Int
-    @Field(key: "closed_on_time") public var closedOnTime: Int
-    @Field(key: "overdue") public var overdue: Int
-    @Field(key: "returned") public var returned: Int
-    @Field(key: "reworked") public var reworked: Int
-    @Field(key: "satisfied") public var satisfied: Int
-    @Field(key: "basically_satisfied") public var basicallySatisfied: Int
-    @Field(key: "unsatisfied") public var unsatisfied: Int
-    @Field(key: "reopened") public var reopened: Int
+    @Column(key: "dimension") public var dimension: String
+    @Column(key: "unit_code") public var unitCode: String
+    @Column(key: "unit_level") public var unitLevel: String
+    @Column(key: "period_kind") public var periodKind: String
+    @Column(key: "period") public var period: String
+    @Column(key: "category_code") public var categoryCode: String
+    @Column(key: "channel") public var channel: String
+    @Column(key: "city_code") public var cityCode: String?
+    @Column(key: "county_code") public var countyCode: String?
+    @Column(key: "township_code") public var townshipCode: String?
+    @Column(key: "village_code") public var villageCode: String?
+    @Column(key: "grid_code") public var gridCode: String?
+    @Column(key: "received") public var received: Int
+    @Column(key: "registered") public var registered: Int
+    @Column(key: "dispatched") public var dispatched: Int
+    @Column(key: "responded_in_time") public var respondedInTime: Int
+    @Column(key: "closed") public var closed: Int
+    @Column(key: "closed_on_time") public var closedOnTime: Int
+    @Column(key: "overdue") public var overdue: Int
+    @Column(key: "returned") public var returned: Int
+    @Column(key: "reworked") public var reworked: Int
+    @Column(key: "satisfied") public var satisfied: Int
+    @Column(key: "basically_satisfied") public var basicallySatisfied: Int
+    @Column(key: "unsatisfied") public var unsatisfied: Int
+    @Column(key: "reopened") public var reopened: Int
 
     public init() {}
 
@@ -67,16 +67,16 @@ public final class OpenGaugeModel: PlacedInTree, @unchecked Sendable {
     public static let schema = "open_gauges"
 
     @ID(custom: "id", generatedBy: .database) public var id: Int?
-    @Field(key: "dimension") public var dimension: String
-    @Field(key: "unit_code") public var unitCode: String
-    @Field(key: "unit_level") public var unitLevel: String
-    @OptionalField(key: "city_code") public var cityCode: String?
-    @OptionalField(key: "county_code") public var countyCode: String?
-    @OptionalField(key: "township_code") public var townshipCode: String?
-    @OptionalField(key: "village_code") public var villageCode: String?
-    @OptionalField(key: "grid_code") public var gridCode: String?
-    @Field(key: "open_count") public var openCount: Int
-    @Field(key: "overdue_count") public var overdueCount: Int
+    @Column(key: "dimension") public var dimension: String
+    @Column(key: "unit_code") public var unitCode: String
+    @Column(key: "unit_level") public var unitLevel: String
+    @Column(key: "city_code") public var cityCode: String?
+    @Column(key: "county_code") public var countyCode: String?
+    @Column(key: "township_code") public var townshipCode: String?
+    @Column(key: "village_code") public var villageCode: String?
+    @Column(key: "grid_code") public var gridCode: String?
+    @Column(key: "open_count") public var openCount: Int
+    @Column(key: "overdue_count") public var overdueCount: Int
 
     public init() {}
 

@@ -6,17 +6,17 @@ public final class UserModel: Model, @unchecked Sendable {
     public static let schema = "users"
 
     @ID(key: .id) public var id: UUID?
-    @Field(key: "username") public var username: String
-    @Field(key: "display_name") public var displayName: String
-    @Field(key: "password_hash") public var passwordHash: String
-    @Field(key: "role") public var role: String
+    @Column(key: "username") public var username: String
+    @Column(key: "display_name") public var displayName: String
+    @Column(key: "password_hash") public var passwordHash: String
+    @Column(key: "role") public var role: String
     @Parent(key: "org_unit_id") public var orgUnit: OrgUnitModel
     @OptionalParent(key: "department_id") public var department: DepartmentModel?
-    @OptionalField(key: "phone") public var phone: String?
-    @Field(key: "active") public var active: Bool
-    @Field(key: "failed_logins") public var failedLogins: Int
-    @OptionalField(key: "locked_until") public var lockedUntil: Date?
-    @OptionalField(key: "password_changed_at") public var passwordChangedAt: Date?
+    @Column(key: "phone") public var phone: String?
+    @Column(key: "active") public var active: Bool
+    @Column(key: "failed_logins") public var failedLogins: Int
+    @Column(key: "locked_until") public var lockedUntil: Date?
+    @Column(key: "password_changed_at") public var passwordChangedAt: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
