@@ -1,7 +1,10 @@
+import FluentKit
 import Foundation
 import NIOCore
 import Vapor
+import WanggeDomain
 import XCTest
+@testable import WanggePersistence
 @testable import WanggeWeb
 
 /// What an app gets back when it acts on a case, and how it may send the action.
@@ -72,6 +75,40 @@ final class TransitionAnswerTests: XCTestCase {
             let events = try await t.api(.GET, "/api/v1/cases/\(code)/events", token: dispatcher).body.jsonArray()
             XCTAssertEqual(events.map { $0["action"] as? String ?? "" }, ["report", "note", "note", "register"], "the refused bodies wrote nothing")
             XCTAssertEqual(events.map { $0["note"] as? String ?? "" }, ["", "已联系报信人", "已派人查看", "立案"])
+        }
+    }
+
+    /// The answer's clocks are those the step stored, kept beside their text (`CaseModel.deadlines`): they must be
+    /// what the row's column holds, read back, after every step that starts, stops or moves a clock.
+    func testTheClocksKeptAfterAStepAreTheOnesTheRowHolds() async throws {
+        try await withApp { t in
+            let app = t.app
+            let spot = try t.centre(of: "330110001001-01")
+            let intake = try await t.report(["channel": "citizen", "description": "湖滨路口井盖缺失,夜里很危险", "categoryCode": "0101",
+                                             "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(intake.json["code"] as? String, "\(intake.json)")
+            func actor(_ username: String) async throws -> Actor {
+                let user = try await UserModel.query(on: app.db).filter(\.$username == username).first()
+                return try await SessionAuthenticator.actor(for: try XCTUnwrap(user), on: app.db)
+            }
+            let (dispatcher, handler, grid) = (try await actor("dispatcher-dh"), try await actor("handler-cg"), try await actor("grid1"))
+            let sla = try await app.slaContext(on: app.db)
+            let transitions = CaseTransitionService(db: app.db)
+            let steps: [(TransitionInput, Actor)] = [
+                (TransitionInput(action: "register"), dispatcher),
+                (TransitionInput(action: "dispatch", departmentCode: "330110-CG"), dispatcher),
+                (TransitionInput(action: "accept"), handler),
+                (TransitionInput(action: "submit_result", result: "已补装新井盖"), handler),
+                (TransitionInput(action: "verify_pass"), grid),
+            ]
+            for (n, (input, who)) in steps.enumerated() {
+                t.clock.advance(3_600)
+                let done = try await transitions.perform(code: code, input, actor: who, now: t.clock.now, sla: sla)
+                let found = try await CaseModel.query(on: app.db).filter(\.$code == code).first()
+                let reread = try XCTUnwrap(found)
+                XCTAssertEqual(done.model.deadlines, CaseDeadlines(stored: reread.deadlinesJSON), "[\(t.database)] step \(n): \(input.action)")
+                XCTAssertEqual(done.model.deadlines, reread.deadlines, "[\(t.database)] step \(n)")
+            }
         }
     }
 }

@@ -81,13 +81,21 @@ public final class CaseModel: PlacedInTree, @unchecked Sendable {
         set { placeColumns = newValue }
     }
 
-    public var deadlines: CaseDeadlines { CaseDeadlines(stored: deadlinesJSON) }
+    /// The clocks `deadlinesJSON` holds: those `setDeadlines` stored last while the column still holds their text
+    /// (the answer to an action reads them just after its step; decoding them again was a hundredth of its CPU).
+    public var deadlines: CaseDeadlines {
+        if let kept = storedDeadlines, kept.json == deadlinesJSON { return kept.clocks }
+        return CaseDeadlines(stored: deadlinesJSON)
+    }
+
+    private var storedDeadlines: (json: String, clocks: CaseDeadlines)?
 
     /// Stores the clocks and the times the running one turns blue, yellow and red.
     public func setDeadlines(_ deadlines: CaseDeadlines, thresholds: WarningThresholds, calendar: WorkingCalendar) throws {
         let previousDue = dueAt
         let columns = try ClockColumns(deadlines, open: caseState.isOpen, thresholds: thresholds, calendar: calendar)
         deadlinesJSON = columns.json
+        storedDeadlines = (columns.json, deadlines)
         dueAt = columns.dueAt
         blueAt = columns.blueAt
         yellowAt = columns.yellowAt

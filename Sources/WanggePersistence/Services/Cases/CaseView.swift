@@ -34,6 +34,8 @@ public protocol CaseDisplayFields {
     var closedAt: Date? { get }
     var overdueAt: Date? { get }
     var deadlinesJSON: String { get }
+    /// The clocks `deadlinesJSON` holds.
+    var deadlines: CaseDeadlines { get }
     var snapshotJSON: String { get }
     var ancestry: OrgAncestry { get }
     var caseState: CaseState { get }
@@ -73,6 +75,7 @@ public struct CaseView: CaseDisplayFields, Sendable {
     public var closedAt: Date?
     public var overdueAt: Date?
     public var deadlinesJSON: String
+    public var deadlines: CaseDeadlines { CaseDeadlines(stored: deadlinesJSON) }
     public var snapshotJSON: String
     public var ancestry: OrgAncestry
     public var photoCount: Int?

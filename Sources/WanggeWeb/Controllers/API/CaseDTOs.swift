@@ -93,7 +93,7 @@ struct CaseDTO: Content {
 
     init(_ model: some CaseDisplayFields, snapshot: CaseSnapshot, relation: CaseRelation, names: NameBook, attachments: [AttachmentModel],
          masterCode: String? = nil, sla: SLAContext, now: Date) {
-        let stored = CaseDeadlines(stored: model.deadlinesJSON)
+        let stored = model.deadlines
         deadlines = DeadlinesDTO(stored)
         warning = sla.warning(state: model.caseState, deadlines: stored, at: now).rawValue
         overdueAt = model.overdueAt
