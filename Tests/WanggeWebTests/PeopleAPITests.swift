@@ -1,3 +1,4 @@
+import FluentKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -120,8 +121,18 @@ final class CategoriesAPITests: XCTestCase {
             XCTAssertEqual(denied, .forbidden)
             let retired = try await t.api(.PATCH, "/api/v1/categories/0107", token: admin, json: CategoryInput(code: "0107", name: "共享单车乱停", active: false))
             XCTAssertEqual(retired.status, .ok)
+            // A category added later goes after the others, whatever its code.
+            let added = try await t.api(.POST, "/api/v1/categories", token: admin,
+                                        json: CategoryInput(code: "0108", name: "广告乱贴", parentCode: "01", defaultDepartmentCode: "330110-CG"))
+            XCTAssertEqual(added.status, .created, added.body)
             let after = try await t.api(.GET, "/api/v1/categories").body.jsonArray()
             XCTAssertFalse(after.contains { $0["code"] as? String == "0107" })
+            XCTAssertEqual(after.last?["code"] as? String, "0108")
+            // In the administrators' order: the report form and Open311's services list them so.
+            let ordered = try await CategoryModel.query(on: t.app.db).filter(\.$active == true).all()
+                .sorted { ($0.sort, $0.code) < ($1.sort, $1.code) }.map(\.code)
+            XCTAssertEqual(after.compactMap { $0["code"] as? String }, ordered, "[\(t.database)]")
+            XCTAssertGreaterThan(ordered.count, 30)
             // A retired category can no longer be chosen for a new report.
             let report = try await t.report(["channel": "citizen", "description": "单车堵住了盲道", "categoryCode": "0107"])
             XCTAssertEqual(report.status, .badRequest)

@@ -93,6 +93,6 @@ struct CategoriesAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [CategoryDTO] {
-        try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all().map(Self.dto)
+        try await CategoryService(db: req.database).active().map(Self.dto)
     }
 }

@@ -78,7 +78,7 @@ struct Open311Controller: RouteCollection {
     }
 
     func services(_ req: Request) async throws -> Open311Value {
-        let rows = try await CategoryModel.query(on: req.database).filter(\.$active == true).sort(\.$sort).all()
+        let rows = try await CategoryService(db: req.database).active()
         let groups = Dictionary(uniqueKeysWithValues: rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         return .array(itemName: "service", rows.filter { $0.parentCode != nil }.map { category in
             let group = groups[category.parentCode ?? ""] ?? ""
