@@ -27,13 +27,6 @@ public struct CategoryService: Sendable {
 
     public init(db: any Database) { self.db = db }
 
-    /// The active categories in their order: the report form's list, Open311's services, the admin's rules. Read as
-    /// plain rows (on SQLite by the request's direct reader): through Fluent's query builder on the pool, each column of
-    /// each row was found by its aliased key, 1.1 ms of CPU for 37 categories.
-    public func active() async throws -> [CategoryModel] {
-        try await PlainReads.all(CategoryModel.self, where: "active", equals: true, orderedBy: "sort", on: db)
-    }
-
     public func create(_ input: CategoryInput, by actor: Actor) async throws -> CategoryModel {
         try actor.requireAdmin()
         let code = input.code.trimmingCharacters(in: .whitespaces)

@@ -76,6 +76,12 @@ struct CategoriesAPIController: RouteCollection {
                     defaultDepartmentCode: model.defaultDepartmentCode)
     }
 
+    /// The same, from the kept catalogue (`CatalogNames`), which the list answers from.
+    static func dto(_ listing: CategoryListing) -> CategoryDTO {
+        CategoryDTO(code: listing.code, name: listing.name, parentCode: listing.parentCode, defaultLevel: listing.defaultLevel,
+                    defaultDepartmentCode: listing.defaultDepartmentCode)
+    }
+
     @Sendable func create(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         try actor.requireAdmin()
@@ -93,6 +99,6 @@ struct CategoriesAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [CategoryDTO] {
-        try await CategoryService(db: req.database).active().map(Self.dto)
+        try await req.application.catalogNames(on: req.database).categoryList.filter(\.active).map(Self.dto)
     }
 }

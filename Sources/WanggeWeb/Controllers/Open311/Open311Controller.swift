@@ -78,13 +78,14 @@ struct Open311Controller: RouteCollection {
     }
 
     func services(_ req: Request) async throws -> Open311Value {
-        let rows = try await CategoryService(db: req.database).active()
+        let catalog = try await req.application.catalogNames(on: req.database)
+        let rows = catalog.categoryList.filter(\.active)
         let groups = Dictionary(uniqueKeysWithValues: rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
         return .array(itemName: "service", rows.filter { $0.parentCode != nil }.map { category in
             let group = groups[category.parentCode ?? ""] ?? ""
             return .object([
                 ("service_code", .string(category.code)), ("service_name", .string(category.name)),
-                ("description", .string("\(group) / \(category.name)")), ("metadata", .bool(!category.attributes.isEmpty)),
+                ("description", .string("\(group) / \(category.name)")), ("metadata", .bool(!(catalog.intakeCategories[category.code]?.attributes.isEmpty ?? true))),
                 ("type", .string("realtime")), ("keywords", .string(group)), ("group", .string(group)),
             ])
         })

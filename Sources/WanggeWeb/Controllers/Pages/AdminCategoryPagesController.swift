@@ -47,7 +47,7 @@ struct AdminCategoryPagesController: RouteCollection {
 
     func context(_ req: Request, errors: [String: String]) async throws -> Context {
         let names = try await NameBook.load(on: req)
-        let rows = try await CategoryService(db: req.database).active()
+        let rows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
         let sla = try await req.sla()
         var rules = [RuleRow(scope: "默认", accept: sla.policies.fallback.accept.labelZH, resolve: sla.policies.fallback.resolve.labelZH,
                              reply: sla.policies.fallback.reply.labelZH)]
