@@ -107,7 +107,7 @@ public struct OrgUnitService: Sendable {
     /// grids come without theirs too.
     public func childNames(of parentID: UUID) async throws -> [(code: String, name: String)] {
         try await PlainReads.rows(Self.childrenByParent, equals: parentID, on: db)
-            .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "name", as: String.self)) }
+            .map { try $0.codeAndName() }
     }
 
     private static let childrenByParent = PlainReads.SelectWhere(["code", "name"], from: OrgUnitModel.schema, where: "parent_id",

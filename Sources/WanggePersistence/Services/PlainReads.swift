@@ -203,3 +203,11 @@ public enum PlainReads {
 private struct PlainConverterDelegate: SQLConverterDelegate {
     func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? { nil }
 }
+
+
+extension SQLRow {
+    /// A row's `code` and `name` columns: how units, departments and categories are listed and named.
+    public func codeAndName() throws -> (code: String, name: String) {
+        (try decode(column: "code", as: String.self), try decode(column: "name", as: String.self))
+    }
+}

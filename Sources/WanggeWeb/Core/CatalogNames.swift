@@ -38,7 +38,7 @@ struct CatalogNames: Sendable {
 
     private static func activeDepartments(on db: any Database) async throws -> [(code: String, name: String)] {
         try await PlainReads.rows(DepartmentModel.query(on: db).filter(\.$active == true).sort(\.$code), columns: ["code", "name"], on: db)
-            .map { (try $0.decode(column: "code", as: String.self), try $0.decode(column: "name", as: String.self)) }
+            .map { try $0.codeAndName() }
     }
 }
 

@@ -35,7 +35,8 @@ struct NameBook {
     static func names(_ sql: any SQLDatabase, _ table: String) async throws -> [String: String] {
         var out: [String: String] = [:]
         for row in try await sql.select().columns("code", "name").from(table).all() {
-            out[try row.decode(column: "code", as: String.self)] = try row.decode(column: "name", as: String.self)
+            let (code, name) = try row.codeAndName()
+            out[code] = name
         }
         return out
     }
