@@ -5,7 +5,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <string.h>
 
 #if defined(__GLIBC__)
@@ -50,26 +49,4 @@ void wangge_name_this_thread(const char *name) {
     short_name[sizeof short_name - 1] = 0;
     pthread_setname_np(pthread_self(), short_name);
 #endif
-}
-
-// zlib's own bound for its two-byte wrapper and four-byte check, plus the gzip header and trailer's
-// larger 18 bytes.
-size_t wangge_gzip_bound(size_t length) {
-    return compressBound((uLong)length) + 18;
-}
-
-size_t wangge_gzip(const uint8_t *bytes, size_t length, uint8_t *out, size_t capacity, int level) {
-    if (length > UINT32_MAX || capacity > UINT32_MAX) return 0;  // zlib counts in 32 bits
-    z_stream stream;
-    memset(&stream, 0, sizeof stream);
-    // 15 + 16: a 32 KB window and a gzip header rather than zlib's.
-    if (deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
-    stream.next_in = (Bytef *)bytes;
-    stream.avail_in = (uInt)length;
-    stream.next_out = out;
-    stream.avail_out = (uInt)capacity;
-    int result = deflate(&stream, Z_FINISH);
-    size_t written = stream.total_out;
-    deflateEnd(&stream);
-    return result == Z_STREAM_END ? written : 0;
 }

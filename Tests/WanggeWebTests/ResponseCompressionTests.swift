@@ -98,6 +98,43 @@ final class ResponseCompressionTests: XCTestCase {
         XCTAssertFalse(GzipMiddleware.acceptsGzip(["*, gzip;q=0"]))
     }
 
+    /// A county's map outlines, compressed once, go into the report form as those very blocks, and the page unpacks to
+    /// the page sent plain, no larger than the page compressed whole.
+    func testTheReportFormCarriesTheMapsOutlinesAsCompressedOnce() async throws {
+        try await withApp { t in
+            let county = try await t.app.gridShapeCache.map(of: [], width: CaseMapSVG.width, height: CaseMapSVG.height, on: t.app.db)
+            let outlines = try XCTUnwrap(county.caseMapOutlines)
+            XCTAssertGreaterThan(county.grids.count, 10)
+            let plain = try await t.bytes("/report", Browser(), acceptEncoding: nil)
+            let packed = try await t.bytes("/report", Browser(), acceptEncoding: "gzip")
+            XCTAssertEqual(packed.status, .ok)
+            XCTAssertTrue(String(decoding: plain.body, as: UTF8.self).contains(outlines.text), "the form draws the county's outlines")
+            XCTAssertEqual(packed.headers.first(name: .contentEncoding), "gzip")
+            XCTAssertNotNil(packed.body.range(of: Data(outlines.blocks)), "the outlines go in as compressed once")
+            XCTAssertEqual(withoutFormTokens(try gunzip(packed.body)), withoutFormTokens(plain.body))
+            let whole = try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(data: plain.body), allocator: ByteBufferAllocator()))
+            XCTAssertLessThanOrEqual(packed.body.count, whole.readableBytes, "no larger than the page compressed whole")
+        }
+    }
+
+    /// Texts compressed before join a page's stream wherever they lie: at its start or end, twice, one beside another,
+    /// or not at all; a text whose first bytes match but not the rest is compressed with the page.
+    func testTextsCompressedBeforeJoinThePageWhereverTheyLie() throws {
+        let map = (0..<400).map { "<path class=\"grid\" d=\"M\($0 % 97) \($0 % 89)L\($0 % 83) 4Z\"><title>第\($0)网格</title></path>" }.joined()
+        let list = (0..<300).map { "<li>第\($0)件</li>" }.joined()
+        let (mapText, listText) = (try XCTUnwrap(PrecompressedText(map)), try XCTUnwrap(PrecompressedText(list)))
+        let pages = ["<html>" + map + "</html>", map + "<p>尾</p>", "<p>头</p>" + map, map, "<a>" + map + list + "</a>",
+                     list + "<b>" + map + "</b>" + map, String(map.dropLast(9)) + "</p>" + list, String(repeating: "没有地图", count: 600)]
+        for page in pages {
+            let packed = try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(string: page), carrying: [mapText, listText, mapText],
+                                                           allocator: ByteBufferAllocator()))
+            let data = Data(buffer: packed)
+            XCTAssertEqual(String(decoding: try gunzip(data), as: UTF8.self), page)
+            XCTAssertEqual(data.range(of: Data(mapText.blocks)) != nil, page.contains(map), String(page.prefix(40)))
+            XCTAssertEqual(data.range(of: Data(listText.blocks)) != nil, page.contains(list), String(page.prefix(40)))
+        }
+    }
+
     /// Each answer's forms carry the session's token under a fresh mask; the page is otherwise the same.
     private func withoutFormTokens(_ page: Data) -> String {
         String(decoding: page, as: UTF8.self).replacingOccurrences(of: #"name="_csrf" value="[^"]*""#, with: "", options: .regularExpression)

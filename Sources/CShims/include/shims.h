@@ -35,11 +35,32 @@ void wangge_name_this_thread(const char *name);
 /// Sets the calling thread's nice value (Linux keeps one per thread); 0 on success, else -1.
 int wangge_nice_this_thread(int nice);
 
-/// An upper bound on what `wangge_gzip` writes for `length` bytes.
-size_t wangge_gzip_bound(size_t length);
+/// An upper bound on what `wangge_deflate_blocks` writes for `length` bytes.
+size_t wangge_deflate_blocks_bound(size_t length);
 
-/// Compresses `length` bytes into `out` as one gzip member (RFC 1952) at zlib's `level` (1–9).
-/// Returns the bytes written, or 0 when `capacity` was too small or zlib failed.
-size_t wangge_gzip(const uint8_t *bytes, size_t length, uint8_t *out, size_t capacity, int level);
+/// Compresses `length` bytes as raw deflate blocks that end on a byte boundary, none marked the last,
+/// so that they can stand inside another stream (`wangge_gzip_pieces`); sets `*crc` to the bytes'
+/// CRC-32. Returns the bytes written, or 0 when `capacity` was too small or zlib failed.
+size_t wangge_deflate_blocks(const uint8_t *bytes, size_t length, uint8_t *out, size_t capacity, int level, uint32_t *crc);
+
+/// A stretch of a gzip member: `length` bytes of `text` to compress now, or (when `blocks` is not
+/// NULL) a text of `length` bytes and CRC-32 `crc` compressed before by `wangge_deflate_blocks`.
+typedef struct {
+    const uint8_t *text;
+    size_t length;
+    const uint8_t *blocks;
+    size_t blocks_length;
+    uint32_t crc;
+} wangge_gzip_piece;
+
+/// An upper bound on what `wangge_gzip_pieces` writes for these pieces.
+size_t wangge_gzip_pieces_bound(const wangge_gzip_piece *pieces, size_t count);
+
+/// One gzip member of the pieces in order: the texts compressed at zlib's `level`, the blocks copied
+/// as they are. Returns the bytes written, or 0 when `capacity` was too small or zlib failed.
+size_t wangge_gzip_pieces(const wangge_gzip_piece *pieces, size_t count, uint8_t *out, size_t capacity, int level);
+
+/// Where `text` first lies whole in `body`, or -1.
+long wangge_find_text(const uint8_t *body, size_t body_length, const uint8_t *text, size_t text_length);
 
 #endif

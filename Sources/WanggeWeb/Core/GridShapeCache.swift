@@ -27,8 +27,9 @@ actor GridShapeCache {
         var grids: [Grid]
         /// Every grid's outline as the case maps draw it (`CaseMapSVG.outlines`), written once when the cache projects the
         /// map: the overview, the work list and the case pages wrote the same thousand paths again at every view (a sixth
-        /// of the overview's samples). Nil for a map made outside the cache; it is written at each drawing then.
-        var caseMapOutlines: String?
+        /// of the overview's samples). Compressed once too, for the pages that carry them (`PrecompressedText`). Nil for a
+        /// map made outside the cache; it is written at each drawing then.
+        var caseMapOutlines: PrecompressedText?
     }
 
     private let source: GridLocatorCache
@@ -50,7 +51,7 @@ actor GridShapeCache {
         if let cached = projected[key] { return cached }
         let inside = current.grids.filter { grid in scopes.isEmpty || scopes.contains { $0.contains(grid.ancestry) } }
         var map = ProjectedMap(inside, width: width, height: height)
-        map.caseMapOutlines = CaseMapSVG.outlines(of: map.grids)
+        map.caseMapOutlines = PrecompressedText(CaseMapSVG.outlines(of: map.grids))
         projected[key] = map
         return map
     }

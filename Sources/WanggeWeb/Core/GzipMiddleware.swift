@@ -9,7 +9,9 @@ import Vapor
 /// without `--compressed`) get the plain bytes.
 ///
 /// Not Vapor's own response compression: it runs zlib's level 6 on the event loop, 5–6 ms of CPU for
-/// a 200 KB page (BENCHMARKS.md). Level 1 takes about 1 ms for a seventh more bytes.
+/// a 200 KB page (BENCHMARKS.md). Level 1 takes about 1 ms for a seventh more bytes. A text that many
+/// pages carry whole (a county's map outlines) is compressed once at level 6 and copied in
+/// (`PrecompressedText`).
 struct GzipMiddleware: AsyncMiddleware {
     static let level: Int32 = 1
     /// Below this, gzip saves at most a few hundred bytes and its setup costs more than sending them.
@@ -25,7 +27,7 @@ struct GzipMiddleware: AsyncMiddleware {
         // Whether or not this client asked, a cache between must keep the two forms apart.
         response.headers.add(name: .vary, value: "Accept-Encoding")
         guard request.method != .HEAD, Self.acceptsGzip(request.headers[.acceptEncoding]),
-              let compressed = Self.gzip(body, allocator: request.byteBufferAllocator)
+              let compressed = Self.gzip(body, carrying: request.carriedTexts, allocator: request.byteBufferAllocator)
         else { return response }
         response.headers.replaceOrAdd(name: .contentEncoding, value: "gzip")
         response.body = .init(buffer: compressed)
@@ -59,13 +61,29 @@ struct GzipMiddleware: AsyncMiddleware {
         return (weights["gzip"] ?? weights["*"] ?? 0) > 0
     }
 
-    static func gzip(_ body: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// The body as one gzip member. Where it holds one of `texts` whole, that text's blocks compressed before go in;
+    /// the bytes around are compressed now.
+    static func gzip(_ body: ByteBuffer, carrying texts: [PrecompressedText] = [], allocator: ByteBufferAllocator) -> ByteBuffer? {
         body.withUnsafeReadableBytes { input -> ByteBuffer? in
-            let capacity = wangge_gzip_bound(input.count)
+            guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+            let found = texts.compactMap { text in text.offset(in: input).map { (at: $0, text: text) } }.sorted { $0.at < $1.at }
+            var pieces: [wangge_gzip_piece] = []
+            var next = 0
+            // A text found twice, or inside another, goes in once; the rest are compressed with the page.
+            for (at, text) in found where at >= next {
+                if at > next { pieces.append(wangge_gzip_piece(text: base + next, length: at - next, blocks: nil, blocks_length: 0, crc: 0)) }
+                pieces.append(wangge_gzip_piece(text: nil, length: text.text.utf8.count,
+                                                blocks: UnsafePointer(text.blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)),
+                                                blocks_length: text.blocks.count, crc: text.crc))
+                next = at + text.text.utf8.count
+            }
+            if next < input.count || pieces.isEmpty {
+                pieces.append(wangge_gzip_piece(text: base + next, length: input.count - next, blocks: nil, blocks_length: 0, crc: 0))
+            }
+            let capacity = wangge_gzip_pieces_bound(pieces, pieces.count)
             var out = allocator.buffer(capacity: capacity)
             let written = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { output in
-                wangge_gzip(input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count,
-                            output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, level)
+                wangge_gzip_pieces(pieces, pieces.count, output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, level)
             }
             return written > 0 ? out : nil
         }

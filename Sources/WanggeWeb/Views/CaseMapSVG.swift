@@ -41,7 +41,7 @@ enum CaseMapSVG {
             out += " class=\"pick-map\" data-min-lon=\"\(bounds.minLon)\" data-min-lat=\"\(bounds.minLat)\" data-max-lon=\"\(bounds.maxLon)\" data-max-lat=\"\(bounds.maxLat)\" data-width=\"\(Int(width))\" data-height=\"\(Int(height))\" data-padding=\"12\""
         }
         out += "><title>\(GridMapSVG.escape(title))</title>"
-        let outlines = map.caseMapOutlines ?? outlines(of: map.grids)
+        let outlines = map.caseMapOutlines?.text ?? outlines(of: map.grids)
         out.reserveCapacity(out.utf8.count + outlines.utf8.count + 4096)
         out += outlines
         // Counted in place: copied into an array of their own, the markers of a county's map were 5% of the overview's time.
