@@ -99,7 +99,7 @@ final class ResponseCompressionTests: XCTestCase {
     }
 
     /// A county's map outlines, compressed once, go into the report form as those very blocks, and the page unpacks to
-    /// the page sent plain, no larger than the page compressed whole.
+    /// the page sent plain, no larger than the page compressed whole. No page that draws a map leaves its mark behind.
     func testTheReportFormCarriesTheMapsOutlinesAsCompressedOnce() async throws {
         try await withApp { t in
             let county = try await t.app.gridShapeCache.map(of: [], width: CaseMapSVG.width, height: CaseMapSVG.height, on: t.app.db)
@@ -109,30 +109,56 @@ final class ResponseCompressionTests: XCTestCase {
             let packed = try await t.bytes("/report", Browser(), acceptEncoding: "gzip")
             XCTAssertEqual(packed.status, .ok)
             XCTAssertTrue(String(decoding: plain.body, as: UTF8.self).contains(outlines.text), "the form draws the county's outlines")
+            XCTAssertEqual(plain.headers.first(name: .contentLength), String(plain.body.count))
             XCTAssertEqual(packed.headers.first(name: .contentEncoding), "gzip")
             XCTAssertNotNil(packed.body.range(of: Data(outlines.blocks)), "the outlines go in as compressed once")
             XCTAssertEqual(withoutFormTokens(try gunzip(packed.body)), withoutFormTokens(plain.body))
             let whole = try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(data: plain.body), allocator: ByteBufferAllocator()))
             XCTAssertLessThanOrEqual(packed.body.count, whole.readableBytes, "no larger than the page compressed whole")
+
+            let spot = try t.centre(of: "330110001001-01")
+            let created = try await t.report(["channel": "citizen", "description": "小区门口路灯不亮", "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(created.json["code"] as? String, "\(created.json)")
+            for (user, paths) in [("dispatcher", ["/work", "/overview", "/cases/\(code)", "/report"]), ("grid1", ["/grid", "/report"])] {
+                var browser = Browser()
+                try await t.signIn(user, &browser)
+                for path in paths {
+                    for encoding in [nil, "gzip"] {
+                        let answer = try await t.bytes(path, browser, acceptEncoding: encoding)
+                        let page = String(decoding: encoding == nil ? answer.body : try gunzip(answer.body), as: UTF8.self)
+                        XCTAssertEqual(answer.status, .ok, path)
+                        XCTAssertTrue(page.contains("<path class=\"grid\""), "\(user) \(path): the map's grids")
+                        XCTAssertFalse(page.contains("<!--carried"), "\(user) \(path) \(encoding ?? "plain"): a mark left")
+                    }
+                }
+            }
         }
     }
 
-    /// Texts compressed before join a page's stream wherever they lie: at its start or end, twice, one beside another,
-    /// or not at all; a text whose first bytes match but not the rest is compressed with the page.
-    func testTextsCompressedBeforeJoinThePageWhereverTheyLie() throws {
+    /// Texts carried by a page go back in place of their marks wherever they lie: at its start or end, twice, one beside
+    /// another; plain, or as their blocks inside the page's gzip stream. A page without marks is left as it is.
+    func testCarriedTextsGoBackInPlaceOfTheirMarks() throws {
         let map = (0..<400).map { "<path class=\"grid\" d=\"M\($0 % 97) \($0 % 89)L\($0 % 83) 4Z\"><title>第\($0)网格</title></path>" }.joined()
         let list = (0..<300).map { "<li>第\($0)件</li>" }.joined()
         let (mapText, listText) = (try XCTUnwrap(PrecompressedText(map)), try XCTUnwrap(PrecompressedText(list)))
-        let pages = ["<html>" + map + "</html>", map + "<p>尾</p>", "<p>头</p>" + map, map, "<a>" + map + list + "</a>",
-                     list + "<b>" + map + "</b>" + map, String(map.dropLast(9)) + "</p>" + list, String(repeating: "没有地图", count: 600)]
+        let texts = [mapText, listText, mapText]
+        let (m0, m1, m2) = (PrecompressedText.mark(0), PrecompressedText.mark(1), PrecompressedText.mark(2))
+        let pages = ["<html>" + m0 + "</html>", m0 + "<p>尾</p>", "<p>头</p>" + m0, m0, "<a>" + m0 + m1 + "</a>",
+                     m1 + "<b>" + m2 + "</b>" + m0, "<p>" + m1 + m1 + "</p>"]
         for page in pages {
-            let packed = try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(string: page), carrying: [mapText, listText, mapText],
-                                                           allocator: ByteBufferAllocator()))
-            let data = Data(buffer: packed)
-            XCTAssertEqual(String(decoding: try gunzip(data), as: UTF8.self), page)
-            XCTAssertEqual(data.range(of: Data(mapText.blocks)) != nil, page.contains(map), String(page.prefix(40)))
-            XCTAssertEqual(data.range(of: Data(listText.blocks)) != nil, page.contains(list), String(page.prefix(40)))
+            let expected = page.replacingOccurrences(of: m0, with: map).replacingOccurrences(of: m1, with: list)
+                .replacingOccurrences(of: m2, with: map)
+            let carried = try XCTUnwrap(CarriedPage(ByteBuffer(string: page), texts: texts), page)
+            XCTAssertEqual(carried.length, expected.utf8.count)
+            XCTAssertEqual(String(buffer: carried.joined(ByteBuffer(string: page), allocator: ByteBufferAllocator())), expected)
+            let packed = Data(buffer: try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(string: page), pieces: carried.pieces,
+                                                                          allocator: ByteBufferAllocator())))
+            XCTAssertEqual(String(decoding: try gunzip(packed), as: UTF8.self), expected, page)
+            XCTAssertEqual(packed.range(of: Data(mapText.blocks)) != nil, expected.contains(map), page)
+            XCTAssertEqual(packed.range(of: Data(listText.blocks)) != nil, expected.contains(list), page)
         }
+        XCTAssertNil(CarriedPage(ByteBuffer(string: "<p>没有地图" + m0.dropLast() + "</p>"), texts: texts))
+        XCTAssertNil(CarriedPage(ByteBuffer(string: m0), texts: []))
     }
 
     /// Each answer's forms carry the session's token under a fresh mask; the page is otherwise the same.

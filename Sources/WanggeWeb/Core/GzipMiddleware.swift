@@ -19,18 +19,25 @@ struct GzipMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
+        let carried = CarriedPage(response.body.buffer, texts: request.carriedTexts)
         // The size first: most answers (a report's 201, tracking, the API's small JSON) are under it, and
         // parsing the content type was 8% of the trivial endpoint's CPU (BENCHMARKS.md, 2026-12-05 noon).
-        guard response.body.count >= Self.minimumBytes, let body = response.body.buffer,
+        guard carried?.length ?? response.body.count >= Self.minimumBytes, let body = response.body.buffer,
               !response.headers.contains(name: .contentEncoding), Self.isCompressible(response.headers)
-        else { return response }
+        else { return Self.withTextsInPlace(response, carried, allocator: request.byteBufferAllocator) }
         // Whether or not this client asked, a cache between must keep the two forms apart.
         response.headers.add(name: .vary, value: "Accept-Encoding")
         guard request.method != .HEAD, Self.acceptsGzip(request.headers[.acceptEncoding]),
-              let compressed = Self.gzip(body, carrying: request.carriedTexts, allocator: request.byteBufferAllocator)
-        else { return response }
+              let compressed = Self.gzip(body, pieces: carried?.pieces, allocator: request.byteBufferAllocator)
+        else { return Self.withTextsInPlace(response, carried, allocator: request.byteBufferAllocator) }
         response.headers.replaceOrAdd(name: .contentEncoding, value: "gzip")
         response.body = .init(buffer: compressed)
+        return response
+    }
+
+    /// The answer as it goes out plain: the texts it carries in place of their marks.
+    private static func withTextsInPlace(_ response: Response, _ carried: CarriedPage?, allocator: ByteBufferAllocator) -> Response {
+        if let carried, let body = response.body.buffer { response.body = .init(buffer: carried.joined(body, allocator: allocator)) }
         return response
     }
 
@@ -61,29 +68,24 @@ struct GzipMiddleware: AsyncMiddleware {
         return (weights["gzip"] ?? weights["*"] ?? 0) > 0
     }
 
-    /// The body as one gzip member. Where it holds one of `texts` whole, that text's blocks compressed before go in;
-    /// the bytes around are compressed now.
-    static func gzip(_ body: ByteBuffer, carrying texts: [PrecompressedText] = [], allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// The body as one gzip member; cut into `pieces` (`CarriedPage`), its carried texts go in as the blocks compressed
+    /// before, and the bytes around are compressed now.
+    static func gzip(_ body: ByteBuffer, pieces: [CarriedPage.Piece]? = nil, allocator: ByteBufferAllocator) -> ByteBuffer? {
         body.withUnsafeReadableBytes { input -> ByteBuffer? in
             guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-            let found = texts.compactMap { text in text.offset(in: input).map { (at: $0, text: text) } }.sorted { $0.at < $1.at }
-            var pieces: [wangge_gzip_piece] = []
-            var next = 0
-            // A text found twice, or inside another, goes in once; the rest are compressed with the page.
-            for (at, text) in found where at >= next {
-                if at > next { pieces.append(wangge_gzip_piece(text: base + next, length: at - next, blocks: nil, blocks_length: 0, crc: 0)) }
-                pieces.append(wangge_gzip_piece(text: nil, length: text.text.utf8.count,
-                                                blocks: UnsafePointer(text.blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)),
-                                                blocks_length: text.blocks.count, crc: text.crc))
-                next = at + text.text.utf8.count
+            let parts = (pieces ?? [.bytes(0..<input.count)]).map { piece in
+                switch piece {
+                case .bytes(let range):
+                    wangge_gzip_piece(text: base + range.lowerBound, length: range.count, blocks: nil, blocks_length: 0, crc: 0)
+                case .text(let text):
+                    wangge_gzip_piece(text: nil, length: text.text.utf8.count, blocks: UnsafePointer(text.blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)),
+                                      blocks_length: text.blocks.count, crc: text.crc)
+                }
             }
-            if next < input.count || pieces.isEmpty {
-                pieces.append(wangge_gzip_piece(text: base + next, length: input.count - next, blocks: nil, blocks_length: 0, crc: 0))
-            }
-            let capacity = wangge_gzip_pieces_bound(pieces, pieces.count)
+            let capacity = wangge_gzip_pieces_bound(parts, parts.count)
             var out = allocator.buffer(capacity: capacity)
             let written = out.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { output in
-                wangge_gzip_pieces(pieces, pieces.count, output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, level)
+                wangge_gzip_pieces(parts, parts.count, output.baseAddress?.assumingMemoryBound(to: UInt8.self), output.count, level)
             }
             return written > 0 ? out : nil
         }

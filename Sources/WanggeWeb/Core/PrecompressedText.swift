@@ -3,7 +3,7 @@ import Vapor
 
 /// A text that many pages carry whole, compressed once: a county's map outlines are 178 KB of the report form's 197 KB,
 /// and compressing them again at every view was 0.82 of the form's 1.40 ms of CPU (BENCHMARKS.md). A page that
-/// carries one says so (`Request.carries`), and `GzipMiddleware` copies these blocks into the page's stream in place of
+/// carries one writes its mark (`Request.carry`), and `GzipMiddleware` copies these blocks into the page's stream in place of
 /// compressing the same bytes again.
 ///
 /// Compressed once, it can afford zlib's level 6, where a page's own bytes get level 1: the page goes out smaller too.
@@ -38,14 +38,6 @@ final class PrecompressedText: @unchecked Sendable {
     }
 
     deinit { blocks.deallocate() }
-
-    /// Where the text first lies whole in `body`.
-    func offset(in body: UnsafeRawBufferPointer) -> Int? {
-        let found = text.utf8.withContiguousStorageIfAvailable { text in
-            wangge_find_text(body.baseAddress?.assumingMemoryBound(to: UInt8.self), body.count, text.baseAddress, text.count)
-        } ?? -1
-        return found >= 0 ? found : nil
-    }
 }
 
 private struct CarriedTextsKey: StorageKey {
@@ -53,10 +45,76 @@ private struct CarriedTextsKey: StorageKey {
 }
 
 extension Request {
-    /// Tells `GzipMiddleware` that this answer carries `text` whole, so it sends the blocks compressed before.
-    func carries(_ text: PrecompressedText) {
-        storage[CarriedTextsKey.self] = carriedTexts + [text]
+    /// A mark for the page in place of `text`, which `GzipMiddleware` puts back: as the blocks compressed before for a
+    /// client that takes gzip, as the text for one that does not. The text never passes through the page's template,
+    /// which copied a county's outlines twice more at every view.
+    func carry(_ text: PrecompressedText) -> String {
+        var texts = carriedTexts
+        texts.append(text)
+        storage[CarriedTextsKey.self] = texts
+        return PrecompressedText.mark(texts.count - 1)
     }
 
     var carriedTexts: [PrecompressedText] { storage[CarriedTextsKey.self] ?? [] }
+}
+
+extension PrecompressedText {
+    /// A comment no page writes otherwise: user data reaches pages escaped, and the token is this process's own.
+    static func mark(_ index: Int) -> String { "<!--carried \(index) \(markToken)-->" }
+
+    private static let markToken = UUID().uuidString
+}
+
+/// A page cut where the marks of the texts it carries lie (`Request.carry`): its own bytes between, and the texts.
+struct CarriedPage {
+    enum Piece {
+        case bytes(Range<Int>)
+        case text(PrecompressedText)
+    }
+
+    let pieces: [Piece]
+    /// The page's length with the texts in place of their marks.
+    let length: Int
+
+    /// Nil when the body holds none of the marks.
+    init?(_ body: ByteBuffer?, texts: [PrecompressedText]) {
+        guard !texts.isEmpty, let body else { return nil }
+        var found: [(at: Int, end: Int, text: PrecompressedText)] = []
+        body.withUnsafeReadableBytes { page in
+            let base = page.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            for (index, text) in texts.enumerated() {
+                var mark = PrecompressedText.mark(index)
+                mark.withUTF8 { mark in
+                    var from = 0
+                    while case let at = wangge_find_text(base.map { $0 + from }, page.count - from, mark.baseAddress, mark.count), at >= 0 {
+                        found.append((from + at, from + at + mark.count, text))
+                        from += at + mark.count
+                    }
+                }
+            }
+        }
+        guard !found.isEmpty else { return nil }
+        var pieces: [Piece] = []
+        var next = 0, length = 0
+        for (at, end, text) in found.sorted(by: { $0.at < $1.at }) {
+            if at > next { pieces.append(.bytes(next..<at)) }
+            pieces.append(.text(text))
+            length += at - next + text.text.utf8.count
+            next = end
+        }
+        if next < body.readableBytes { pieces.append(.bytes(next..<body.readableBytes)) }
+        (self.pieces, self.length) = (pieces, length + body.readableBytes - next)
+    }
+
+    /// The page with the texts in place, for a client that does not take gzip.
+    func joined(_ body: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: length)
+        for piece in pieces {
+            switch piece {
+            case .bytes(let range): out.writeImmutableBuffer(body.getSlice(at: body.readerIndex + range.lowerBound, length: range.count)!)
+            case .text(let text): out.writeString(text.text)
+            }
+        }
+        return out
+    }
 }

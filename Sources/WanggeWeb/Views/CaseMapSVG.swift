@@ -31,8 +31,10 @@ enum CaseMapSVG {
     static let width = 800.0, height = 500.0
 
     /// `pickable` adds the projection to the SVG so the page's script can turn a click into lat/lon.
-    /// The grids come projected (`GridShapeCache`); with none, the markers set the frame.
-    static func render(_ map: GridShapeCache.ProjectedMap, markers: [Marker], title: String, pickable: Bool = false) -> String {
+    /// The grids come projected (`GridShapeCache`); with none, the markers set the frame. `outlines`, when given, is
+    /// written in place of the grids' outlines (a page's mark for them, `Request.carry`).
+    static func render(_ map: GridShapeCache.ProjectedMap, markers: [Marker], title: String, pickable: Bool = false,
+                       outlines: String? = nil) -> String {
         let projection = map.projection ?? SVGProjection(bounds: frame(of: markers), width: map.width, height: map.height, padding: 12)
         let bounds = projection.bounds
         let (width, height) = (map.width, map.height)
@@ -41,7 +43,7 @@ enum CaseMapSVG {
             out += " class=\"pick-map\" data-min-lon=\"\(bounds.minLon)\" data-min-lat=\"\(bounds.minLat)\" data-max-lon=\"\(bounds.maxLon)\" data-max-lat=\"\(bounds.maxLat)\" data-width=\"\(Int(width))\" data-height=\"\(Int(height))\" data-padding=\"12\""
         }
         out += "><title>\(GridMapSVG.escape(title))</title>"
-        let outlines = map.caseMapOutlines?.text ?? outlines(of: map.grids)
+        let outlines = outlines ?? map.caseMapOutlines?.text ?? Self.outlines(of: map.grids)
         out.reserveCapacity(out.utf8.count + outlines.utf8.count + 4096)
         out += outlines
         // Counted in place: copied into an array of their own, the markers of a county's map were 5% of the overview's time.

@@ -49,8 +49,8 @@ extension MapPages {
             scopes = actor.scopes
         }
         let map = try await req.application.gridShapeCache.map(of: scopes, width: CaseMapSVG.width, height: CaseMapSVG.height, on: req.database)
-        if let outlines = map.caseMapOutlines { req.carries(outlines) }
-        return CaseMapSVG.render(map, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable)
+        return CaseMapSVG.render(map, markers: markers, title: Strings.table(english: req.isEnglish)["map"]!, pickable: pickable,
+                                 outlines: map.caseMapOutlines.map(req.carry))
     }
 }
 
