@@ -111,7 +111,7 @@ final class ResponseCompressionTests: XCTestCase {
             XCTAssertTrue(String(decoding: plain.body, as: UTF8.self).contains(outlines.text), "the form draws the county's outlines")
             XCTAssertEqual(plain.headers.first(name: .contentLength), String(plain.body.count))
             XCTAssertEqual(packed.headers.first(name: .contentEncoding), "gzip")
-            XCTAssertNotNil(packed.body.range(of: Data(outlines.blocks)), "the outlines go in as compressed once")
+            XCTAssertNotNil(packed.body.range(of: Data(try XCTUnwrap(outlines.blocks))), "the outlines go in as compressed once")
             XCTAssertEqual(withoutFormTokens(try gunzip(packed.body)), withoutFormTokens(plain.body))
             let whole = try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(data: plain.body), allocator: ByteBufferAllocator()))
             XCTAssertLessThanOrEqual(packed.body.count, whole.readableBytes, "no larger than the page compressed whole")
@@ -140,7 +140,7 @@ final class ResponseCompressionTests: XCTestCase {
     func testCarriedTextsGoBackInPlaceOfTheirMarks() throws {
         let map = (0..<400).map { "<path class=\"grid\" d=\"M\($0 % 97) \($0 % 89)L\($0 % 83) 4Z\"><title>第\($0)网格</title></path>" }.joined()
         let list = (0..<300).map { "<li>第\($0)件</li>" }.joined()
-        let (mapText, listText) = (try XCTUnwrap(PrecompressedText(map)), try XCTUnwrap(PrecompressedText(list)))
+        let (mapText, listText) = (PrecompressedText(map), PrecompressedText(list))
         let texts = [mapText, listText, mapText]
         let (m0, m1, m2) = (PrecompressedText.mark(0), PrecompressedText.mark(1), PrecompressedText.mark(2))
         let pages = ["<html>" + m0 + "</html>", m0 + "<p>尾</p>", "<p>头</p>" + m0, m0, "<a>" + m0 + m1 + "</a>",
@@ -154,11 +154,31 @@ final class ResponseCompressionTests: XCTestCase {
             let packed = Data(buffer: try XCTUnwrap(GzipMiddleware.gzip(ByteBuffer(string: page), pieces: carried.pieces,
                                                                           allocator: ByteBufferAllocator())))
             XCTAssertEqual(String(decoding: try gunzip(packed), as: UTF8.self), expected, page)
-            XCTAssertEqual(packed.range(of: Data(mapText.blocks)) != nil, expected.contains(map), page)
-            XCTAssertEqual(packed.range(of: Data(listText.blocks)) != nil, expected.contains(list), page)
+            XCTAssertEqual(packed.range(of: Data(try XCTUnwrap(mapText.blocks))) != nil, expected.contains(map), page)
+            XCTAssertEqual(packed.range(of: Data(try XCTUnwrap(listText.blocks))) != nil, expected.contains(list), page)
         }
         XCTAssertNil(CarriedPage(ByteBuffer(string: "<p>没有地图" + m0.dropLast() + "</p>"), texts: texts))
         XCTAssertNil(CarriedPage(ByteBuffer(string: m0), texts: []))
+    }
+
+    /// A dispatcher's grid choices go out as runs compressed once, all but the run holding the case's grid, which is
+    /// written with that option selected; put back, they are the options as written whole.
+    func testGridChoicesGoOutAsRunsWithTheCasesGridSelected() async throws {
+        try await withApp(on: [.sqlite]) { t in
+            let grids = (0..<250).map { (code: "g-\($0)", label: "第\($0)网格 <\($0)>") }
+            let choices = GridChoices(grids)
+            XCTAssertEqual(choices.runs.count, 3)
+            for selected in ["g-150", "g-0", "g-249", "g-999", nil] {
+                let req = Request(application: t.app, on: t.app.eventLoopGroup.next())
+                let html = choices.html(selecting: selected, for: req)
+                let expected = SelectOptions.html(grids.map { ($0.code, $0.label, $0.code == selected) })
+                let carried = try XCTUnwrap(CarriedPage(ByteBuffer(string: html), texts: req.carriedTexts))
+                XCTAssertEqual(String(buffer: carried.joined(ByteBuffer(string: html), allocator: ByteBufferAllocator())), expected)
+                let marks = html.components(separatedBy: "<!--carried").count - 1
+                XCTAssertEqual(marks, grids.contains { $0.code == selected } ? 2 : 3, selected ?? "none")
+                XCTAssertEqual(choices.html(selecting: selected, for: req), html, "the same runs keep their marks")
+            }
+        }
     }
 
     /// Each answer's forms carry the session's token under a fresh mask; the page is otherwise the same.

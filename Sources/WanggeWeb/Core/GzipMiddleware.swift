@@ -73,13 +73,15 @@ struct GzipMiddleware: AsyncMiddleware {
     static func gzip(_ body: ByteBuffer, pieces: [CarriedPage.Piece]? = nil, allocator: ByteBufferAllocator) -> ByteBuffer? {
         body.withUnsafeReadableBytes { input -> ByteBuffer? in
             guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-            let parts = (pieces ?? [.bytes(0..<input.count)]).map { piece in
+            var parts: [wangge_gzip_piece] = []
+            for piece in pieces ?? [.bytes(0..<input.count)] {
                 switch piece {
                 case .bytes(let range):
-                    wangge_gzip_piece(text: base + range.lowerBound, length: range.count, blocks: nil, blocks_length: 0, crc: 0)
+                    parts.append(wangge_gzip_piece(text: base + range.lowerBound, length: range.count, blocks: nil, blocks_length: 0, crc: 0))
                 case .text(let text):
-                    wangge_gzip_piece(text: nil, length: text.text.utf8.count, blocks: UnsafePointer(text.blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)),
-                                      blocks_length: text.blocks.count, crc: text.crc)
+                    guard let blocks = text.blocks else { return nil }
+                    parts.append(wangge_gzip_piece(text: nil, length: text.text.utf8.count, blocks: UnsafePointer(blocks.baseAddress!.assumingMemoryBound(to: UInt8.self)),
+                                                   blocks_length: blocks.count, crc: text.crc))
                 }
             }
             let capacity = wangge_gzip_pieces_bound(parts, parts.count)

@@ -12,32 +12,31 @@ final class PrecompressedText: @unchecked Sendable {
 
     let text: String
     /// Raw deflate blocks ending on a byte boundary, none marked the last (`wangge_deflate_blocks`). Written once in
-    /// `init` and only read after, hence `@unchecked Sendable`.
-    let blocks: UnsafeMutableRawBufferPointer
+    /// `init` and only read after, hence `@unchecked Sendable`. Nil if zlib failed: a page carrying the text then goes
+    /// out plain.
+    let blocks: UnsafeMutableRawBufferPointer?
     let crc: UInt32
 
-    /// Nil when zlib fails, which leaves the pages to compress the text as any other.
-    init?(_ text: String) {
+    init(_ text: String) {
         var text = text
         text.makeContiguousUTF8()
         let length = text.utf8.count
         let capacity = wangge_deflate_blocks_bound(length)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
         var crc: UInt32 = 0
         let written = text.utf8.withContiguousStorageIfAvailable { bytes in
             wangge_deflate_blocks(bytes.baseAddress, length, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity, Self.level, &crc)
         } ?? 0
-        guard written > 0 else {
-            buffer.deallocate()
-            return nil
+        var blocks: UnsafeMutableRawBufferPointer?
+        if written > 0 {
+            blocks = UnsafeMutableRawBufferPointer.allocate(byteCount: written, alignment: 1)
+            blocks?.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<written]))
         }
-        let blocks = UnsafeMutableRawBufferPointer.allocate(byteCount: written, alignment: 1)
-        blocks.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[..<written]))
-        buffer.deallocate()
         (self.text, self.blocks, self.crc) = (text, blocks, crc)
     }
 
-    deinit { blocks.deallocate() }
+    deinit { blocks?.deallocate() }
 }
 
 private struct CarriedTextsKey: StorageKey {
@@ -50,6 +49,7 @@ extension Request {
     /// which copied a county's outlines twice more at every view.
     func carry(_ text: PrecompressedText) -> String {
         var texts = carriedTexts
+        if let index = texts.firstIndex(where: { $0 === text }) { return PrecompressedText.mark(index) }
         texts.append(text)
         storage[CarriedTextsKey.self] = texts
         return PrecompressedText.mark(texts.count - 1)

@@ -154,11 +154,11 @@ struct CasePageContext: Encodable {
         let departments = catalog.activeDepartments.map {
             PageOption(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
         }
-        var gridOptions = ""
+        var gridChoices: GridChoices?
         var targets: [PageOption] = []
         if actor.role == .dispatcher {
             let units = OrgUnitService(db: req.database)
-            gridOptions = try await catalog.gridChoices.options(within: actor.scopes[0], on: req.database)
+            gridChoices = try await catalog.gridChoices.choices(within: actor.scopes[0], on: req.database)
             if let level = OrgCode.level(of: snapshot.centreOrgCode) {
                 targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
                     .filter { $0.code != snapshot.centreOrgCode }.map { PageOption(value: $0.code, label: "\($0.name)(\($0.code))") }
@@ -187,7 +187,7 @@ struct CasePageContext: Encodable {
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
-            gridOptions: gridOptions,
-            gridOptionsSelecting: model.gridCode.map { SelectOptions.selecting($0, in: gridOptions) } ?? gridOptions, targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            gridOptions: gridChoices?.html(selecting: nil, for: req) ?? "",
+            gridOptionsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
