@@ -14,6 +14,20 @@ enum SelectOptions {
         return out
     }
 
+    static func html(_ options: [PageOption]) -> String {
+        html(options.map { ($0.value, $0.label, $0.selected) })
+    }
+
+    /// A checkbox for each option, named `name`, none checked.
+    static func checks(_ options: [PageOption], name: String) -> String {
+        var out = ""
+        for option in options {
+            out += "<label class=\"check\"><input type=\"checkbox\" name=\"" + GridMapSVG.escape(name) + "\" value=\""
+                + GridMapSVG.escape(option.value) + "\"> " + GridMapSVG.escape(option.label) + "</label>"
+        }
+        return out
+    }
+
     /// `html` (options written by `html(_:)`, none selected) with the option of `value` selected. Found by its bytes:
     /// Foundation's `range(of:)` over a county's 1,000 grids' options was a quarter of a dispatcher's case page.
     static func selecting(_ value: String, in html: String) -> String {

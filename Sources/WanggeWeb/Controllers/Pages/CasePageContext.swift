@@ -58,13 +58,16 @@ struct CasePageContext: Encodable {
     var forms: [ActionForm]
     var map: String
     var duplicates: [Field]
-    var categories: [PageOption]
-    var departments: [PageOption]
+    /// The forms' short lists written in Swift too (`SelectOptions`): Leaf copies a page's whole context at each turn of
+    /// a loop, and these lists' five dozen turns were a third of a dispatcher's page on a registered case (BENCHMARKS.md).
+    var categoryOptions: String
+    var departmentOptions: String
+    var departmentChecks: String
     /// The dispatch forms' grid choices as `<option>`s (`SelectOptions`), with the case's own grid
     /// selected where no department is offered first.
     var gridOptions: String
     var gridOptionsSelecting: String
-    var targets: [PageOption]
+    var targetOptions: String
     var errors: [String: String]
     var canRevealContact: Bool
 
@@ -186,8 +189,9 @@ struct CasePageContext: Encodable {
             p: PageChrome(req, notice: req.notice), code: model.code, version: model.version, description: model.description,
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
-            steps: steps, forms: forms, map: map, duplicates: duplicates, categories: categories, departments: departments,
+            steps: steps, forms: forms, map: map, duplicates: duplicates, categoryOptions: SelectOptions.html(categories),
+            departmentOptions: SelectOptions.html(departments), departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"),
             gridOptions: gridChoices?.html(selecting: nil, for: req) ?? "",
-            gridOptionsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targets: targets, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            gridOptionsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targetOptions: SelectOptions.html(targets), errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
