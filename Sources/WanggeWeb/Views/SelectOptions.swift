@@ -18,6 +18,11 @@ enum SelectOptions {
         html(options.map { ($0.value, $0.label, $0.selected) })
     }
 
+    /// Each group's options under an `<optgroup>` of its label.
+    static func groups(_ groups: [(label: String, options: [PageOption])]) -> String {
+        groups.map { "<optgroup label=\"" + GridMapSVG.escape($0.label) + "\">" + html($0.options) + "</optgroup>" }.joined()
+    }
+
     /// A checkbox for each option, named `name`, none checked.
     static func checks(_ options: [PageOption], name: String) -> String {
         var out = ""

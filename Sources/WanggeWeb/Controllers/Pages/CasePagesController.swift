@@ -36,10 +36,11 @@ struct CasePagesController: RouteCollection {
     struct WorkContext: Encodable {
         var p: PageChrome
         var tabs: [Tab]
-        var statuses: [PageOption]
-        var categories: [PageOption]
-        var channels: [PageOption]
-        var urgencies: [PageOption]
+        /// The filters' options written in Swift (`SelectOptions`), not in Leaf loops, which copy the page's context at each turn.
+        var statusOptions: String
+        var categoryOptions: String
+        var channelOptions: String
+        var urgencyOptions: String
         var from: String
         var to: String
         var rows: [Row]
@@ -129,8 +130,9 @@ struct CasePagesController: RouteCollection {
             .map { PageOption(value: $0.code, label: $0.name, selected: $0.code == category) }
         let channels = WanggeDomain.Channel.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
         let urgencies = Urgency.allCases.map { PageOption(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
-        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statuses: statuses,
-                                                      categories: categories, channels: channels, urgencies: urgencies,
+        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statusOptions: SelectOptions.html(statuses),
+                                                      categoryOptions: SelectOptions.html(categories), channelOptions: SelectOptions.html(channels),
+                                                      urgencyOptions: SelectOptions.html(urgencies),
                                                       from: query["from"] ?? "", to: query["to"] ?? "",
                                                       rows: rows, next: nextURL,
                                                       q: filter.search ?? "", queue: currentQueue, warning: currentWarning, map: map))

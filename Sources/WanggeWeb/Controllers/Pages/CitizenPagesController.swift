@@ -6,15 +6,12 @@ import WanggePersistence
 /// 随手报 and 进度查询: report a problem (citizens without an account, grid workers on patrol,
 /// operators at a hotline or window) and follow it with the query code.
 struct CitizenPagesController: RouteCollection {
-    struct Group: Encodable {
-        var label: String
-        var options: [PageOption]
-    }
-
     struct ReportContext: Encodable {
         var p: PageChrome
-        var categories: [Group]
-        var channels: [PageOption]
+        /// The categories under their groups, and the channels, written in Swift (`SelectOptions`): Leaf's loops copy the
+        /// page's context at each turn.
+        var categoryOptions: String
+        var channelOptions: String
         var map: String
         var form: [String: String]
         var errors: [String: String]
@@ -54,7 +51,7 @@ struct CitizenPagesController: RouteCollection {
         let actor = req.currentUser?.actor
         let rows = try await req.application.catalogNames(on: req.database).categoryList.filter(\.active)
         let groups = rows.filter { $0.parentCode == nil }.map { top in
-            Group(label: top.name, options: rows.filter { $0.parentCode == top.code }.map {
+            (label: top.name, options: rows.filter { $0.parentCode == top.code }.map {
                 PageOption(value: $0.code, label: $0.name, selected: form["categoryCode"] == $0.code)
             })
         }
@@ -66,7 +63,7 @@ struct CitizenPagesController: RouteCollection {
             channels = allowed.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == preferred) }
         }
         let map = try await MapPages.caseMap(req, actor: actor?.role == .gridWorker ? actor : nil, markers: [], pickable: true)
-        return ReportContext(p: PageChrome(req), categories: groups, channels: channels, map: map, form: form, errors: errors,
+        return ReportContext(p: PageChrome(req), categoryOptions: SelectOptions.groups(groups), channelOptions: SelectOptions.html(channels), map: map, form: form, errors: errors,
                              staff: actor?.role.isStaff ?? false, gridWorker: actor?.role == .gridWorker,
                              operatorRole: actor?.role == .dispatcher)
     }
