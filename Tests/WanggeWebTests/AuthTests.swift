@@ -140,4 +140,18 @@ final class AuthTests: XCTestCase {
             _ = try await t.token("leader", password: "new-secret-42")
         }
     }
+
+    /// Secrets and masks come in the length asked, drawn afresh each time; a masked token unmasks to its secret.
+    func testRandomBytesAndMasksComeInTheLengthAskedAndDiffer() {
+        for count in [0, 1, 7, 8, 9, 32, 43] {
+            XCTAssertEqual(Tokens.randomBytes(count).count, count)
+        }
+        XCTAssertNotEqual(Tokens.randomBytes(32), Tokens.randomBytes(32))
+        XCTAssertEqual(Set((0..<64).flatMap { _ in Tokens.randomBytes(43) }).count > 200, true, "bytes spread over their range")
+        let secret = Tokens.random()
+        XCTAssertEqual(secret.count, 43)
+        let masks = (0..<8).map { _ in Tokens.masked(secret) }
+        XCTAssertEqual(Set(masks).count, masks.count, "a fresh mask on every page")
+        XCTAssertEqual(Set(masks.map(Tokens.unmasked)), [secret])
+    }
 }
