@@ -13,6 +13,19 @@ struct PageChrome: Encodable {
         var label: String
         var current: Bool
         var badged: Bool
+
+        /// The links as the header shows them: the page being read marked, the inbox with its badge.
+        static func html(_ items: [NavItem], unreadBadge: String, unreadLabel: String) -> String {
+            var out = ""
+            for item in items {
+                out += "<a href=\"" + GridMapSVG.escape(item.href) + (item.current ? "\" aria-current=\"page\">" : "\">") + GridMapSVG.escape(item.label)
+                if item.badged {
+                    out += " <span class=\"badge\" aria-label=\"" + GridMapSVG.escape(unreadLabel) + "\">" + GridMapSVG.escape(unreadBadge) + "</span>"
+                }
+                out += "</a>"
+            }
+            return out
+        }
     }
 
     struct UserInfo: Encodable {
@@ -29,7 +42,8 @@ struct PageChrome: Encodable {
     var t: StringTable
     var csrf: String
     var user: UserInfo?
-    var nav: [NavItem]
+    /// The navigation's links written in Swift (`NavItem.html`): Leaf's loop copies the page's context at every turn.
+    var navHTML: String
     var notice: String?
     var path: String
     /// The header's badge: the count, "99+" from the cap on, empty when nothing is unread.
@@ -76,7 +90,7 @@ struct PageChrome: Encodable {
             add("/report", "report")
             add("/track", "track")
         }
-        self.nav = nav
+        self.navHTML = NavItem.html(nav, unreadBadge: unreadBadge, unreadLabel: t["unread"] ?? "unread")
     }
 }
 
