@@ -90,6 +90,8 @@ final class HostileInputTests: XCTestCase {
             let code = try XCTUnwrap(r.json["code"] as? String)
             let stored = try await CaseModel.query(on: t.app.db).filter(\.$code == code).first()
             XCTAssertEqual(stored?.description, payload, "stored exactly, as text")
+            // The same in the timeline's note and the reporter's name among the facts.
+            try await t.act(code, "note", token: try await t.token("dispatcher"), ["note": payload])
             var browser = Browser()
             try await t.signIn("dispatcher", &browser)
             let (_, page, _) = try await t.get("/cases/\(code)", &browser)
@@ -97,6 +99,8 @@ final class HostileInputTests: XCTestCase {
             XCTAssertFalse(page.contains("<img src=x"))
             XCTAssertFalse(page.contains("<svg onload"))
             XCTAssertTrue(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") || page.contains("&lt;script&gt;alert("))
+            XCTAssertTrue(page.contains("<span class=\"note\">&#39;; DROP TABLE cases; -- &lt;script&gt;"), "the note in the timeline, escaped")
+            XCTAssertTrue(page.contains("&quot;&gt;&lt;svg onload=alert(1)&gt;"), "the address among the facts, escaped")
             let (_, list, _) = try await t.get("/work?all=1", &browser)
             XCTAssertFalse(list.contains("<script>alert"))
             // And search with SQL in it is just a search.

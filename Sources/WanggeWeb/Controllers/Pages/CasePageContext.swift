@@ -31,6 +31,15 @@ struct CasePageContext: Encodable {
         var note: String?
         var at: String
         var isPublic: Bool
+
+        /// The timeline's items: when, what, the state it led to, who, and the note.
+        static func timeline(_ steps: [Step]) -> String {
+            steps.map { step in
+                "<li><time>" + GridMapSVG.escape(step.at) + "</time> <strong>" + GridMapSVG.escape(step.actionName) + "</strong> → "
+                    + GridMapSVG.escape(step.stateName) + " · " + GridMapSVG.escape(step.actor)
+                    + (step.note.map { "<br><span class=\"note\">" + GridMapSVG.escape($0) + "</span>" } ?? "") + "</li>"
+            }.joined()
+        }
     }
 
     struct Clock: Encodable {
@@ -42,6 +51,11 @@ struct CasePageContext: Encodable {
     struct Field: Encodable {
         var label: String
         var value: String
+
+        /// The facts as a `<dl>`'s terms and definitions.
+        static func facts(_ fields: [Field]) -> String {
+            fields.map { "<dt>" + GridMapSVG.escape($0.label) + "</dt><dd>" + GridMapSVG.escape($0.value) + "</dd>" }.joined()
+        }
     }
 
     var p: PageChrome
@@ -51,10 +65,12 @@ struct CasePageContext: Encodable {
     var stateName: String
     var warning: String
     var warningName: String
-    var fields: [Field]
+    /// The facts and the timeline written in Swift (`Field.facts`, `Step.timeline`): Leaf copies the page's whole
+    /// context at every turn of a loop.
+    var facts: String
     var clocks: [Clock]
     var photos: [String]
-    var steps: [Step]
+    var timeline: String
     var forms: [ActionForm]
     var map: String
     var duplicates: [Field]
@@ -188,8 +204,8 @@ struct CasePageContext: Encodable {
         return CasePageContext(
             p: PageChrome(req, notice: req.notice), code: model.code, version: model.version, description: model.description,
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
-            fields: fields, clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
-            steps: steps, forms: forms, map: map, duplicates: duplicates, categoryOptions: SelectOptions.html(categories),
+            facts: Field.facts(fields), clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
+            timeline: Step.timeline(steps), forms: forms, map: map, duplicates: duplicates, categoryOptions: SelectOptions.html(categories),
             departmentOptions: SelectOptions.html(departments), departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"),
             gridOptions: gridChoices?.html(selecting: nil, for: req) ?? "",
             gridOptionsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targetOptions: SelectOptions.html(targets), errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
