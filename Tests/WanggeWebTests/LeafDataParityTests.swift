@@ -11,8 +11,6 @@ final class LeafDataParityTests: XCTestCase {
         try assertParity(PageOption(value: "0101", label: "井盖 & <缺失>", selected: true))
         try assertParity(PageOption(value: "", label: "全部"))
         try assertParity(CasePagesController.Tab(href: "/work?queue=to_register", label: "待受理", current: false))
-        try assertParity(CasePagesController.Row(code: "330110-20261206-00002", description: "路灯不亮", stateName: "已立案", category: "市政",
-                                                 channelName: "市民", warning: "yellow", warningName: "黄灯", createdAt: "12-06 09:30"))
         try assertParity(RolePagesController.Figure(label: "超期", value: 12_345, warning: "red"))
         try assertParity(RolePagesController.Figure(label: "待受理", value: 0))
         try assertParity(RolePagesController.Link(href: "/cases/330110-20261206-00002", label: "330110-20261206-00002", detail: "路灯不亮",

@@ -7,7 +7,7 @@ import WanggePersistence
 /// The work list (工作台) of every staff role, and one case page whose forms are the actions the
 /// reader may take now.
 struct CasePagesController: RouteCollection {
-    /// Tabs and rows go to Leaf as its data directly, as `PageOption` does.
+    /// Tabs go to Leaf as its data directly, as `PageOption` does.
     struct Tab: Encodable, LeafDataRepresentable {
         var href: String
         var label: String
@@ -16,7 +16,7 @@ struct CasePagesController: RouteCollection {
         var leafData: LeafData { .dictionary(["href": .string(href), "label": .string(label), "current": .bool(current)]) }
     }
 
-    struct Row: Encodable, LeafDataRepresentable {
+    struct Row: Encodable {
         var code: String
         var description: String
         var stateName: String
@@ -26,10 +26,18 @@ struct CasePagesController: RouteCollection {
         var warningName: String
         var createdAt: String
 
-        var leafData: LeafData {
-            .dictionary(["code": .string(code), "description": .string(description), "stateName": .string(stateName),
-                         "category": .string(category), "channelName": .string(channelName), "warning": .string(warning),
-                         "warningName": .string(warningName), "createdAt": .string(createdAt)])
+        /// The list's rows as the table shows them, written in Swift: Leaf copies the page's whole context at every
+        /// turn of a loop.
+        static func html(_ rows: [Row]) -> String {
+            var out = ""
+            for row in rows {
+                let code = GridMapSVG.escape(row.code)
+                out += "<tr><td><a href=\"/cases/" + code + "\">" + code + "</a></td><td>" + GridMapSVG.escape(row.description)
+                out += "</td><td>" + GridMapSVG.escape(row.stateName) + "</td><td>" + GridMapSVG.escape(row.category)
+                out += "</td><td><span class=\"lamp " + GridMapSVG.escape(row.warning) + "\">" + GridMapSVG.escape(row.warningName)
+                out += "</span></td><td>" + GridMapSVG.escape(row.createdAt) + "</td></tr>\n"
+            }
+            return out
         }
     }
 
@@ -43,7 +51,7 @@ struct CasePagesController: RouteCollection {
         var urgencyOptions: String
         var from: String
         var to: String
-        var rows: [Row]
+        var rows: String
         var next: String?
         var q: String
         var queue: String
@@ -134,7 +142,7 @@ struct CasePagesController: RouteCollection {
                                                       categoryOptions: SelectOptions.html(categories), channelOptions: SelectOptions.html(channels),
                                                       urgencyOptions: SelectOptions.html(urgencies),
                                                       from: query["from"] ?? "", to: query["to"] ?? "",
-                                                      rows: rows, next: nextURL,
+                                                      rows: Row.html(rows), next: nextURL,
                                                       q: filter.search ?? "", queue: currentQueue, warning: currentWarning, map: map))
     }
 
