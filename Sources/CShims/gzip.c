@@ -90,15 +90,7 @@ size_t wangge_gzip_pieces(const wangge_gzip_piece *pieces, size_t count, uint8_t
 }
 
 long wangge_find_text(const uint8_t *body, size_t body_length, const uint8_t *text, size_t text_length) {
-    if (text_length == 0 || text_length > body_length) return -1;
-    // A short probe, then the rest compared: glibc's memmem studies a long needle whole before it searches.
-    size_t probe = text_length < 64 ? text_length : 64;
-    const uint8_t *from = body, *end = body + body_length;
-    while ((size_t)(end - from) >= text_length) {
-        const uint8_t *hit = memmem(from, (size_t)(end - from), text, probe);
-        if (hit == NULL || (size_t)(end - hit) < text_length) return -1;
-        if (memcmp(hit, text, text_length) == 0) return (long)(hit - body);
-        from = hit + 1;
-    }
-    return -1;
+    if (text_length == 0) return -1;
+    const uint8_t *hit = memmem(body, body_length, text, text_length);  // glibc's, which Swift's Glibc does not declare
+    return hit ? (long)(hit - body) : -1;
 }

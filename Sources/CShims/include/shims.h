@@ -60,7 +60,7 @@ size_t wangge_gzip_pieces_bound(const wangge_gzip_piece *pieces, size_t count);
 /// as they are. Returns the bytes written, or 0 when `capacity` was too small or zlib failed.
 size_t wangge_gzip_pieces(const wangge_gzip_piece *pieces, size_t count, uint8_t *out, size_t capacity, int level);
 
-/// Where `text` first lies whole in `body`, or -1.
+/// Where `text` (a page's mark for a carried text) first lies in `body`, or -1.
 long wangge_find_text(const uint8_t *body, size_t body_length, const uint8_t *text, size_t text_length);
 
 #endif
