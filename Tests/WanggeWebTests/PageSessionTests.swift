@@ -149,10 +149,12 @@ final class PageSessionTests: XCTestCase {
             XCTAssertTrue(english(["wangge_session=abc; wangge_lang=en; wangge_csrf=x"]))
             XCTAssertTrue(english(["wangge_session=abc;wangge_lang=en  "]))
             XCTAssertTrue(english(["wangge_session=abc", "wangge_lang=en"]), "in a second Cookie header")
+            XCTAssertTrue(english(["; wangge_session=abc;\twangge_lang=en\t;"]), "tabs and empty pieces around it")
             XCTAssertFalse(english([]))
             XCTAssertFalse(english(["wangge_lang=zh; wangge_session=abc"]))
             XCTAssertFalse(english(["xwangge_lang=en"]))
             XCTAssertFalse(english(["wangge_lang=english"]))
+            XCTAssertFalse(english(["wangge_lang=e", "wangge_lang =en", ";;", ""]), "shorter, spaced inside, empty")
             XCTAssertFalse(english(["wangge_session=wangge_lang=en"]), "a value that only contains the pair")
         }
     }
