@@ -63,6 +63,39 @@ final class InboxTests: XCTestCase {
         }
     }
 
+    /// The inbox page lists each notification: the unread marked, a case's linked to its page, one without a case as
+    /// plain text, markup in a title or body shown as text. An empty inbox says so.
+    func testTheInboxPageMarksTheUnreadAndLinksEachCase() async throws {
+        try await withApp { t in
+            try await fill(t, "dispatcher", count: 2, readEvery: 2)
+            let found = try await UserModel.query(on: t.app.db).filter(\.$username == "dispatcher").first()
+            let plain = NotificationModel()
+            plain.$user.id = try XCTUnwrap(found?.id)
+            plain.kind = NotificationModel.Kind.overdue.rawValue
+            plain.title = "<b>系统</b>通知"
+            plain.body = "维护 & \"升级\""
+            plain.createdAt = Date(timeIntervalSince1970: 1_764_000_100)
+            try await plain.create(on: t.app.db)
+
+            var browser = Browser()
+            try await t.signIn("dispatcher", &browser)
+            let (status, page, _) = try await t.get("/inbox", &browser)
+            XCTAssertEqual(status, .ok)
+            let list = try XCTUnwrap(page.firstMatch(of: /<ul class="inbox">(.*?)<\/ul>/).map { String($0.1) }, page)
+            XCTAssertEqual(list, [
+                #"<li class="unread">&lt;b&gt;系统&lt;/b&gt;通知<br><small>维护 &amp; &quot;升级&quot;</small></li>"#,
+                #"<li><a href="/cases/330110-20261201-00002">事件超期:第2件</a><br><small>事件超期</small></li>"#,
+                #"<li class="unread"><a href="/cases/330110-20261201-00001">事件超期:第1件</a><br><small>事件超期</small></li>"#,
+            ].joined())
+
+            var other = Browser()
+            try await t.signIn("dispatcher-dh", &other)
+            let (_, empty, _) = try await t.get("/inbox", &other)
+            XCTAssertFalse(empty.contains("<ul class=\"inbox\">"), "no list without notifications")
+            XCTAssertTrue(empty.contains(Strings.zh["noRows"]!), "an empty inbox says so")
+        }
+    }
+
     func testTheBadgeStopsAt99PlusAndALongInboxIsPagedAndReadInFull() async throws {
         try await withApp { t in
             try await fill(t, "dispatcher", count: 4500, readEvery: 3)

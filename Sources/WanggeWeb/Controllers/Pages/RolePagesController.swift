@@ -1,66 +1,100 @@
 import Fluent
-import LeafKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
 
 /// The grid worker's phone page, the leader's overview and everyone's inbox.
 struct RolePagesController: RouteCollection {
-    /// Figures, links and area rows go to Leaf as its data directly (as `PageOption` does), their numbers as text:
-    /// Leaf turns a number into text for `#()` through a table of converters it builds again at each one, and the
-    /// overview prints some forty numbers (8% of its CPU).
-    struct Figure: Encodable, LeafDataRepresentable {
+    /// Figures, links, area rows and inbox items are written in Swift, as the work list's rows are: Leaf copies the
+    /// page's whole context at every turn of a `#for`.
+    struct Figure {
         var label: String
         var value: Int
         var warning: String = ""
 
-        var leafData: LeafData { .dictionary(["label": .string(label), "value": .string(String(value)), "warning": .string(warning)]) }
+        /// The figures as `<li>`s, each with its warning as its class when `classed` (the overview's).
+        static func html(_ figures: [Figure], classed: Bool) -> String {
+            var out = ""
+            for figure in figures {
+                out += classed ? "<li class=\"" + GridMapSVG.escape(figure.warning) + "\">" : "<li>"
+                out += "<span class=\"n\">" + String(figure.value) + "</span> " + GridMapSVG.escape(figure.label) + "</li>"
+            }
+            return out
+        }
     }
 
-    struct Link: Encodable, LeafDataRepresentable {
+    struct Link {
         var href: String
         var label: String
         var detail: String
         var warning: String
 
-        var leafData: LeafData {
-            .dictionary(["href": .string(href), "label": .string(label), "detail": .string(detail), "warning": .string(warning)])
+        /// The grid worker's tasks as `<li>`s: the case's link, its lamp and the start of its description.
+        static func html(_ links: [Link]) -> String {
+            var out = ""
+            for link in links {
+                out += "<li><a href=\"" + GridMapSVG.escape(link.href) + "\">" + GridMapSVG.escape(link.label) + "</a> <span class=\"lamp "
+                    + GridMapSVG.escape(link.warning) + "\"></span> " + GridMapSVG.escape(link.detail) + "</li>"
+            }
+            return out
         }
     }
 
     struct GridContext: Encodable {
         var p: PageChrome
         var map: String
-        var tasks: [Link]
-        var verifications: [Link]
-        var figures: [Figure]
+        /// The lists' items (`Link.html`), empty when a list is.
+        var tasks: String
+        var verifications: String
+        var figures: String
     }
 
-    struct AreaRow: Encodable, LeafDataRepresentable {
-        var code: String
+    struct AreaRow {
         var name: String
         var red: Int
         var yellow: Int
         var blue: Int
 
-        var leafData: LeafData {
-            .dictionary(["code": .string(code), "name": .string(name), "red": .string(String(red)), "yellow": .string(String(yellow)),
-                         "blue": .string(String(blue))])
+        /// The areas' table rows.
+        static func html(_ rows: [AreaRow]) -> String {
+            var out = ""
+            for row in rows {
+                out += "<tr><td>" + GridMapSVG.escape(row.name) + "</td><td>" + String(row.red) + "</td><td>" + String(row.yellow) + "</td><td>"
+                    + String(row.blue) + "</td></tr>"
+            }
+            return out
         }
     }
 
     struct OverviewContext: Encodable {
         var p: PageChrome
         var scopeName: String
-        var figures: [Figure]
-        var areas: [AreaRow]
+        var figures: String
+        var areas: String
         var map: String
     }
 
     struct InboxContext: Encodable {
         var p: PageChrome
-        var items: [NotificationsAPIController.NotificationDTO]
+        /// The page's notifications as `<li>`s (`inboxItems`), empty when there are none.
+        var items: String
         var next: String?
+    }
+
+    /// The inbox's notifications as `<li>`s: the unread marked, a case's notification linked to its page.
+    static func inboxItems(_ items: [NotificationsAPIController.NotificationDTO]) -> String {
+        var out = ""
+        for item in items {
+            out += item.read ? "<li>" : "<li class=\"unread\">"
+            let title = GridMapSVG.escape(item.title)
+            if let code = item.caseCode {
+                out += "<a href=\"/cases/" + GridMapSVG.escape(code) + "\">" + title + "</a>"
+            } else {
+                out += title
+            }
+            out += "<br><small>" + GridMapSVG.escape(item.body) + "</small></li>"
+        }
+        return out
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -101,8 +135,9 @@ struct RolePagesController: RouteCollection {
                        Figure(label: t["verifiedThisMonth"]!, value: month.verified)]
         return try await req.page("grid", GridContext(p: PageChrome(req, notice: req.notice),
                                                       map: MapPages.caseMap(req, actor: actor, markers: markers),
-                                                      tasks: links(tasks, sla: sla, now: now), verifications: links(verifications, sla: sla, now: now),
-                                                      figures: figures))
+                                                      tasks: Link.html(links(tasks, sla: sla, now: now)),
+                                                      verifications: Link.html(links(verifications, sla: sla, now: now)),
+                                                      figures: Figure.html(figures, classed: false)))
     }
 
     static func monthStart(_ now: Date, timeZone: TimeZone) -> Date {
@@ -135,15 +170,15 @@ struct RolePagesController: RouteCollection {
             return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: now), gridCode: c.gridCode, code: c.code, linked: true)
         }
         return try await req.page("overview", OverviewContext(
-            p: PageChrome(req), scopeName: names.units[scope.code] ?? scope.code, figures: figures,
-            areas: counts.map { AreaRow(code: $0.code, name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) },
+            p: PageChrome(req), scopeName: names.units[scope.code] ?? scope.code, figures: Figure.html(figures, classed: true),
+            areas: AreaRow.html(counts.map { AreaRow(name: names.units[$0.code] ?? $0.code, red: $0.red, yellow: $0.yellow, blue: $0.blue) }),
             map: MapPages.caseMap(req, actor: actor, markers: markers)))
     }
 
     @Sendable func inbox(req: Request) async throws -> Response {
         let actor = try req.requirePageUser().actor
         let page = try await NotificationsAPIController.page(of: actor.userID, unreadOnly: false, before: req.query[Int.self, at: "after"], on: req.database)
-        return try await req.page("inbox", InboxContext(p: PageChrome(req, notice: req.notice), items: page.items,
+        return try await req.page("inbox", InboxContext(p: PageChrome(req, notice: req.notice), items: Self.inboxItems(page.items),
                                                         next: page.next.map { "/inbox?after=\($0)" }))
     }
 
