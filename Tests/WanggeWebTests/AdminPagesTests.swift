@@ -78,11 +78,22 @@ final class AdminPagesTests: XCTestCase {
             XCTAssertEqual(created, .seeOther)
 
             let (weakStatus, weak, _) = try await t.post("/admin/users", [
-                "_csrf": csrf, "username": "newbie", "password": "123", "role": "dispatcher", "orgCode": "330110",
+                "_csrf": csrf, "username": "newbie", "password": "123", "role": "dispatcher", "orgCode": "330110", "departmentCode": "330110-MZ",
             ], &browser)
             XCTAssertEqual(weakStatus, .badRequest)
             XCTAssertTrue(weak.contains("id=\"password-error\""))
             XCTAssertTrue(weak.contains("密码至少需要 8 个字符"))
+            // The form comes back with the choices made, and the list's filters as they were (none).
+            func selected(_ id: String) -> [String] {
+                guard let list = weak.firstMatch(of: try! Regex("<select id=\"\(id)\"[^>]*>(.*?)</select>")) else { return ["no select \(id)"] }
+                return String(list.output[1].substring ?? "").matches(of: /<option value="([^"]*)" selected>/).map { String($0.1) }
+            }
+            XCTAssertEqual(selected("role"), ["dispatcher"])
+            XCTAssertEqual(selected("orgCode"), ["330110"])
+            XCTAssertEqual(selected("departmentCode"), ["330110-MZ"])
+            XCTAssertEqual(selected("roleFilter"), [])
+            XCTAssertEqual(selected("unitFilter"), [])
+            XCTAssertTrue(weak.contains("<option value=\"handler\">"), "every role offered")
 
             let (ok, _, _) = try await t.post("/admin/users", [
                 "_csrf": csrf, "username": "newbie", "password": "long-enough-1", "role": "handler", "orgCode": "330110",

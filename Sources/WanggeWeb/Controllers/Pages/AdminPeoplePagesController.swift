@@ -20,27 +20,40 @@ struct AdminPeoplePagesController: RouteCollection {
         var errors: [String: String]
     }
 
-    struct UserRow: Encodable {
+    struct UserRow {
         var username: String
         var displayName: String
         var roleName: String
         var orgName: String
         var department: String
         var phone: String
+
+        /// The people list's table rows, written in Swift: Leaf copies the page's whole context at every turn of a loop.
+        static func html(_ rows: [UserRow]) -> String {
+            var out = ""
+            for row in rows {
+                out += "<tr><td>" + GridMapSVG.escape(row.username) + "</td><td>" + GridMapSVG.escape(row.displayName) + "</td><td>"
+                    + GridMapSVG.escape(row.roleName) + "</td><td>" + GridMapSVG.escape(row.orgName) + "</td><td>"
+                    + GridMapSVG.escape(row.department) + "</td><td>" + GridMapSVG.escape(row.phone) + "</td></tr>"
+            }
+            return out
+        }
     }
 
+    /// The people list and the new user's form. Rows and choices are `<tr>`s and `<option>`s written in Swift
+    /// (`UserRow.html`, `SelectOptions`), each list's asked choice selected.
     struct UsersContext: Encodable {
         var p: PageChrome
-        var users: [UserRow]
-        var roles: [PageOption]
-        /// The form's unit choices, as `<option>`s with the asked unit selected (`SelectOptions`).
+        /// The list's rows, empty when no one matches.
+        var rows: String
+        /// The form's choices of role, unit and department.
+        var roleOptions: String
         var unitOptions: String
-        var departments: [PageOption]
-        var roleFilter: String
-        /// The list's other filters as asked, and the units they may choose among (down to villages).
-        var unitFilter: String
+        var departmentOptions: String
+        /// The list's filters as asked, and their choices: the roles, and the units down to villages.
+        var roleFilterOptions: String
+        var unitFilterOptions: String
         var q: String
-        var filterUnits: [PageOption]
         /// How many people the filters find, and the next page's address when there is one.
         var total: Int
         var next: String?
@@ -142,12 +155,17 @@ struct AdminPeoplePagesController: RouteCollection {
         }
         let departments = try await DepartmentService(db: req.database).list(for: actor).map { PageOption(value: $0.code, label: $0.name) }
         let units = try await unitOptions(req, actor: actor, maxLevel: .grid)
+        let roles = Role.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) }
+        /// A list's options with the one of `value` selected.
+        func options(_ options: [PageOption], selecting value: String?) -> String {
+            SelectOptions.html(options.map { ($0.value, $0.label, $0.value == value) })
+        }
         return UsersContext(
-            p: PageChrome(req, notice: req.notice), users: rows,
-            roles: Role.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) },
-            unitOptions: SelectOptions.html(units.map { ($0.value, $0.label, $0.value == form["orgCode"]) }), departments: departments,
-            roleFilter: asked.role ?? "", unitFilter: asked.unit ?? "", q: asked.q ?? "",
-            filterUnits: units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false },
-            total: total, next: next, filterError: filterError, form: form, errors: errors)
+            p: PageChrome(req, notice: req.notice), rows: UserRow.html(rows),
+            roleOptions: options(roles, selecting: form["role"]), unitOptions: options(units, selecting: form["orgCode"]),
+            departmentOptions: options(departments, selecting: form["departmentCode"]),
+            roleFilterOptions: options(roles, selecting: asked.role ?? ""),
+            unitFilterOptions: options(units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false }, selecting: asked.unit ?? ""),
+            q: asked.q ?? "", total: total, next: next, filterError: filterError, form: form, errors: errors)
     }
 }
