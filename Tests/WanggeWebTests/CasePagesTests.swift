@@ -97,6 +97,11 @@ final class CasePagesTests: XCTestCase {
             XCTAssertEqual(gridChoices(page, form: "register").all, township)
             XCTAssertEqual(gridChoices(page, form: "register").selected, ["330110001001-01"])
             let csrf = try XCTUnwrap(Browser.csrf(in: page))
+            // Every action form posts the case's version and the page's one CSRF mask.
+            func versions(_ page: String) -> Set<String> { Set(page.matches(of: /name="version" value="([0-9]+)"/).map { String($0.1) }) }
+            XCTAssertEqual(versions(page), ["1"])
+            XCTAssertGreaterThan(page.matches(of: /<form class="action card/).count, 3, "register, reject, merge and a note at least")
+            XCTAssertEqual(Set(page.matches(of: /name="_csrf" value="([^"]+)"/).map { String($0.1) }).count, 1, "one mask on the page")
 
             // A rejection without a reason shows the Chinese message beside that form.
             let (bad, badPage, _) = try await t.post("/cases/\(secondCode)/act", ["_csrf": csrf, "action": "reject"], &browser)
@@ -108,6 +113,7 @@ final class CasePagesTests: XCTestCase {
             XCTAssertEqual(headers.first(name: .location), "/cases/\(secondCode)?notice=actionDone")
             // Dispatching offers a department first, so no grid is chosen for the dispatcher.
             let (_, registeredPage, _) = try await t.get("/cases/\(secondCode)", &browser)
+            XCTAssertEqual(versions(registeredPage), ["2"], "the forms post the version registered")
             XCTAssertEqual(gridChoices(registeredPage, form: "dispatch").all, township)
             XCTAssertEqual(gridChoices(registeredPage, form: "dispatch").selected, [])
 

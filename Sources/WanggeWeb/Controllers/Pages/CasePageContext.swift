@@ -6,7 +6,7 @@ import WanggePersistence
 /// Everything the case page shows: the case, its clocks, photos, timeline, map, and one form per
 /// action the reader may take now, with the fields that action needs.
 struct CasePageContext: Encodable {
-    struct ActionForm: Encodable {
+    struct ActionForm {
         var action: String
         var label: String
         var note: Bool = false
@@ -22,6 +22,93 @@ struct CasePageContext: Encodable {
         var target = false
         var primary = false
         var error: String?
+
+        /// The choices the forms offer, as `<option>`s and checkboxes (`SelectOptions`, `GridChoices`).
+        struct Choices {
+            var categories: String
+            var departments: String
+            var departmentChecks: String
+            /// The dispatch form's grids, and the register form's with the case's own grid selected.
+            var grids: String
+            var gridsSelecting: String
+            var targets: String
+        }
+
+        /// The action forms as the page shows them, written in Swift: Leaf copies the page's whole context at every turn
+        /// of a loop, and each form asks a dozen `#if`s of it. Each form posts its action with the case's version.
+        static func html(_ forms: [ActionForm], code: String, version: Int, csrf: String, t: [String: String], choices: Choices) -> String {
+            func text(_ key: String) -> String { GridMapSVG.escape(t[key] ?? "") }
+            let (code, csrf, version) = (GridMapSVG.escape(code), GridMapSVG.escape(csrf), String(version))
+            var out = ""
+            for form in forms {
+                let (action, label) = (GridMapSVG.escape(form.action), GridMapSVG.escape(form.label))
+                out += "\n  <form class=\"action card" + (form.primary ? " primary" : "") + "\" method=\"post\" action=\"/cases/" + code
+                    + "/act\" enctype=\"multipart/form-data\" id=\"form-" + action + "\">\n"
+                out += "    <input type=\"hidden\" name=\"_csrf\" value=\"" + csrf + "\">\n"
+                out += "    <input type=\"hidden\" name=\"action\" value=\"" + action + "\">\n"
+                out += "    <input type=\"hidden\" name=\"version\" value=\"" + version + "\">\n"
+                out += "    <h3>" + label + "</h3>\n    "
+                if form.category {
+                    out += "<label for=\"" + action + "-category\">" + text("category") + "</label>\n    <select id=\"" + action
+                        + "-category\" name=\"categoryCode\"><option value=\"\">" + text("chooseCategory") + "</option>" + choices.categories + "</select>"
+                }
+                out += "\n    "
+                if form.department {
+                    out += "<label for=\"" + action + "-department\">" + text("leadDepartment") + "</label>\n    <select id=\"" + action
+                        + "-department\" name=\"departmentCode\"><option value=\"\">—</option>" + choices.departments + "</select>\n"
+                    out += "    <fieldset><legend>" + text("coDepartments") + "</legend><div class=\"checks\">" + choices.departmentChecks + "</div></fieldset>"
+                }
+                out += "\n    "
+                if form.grid {
+                    out += "<label for=\"" + action + "-grid\">" + text(form.department ? "orGrid" : "grid") + "</label>\n    <select id=\"" + action
+                        + "-grid\" name=\"gridCode\"><option value=\"\">—</option>" + (form.department ? choices.grids : choices.gridsSelecting) + "</select>"
+                }
+                out += "\n    "
+                if form.master {
+                    out += "<label for=\"" + action + "-master\">" + text("masterCode") + "</label><input id=\"" + action
+                        + "-master\" name=\"masterCode\" required>"
+                }
+                out += "\n    "
+                if form.target {
+                    out += "<label for=\"" + action + "-target\">" + text("targetOrg") + "</label>\n    <select id=\"" + action
+                        + "-target\" name=\"targetOrgCode\">" + choices.targets + "</select>"
+                }
+                out += "\n    "
+                if form.hours {
+                    out += "<label for=\"" + action + "-hours\">" + text("extensionHours") + "</label><input id=\"" + action
+                        + "-hours\" name=\"extensionHours\" type=\"number\" min=\"1\" max=\"2160\" value=\"24\">"
+                }
+                out += "\n    "
+                if form.rating {
+                    out += "<fieldset><legend>" + text("rating") + "</legend>\n"
+                    out += "      <label class=\"check\"><input type=\"radio\" name=\"rating\" value=\"satisfied\" required> " + text("satisfied") + "</label>\n"
+                    out += "      <label class=\"check\"><input type=\"radio\" name=\"rating\" value=\"basically_satisfied\"> " + text("basically_satisfied")
+                        + "</label>\n"
+                    out += "      <label class=\"check\"><input type=\"radio\" name=\"rating\" value=\"unsatisfied\"> " + text("unsatisfied") + "</label></fieldset>"
+                }
+                out += "\n    "
+                if form.result {
+                    out += "<label for=\"" + action + "-result\">" + text("result") + "</label><textarea id=\"" + action
+                        + "-result\" name=\"result\" rows=\"3\" required maxlength=\"2000\"></textarea>"
+                }
+                out += "\n    "
+                if form.note {
+                    out += "<label for=\"" + action + "-note\">" + text("note") + "</label><textarea id=\"" + action + "-note\" name=\"note\" rows=\"2\" maxlength=\"2000\""
+                        + (form.noteRequired ? " required" : "") + "></textarea>"
+                }
+                out += "\n    "
+                if form.photos {
+                    out += "<label for=\"" + action + "-photos\">" + text("photos") + "</label><input id=\"" + action
+                        + "-photos\" name=\"photos[]\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\" multiple>"
+                }
+                out += "\n    "
+                if let error = form.error {
+                    out += "<p class=\"field-error\" id=\"" + action + "-error\">" + GridMapSVG.escape(error) + "</p>"
+                }
+                out += "\n    <button type=\"submit\">" + label + "</button>\n  </form>\n  "
+            }
+            return out
+        }
     }
 
     struct Step: Encodable {
@@ -71,19 +158,10 @@ struct CasePageContext: Encodable {
     var clocks: [Clock]
     var photos: [String]
     var timeline: String
-    var forms: [ActionForm]
+    /// The action forms with their choices (`ActionForm.html`), empty when the reader may take none.
+    var forms: String
     var map: String
     var duplicates: [Field]
-    /// The forms' short lists written in Swift too (`SelectOptions`): Leaf copies a page's whole context at each turn of
-    /// a loop, and these lists' five dozen turns were a third of a dispatcher's page on a registered case (BENCHMARKS.md).
-    var categoryOptions: String
-    var departmentOptions: String
-    var departmentChecks: String
-    /// The dispatch forms' grid choices as `<option>`s (`SelectOptions`), with the case's own grid
-    /// selected where no department is offered first.
-    var gridOptions: String
-    var gridOptionsSelecting: String
-    var targetOptions: String
     var errors: [String: String]
     var canRevealContact: Bool
 
@@ -201,13 +279,16 @@ struct CasePageContext: Encodable {
         }
         let map = markers.isEmpty ? "" : try await MapPages.caseMap(req, actor: actor, markers: markers, focusGrid: model.gridCode)
 
+        // The forms carry the page's one CSRF mask: each `csrfToken` draws a fresh one.
+        let chrome = PageChrome(req, notice: req.notice)
         return CasePageContext(
-            p: PageChrome(req, notice: req.notice), code: model.code, version: model.version, description: model.description,
+            p: chrome, code: model.code, version: model.version, description: model.description,
             stateName: english ? model.caseState.nameEN : model.caseState.nameZH, warning: warning.rawValue, warningName: warning.nameZH,
             facts: Field.facts(fields), clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
-            timeline: Step.timeline(steps), forms: forms, map: map, duplicates: duplicates, categoryOptions: SelectOptions.html(categories),
-            departmentOptions: SelectOptions.html(departments), departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"),
-            gridOptions: gridChoices?.html(selecting: nil, for: req) ?? "",
-            gridOptionsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targetOptions: SelectOptions.html(targets), errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
+            timeline: Step.timeline(steps), forms: forms.isEmpty ? "" : ActionForm.html(forms, code: model.code, version: model.version, csrf: chrome.csrf, t: t, choices: .init(
+                categories: SelectOptions.html(categories), departments: SelectOptions.html(departments),
+                departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"), grids: gridChoices?.html(selecting: nil, for: req) ?? "",
+                gridsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targets: SelectOptions.html(targets))),
+            map: map, duplicates: duplicates, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
