@@ -179,6 +179,43 @@ final class CasePagesTests: XCTestCase {
         }
     }
 
+    /// The tracking page tells a citizen what was done and by which body, with the result's note and photo; an internal
+    /// note stays internal, and markup in a note shows as text.
+    func testTheTrackingPageShowsTheStepsTheResultsNoteAndPhoto() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            let reported = try await t.report(["channel": "citizen", "description": "小区门口路灯不亮", "categoryCode": "0101",
+                                               "location": ["lat": spot.lat, "lon": spot.lon]])
+            let code = try XCTUnwrap(reported.json["code"] as? String)
+            let queryCode = try XCTUnwrap(reported.json["queryCode"] as? String)
+            let dispatcher = try await t.token("dispatcher-dh")
+            let cg = try await t.token("handler-cg")
+            try await t.act(code, "register", token: dispatcher)
+            try await t.act(code, "note", token: dispatcher, ["note": "内部备注:请城管优先"])
+            try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+            try await t.act(code, "accept", token: cg)
+            let submitted = try await t.multipart("/api/v1/cases/\(code)/transitions", token: cg,
+                                                  fields: [("action", "submit_result"), ("result", "已更换灯泡"), ("note", "<i>灯杆</i>也已加固")],
+                                                  files: [Upload(name: "photos[]", filename: "after.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(submitted.status, .ok, "\(submitted.json)")
+
+            var citizen = Browser()
+            let (status, page, _) = try await t.get("/track/\(queryCode)", &citizen)
+            XCTAssertEqual(status, .ok)
+            let timeline = try XCTUnwrap(page.firstMatch(of: /<ol class="timeline">(.*?)<\/ol>/)?.1, page)
+            let steps = timeline.matches(of: /<li><strong>([^<]*)<\/strong> · ([^<]*)/).map { "\($0.1) · \($0.2)" }
+            let done: [(CaseAction, String)] = [(.report, "群众"), (.register, "综治中心"), (.dispatch, "综治中心"), (.accept, "区城管局"), (.submitResult, "区城管局")]
+            XCTAssertEqual(steps, done.map { "\($0.0.nameZH) · \($0.1)" })
+            XCTAssertTrue(timeline.contains("<br><span class=\"note\">&lt;i&gt;灯杆&lt;/i&gt;也已加固</span></li>"), String(timeline))
+            XCTAssertFalse(page.contains("内部备注"), "an internal note stays internal")
+            let photos = page.matches(of: /<img src="([^"]+)" alt="照片" loading="lazy">/).map { String($0.1) }
+            XCTAssertEqual(photos.count, 1)
+            XCTAssertTrue(photos.allSatisfy { $0.hasPrefix("/api/v1/track/\(queryCode)/photos/") }, "\(photos)")
+            let (photoStatus, _, _) = try await t.get(photos[0], &citizen)
+            XCTAssertEqual(photoStatus, .ok, "the photo opens")
+        }
+    }
+
     /// 29 November 2026, 13:00 in Hangzhou.
     static let lateNovember = Date(timeIntervalSince1970: 1_795_928_400)
 

@@ -31,8 +31,34 @@ struct CitizenPagesController: RouteCollection {
     struct TrackContext: Encodable {
         var p: PageChrome
         var queryCode: String
-        var track: TrackDTO?
+        var track: TrackPage?
         var error: String?
+    }
+
+    /// What the tracking page shows of a case. The timeline and photos are written in Swift: Leaf copies the page's
+    /// whole context at every turn of a loop, and encoding the API's answer whole, dates and all, was a tenth of the page.
+    struct TrackPage: Encodable {
+        var code: String
+        var stateName: String
+        var category: String?
+        var reply: String?
+        var rating: String?
+        var canEvaluate: Bool
+        /// The timeline's `<li>`s: what was done and by whom, with the note shown to the public.
+        var timeline: String
+        /// The photos' `<img>`s, empty when there are none.
+        var photos: String
+
+        init(_ track: TrackDTO, photoLabel: String) {
+            (code, stateName, category, reply, rating, canEvaluate) = (track.code, track.stateName, track.category, track.reply, track.rating,
+                                                                       track.canEvaluate)
+            timeline = track.timeline.map { step in
+                "<li><strong>" + GridMapSVG.escape(step.actionName) + "</strong> · " + GridMapSVG.escape(step.by)
+                    + (step.note.map { "<br><span class=\"note\">" + GridMapSVG.escape($0) + "</span>" } ?? "") + "</li>"
+            }.joined()
+            let alt = GridMapSVG.escape(photoLabel)
+            photos = track.photos.map { "<img src=\"" + GridMapSVG.escape($0) + "\" alt=\"" + alt + "\" loading=\"lazy\">" }.joined()
+        }
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -131,8 +157,9 @@ struct CitizenPagesController: RouteCollection {
         let queryCode = req.parameters.get("queryCode")!
         do {
             let view = try await TrackAPIController.view(queryCode, on: req)
-            return try await req.page("track", TrackContext(p: PageChrome(req, notice: req.notice), queryCode: QueryCode.normalise(queryCode) ?? queryCode,
-                                                            track: view, error: nil))
+            let chrome = PageChrome(req, notice: req.notice)
+            return try await req.page("track", TrackContext(p: chrome, queryCode: QueryCode.normalise(queryCode) ?? queryCode,
+                                                            track: TrackPage(view, photoLabel: chrome.t.strings["photosOf"] ?? ""), error: nil))
         } catch let error as AppError where error.kind == .notFound {
             return try await req.page("track", TrackContext(p: PageChrome(req), queryCode: queryCode, track: nil,
                                                             error: error.message(english: req.isEnglish)), status: .notFound)
@@ -151,7 +178,8 @@ struct CitizenPagesController: RouteCollection {
             return req.redirect(to: "/track/\(queryCode)?notice=thanksRating")
         } catch let error as AppError where error.kind != .notFound {
             let view = try await TrackAPIController.view(queryCode, on: req)
-            return try await req.page("track", TrackContext(p: PageChrome(req), queryCode: queryCode, track: view,
+            let chrome = PageChrome(req)
+            return try await req.page("track", TrackContext(p: chrome, queryCode: queryCode, track: TrackPage(view, photoLabel: chrome.t.strings["photosOf"] ?? ""),
                                                             error: error.message(english: req.isEnglish)), status: .badRequest)
         }
     }
