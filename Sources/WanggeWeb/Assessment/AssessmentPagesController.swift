@@ -100,12 +100,12 @@ struct AssessmentPagesController: RouteCollection {
             out += "</td><td>"
             if let href = r.href {
                 out += "<a href=\""
-                out += GridMapSVG.escape(href)
+                out += Markup.escape(href)
                 out += "\">"
-                out += GridMapSVG.escape(r.name)
+                out += Markup.escape(r.name)
                 out += "</a>"
             } else {
-                out += GridMapSVG.escape(r.name)
+                out += Markup.escape(r.name)
             }
             out += "</td><td class=\"num\">"
             out += r.value

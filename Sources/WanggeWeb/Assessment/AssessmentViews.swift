@@ -30,7 +30,7 @@ enum AssessmentViews {
                 body += "<tr>"
                 for cell in row {
                     body += "<td>"
-                    body += GridMapSVG.escape(cell.displayText)
+                    body += Markup.escape(cell.displayText)
                     body += "</td>"
                 }
                 body += "</tr>"

@@ -8,10 +8,10 @@ import WanggeDomain
 enum GaugeMapSVG {
     static func render(_ map: GridShapeCache.ProjectedMap, gauges: [String: (open: Int, overdue: Int)], title: String) -> String {
         guard !map.grids.isEmpty else {
-            return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(map.width)) 60\" role=\"img\"><title>\(GridMapSVG.escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
+            return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(map.width)) 60\" role=\"img\"><title>\(Markup.escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
         }
         let most = max(1, gauges.values.map(\.open).max() ?? 1)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gauge-map\" viewBox=\"0 0 \(Int(map.width)) \(Int(map.height))\" role=\"img\" aria-label=\"\(GridMapSVG.escape(title))\"><title>\(GridMapSVG.escape(title))</title>"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gauge-map\" viewBox=\"0 0 \(Int(map.width)) \(Int(map.height))\" role=\"img\" aria-label=\"\(Markup.escape(title))\"><title>\(Markup.escape(title))</title>"
         out.reserveCapacity(map.grids.reduce(0) { $0 + $1.path.utf8.count + 160 })
         // Appended piece by piece: joined with `+` first, each grid's path (most of the map's text) was copied twice more,
         // and the map was a seventh of the big screen's time.

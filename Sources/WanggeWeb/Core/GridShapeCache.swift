@@ -68,7 +68,7 @@ extension GridShapeCache.ProjectedMap {
         self.projection = projection
         self.grids = grids.map { grid in
             let centre = projection.project(grid.shape.bbox.center)
-            return Grid(code: grid.code, escapedName: GridMapSVG.escape(grid.name), escapedLabel: GridMapSVG.escape(String(grid.name.suffix(4))),
+            return Grid(code: grid.code, escapedName: Markup.escape(grid.name), escapedLabel: Markup.escape(String(grid.name.suffix(4))),
                         path: projection.pathData(grid.shape), centreX: centre.x, centreY: centre.y)
         }
     }

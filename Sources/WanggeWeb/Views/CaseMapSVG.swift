@@ -38,11 +38,11 @@ enum CaseMapSVG {
         let projection = map.projection ?? SVGProjection(bounds: frame(of: markers), width: map.width, height: map.height, padding: 12)
         let bounds = projection.bounds
         let (width, height) = (map.width, map.height)
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(GridMapSVG.escape(title))\""
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(Markup.escape(title))\""
         if pickable {
             out += " class=\"pick-map\" data-min-lon=\"\(bounds.minLon)\" data-min-lat=\"\(bounds.minLat)\" data-max-lon=\"\(bounds.maxLon)\" data-max-lat=\"\(bounds.maxLat)\" data-width=\"\(Int(width))\" data-height=\"\(Int(height))\" data-padding=\"12\""
         }
-        out += "><title>\(GridMapSVG.escape(title))</title>"
+        out += "><title>\(Markup.escape(title))</title>"
         let outlines = outlines ?? map.caseMapOutlines?.text ?? Self.outlines(of: map.grids)
         out.reserveCapacity(out.utf8.count + outlines.utf8.count + 4096)
         out += outlines
@@ -82,8 +82,8 @@ enum CaseMapSVG {
         } else {
             for marker in markers where frame.contains(marker.point) {
                 let c = projection.project(marker.point)
-                let dot = "<circle class=\"marker \(marker.warning.rawValue)\" cx=\"\(f(c.x))\" cy=\"\(f(c.y))\" r=\"6\" fill=\"\(colour(marker.warning))\"><title>\(GridMapSVG.escape(marker.code))</title></circle>"
-                out += marker.href.map { "<a href=\"\(GridMapSVG.escape($0))\">\(dot)</a>" } ?? dot
+                let dot = "<circle class=\"marker \(marker.warning.rawValue)\" cx=\"\(f(c.x))\" cy=\"\(f(c.y))\" r=\"6\" fill=\"\(colour(marker.warning))\"><title>\(Markup.escape(marker.code))</title></circle>"
+                out += marker.href.map { "<a href=\"\(Markup.escape($0))\">\(dot)</a>" } ?? dot
             }
         }
         if pickable { out += "<circle class=\"pick\" cx=\"-10\" cy=\"-10\" r=\"7\"/>" }

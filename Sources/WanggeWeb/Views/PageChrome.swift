@@ -18,9 +18,9 @@ struct PageChrome: Encodable {
         static func html(_ items: [NavItem], unreadBadge: String, unreadLabel: String) -> String {
             var out = ""
             for item in items {
-                out += "<a href=\"" + GridMapSVG.escape(item.href) + (item.current ? "\" aria-current=\"page\">" : "\">") + GridMapSVG.escape(item.label)
+                out += "<a href=\"" + Markup.escape(item.href) + (item.current ? "\" aria-current=\"page\">" : "\">") + Markup.escape(item.label)
                 if item.badged {
-                    out += " <span class=\"badge\" aria-label=\"" + GridMapSVG.escape(unreadLabel) + "\">" + GridMapSVG.escape(unreadBadge) + "</span>"
+                    out += " <span class=\"badge\" aria-label=\"" + Markup.escape(unreadLabel) + "\">" + Markup.escape(unreadBadge) + "</span>"
                 }
                 out += "</a>"
             }

@@ -8,8 +8,8 @@ enum SelectOptions {
         var out = ""
         out.reserveCapacity(options.reduce(0) { $0 + $1.value.utf8.count + $1.label.utf8.count + 36 })
         for option in options {
-            out += "<option value=\"" + GridMapSVG.escape(option.value) + (option.selected ? "\" selected>" : "\">")
-                + GridMapSVG.escape(option.label) + "</option>"
+            out += "<option value=\"" + Markup.escape(option.value) + (option.selected ? "\" selected>" : "\">")
+                + Markup.escape(option.label) + "</option>"
         }
         return out
     }
@@ -20,15 +20,15 @@ enum SelectOptions {
 
     /// Each group's options under an `<optgroup>` of its label.
     static func groups(_ groups: [(label: String, options: [PageOption])]) -> String {
-        groups.map { "<optgroup label=\"" + GridMapSVG.escape($0.label) + "\">" + html($0.options) + "</optgroup>" }.joined()
+        groups.map { "<optgroup label=\"" + Markup.escape($0.label) + "\">" + html($0.options) + "</optgroup>" }.joined()
     }
 
     /// A checkbox for each option, named `name`, none checked.
     static func checks(_ options: [PageOption], name: String) -> String {
         var out = ""
         for option in options {
-            out += "<label class=\"check\"><input type=\"checkbox\" name=\"" + GridMapSVG.escape(name) + "\" value=\""
-                + GridMapSVG.escape(option.value) + "\"> " + GridMapSVG.escape(option.label) + "</label>"
+            out += "<label class=\"check\"><input type=\"checkbox\" name=\"" + Markup.escape(name) + "\" value=\""
+                + Markup.escape(option.value) + "\"> " + Markup.escape(option.label) + "</label>"
         }
         return out
     }
@@ -36,7 +36,7 @@ enum SelectOptions {
     /// `html` (options written by `html(_:)`, none selected) with the option of `value` selected. Found by its bytes:
     /// Foundation's `range(of:)` over a county's 1,000 grids' options was a quarter of a dispatcher's case page.
     static func selecting(_ value: String, in html: String) -> String {
-        let value = GridMapSVG.escape(value)
+        let value = Markup.escape(value)
         var html = html
         let needle = Array(("<option value=\"" + value + "\">").utf8)
         return html.withUTF8 { text -> String in

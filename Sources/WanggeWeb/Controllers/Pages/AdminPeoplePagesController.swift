@@ -32,9 +32,9 @@ struct AdminPeoplePagesController: RouteCollection {
         static func html(_ rows: [UserRow]) -> String {
             var out = ""
             for row in rows {
-                out += "<tr><td>" + GridMapSVG.escape(row.username) + "</td><td>" + GridMapSVG.escape(row.displayName) + "</td><td>"
-                    + GridMapSVG.escape(row.roleName) + "</td><td>" + GridMapSVG.escape(row.orgName) + "</td><td>"
-                    + GridMapSVG.escape(row.department) + "</td><td>" + GridMapSVG.escape(row.phone) + "</td></tr>"
+                out += "<tr><td>" + Markup.escape(row.username) + "</td><td>" + Markup.escape(row.displayName) + "</td><td>"
+                    + Markup.escape(row.roleName) + "</td><td>" + Markup.escape(row.orgName) + "</td><td>"
+                    + Markup.escape(row.department) + "</td><td>" + Markup.escape(row.phone) + "</td></tr>"
             }
             return out
         }

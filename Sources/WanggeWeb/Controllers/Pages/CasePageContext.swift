@@ -37,11 +37,11 @@ struct CasePageContext: Encodable {
         /// The action forms as the page shows them, written in Swift: Leaf copies the page's whole context at every turn
         /// of a loop, and each form asks a dozen `#if`s of it. Each form posts its action with the case's version.
         static func html(_ forms: [ActionForm], code: String, version: Int, csrf: String, t: [String: String], choices: Choices) -> String {
-            func text(_ key: String) -> String { GridMapSVG.escape(t[key] ?? "") }
-            let (code, csrf, version) = (GridMapSVG.escape(code), GridMapSVG.escape(csrf), String(version))
+            func text(_ key: String) -> String { Markup.escape(t[key] ?? "") }
+            let (code, csrf, version) = (Markup.escape(code), Markup.escape(csrf), String(version))
             var out = ""
             for form in forms {
-                let (action, label) = (GridMapSVG.escape(form.action), GridMapSVG.escape(form.label))
+                let (action, label) = (Markup.escape(form.action), Markup.escape(form.label))
                 out += "\n  <form class=\"action card" + (form.primary ? " primary" : "") + "\" method=\"post\" action=\"/cases/" + code
                     + "/act\" enctype=\"multipart/form-data\" id=\"form-" + action + "\">\n"
                 out += "    <input type=\"hidden\" name=\"_csrf\" value=\"" + csrf + "\">\n"
@@ -103,7 +103,7 @@ struct CasePageContext: Encodable {
                 }
                 out += "\n    "
                 if let error = form.error {
-                    out += "<p class=\"field-error\" id=\"" + action + "-error\">" + GridMapSVG.escape(error) + "</p>"
+                    out += "<p class=\"field-error\" id=\"" + action + "-error\">" + Markup.escape(error) + "</p>"
                 }
                 out += "\n    <button type=\"submit\">" + label + "</button>\n  </form>\n  "
             }
@@ -122,9 +122,9 @@ struct CasePageContext: Encodable {
         /// The timeline's items: when, what, the state it led to, who, and the note.
         static func timeline(_ steps: [Step]) -> String {
             steps.map { step in
-                "<li><time>" + GridMapSVG.escape(step.at) + "</time> <strong>" + GridMapSVG.escape(step.actionName) + "</strong> → "
-                    + GridMapSVG.escape(step.stateName) + " · " + GridMapSVG.escape(step.actor)
-                    + (step.note.map { "<br><span class=\"note\">" + GridMapSVG.escape($0) + "</span>" } ?? "") + "</li>"
+                "<li><time>" + Markup.escape(step.at) + "</time> <strong>" + Markup.escape(step.actionName) + "</strong> → "
+                    + Markup.escape(step.stateName) + " · " + Markup.escape(step.actor)
+                    + (step.note.map { "<br><span class=\"note\">" + Markup.escape($0) + "</span>" } ?? "") + "</li>"
             }.joined()
         }
     }
@@ -141,7 +141,7 @@ struct CasePageContext: Encodable {
 
         /// The facts as a `<dl>`'s terms and definitions.
         static func facts(_ fields: [Field]) -> String {
-            fields.map { "<dt>" + GridMapSVG.escape($0.label) + "</dt><dd>" + GridMapSVG.escape($0.value) + "</dd>" }.joined()
+            fields.map { "<dt>" + Markup.escape($0.label) + "</dt><dd>" + Markup.escape($0.value) + "</dd>" }.joined()
         }
     }
 

@@ -31,11 +31,11 @@ struct CasePagesController: RouteCollection {
         static func html(_ rows: [Row]) -> String {
             var out = ""
             for row in rows {
-                let code = GridMapSVG.escape(row.code)
-                out += "<tr><td><a href=\"/cases/" + code + "\">" + code + "</a></td><td>" + GridMapSVG.escape(row.description)
-                out += "</td><td>" + GridMapSVG.escape(row.stateName) + "</td><td>" + GridMapSVG.escape(row.category)
-                out += "</td><td><span class=\"lamp " + GridMapSVG.escape(row.warning) + "\">" + GridMapSVG.escape(row.warningName)
-                out += "</span></td><td>" + GridMapSVG.escape(row.createdAt) + "</td></tr>\n"
+                let code = Markup.escape(row.code)
+                out += "<tr><td><a href=\"/cases/" + code + "\">" + code + "</a></td><td>" + Markup.escape(row.description)
+                out += "</td><td>" + Markup.escape(row.stateName) + "</td><td>" + Markup.escape(row.category)
+                out += "</td><td><span class=\"lamp " + Markup.escape(row.warning) + "\">" + Markup.escape(row.warningName)
+                out += "</span></td><td>" + Markup.escape(row.createdAt) + "</td></tr>\n"
             }
             return out
         }

@@ -53,11 +53,11 @@ struct CitizenPagesController: RouteCollection {
             (code, stateName, category, reply, rating, canEvaluate) = (track.code, track.stateName, track.category, track.reply, track.rating,
                                                                        track.canEvaluate)
             timeline = track.timeline.map { step in
-                "<li><strong>" + GridMapSVG.escape(step.actionName) + "</strong> · " + GridMapSVG.escape(step.by)
-                    + (step.note.map { "<br><span class=\"note\">" + GridMapSVG.escape($0) + "</span>" } ?? "") + "</li>"
+                "<li><strong>" + Markup.escape(step.actionName) + "</strong> · " + Markup.escape(step.by)
+                    + (step.note.map { "<br><span class=\"note\">" + Markup.escape($0) + "</span>" } ?? "") + "</li>"
             }.joined()
-            let alt = GridMapSVG.escape(photoLabel)
-            photos = track.photos.map { "<img src=\"" + GridMapSVG.escape($0) + "\" alt=\"" + alt + "\" loading=\"lazy\">" }.joined()
+            let alt = Markup.escape(photoLabel)
+            photos = track.photos.map { "<img src=\"" + Markup.escape($0) + "\" alt=\"" + alt + "\" loading=\"lazy\">" }.joined()
         }
     }
 

@@ -60,7 +60,7 @@ enum GridMapSVG {
 
     /// An area with no grid drawn: a dash.
     private static func noGrids(title: String, width: Double) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) 60\" role=\"img\"><title>\(escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) 60\" role=\"img\"><title>\(Markup.escape(title))</title><text x=\"12\" y=\"34\">—</text></svg>"
     }
 
     /// The grids of `map`, the one whose code is `selected` marked, each linking to `href(code)` when
@@ -69,15 +69,15 @@ enum GridMapSVG {
     static func render(_ map: GridShapeCache.ProjectedMap, selected: String, href: (String) -> String?, title: String,
                        highlight: GeoMultiPolygon? = nil) -> String {
         guard map.projection != nil else { return noGrids(title: title, width: map.width) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(map.width)) \(Int(map.height))\" role=\"img\" aria-label=\"\(escape(title))\">"
-        out += "<title>\(escape(title))</title>"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(map.width)) \(Int(map.height))\" role=\"img\" aria-label=\"\(Markup.escape(title))\">"
+        out += "<title>\(Markup.escape(title))</title>"
         out.reserveCapacity(map.grids.reduce(out.utf8.count) { $0 + $1.path.utf8.count + 2 * $1.code.utf8.count + $1.escapedName.utf8.count + 140 })
         for grid in map.grids {
-            let code = escape(grid.code)
+            let code = Markup.escape(grid.code)
             let path = "<path class=\"grid" + (grid.code == selected ? " selected" : "") + "\" fill-rule=\"evenodd\" d=\"" + grid.path
                 + "\" data-code=\"" + code + "\"><title>" + grid.escapedName + "(" + code + ")</title></path>"
             if let link = href(grid.code) {
-                out += "<a href=\"" + escape(link) + "\">" + path + "</a>"
+                out += "<a href=\"" + Markup.escape(link) + "\">" + path + "</a>"
             } else {
                 out += path
             }
@@ -91,25 +91,5 @@ enum GridMapSVG {
             out += "<path class=\"highlight\" fill-rule=\"evenodd\" d=\"\(projection.pathData(highlight))\"/>"
         }
         return out + "</svg>"
-    }
-
-    /// Escapes text for HTML and SVG. Ranking pages and maps escape thousands of names, nearly all
-    /// without a special character: those are returned as they are, and the rest are rewritten
-    /// byte by byte (the five characters are ASCII, so UTF-8 sequences pass through whole).
-    static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x26: bytes += "&amp;".utf8
-            case 0x3C: bytes += "&lt;".utf8
-            case 0x3E: bytes += "&gt;".utf8
-            case 0x22: bytes += "&quot;".utf8
-            case 0x27: bytes += "&#39;".utf8
-            default: bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

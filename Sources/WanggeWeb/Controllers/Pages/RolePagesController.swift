@@ -16,8 +16,8 @@ struct RolePagesController: RouteCollection {
         static func html(_ figures: [Figure], classed: Bool) -> String {
             var out = ""
             for figure in figures {
-                out += classed ? "<li class=\"" + GridMapSVG.escape(figure.warning) + "\">" : "<li>"
-                out += "<span class=\"n\">" + String(figure.value) + "</span> " + GridMapSVG.escape(figure.label) + "</li>"
+                out += classed ? "<li class=\"" + Markup.escape(figure.warning) + "\">" : "<li>"
+                out += "<span class=\"n\">" + String(figure.value) + "</span> " + Markup.escape(figure.label) + "</li>"
             }
             return out
         }
@@ -33,8 +33,8 @@ struct RolePagesController: RouteCollection {
         static func html(_ links: [Link]) -> String {
             var out = ""
             for link in links {
-                out += "<li><a href=\"" + GridMapSVG.escape(link.href) + "\">" + GridMapSVG.escape(link.label) + "</a> <span class=\"lamp "
-                    + GridMapSVG.escape(link.warning) + "\"></span> " + GridMapSVG.escape(link.detail) + "</li>"
+                out += "<li><a href=\"" + Markup.escape(link.href) + "\">" + Markup.escape(link.label) + "</a> <span class=\"lamp "
+                    + Markup.escape(link.warning) + "\"></span> " + Markup.escape(link.detail) + "</li>"
             }
             return out
         }
@@ -59,7 +59,7 @@ struct RolePagesController: RouteCollection {
         static func html(_ rows: [AreaRow]) -> String {
             var out = ""
             for row in rows {
-                out += "<tr><td>" + GridMapSVG.escape(row.name) + "</td><td>" + String(row.red) + "</td><td>" + String(row.yellow) + "</td><td>"
+                out += "<tr><td>" + Markup.escape(row.name) + "</td><td>" + String(row.red) + "</td><td>" + String(row.yellow) + "</td><td>"
                     + String(row.blue) + "</td></tr>"
             }
             return out
@@ -86,13 +86,13 @@ struct RolePagesController: RouteCollection {
         var out = ""
         for item in items {
             out += item.read ? "<li>" : "<li class=\"unread\">"
-            let title = GridMapSVG.escape(item.title)
+            let title = Markup.escape(item.title)
             if let code = item.caseCode {
-                out += "<a href=\"/cases/" + GridMapSVG.escape(code) + "\">" + title + "</a>"
+                out += "<a href=\"/cases/" + Markup.escape(code) + "\">" + title + "</a>"
             } else {
                 out += title
             }
-            out += "<br><small>" + GridMapSVG.escape(item.body) + "</small></li>"
+            out += "<br><small>" + Markup.escape(item.body) + "</small></li>"
         }
         return out
     }
