@@ -268,6 +268,15 @@ final class AssessmentTests: XCTestCase {
             let (_, ranking, _) = try await t.get("/assessment?level=village&rate=response", &browser)
             XCTAssertTrue(ranking.contains("红榜") && ranking.contains("黑榜"))
             XCTAssertTrue(ranking.contains("在响应时限内签收或立案的事件数"), "each rate is explained")
+            // Every rate in the table, the satisfaction rate with the weight of 基本满意; the choices made stay chosen; the
+            // boards link each village down; the crumbs end on the area in bold.
+            XCTAssertEqual(ranking.matches(of: /<tr data-rate="([A-Za-z_]+)">/).map { String($0.1) }, Rate.allCases.map(\.rawValue))
+            let weighted = ranking.matches(of: /<tr data-rate="([A-Za-z_]+)"><th scope="row">[^<]*<\/th>(?:<td class="num">[^<]*<\/td>){2}<td class="explain">[^<]*\(基本满意权重 ([0-9.]+)\)<\/td><\/tr>/)
+            XCTAssertEqual(weighted.map { "\($0.1) \($0.2)" }, ["satisfaction 0.80"], "the weight beside satisfaction alone")
+            XCTAssertEqual(ranking.matches(of: /<option value="([A-Za-z_]+)" selected>/).map { String($0.1) }.filter { $0 != "2026" }.suffix(2), ["village", "response"])
+            let board = try XCTUnwrap(ranking.firstMatch(of: /<section class="board red-board"><h2>[^<]*<\/h2><ol>(.*?)<\/ol>/)?.1)
+            XCTAssertTrue(board.contains(#"<li><a href="/assessment?area=330110001001&amp;period="#), String(board))
+            XCTAssertTrue(ranking.contains(#"<nav class="crumbs" aria-label="area"><strong>"#), "the county is the area, in bold")
             let (_, index, _) = try await t.get("/assessment/index", &browser)
             XCTAssertTrue(index.contains("指标树") && index.contains("<svg"))
             // The index for each unit below the area: the county's townships in code order, on the page and in the API.

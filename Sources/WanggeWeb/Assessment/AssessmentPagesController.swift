@@ -16,7 +16,7 @@ struct AssessmentPagesController: RouteCollection {
         routes.post("admin", "assessment", use: saveSettings)
     }
 
-    struct RankRow: Encodable {
+    struct RankRow {
         var position: Int
         var name: String
         var href: String?
@@ -27,27 +27,29 @@ struct AssessmentPagesController: RouteCollection {
         var overdue: Int
     }
 
+    /// The page's lists are written in Swift (`AssessmentViews`, `rows`, `cards`, `board`): Leaf copies the page's whole
+    /// context at every turn of a loop.
     struct AssessmentContext: Encodable {
         var p: PageChrome
         var areaCode: String
         var areaName: String
-        var up: [Link]
-        var down: [Link]
-        var periods: [PageOption]
+        var up: String
+        var periods: String
         var period: PeriodDTO
-        var levels: [PageOption]
-        var rates: [PageOption]
+        /// The levels to rank, empty where the area has none below it.
+        var levels: String
+        var rates: String
         var rateName: String
         var rateExplanation: String
-        var cards: [RateDTO]
-        var figures: [Link]
-        var red: [RankRow]
-        var black: [RankRow]
+        /// The rates' table rows, the figures' `<li>`s and the 红黑榜's items.
+        var cards: String
+        var figures: String
+        var red: String
+        var black: String
         var rankingCount: Int
         /// The full ranking's rows, built here rather than in the template: a thousand grids render
         /// several times faster as one string.
         var rankingRows: String
-        var weight: String
     }
 
     @Sendable func assessment(req: Request) async throws -> Response {
@@ -71,22 +73,37 @@ struct AssessmentPagesController: RouteCollection {
         let boards = Ranking.redBlack(ranked, n: 5)
         let query = "&period=\(period.token)"
         let up = try await AssessmentViews.wayUp(area, actor: actor, path: "/assessment", query: query, on: req)
-        let down = AssessmentViews.wayDown(try await OrgUnitService(db: req.database).childNames(of: area.requireID()), path: "/assessment",
-                                           query: query)
-        let figures = [
-            Link(href: "", label: "受理 \(counts.received)"), Link(href: "", label: "立案 \(counts.registered)"),
-            Link(href: "", label: "结案 \(counts.closed)"), Link(href: "", label: "超期 \(counts.overdue)"),
-            Link(href: "", label: "当前在办 \(gauge.open)"), Link(href: "", label: "当前超期 \(gauge.overdue)"),
-        ]
+        let figures = ["受理 \(counts.received)", "立案 \(counts.registered)", "结案 \(counts.closed)", "超期 \(counts.overdue)",
+                       "当前在办 \(gauge.open)", "当前超期 \(gauge.overdue)"]
         return try await req.page("assessment", AssessmentContext(
-            p: PageChrome(req), areaCode: area.code, areaName: area.name, up: up, down: down,
+            p: PageChrome(req), areaCode: area.code, areaName: area.name, up: Link.crumbs(up),
             periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period),
-            levels: allowed.map { PageOption(value: $0.rawValue, label: $0.nameZH, selected: $0 == level) },
-            rates: Rate.allCases.map { PageOption(value: $0.rawValue, label: $0.nameZH, selected: $0 == rate) },
+            levels: SelectOptions.html(allowed.map { ($0.rawValue, $0.nameZH, $0 == level) }),
+            rates: SelectOptions.html(Rate.allCases.map { ($0.rawValue, $0.nameZH, $0 == rate) }),
             rateName: rate.nameZH, rateExplanation: rate.explanationZH,
-            cards: RateDTO.all(counts, weight: settings.basicallySatisfiedWeight), figures: figures,
-            red: boards.red.map(row), black: boards.black.map(row), rankingCount: ranked.count, rankingRows: Self.rows(ranked.map(row)),
-            weight: String(format: "%.2f", settings.basicallySatisfiedWeight)))
+            cards: Self.cards(RateDTO.all(counts, weight: settings.basicallySatisfiedWeight),
+                              weight: String(format: "%.2f", settings.basicallySatisfiedWeight)),
+            figures: figures.map { "<li>" + Markup.escape($0) + "</li>" }.joined(),
+            red: Self.board(boards.red.map(row)), black: Self.board(boards.black.map(row)), rankingCount: ranked.count,
+            rankingRows: Self.rows(ranked.map(row))))
+    }
+
+    /// The rates' table: each rate's value, base and how it is computed, the satisfaction rate with the weight of 基本满意.
+    static func cards(_ cards: [RateDTO], weight: String) -> String {
+        cards.map { card in
+            "<tr data-rate=\"" + Markup.escape(card.rate) + "\"><th scope=\"row\">" + Markup.escape(card.name) + "</th><td class=\"num\">"
+                + Markup.escape(card.display) + "</td><td class=\"num\">" + String(card.denominator) + "</td><td class=\"explain\">"
+                + Markup.escape(card.explanation) + (card.rate == Rate.satisfaction.rawValue ? "(基本满意权重 " + Markup.escape(weight) + ")" : "")
+                + "</td></tr>"
+        }.joined()
+    }
+
+    /// A 红黑榜's items: each unit's name, linked where the ranking drills down, and its value.
+    static func board(_ rows: [RankRow]) -> String {
+        rows.map { row in
+            "<li>" + (row.href.map { "<a href=\"" + Markup.escape($0) + "\">" + Markup.escape(row.name) + "</a>" } ?? Markup.escape(row.name))
+                + " <span class=\"num\">" + Markup.escape(row.value) + "</span></li>"
+        }.joined()
     }
 
     /// The ranking's rows, appended piece by piece: built as two interpolated strings a row, and the link's cell as a
@@ -118,7 +135,7 @@ struct AssessmentPagesController: RouteCollection {
         return out
     }
 
-    struct IndexRow: Encodable {
+    struct IndexRow {
         var id: String
         var name: String
         var depth: Int
@@ -127,27 +144,45 @@ struct AssessmentPagesController: RouteCollection {
         var raw: String
         var href: String
         var selected: Bool
+
+        /// The tree's rows, indented by depth, the node shown marked.
+        static func html(_ rows: [IndexRow]) -> String {
+            rows.map { row in
+                "<tr class=\"depth-" + String(row.depth) + (row.selected ? " selected" : "") + "\"><td><a href=\"" + Markup.escape(row.href) + "\">"
+                    + Markup.escape(row.name) + "</a></td><td class=\"num\">" + Markup.escape(row.weight) + "</td><td class=\"num\">"
+                    + Markup.escape(row.score) + "</td><td class=\"num\">" + Markup.escape(row.raw) + "</td></tr>"
+            }.joined()
+        }
     }
 
-    struct UnitScore: Encodable {
+    struct UnitScore {
         var name: String
         var score: String
         var raw: String
         var href: String
         var casesHref: String
+
+        /// Each unit's row: its score and raw value, a link down the index and one to its cases.
+        static func html(_ units: [UnitScore]) -> String {
+            units.map { unit in
+                "<tr><td><a href=\"" + Markup.escape(unit.href) + "\">" + Markup.escape(unit.name) + "</a></td><td class=\"num\">" + Markup.escape(unit.score)
+                    + "</td><td class=\"num\">" + Markup.escape(unit.raw) + "</td><td><a href=\"" + Markup.escape(unit.casesHref) + "\">事件</a></td></tr>"
+            }.joined()
+        }
     }
 
     struct IndexContext: Encodable {
         var p: PageChrome
         var areaName: String
         var indexName: String
-        var up: [Link]
-        var periods: [PageOption]
+        var up: String
+        var periods: String
         var period: PeriodDTO
-        var tree: [IndexRow]
+        /// The index tree's and the units' table rows (`IndexRow.html`, `UnitScore.html`).
+        var tree: String
         var nodeName: String
         var nodeIsLeaf: Bool
-        var units: [UnitScore]
+        var units: String
         var history: String
         var casesHref: String
     }
@@ -193,9 +228,9 @@ struct AssessmentPagesController: RouteCollection {
                                  series: [.init(label: selected.name, values: values, color: "#1565c0")], width: 720, height: 260)
         let up = try await AssessmentViews.wayUp(area, actor: actor, path: "/assessment/index", query: "&period=\(period.token)&node=\(nodeID)", on: req)
         return try await req.page("assessment-index", IndexContext(
-            p: PageChrome(req), areaName: area.name, indexName: definition.nameZH, up: up,
-            periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period), tree: tree,
-            nodeName: selected.name, nodeIsLeaf: node?.leaf != nil, units: units, history: chart.svg(),
+            p: PageChrome(req), areaName: area.name, indexName: definition.nameZH, up: Link.crumbs(up),
+            periods: AssessmentViews.periodOptions(today: req.today, selected: period), period: PeriodDTO(period), tree: IndexRow.html(tree),
+            nodeName: selected.name, nodeIsLeaf: node?.leaf != nil, units: UnitScore.html(units), history: chart.svg(),
             casesHref: "/work?all=1&within=\(area.code)&from=\(period.first)&to=\(period.last)"))
     }
 

@@ -17,9 +17,10 @@ struct ReportPagesController: RouteCollection {
         var title: String
         var areaCode: String
         var period: PeriodDTO
-        var periods: [PageOption]
-        var up: [AssessmentViews.Link]
-        var down: [AssessmentViews.Link]
+        /// The period's `<option>`s, the crumbs up and the links down (`AssessmentViews`).
+        var periods: String
+        var up: String
+        var down: String
         var tables: [AssessmentViews.Table]
         var trend: String
         var generated: String
@@ -46,7 +47,7 @@ struct ReportPagesController: RouteCollection {
         return try await req.page("reports", Context(
             p: PageChrome(req), title: report.title, areaCode: report.area.code, period: PeriodDTO(report.period),
             periods: AssessmentViews.periodOptions(today: req.today, selected: report.period, kinds: [.week, .month, .quarter, .year]),
-            up: up, down: down, tables: report.tables.map(AssessmentViews.Table.init), trend: trend, generated: CasePagesController.time(req.now, req)))
+            up: AssessmentViews.Link.crumbs(up), down: AssessmentViews.Link.list(down), tables: report.tables.map(AssessmentViews.Table.init), trend: trend, generated: CasePagesController.time(req.now, req)))
     }
 
     /// One table per CSV: `table=summary|units|categories|channels` (default units).
