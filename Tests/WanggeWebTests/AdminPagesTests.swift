@@ -107,6 +107,37 @@ final class AdminPagesTests: XCTestCase {
         }
     }
 
+    /// The taxonomy page lists each active category once in its table, the top ones marked, and once among a rule's
+    /// choices; a new category's parents are the top ones and its departments come in code order. A retired category and
+    /// markup in a name stay out of the page's markup.
+    func testTheCategoriesPageListsEachActiveCategoryInTheTableAndTheRuleChoices() async throws {
+        try await withApp { t in
+            let admin = try await t.token("admin")
+            let retired = try await t.api(.POST, "/api/v1/categories", token: admin,
+                                          json: CategoryInput(code: "0198", name: "停用小类", parentCode: "01", active: false))
+            XCTAssertEqual(retired.status, .created, retired.body)
+            let odd = try await t.api(.POST, "/api/v1/categories", token: admin, json: CategoryInput(code: "0199", name: "<b>井盖</b> & 路面", parentCode: "01"))
+            XCTAssertEqual(odd.status, .created, odd.body)
+            var browser = Browser()
+            try await t.signIn("admin", &browser)
+            let (status, page, _) = try await t.get("/admin/categories", &browser)
+            XCTAssertEqual(status, .ok)
+            let categories = try await CategoryModel.query(on: t.app.db).filter(\.$active == true).all()
+            let table = page.matches(of: /<tr( class="top")?><td>([0-9]+)<\/td><td>([^<]*)<\/td>/).map { (top: $0.1 != nil, code: String($0.2), name: String($0.3)) }
+            XCTAssertEqual(table.map(\.code).sorted(), categories.map(\.code).sorted(), "each active category once")
+            XCTAssertEqual(Set(table.filter(\.top).map(\.code)), Set(categories.filter { $0.parentCode == nil }.map(\.code)), "the top ones marked")
+            XCTAssertTrue(table.contains { $0.code == "0199" && $0.name == "&lt;b&gt;井盖&lt;/b&gt; &amp; 路面" })
+            let ruleChoices = try XCTUnwrap(page.firstMatch(of: /<select id="rule-category"[^>]*>(.*?)<\/select>/)?.1)
+            XCTAssertEqual(ruleChoices.matches(of: /<option value="([0-9]+)">\1 [^<]*<\/option>/).map { String($0.1) }, table.map(\.code), "the same categories as choices")
+            let parents = try XCTUnwrap(page.firstMatch(of: /<select id="parentCode"[^>]*>(.*?)<\/select>/)?.1)
+            XCTAssertEqual(parents.matches(of: /<option value="([0-9]+)">/).map { String($0.1) }, table.filter(\.top).map(\.code))
+            let departments = try XCTUnwrap(page.firstMatch(of: /<select id="defaultDepartmentCode"[^>]*>(.*?)<\/select>/)?.1)
+            let codes = departments.matches(of: /<option value="([^"]+)">/).map { String($0.1) }
+            XCTAssertEqual(codes, codes.sorted())
+            XCTAssertTrue(codes.contains("330110-CG"))
+        }
+    }
+
     func testNonAdminsGetA403PageAndVisitorsTheLoginPage() async throws {
         try await withApp { t in
             var visitor = Browser()

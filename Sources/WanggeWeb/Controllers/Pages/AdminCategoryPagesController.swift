@@ -5,19 +5,37 @@ import WanggePersistence
 
 /// Admin page for the category taxonomy and the deadline rules.
 struct AdminCategoryPagesController: RouteCollection {
-    struct Row: Encodable {
+    struct Row {
         var code: String
         var name: String
         var isTop: Bool
         var department: String
         var level: String
+
+        /// The taxonomy's table rows, the top categories marked.
+        static func html(_ rows: [Row]) -> String {
+            rows.map { row in
+                (row.isTop ? "<tr class=\"top\">" : "<tr>") + "<td>" + Markup.escape(row.code) + "</td><td>" + Markup.escape(row.name) + "</td><td>"
+                    + Markup.escape(row.level) + "</td><td>" + Markup.escape(row.department) + "</td></tr>"
+            }.joined()
+        }
+
+        /// The categories as a rule's choices, each by its code and name.
+        static func options(_ rows: [Row]) -> String {
+            rows.map { "<option value=\"" + Markup.escape($0.code) + "\">" + Markup.escape($0.code) + " " + Markup.escape($0.name) + "</option>" }.joined()
+        }
     }
 
-    struct RuleRow: Encodable {
+    struct RuleRow {
         var scope: String
         var accept: String
         var resolve: String
         var reply: String
+
+        static func html(_ rules: [RuleRow]) -> String {
+            rules.map { "<tr><td>" + Markup.escape($0.scope) + "</td><td>" + Markup.escape($0.accept) + "</td><td>" + Markup.escape($0.resolve)
+                + "</td><td>" + Markup.escape($0.reply) + "</td></tr>" }.joined()
+        }
     }
 
     /// The thresholds in force, in whole percent of the allowed time.
@@ -28,12 +46,15 @@ struct AdminCategoryPagesController: RouteCollection {
         var stored: Bool
     }
 
+    /// The page's tables and choices written in Swift (`Row`, `RuleRow`, `SelectOptions`): Leaf copies the page's whole
+    /// context at every turn of a loop, and the categories are listed twice.
     struct Context: Encodable {
         var p: PageChrome
-        var rows: [Row]
-        var rules: [RuleRow]
-        var tops: [PageOption]
-        var departments: [PageOption]
+        var rows: String
+        var ruleCategories: String
+        var rules: String
+        var tops: String
+        var departments: String
         var thresholds: ThresholdsView
         var errors: [String: String]
     }
@@ -56,13 +77,13 @@ struct AdminCategoryPagesController: RouteCollection {
                     accept: rule.policy.accept.labelZH, resolve: rule.policy.resolve.labelZH, reply: rule.policy.reply.labelZH)
         }
         let percent = { (fraction: Double) in Int((fraction * 100).rounded()) }
-        return Context(p: PageChrome(req, notice: req.notice),
-                       rows: rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
-                                            department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
-                                            level: $0.defaultLevel.flatMap(OrgLevel.init(rawValue:))?.nameZH ?? "") },
-                       rules: rules,
-                       tops: rows.filter { $0.parentCode == nil }.map { PageOption(value: $0.code, label: $0.name) },
-                       departments: names.departments.sorted { $0.key < $1.key }.map { PageOption(value: $0.key, label: $0.value) },
+        let tableRows = rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
+                                       department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
+                                       level: $0.defaultLevel.flatMap(OrgLevel.init(rawValue:))?.nameZH ?? "") }
+        return Context(p: PageChrome(req, notice: req.notice), rows: Row.html(tableRows), ruleCategories: Row.options(tableRows),
+                       rules: RuleRow.html(rules),
+                       tops: SelectOptions.html(rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name, false) }),
+                       departments: SelectOptions.html(names.departments.sorted { $0.key < $1.key }.map { ($0.key, $0.value, false) }),
                        thresholds: ThresholdsView(blue: percent(sla.thresholds.blue), yellow: percent(sla.thresholds.yellow),
                                                   red: percent(sla.thresholds.red), stored: sla.thresholdsStored),
                        errors: errors)

@@ -5,17 +5,26 @@ import WanggePersistence
 
 /// Admin pages for departments and users.
 struct AdminPeoplePagesController: RouteCollection {
-    struct DepartmentRow: Encodable {
+    struct DepartmentRow {
         var code: String
         var name: String
         var orgCode: String
         var orgName: String
+
+        /// The departments' table rows.
+        static func html(_ rows: [DepartmentRow]) -> String {
+            rows.map { "<tr><td>" + Markup.escape($0.code) + "</td><td>" + Markup.escape($0.name) + "</td><td>" + Markup.escape($0.orgName) + "</td></tr>" }
+                .joined()
+        }
     }
 
+    /// The departments and the new department's form, rows and choices written in Swift as the people list's are.
     struct DepartmentsContext: Encodable {
         var p: PageChrome
-        var departments: [DepartmentRow]
-        var units: [PageOption]
+        /// The table's rows, empty when there are none.
+        var departments: String
+        /// The form's units with the asked one selected.
+        var units: String
         var form: [String: String]
         var errors: [String: String]
     }
@@ -131,8 +140,9 @@ struct AdminPeoplePagesController: RouteCollection {
         let rows = try await DepartmentService(db: req.database).list(for: actor).map {
             DepartmentRow(code: $0.code, name: $0.name, orgCode: $0.orgUnit.code, orgName: $0.orgUnit.name)
         }
-        return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: rows,
-                                  units: try await unitOptions(req, actor: actor, maxLevel: .township), form: form, errors: errors)
+        let units = try await unitOptions(req, actor: actor, maxLevel: .township)
+        return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: DepartmentRow.html(rows),
+                                  units: SelectOptions.html(units.map { ($0.value, $0.label, $0.value == form["orgCode"]) }), form: form, errors: errors)
     }
 
     func usersContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> UsersContext {
