@@ -1,5 +1,4 @@
 import Fluent
-import LeafKit
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -7,13 +6,18 @@ import WanggePersistence
 /// The work list (工作台) of every staff role, and one case page whose forms are the actions the
 /// reader may take now.
 struct CasePagesController: RouteCollection {
-    /// Tabs go to Leaf as its data directly, as `PageOption` does.
-    struct Tab: Encodable, LeafDataRepresentable {
+    struct Tab {
         var href: String
         var label: String
         var current: Bool
 
-        var leafData: LeafData { .dictionary(["href": .string(href), "label": .string(label), "current": .bool(current)]) }
+        /// The queues' tabs, the one shown marked, written in Swift as the rows are.
+        static func html(_ tabs: [Tab]) -> String {
+            tabs.map { tab in
+                "<a href=\"" + Markup.escape(tab.href) + "\"" + (tab.current ? " aria-current=\"page\" class=\"current\"" : "") + ">"
+                    + Markup.escape(tab.label) + "</a>"
+            }.joined()
+        }
     }
 
     struct Row: Encodable {
@@ -43,7 +47,7 @@ struct CasePagesController: RouteCollection {
 
     struct WorkContext: Encodable {
         var p: PageChrome
-        var tabs: [Tab]
+        var tabs: String
         /// The filters' options written in Swift (`SelectOptions`), not in Leaf loops, which copy the page's context at each turn.
         var statusOptions: String
         var categoryOptions: String
@@ -138,7 +142,7 @@ struct CasePagesController: RouteCollection {
             .map { PageOption(value: $0.code, label: $0.name, selected: $0.code == category) }
         let channels = WanggeDomain.Channel.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH, selected: $0.rawValue == channel) }
         let urgencies = Urgency.allCases.map { PageOption(value: $0.rawValue, label: t[$0.rawValue] ?? $0.rawValue, selected: $0.rawValue == urgency) }
-        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: tabViews, statusOptions: SelectOptions.html(statuses),
+        return try await req.page("work", WorkContext(p: PageChrome(req, notice: req.notice), tabs: Tab.html(tabViews), statusOptions: SelectOptions.html(statuses),
                                                       categoryOptions: SelectOptions.html(categories), channelOptions: SelectOptions.html(channels),
                                                       urgencyOptions: SelectOptions.html(urgencies),
                                                       from: query["from"] ?? "", to: query["to"] ?? "",
