@@ -41,42 +41,38 @@ struct CasePageContext: Encodable {
             let (code, csrf, version) = (Markup.escape(code), Markup.escape(csrf), String(version))
             var out = ""
             for form in forms {
-                let (action, label) = (Markup.escape(form.action), Markup.escape(form.label))
+                let (action, title) = (Markup.escape(form.action), Markup.escape(form.label))
+                /// A field's label and the id that ties its control to it: the form's action and the field's name.
+                func label(_ field: String, _ key: String) -> String { "<label for=\"" + action + "-" + field + "\">" + text(key) + "</label>" }
+                func id(_ field: String) -> String { "id=\"" + action + "-" + field + "\"" }
                 out += "\n  <form class=\"action card" + (form.primary ? " primary" : "") + "\" method=\"post\" action=\"/cases/" + code
                     + "/act\" enctype=\"multipart/form-data\" id=\"form-" + action + "\">\n"
                 out += "    <input type=\"hidden\" name=\"_csrf\" value=\"" + csrf + "\">\n"
                 out += "    <input type=\"hidden\" name=\"action\" value=\"" + action + "\">\n"
                 out += "    <input type=\"hidden\" name=\"version\" value=\"" + version + "\">\n"
-                out += "    <h3>" + label + "</h3>\n    "
+                out += "    <h3>" + title + "</h3>\n    "
                 if form.category {
-                    out += "<label for=\"" + action + "-category\">" + text("category") + "</label>\n    <select id=\"" + action
-                        + "-category\" name=\"categoryCode\"><option value=\"\">" + text("chooseCategory") + "</option>" + choices.categories + "</select>"
+                    out += label("category", "category") + "\n    <select " + id("category") + " name=\"categoryCode\"><option value=\"\">"
+                        + text("chooseCategory") + "</option>" + choices.categories + "</select>"
                 }
                 out += "\n    "
                 if form.department {
-                    out += "<label for=\"" + action + "-department\">" + text("leadDepartment") + "</label>\n    <select id=\"" + action
-                        + "-department\" name=\"departmentCode\"><option value=\"\">—</option>" + choices.departments + "</select>\n"
+                    out += label("department", "leadDepartment") + "\n    <select " + id("department") + " name=\"departmentCode\"><option value=\"\">—</option>"
+                        + choices.departments + "</select>\n"
                     out += "    <fieldset><legend>" + text("coDepartments") + "</legend><div class=\"checks\">" + choices.departmentChecks + "</div></fieldset>"
                 }
                 out += "\n    "
                 if form.grid {
-                    out += "<label for=\"" + action + "-grid\">" + text(form.department ? "orGrid" : "grid") + "</label>\n    <select id=\"" + action
-                        + "-grid\" name=\"gridCode\"><option value=\"\">—</option>" + (form.department ? choices.grids : choices.gridsSelecting) + "</select>"
+                    out += label("grid", form.department ? "orGrid" : "grid") + "\n    <select " + id("grid") + " name=\"gridCode\"><option value=\"\">—</option>"
+                        + (form.department ? choices.grids : choices.gridsSelecting) + "</select>"
                 }
                 out += "\n    "
-                if form.master {
-                    out += "<label for=\"" + action + "-master\">" + text("masterCode") + "</label><input id=\"" + action
-                        + "-master\" name=\"masterCode\" required>"
-                }
+                if form.master { out += label("master", "masterCode") + "<input " + id("master") + " name=\"masterCode\" required>" }
                 out += "\n    "
-                if form.target {
-                    out += "<label for=\"" + action + "-target\">" + text("targetOrg") + "</label>\n    <select id=\"" + action
-                        + "-target\" name=\"targetOrgCode\">" + choices.targets + "</select>"
-                }
+                if form.target { out += label("target", "targetOrg") + "\n    <select " + id("target") + " name=\"targetOrgCode\">" + choices.targets + "</select>" }
                 out += "\n    "
                 if form.hours {
-                    out += "<label for=\"" + action + "-hours\">" + text("extensionHours") + "</label><input id=\"" + action
-                        + "-hours\" name=\"extensionHours\" type=\"number\" min=\"1\" max=\"2160\" value=\"24\">"
+                    out += label("hours", "extensionHours") + "<input " + id("hours") + " name=\"extensionHours\" type=\"number\" min=\"1\" max=\"2160\" value=\"24\">"
                 }
                 out += "\n    "
                 if form.rating {
@@ -87,25 +83,19 @@ struct CasePageContext: Encodable {
                     out += "      <label class=\"check\"><input type=\"radio\" name=\"rating\" value=\"unsatisfied\"> " + text("unsatisfied") + "</label></fieldset>"
                 }
                 out += "\n    "
-                if form.result {
-                    out += "<label for=\"" + action + "-result\">" + text("result") + "</label><textarea id=\"" + action
-                        + "-result\" name=\"result\" rows=\"3\" required maxlength=\"2000\"></textarea>"
-                }
+                if form.result { out += label("result", "result") + "<textarea " + id("result") + " name=\"result\" rows=\"3\" required maxlength=\"2000\"></textarea>" }
                 out += "\n    "
                 if form.note {
-                    out += "<label for=\"" + action + "-note\">" + text("note") + "</label><textarea id=\"" + action + "-note\" name=\"note\" rows=\"2\" maxlength=\"2000\""
-                        + (form.noteRequired ? " required" : "") + "></textarea>"
+                    out += label("note", "note") + "<textarea " + id("note") + " name=\"note\" rows=\"2\" maxlength=\"2000\"" + (form.noteRequired ? " required" : "")
+                        + "></textarea>"
                 }
                 out += "\n    "
                 if form.photos {
-                    out += "<label for=\"" + action + "-photos\">" + text("photos") + "</label><input id=\"" + action
-                        + "-photos\" name=\"photos[]\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\" multiple>"
+                    out += label("photos", "photos") + "<input " + id("photos") + " name=\"photos[]\" type=\"file\" accept=\"image/jpeg,image/png,image/webp\" multiple>"
                 }
                 out += "\n    "
-                if let error = form.error {
-                    out += "<p class=\"field-error\" id=\"" + action + "-error\">" + Markup.escape(error) + "</p>"
-                }
-                out += "\n    <button type=\"submit\">" + label + "</button>\n  </form>\n  "
+                if let error = form.error { out += "<p class=\"field-error\" " + id("error") + ">" + Markup.escape(error) + "</p>" }
+                out += "\n    <button type=\"submit\">" + title + "</button>\n  </form>\n  "
             }
             return out
         }
