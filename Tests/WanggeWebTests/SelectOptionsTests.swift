@@ -24,4 +24,15 @@ final class SelectOptionsTests: XCTestCase {
         last[999].selected = true
         XCTAssertEqual(SelectOptions.selecting("3301101999", in: SelectOptions.html(many)), SelectOptions.html(last))
     }
+
+    /// A form sent back or a filter as asked: the option of the value chosen, none for no value or an unknown one.
+    func testOptionsWithTheOneOfAValueSelected() {
+        let roles = [PageOption(value: "dispatcher", label: "调度员"), PageOption(value: "grid_worker", label: "网格员 <一>")]
+        XCTAssertEqual(SelectOptions.html(roles, selecting: "grid_worker"),
+                       "<option value=\"dispatcher\">调度员</option><option value=\"grid_worker\" selected>网格员 &lt;一&gt;</option>")
+        let none = "<option value=\"dispatcher\">调度员</option><option value=\"grid_worker\">网格员 &lt;一&gt;</option>"
+        XCTAssertEqual(SelectOptions.html(roles, selecting: nil), none)
+        XCTAssertEqual(SelectOptions.html(roles, selecting: ""), none)
+        XCTAssertEqual(SelectOptions.html(roles, selecting: "leader"), none)
+    }
 }

@@ -18,6 +18,11 @@ enum SelectOptions {
         html(options.map { ($0.value, $0.label, $0.selected) })
     }
 
+    /// The options with the one whose value is `value` selected (a form sent back, a filter as asked).
+    static func html(_ options: [PageOption], selecting value: String?) -> String {
+        html(options.map { ($0.value, $0.label, $0.value == value) })
+    }
+
     /// Each group's options under an `<optgroup>` of its label.
     static func groups(_ groups: [(label: String, options: [PageOption])]) -> String {
         groups.map { "<optgroup label=\"" + Markup.escape($0.label) + "\">" + html($0.options) + "</optgroup>" }.joined()

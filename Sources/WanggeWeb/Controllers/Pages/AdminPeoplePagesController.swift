@@ -142,7 +142,7 @@ struct AdminPeoplePagesController: RouteCollection {
         }
         let units = try await unitOptions(req, actor: actor, maxLevel: .township)
         return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: DepartmentRow.html(rows),
-                                  units: SelectOptions.html(units.map { ($0.value, $0.label, $0.value == form["orgCode"]) }), form: form, errors: errors)
+                                  units: SelectOptions.html(units, selecting: form["orgCode"]), form: form, errors: errors)
     }
 
     func usersContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> UsersContext {
@@ -166,16 +166,12 @@ struct AdminPeoplePagesController: RouteCollection {
         let departments = try await DepartmentService(db: req.database).list(for: actor).map { PageOption(value: $0.code, label: $0.name) }
         let units = try await unitOptions(req, actor: actor, maxLevel: .grid)
         let roles = Role.allCases.map { PageOption(value: $0.rawValue, label: english ? $0.nameEN : $0.nameZH) }
-        /// A list's options with the one of `value` selected.
-        func options(_ options: [PageOption], selecting value: String?) -> String {
-            SelectOptions.html(options.map { ($0.value, $0.label, $0.value == value) })
-        }
         return UsersContext(
             p: PageChrome(req, notice: req.notice), rows: UserRow.html(rows),
-            roleOptions: options(roles, selecting: form["role"]), unitOptions: options(units, selecting: form["orgCode"]),
-            departmentOptions: options(departments, selecting: form["departmentCode"]),
-            roleFilterOptions: options(roles, selecting: asked.role ?? ""),
-            unitFilterOptions: options(units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false }, selecting: asked.unit ?? ""),
+            roleOptions: SelectOptions.html(roles, selecting: form["role"]), unitOptions: SelectOptions.html(units, selecting: form["orgCode"]),
+            departmentOptions: SelectOptions.html(departments, selecting: form["departmentCode"]),
+            roleFilterOptions: SelectOptions.html(roles, selecting: asked.role ?? ""),
+            unitFilterOptions: SelectOptions.html(units.filter { OrgCode.level(of: $0.value).map { $0 <= .village } ?? false }, selecting: asked.unit ?? ""),
             q: asked.q ?? "", total: total, next: next, filterError: filterError, form: form, errors: errors)
     }
 }
