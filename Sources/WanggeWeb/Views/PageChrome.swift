@@ -8,7 +8,7 @@ import WanggePersistence
 struct PageChrome: Encodable {
     /// Whether an item is the page being read or carries the unread badge is decided here, not compared in the
     /// template: Leaf's `==` built a set of types at every comparison, a dozen a page (an eighth of the inbox's samples).
-    struct NavItem: Encodable {
+    struct NavItem {
         var href: String
         var label: String
         var current: Bool

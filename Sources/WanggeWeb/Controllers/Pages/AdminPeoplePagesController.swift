@@ -8,7 +8,6 @@ struct AdminPeoplePagesController: RouteCollection {
     struct DepartmentRow {
         var code: String
         var name: String
-        var orgCode: String
         var orgName: String
 
         /// The departments' table rows.
@@ -138,7 +137,7 @@ struct AdminPeoplePagesController: RouteCollection {
 
     func departmentsContext(_ req: Request, actor: Actor, form: [String: String], errors: [String: String]) async throws -> DepartmentsContext {
         let rows = try await DepartmentService(db: req.database).list(for: actor).map {
-            DepartmentRow(code: $0.code, name: $0.name, orgCode: $0.orgUnit.code, orgName: $0.orgUnit.name)
+            DepartmentRow(code: $0.code, name: $0.name, orgName: $0.orgUnit.name)
         }
         let units = try await unitOptions(req, actor: actor, maxLevel: .township)
         return DepartmentsContext(p: PageChrome(req, notice: req.notice), departments: DepartmentRow.html(rows),

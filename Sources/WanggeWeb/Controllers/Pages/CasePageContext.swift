@@ -101,13 +101,12 @@ struct CasePageContext: Encodable {
         }
     }
 
-    struct Step: Encodable {
+    struct Step {
         var actionName: String
         var stateName: String
         var actor: String
         var note: String?
         var at: String
-        var isPublic: Bool
 
         /// The timeline's items: when, what, the state it led to, who, and the note.
         static func timeline(_ steps: [Step]) -> String {
@@ -204,7 +203,7 @@ struct CasePageContext: Encodable {
             Step(actionName: event.caseAction?.nameZH ?? event.action,
                  stateName: CaseState(rawValue: event.toState).map { english ? $0.nameEN : $0.nameZH } ?? event.toState,
                  actor: event.actorName + (event.actorDepartmentCode.map { "(\(names.departments[$0] ?? $0))" } ?? ""),
-                 note: event.note, at: time(event.createdAt), isPublic: event.isPublic)
+                 note: event.note, at: time(event.createdAt))
         }
 
         let allowed = CaseMachine.allowedActions(snapshot, relation: relation)

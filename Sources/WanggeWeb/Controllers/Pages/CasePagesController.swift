@@ -20,12 +20,11 @@ struct CasePagesController: RouteCollection {
         }
     }
 
-    struct Row: Encodable {
+    struct Row {
         var code: String
         var description: String
         var stateName: String
         var category: String
-        var channelName: String
         var warning: String
         var warningName: String
         var createdAt: String
@@ -116,7 +115,6 @@ struct CasePagesController: RouteCollection {
             Row(code: model.code, description: String(model.description.prefix(60)),
                 stateName: english ? model.caseState.nameEN : model.caseState.nameZH,
                 category: model.categoryCode.map { names.categories[$0] ?? $0 } ?? "—",
-                channelName: english ? model.caseChannel.nameEN : model.caseChannel.nameZH,
                 warning: warning.rawValue, warningName: warning.nameZH, createdAt: Self.time(model.createdAt, req))
         }
         let currentQueue = filter.queue?.rawValue ?? ""
