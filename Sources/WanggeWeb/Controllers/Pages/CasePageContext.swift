@@ -229,24 +229,36 @@ struct CasePageContext: Encodable {
         }
         forms.sort { $0.primary && !$1.primary }
 
-        // Options for the forms that need them.
+        // The choices only for the forms shown: a dispatcher's grid runs carried into a page that never writes their
+        // marks were searched for in it, and the transfer targets are a read of their own.
+        func needed(_ field: (ActionForm) -> Bool) -> Bool { forms.contains(where: field) }
         let catalog = try await req.application.catalogNames(on: req.database)
         let categoryRows = catalog.categoryList.filter(\.active)
-        let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
-        let categories = categoryRows.filter { $0.parentCode != nil }.map {
-            PageOption(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
+        var categories: [PageOption] = []
+        if needed(\.category) {
+            let topNames = Dictionary(uniqueKeysWithValues: categoryRows.filter { $0.parentCode == nil }.map { ($0.code, $0.name) })
+            categories = categoryRows.filter { $0.parentCode != nil }.map {
+                PageOption(value: $0.code, label: "\(topNames[$0.parentCode ?? ""] ?? "") / \($0.name)", selected: $0.code == model.categoryCode)
+            }
         }
-        let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
-        let departments = catalog.activeDepartments.map {
-            PageOption(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
+        var departments: [PageOption] = []
+        if needed(\.department) {
+            let suggested = categoryRows.first { $0.code == model.categoryCode }?.defaultDepartmentCode
+            departments = catalog.activeDepartments.map {
+                PageOption(value: $0.code, label: $0.name + ($0.code == suggested ? "(\(t["suggested"]!))" : ""), selected: $0.code == suggested)
+            }
         }
-        var gridChoices: GridChoices?
+        var grids = "", gridsSelecting = ""
         var targets: [PageOption] = []
         if actor.role == .dispatcher {
-            let units = OrgUnitService(db: req.database)
-            gridChoices = try await catalog.gridChoices.choices(within: actor.scopes[0], on: req.database)
-            if let level = OrgCode.level(of: snapshot.centreOrgCode) {
-                targets = try await units.choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
+            if needed(\.grid) {
+                let choices = try await catalog.gridChoices.choices(within: actor.scopes[0], on: req.database)
+                // The dispatch form offers a department first, so no grid is chosen there; the register form has the case's own.
+                if needed({ $0.grid && $0.department }) { grids = choices.html(selecting: nil, for: req) }
+                if needed({ $0.grid && !$0.department }) { gridsSelecting = choices.html(selecting: model.gridCode, for: req) }
+            }
+            if needed(\.target), let level = OrgCode.level(of: snapshot.centreOrgCode) {
+                targets = try await OrgUnitService(db: req.database).choices(within: OrgScope(level: level, code: snapshot.centreOrgCode), levels: [.township, .village])
                     .filter { $0.code != snapshot.centreOrgCode }.map { PageOption(value: $0.code, label: "\($0.name)(\($0.code))") }
             }
         }
@@ -276,8 +288,8 @@ struct CasePageContext: Encodable {
             facts: Field.facts(fields), clocks: clocks, photos: attachments.compactMap { $0.id.map { "/cases/\(model.code)/photos/\($0)" } },
             timeline: Step.timeline(steps), forms: forms.isEmpty ? "" : ActionForm.html(forms, code: model.code, version: model.version, csrf: chrome.csrf, t: t, choices: .init(
                 categories: SelectOptions.html(categories), departments: SelectOptions.html(departments),
-                departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"), grids: gridChoices?.html(selecting: nil, for: req) ?? "",
-                gridsSelecting: gridChoices?.html(selecting: model.gridCode, for: req) ?? "", targets: SelectOptions.html(targets))),
+                departmentChecks: SelectOptions.checks(departments, name: "coDepartmentCodes[]"), grids: grids, gridsSelecting: gridsSelecting,
+                targets: SelectOptions.html(targets))),
             map: map, duplicates: duplicates, errors: errors, canRevealContact: dto.canRevealContact && revealedPhone == nil)
     }
 }
