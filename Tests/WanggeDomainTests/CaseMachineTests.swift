@@ -777,4 +777,18 @@ final class CaseMachineTests: XCTestCase {
             assertAppError(try IntakeRules.phone(bad), .badRequest, code: "case.phone", field: "reporterPhone", bad)
         }
     }
+
+    /// A state read back from its stored name is the state the synthesized initializer reads, and a name of no state
+    /// (another case, a prefix, a longer name, the Chinese name) is none.
+    func testAStoredStateReadsBackAsItsRawValueDoes() {
+        for state in CaseState.allCases {
+            XCTAssertEqual(CaseState(stored: state.rawValue), state)
+            XCTAssertEqual(CaseState.all[state.ordinal], state)
+        }
+        XCTAssertEqual(CaseState.all, CaseState.allCases)
+        for name in ["", "Reported", "report", "reported ", "in progress", "inProgress", "archived2", "待受理"] {
+            XCTAssertNil(CaseState(stored: name), name)
+            XCTAssertNil(CaseState(rawValue: name), name)
+        }
+    }
 }

@@ -61,11 +61,12 @@ final class PositionalReadsTests: XCTestCase {
     }
 
     private func pointFields(_ p: CaseMapPoint) -> String {
-        "\(p.code) \(p.state) \(p.gridCode ?? "-") \(p.lat ?? 0) \(p.lon ?? 0) \(times([p.dueAt, p.blueAt, p.yellowAt]))"
+        // Its unit: the county's map counts by township.
+        "\(p.code) \(p.state) \(p.gridCode ?? "-") \(p.lat ?? 0) \(p.lon ?? 0) \(times([p.dueAt, p.blueAt, p.yellowAt])) \(p.unitCode ?? "-")"
     }
 
     private func pointFields(_ m: CaseModel) -> String {
-        "\(m.code) \(m.state) \(m.gridCode ?? "-") \(m.lat ?? 0) \(m.lon ?? 0) \(times([m.dueAt, m.blueAt, m.yellowAt]))"
+        "\(m.code) \(m.state) \(m.gridCode ?? "-") \(m.lat ?? 0) \(m.lon ?? 0) \(times([m.dueAt, m.blueAt, m.yellowAt])) \(m.townshipCode ?? "-")"
     }
 
     private func times(_ dates: [Date?]) -> String { dates.map { $0.map { "\($0.timeIntervalSince1970)" } ?? "-" }.joined(separator: ",") }

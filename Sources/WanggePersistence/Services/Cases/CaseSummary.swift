@@ -87,25 +87,32 @@ public struct CaseMapPoint: Sendable, PositionallyDecodable {
     public var blueAt: Date?
     public var yellowAt: Date?
     public var dueAt: Date?
+    /// The code of its area one level below the map's (`unit`), whose row of counts beside the map it adds to.
+    public var unitCode: String?
     /// The clocks as stored, read only when red comes before the deadline (`SLAContext.coloursNeedClocks`).
     public var deadlinesJSON: String?
 
-    public static func columns(clocks: Bool) -> [String] {
-        ["code", "state", "grid_code", "lat", "lon", "blue_at", "yellow_at", "due_at"] + (clocks ? ["deadlines"] : [])
+    /// `unit`: the level of the areas counted beside the map, one below the map's own (a grid's map: the grid).
+    public static func columns(clocks: Bool, unit: OrgLevel) -> [String] {
+        ["code", "state", "grid_code", "lat", "lon", "blue_at", "yellow_at", "due_at", CaseModel.ancestorKey(unit).description]
+            + (clocks ? ["deadlines"] : [])
     }
 
-    /// Read by position, in the order of `columns(clocks:)`.
+    /// Read by position, in the order of `columns(clocks:unit:)`.
     public init<Row: PositionalRow>(positions row: Row) throws {
         code = try row.string(0)
         state = try row.string(1)
+        caseState = CaseState(stored: state) ?? .reported
         gridCode = try row.optionalString(2)
         lat = try row.optionalDouble(3)
         lon = try row.optionalDouble(4)
         blueAt = try row.optionalDate(5)
         yellowAt = try row.optionalDate(6)
         dueAt = try row.optionalDate(7)
-        deadlinesJSON = row.count > 8 ? try row.string(8) : nil
+        unitCode = try row.optionalString(8)
+        deadlinesJSON = row.count > 9 ? try row.string(9) : nil
     }
 
-    public var caseState: CaseState { CaseState(rawValue: state) ?? .reported }
+    /// Read once: the counts beside the map and each marker's colour both ask.
+    public let caseState: CaseState
 }

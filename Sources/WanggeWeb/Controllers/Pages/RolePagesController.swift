@@ -150,21 +150,19 @@ struct RolePagesController: RouteCollection {
         let actor = try req.requirePageUser().actor
         guard [.leader, .dispatcher, .admin].contains(actor.role) else { throw AppError.forbidden() }
         let scope = actor.scopes[0]
-        let queries = CaseQueryService(db: req.database)
-        let inStates = try await queries.stateCounts(within: scope)
-        // The overdue figure is the red count of the areas' table, read in the same pass.
-        let (counts, overdue) = try await queries.warningCounts(below: scope.code, now: req.now)
+        let sla = try await req.sla()
+        // The request's moment in a local: read for each of thousands of markers, its storage lookup was 3% of the page.
+        let now = req.now
+        // As the list's columns: read as 5,000 whole models they were a third of the page's time at a million cases. The
+        // overdue figure is the red count of the areas' table, counted in the same pass.
+        let (open, inStates, counts, overdue) = try await CaseQueryService(db: req.database)
+            .openAtAGlance(within: scope, limit: 5000, clocks: sla.coloursNeedClocks, now: now)
         let english = req.isEnglish
         let t = Strings.table(english: english)
         let figures = [Figure(label: t["overdue"]!, value: overdue, warning: "red")] + CaseState.allCases.map { state in
             Figure(label: english ? state.nameEN : state.nameZH, value: inStates[state] ?? 0)
         }
         let names = try await NameBook.load(on: req, unitCodes: Set(counts.map(\.code) + [scope.code]))
-        let sla = try await req.sla()
-        // As the list's columns: read as 5,000 whole models they were a third of the page's time at a million cases.
-        let open = try await queries.newestOpen(within: scope, limit: 5000, clocks: sla.coloursNeedClocks)
-        // The request's moment in a local: read for each of thousands of markers, its storage lookup was 3% of the page.
-        let now = req.now
         let markers = open.compactMap { c -> CaseMapSVG.Marker? in
             guard let lat = c.lat, let lon = c.lon else { return nil }
             return .init(point: GeoPoint(lon: lon, lat: lat), warning: sla.warning(c, at: now), gridCode: c.gridCode, code: c.code, linked: true)
