@@ -30,6 +30,29 @@ final class CasePagesTests: XCTestCase {
         XCTAssertTrue(svg.contains(CaseMapSVG.colour(.red)), "a grid with a red case is drawn red")
         let few = CaseMapSVG.render(grids, markers: Array(markers.prefix(10)), title: "map")
         XCTAssertEqual(few.components(separatedBy: "class=\"marker").count - 1, 10, "few markers are drawn one by one")
+
+        // Each grid's circle sits at its centre, its radius growing with the log of its count, its label 4 px lower, in
+        // the worst colour of its cases: one grid with one case, one with ten (one yellow), two with two hundred odd.
+        let (one, ten, many) = (grids.grids[3], grids.grids[5], grids.grids[0])
+        var counted = markers.filter { [many.code, grids.grids[1].code].contains($0.gridCode) }.map { m -> CaseMapSVG.Marker in
+            var m = m
+            m.warning = .none
+            return m
+        }
+        let manyCount = counted.filter { $0.gridCode == many.code }.count
+        counted += markers.filter { $0.gridCode == one.code }.prefix(1)
+        counted += markers.filter { $0.gridCode == ten.code }.prefix(10).enumerated().map { i, m in var m = m; m.warning = i == 4 ? .yellow : .blue; return m }
+        let drawn = CaseMapSVG.render(grids, markers: counted, title: "map")
+        func cluster(_ grid: GridShapeCache.ProjectedMap.Grid, count: Int, colour: String) -> String {
+            let (x, y, label) = [grid.centreX, grid.centreY, grid.centreY + 4].map { FixedDecimal.string($0, digits: 1) }.triple
+            let r = FixedDecimal.string(min(28, 8 + log2(Double(count)) * 3), digits: 1)
+            return "<g class=\"cluster\"><circle cx=\"\(x)\" cy=\"\(y)\" r=\"\(r)\" fill=\"\(colour)\" fill-opacity=\"0.85\"/><text x=\"\(x)\" y=\"\(label)\" text-anchor=\"middle\" class=\"count\">\(count)</text></g>"
+        }
+        XCTAssertEqual(drawn.components(separatedBy: "class=\"cluster\"").count - 1, 4)
+        XCTAssertTrue(drawn.contains(cluster(one, count: 1, colour: "#2e7d32")), drawn.suffix(900).description)
+        XCTAssertTrue(drawn.contains(cluster(ten, count: 10, colour: CaseMapSVG.colour(.yellow))), drawn.suffix(900).description)
+        XCTAssertTrue(drawn.contains(cluster(many, count: manyCount, colour: "#2e7d32")), drawn.suffix(900).description)
+        XCTAssertGreaterThan(manyCount, 128, "past the radii written once")
     }
 
     /// A dispatcher's case page offers every grid of the area once: registering, with the case's own grid chosen;
@@ -233,4 +256,8 @@ final class CasePagesTests: XCTestCase {
             XCTAssertEqual(hidden, .notFound)
         }
     }
+}
+
+private extension Array {
+    var triple: (Element, Element, Element) { (self[0], self[1], self[2]) }
 }

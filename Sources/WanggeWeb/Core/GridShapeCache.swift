@@ -18,6 +18,10 @@ actor GridShapeCache {
             /// Where the middle of its bounding box falls, for a grid's counted markers.
             var centreX: Double
             var centreY: Double
+            /// Its counted markers' circle up to the radius, and from after the colour to the count
+            /// (`CaseMapSVG.render`), written once: the overview writes a county's thousand of them at every view.
+            var clusterHead: String
+            var clusterMiddle: String
         }
 
         var width: Double
@@ -25,6 +29,8 @@ actor GridShapeCache {
         /// Nil when the area has no grid with a boundary.
         var projection: SVGProjection?
         var grids: [Grid]
+        /// Each grid's place in `grids`, by its code.
+        var gridIndex: [String: Int] = [:]
         /// Every grid's outline as the case maps draw it (`CaseMapSVG.outlines`), written once when the cache projects the
         /// map: the overview, the work list and the case pages wrote the same thousand paths again at every view (a sixth
         /// of the overview's samples). Compressed once too, for the pages that carry them (`PrecompressedText`). Nil for a
@@ -68,9 +74,13 @@ extension GridShapeCache.ProjectedMap {
         self.projection = projection
         self.grids = grids.map { grid in
             let centre = projection.project(grid.shape.bbox.center)
+            let (x, y) = (CaseMapSVG.f(centre.x), CaseMapSVG.f(centre.y))
             return Grid(code: grid.code, escapedName: Markup.escape(grid.name), escapedLabel: Markup.escape(String(grid.name.suffix(4))),
-                        path: projection.pathData(grid.shape), centreX: centre.x, centreY: centre.y)
+                        path: projection.pathData(grid.shape), centreX: centre.x, centreY: centre.y,
+                        clusterHead: "<g class=\"cluster\"><circle cx=\"\(x)\" cy=\"\(y)\" r=\"",
+                        clusterMiddle: "\" fill-opacity=\"0.85\"/><text x=\"\(x)\" y=\"\(CaseMapSVG.f(centre.y + 4))\" text-anchor=\"middle\" class=\"count\">")
         }
+        gridIndex = Dictionary(self.grids.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -50,33 +50,24 @@ enum CaseMapSVG {
         let frame = bounds.expanded(by: 0.01)
         let insideCount = markers.reduce(0) { frame.contains($1.point) ? $0 + 1 : $0 }
         if insideCount > aggregateAbove {
-            var byGrid: [String: (count: Int, worst: WarningLevel)] = [:]
-            byGrid.reserveCapacity(map.grids.count)
+            // Counted by the grid's place in the map: a dictionary of counts by code looked each code up twice.
+            var counts = [Int](repeating: 0, count: map.grids.count)
+            var worst = [WarningLevel](repeating: .none, count: map.grids.count)
             for marker in markers where frame.contains(marker.point) {
-                let key = marker.gridCode ?? "-"
-                let entry = byGrid[key] ?? (0, .none)
-                byGrid[key] = (entry.count + 1, max(entry.worst, marker.warning))
+                guard let code = marker.gridCode, let index = map.gridIndex[code] else { continue }
+                counts[index] += 1
+                worst[index] = max(worst[index], marker.warning)
             }
-            // Appended piece by piece, each number written once: a county's thousand clusters made two interpolated
-            // strings each, and the map was a quarter of the overview's time.
-            for grid in map.grids {
-                guard let entry = byGrid[grid.code] else { continue }
-                let (x, y) = (f(grid.centreX), f(grid.centreY))
-                let r = min(28, 8 + log2(Double(entry.count)) * 3)
-                out += "<g class=\"cluster\"><circle cx=\""
-                out += x
-                out += "\" cy=\""
-                out += y
-                out += "\" r=\""
-                out += f(r)
+            // Each grid's circle and label written once in the map (`clusterHead`, `clusterMiddle`), a count's radius
+            // once for all maps: a county's thousand clusters wrote four numbers each, and the map was a quarter of the
+            // overview's time.
+            for (index, grid) in map.grids.enumerated() where counts[index] > 0 {
+                out += grid.clusterHead
+                out += radius(count: counts[index])
                 out += "\" fill=\""
-                out += colour(entry.worst)
-                out += "\" fill-opacity=\"0.85\"/><text x=\""
-                out += x
-                out += "\" y=\""
-                out += f(grid.centreY + 4)
-                out += "\" text-anchor=\"middle\" class=\"count\">"
-                out += String(entry.count)
+                out += colour(worst[index])
+                out += grid.clusterMiddle
+                out += String(counts[index])
                 out += "</text></g>"
             }
         } else {
@@ -91,6 +82,14 @@ enum CaseMapSVG {
     }
 
     static func f(_ v: Double) -> String { FixedDecimal.string(v, digits: 1) }
+
+    /// A grid's counted circle grows with the log of its count up to 28, which it reaches at 102.
+    static func radius(count: Int) -> String {
+        count < radii.count ? radii[count] : f(radiusValue(count: count))
+    }
+
+    private static func radiusValue(count: Int) -> Double { min(28, 8 + log2(Double(count)) * 3) }
+    private static let radii = [""] + (1..<128).map { f(radiusValue(count: $0)) }
 
     /// The grids' outlines, each with its name as a tooltip, appended piece by piece into one text.
     static func outlines(of grids: [GridShapeCache.ProjectedMap.Grid]) -> String {
