@@ -126,6 +126,50 @@ final class AssessmentTests: XCTestCase {
         }
     }
 
+    /// The dashboard's trend, its categories and the index's history read the rollups' counters by position, each in its
+    /// place: today's counts by day, the month's by month and the month's categories summed come out as the period's
+    /// totals, and those as the loop walked them.
+    func testTheTrendTheCategoriesAndTheHistoryCountAsTheTotalsDo() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let (cg, grid1) = (try await t.token("handler-cg"), try await t.token("grid1"))
+            let a = try await report(t, grid: "330110001001-01", category: "0101")
+            for (action, token, fields) in [("register", dispatcher, [:]), ("dispatch", dispatcher, ["departmentCode": "330110-CG"]),
+                                            ("accept", cg, [:]), ("submit_result", cg, ["result": "已修复"]), ("verify_pass", grid1, [:]),
+                                            ("return_visit", dispatcher, ["rating": "satisfied"]), ("close", dispatcher, [:])] as [(String, String, [String: String])] {
+                try await t.act(a, action, token: token, fields)
+            }
+            let b = try await report(t, grid: "330110001001-01", category: "0101")
+            try await t.act(b, "reject", token: dispatcher, ["note": "不属于受理范围"])
+            let c = try await report(t, grid: "330110001002-01", category: "0102")
+            try await t.act(c, "register", token: dispatcher)
+
+            let queries = AssessmentQueries(db: t.app.db)
+            let (today, month) = RollupKeys.periods(t.clock.now, timeZone: t.app.wanggeConfig.timeZone)
+            let monthPeriod = try XCTUnwrap(AssessmentPeriod.of(.month, containing: today))
+            func check(_ path: String) async throws {
+                let totals = try await queries.totals(.org, "330110", monthPeriod)
+                XCTAssertEqual([totals.received, totals.registered, totals.dispatched, totals.closed, totals.satisfied], [3, 2, 1, 1, 1],
+                               "[\(t.database) \(path)] \(totals)")
+                let daily = try await queries.daily(.org, "330110", days: [today])
+                XCTAssertEqual(daily.map(\.day), [today])
+                XCTAssertEqual(daily.first?.counts, totals, "[\(t.database) \(path)] the trend's day")
+                let history = try await queries.monthly(.org, "330110", months: [month])
+                XCTAssertEqual(history, [month: totals], "[\(t.database) \(path)] the index's month")
+                let categories = try await queries.breakdown(.org, "330110", by: .category, monthPeriod)
+                XCTAssertEqual(categories["0101"]?.received, 2, "[\(t.database) \(path)] \(categories)")
+                XCTAssertEqual(categories["0101"]?.closed, 1)
+                XCTAssertEqual(categories["0102"]?.registered, 1)
+                XCTAssertEqual(categories.values.reduce(CaseCounts(), +), totals, "[\(t.database) \(path)] the categories add up to the month")
+            }
+            try await check("pool")
+            // A page's reads on SQLite take the request's direct reader, which reads each row by position.
+            guard t.database == .sqlite else { return }
+            let reader = try XCTUnwrap(t.app.storage[SQLiteDirectReaderKey.self])
+            try await SQLiteDirectReader.$current.withValue(reader) { try await check("direct") }
+        }
+    }
+
     /// Random walks through the loop (with overdue sweeps): the rollups and gauges kept by each
     /// action equal a from-scratch recount of the event log, every time.
     func testRollupsEqualARecountAfterRandomActions() async throws {
