@@ -1,3 +1,4 @@
+import Foundation
 @testable import WanggeWeb
 import XCTest
 
@@ -10,6 +11,16 @@ final class MarkupEscapeTests: XCTestCase {
         XCTAssertEqual(Markup.escape("城关镇第3网格 🏠"), "城关镇第3网格 🏠")
         XCTAssertEqual(Markup.escape(""), "")
         XCTAssertEqual(Markup.escape("&&"), "&amp;&amp;")
+        // Each printable ASCII character alone, first, last and among Chinese: the five as entities, the rest as they are.
+        let entities: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"]
+        for scalar in (0x20...0x7E).compactMap(Unicode.Scalar.init) {
+            let c = Character(scalar), e = entities[c] ?? String(c)
+            XCTAssertEqual(Markup.escape(String(c)), e)
+            XCTAssertEqual(Markup.escape("\(c)网格"), e + "网格")
+            XCTAssertEqual(Markup.escape("网格\(c)"), "网格" + e)
+            XCTAssertEqual(Markup.escape("城\(c)东\(c)"), "城\(e)东\(e)")
+        }
+        XCTAssertEqual(Markup.escape(String(NSString(string: "城东<网格>"))), "城东&lt;网格&gt;", "a string from Foundation")
     }
 
     func testRankingRowsShowNamesAsTextAndLinkTheirUnits() {
