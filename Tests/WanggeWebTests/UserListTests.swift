@@ -1,3 +1,4 @@
+import Fluent
 import Vapor
 import WanggeDomain
 import WanggePersistence
@@ -134,6 +135,16 @@ final class UserListTests: XCTestCase {
             XCTAssertTrue(second.contains(">survey-x46<") && second.contains(">survey-x51<"))
             XCTAssertFalse(second.contains(">survey-x45<"))
             XCTAssertFalse(second.contains("rel=\"next\""), "the last page")
+
+            // Each row as the person's own records have it: role, unit, department (none for most) and phone.
+            for username in ["handler-cg", "grid1", "dispatcher-dh", "admin"] {
+                let found = try await UserModel.query(on: t.app.db).filter(\.$username == username).with(\.$orgUnit).with(\.$department).first()
+                let user = try XCTUnwrap(found)
+                let (_, page, _) = try await t.get("/admin/users?q=\(username)", &browser)
+                let row = "<tr><td>\(username)</td><td>\(user.displayName)</td><td>\(user.userRole.nameZH)</td><td>\(user.orgUnit.name)</td><td>"
+                    + "\(user.department?.name ?? "")</td><td>\(user.phone ?? "")</td></tr>"
+                XCTAssertTrue(page.contains(row), "[\(t.database)] \(row)")
+            }
 
             let (badStatus, bad, _) = try await t.get("/admin/users?within=3301", &browser)
             XCTAssertEqual(badStatus, .ok)

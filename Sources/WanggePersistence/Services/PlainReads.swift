@@ -137,6 +137,13 @@ public enum PlainReads {
         try await decoded(statement(builder.query, of: M.schemaOrAlias, columns: columns), columns: columns, as: T.self, on: db)
     }
 
+    /// A query built with Fluent's builder reading `select`, the statement's own text for its columns (a joined table's
+    /// among them, each named as in `columns`), each row made into a `T` by position.
+    public static func decoded<M: Model, T: PositionallyDecodable>(_ builder: QueryBuilder<M>, select: String, columns: [String],
+                                                                   as type: T.Type, on db: any Database) async throws -> [T] {
+        try await decoded(statement(builder.query, fields: select), columns: columns, as: T.self, on: db)
+    }
+
     /// A list of cases reading `columns`, each row made into a `T` by position (the columns' order).
     public static func decoded<T: PositionallyDecodable>(_ list: CaseListQuery, columns: [String], as type: T.Type,
                                                          on db: any Database) async throws -> [T] {
@@ -148,11 +155,15 @@ public enum PlainReads {
     }
 
     private static func statement(_ query: DatabaseQuery, of table: String, columns: [String]) -> any SQLExpression {
-        var query = query
         // Qualified: a query may join another table with columns of the same names (text search). Written
         // as one text: each `SQLColumn` escaped its two identifiers through a generic `replacing`, a seventh
         // of a queue page's CPU for its 15 columns. The names are the code's own, and both dialects quote with `"`.
-        query.fields = [.custom(SQLRaw(columns.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", ")))]
+        statement(query, fields: columns.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", "))
+    }
+
+    private static func statement(_ query: DatabaseQuery, fields: String) -> any SQLExpression {
+        var query = query
+        query.fields = [.custom(SQLRaw(fields))]
         return SQLQueryConverter(delegate: PlainConverterDelegate()).convert(query)
     }
 

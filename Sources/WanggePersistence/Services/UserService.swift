@@ -59,6 +59,44 @@ public struct UserService: Sendable {
         return (page, page.last?.username)
     }
 
+    /// A person as the people list shows them, their unit's and department's names beside them.
+    public struct ListedUser: Sendable, PositionallyDecodable {
+        public var username: String
+        public var displayName: String
+        public var role: String
+        public var phone: String?
+        public var unitName: String
+        public var departmentName: String?
+
+        static let columns = ["username", "display_name", "role", "phone", "unit_name", "department_name"]
+        static let select = #""users"."username", "users"."display_name", "users"."role", "users"."phone", "org_units"."name" AS "unit_name", "departments"."name" AS "department_name""#
+
+        public init<Row: PositionalRow>(positions row: Row) throws {
+            username = try row.string(0)
+            displayName = try row.string(1)
+            role = try row.string(2)
+            phone = try row.optionalString(3)
+            unitName = try row.string(4)
+            departmentName = try row.optionalString(5)
+        }
+
+        public var userRole: Role { Role(rawValue: role) ?? .citizen }
+    }
+
+    /// The people list's page, as `page` finds it, read as plain columns with the unit's and the department's names
+    /// joined in: whole models with their units (boundaries and all) and departments loaded were three fifths of the
+    /// page's CPU, most of it Fluent's property wrappers.
+    public func listed(_ filter: UserFilter, for actor: Actor) async throws -> (users: [ListedUser], next: String?) {
+        var query = try await matching(filter, for: actor)
+            .join(DepartmentModel.self, on: \UserModel.$department.$id == \DepartmentModel.$id, method: .left)
+        if let after = filter.after { query = query.filter(\.$username > after) }
+        let users = try await PlainReads.decoded(query.sort(\.$username).limit(filter.limit + 1), select: ListedUser.select,
+                                                 columns: ListedUser.columns, as: ListedUser.self, on: db)
+        guard users.count > filter.limit else { return (users, nil) }
+        let page = Array(users.prefix(filter.limit))
+        return (page, page.last?.username)
+    }
+
     /// How many people the filter finds across all its pages.
     public func count(_ filter: UserFilter, for actor: Actor) async throws -> Int {
         try await matching(filter, for: actor).count()

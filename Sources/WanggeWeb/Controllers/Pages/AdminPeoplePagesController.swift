@@ -149,10 +149,10 @@ struct AdminPeoplePagesController: RouteCollection {
         let asked = (role: req.query[String.self, at: "role"], unit: req.query[String.self, at: "within"], q: req.query[String.self, at: "q"])
         let service = UserService(db: req.database)
         // A filter the page cannot apply (typed into the address) shows why, above an empty list.
-        var users: [UserModel] = [], total = 0, next: String?, filterError: String?
+        var users: [UserService.ListedUser] = [], total = 0, next: String?, filterError: String?
         do {
             let filter = try UserFilter.parse(role: asked.role, unit: asked.unit, text: asked.q, after: req.query[String.self, at: "after"], limit: nil)
-            let page = try await service.page(filter, for: actor)
+            let page = try await service.listed(filter, for: actor)
             (users, total, next) = (page.users, try await service.count(filter, for: actor), page.next.map { req.urlOfNextPage(after: $0) })
         } catch let error as AppError where error.kind == .badRequest || error.kind == .notFound {
             filterError = error.message(english: english)
@@ -160,7 +160,7 @@ struct AdminPeoplePagesController: RouteCollection {
         let rows = users.map {
             UserRow(username: $0.username, displayName: $0.displayName,
                     roleName: english ? $0.userRole.nameEN : $0.userRole.nameZH,
-                    orgName: $0.orgUnit.name, department: $0.department?.name ?? "", phone: $0.phone ?? "")
+                    orgName: $0.unitName, department: $0.departmentName ?? "", phone: $0.phone ?? "")
         }
         let departments = try await DepartmentService(db: req.database).list(for: actor).map { PageOption(value: $0.code, label: $0.name) }
         let units = try await unitOptions(req, actor: actor, maxLevel: .grid)
