@@ -158,6 +158,38 @@ final class PageSessionTests: XCTestCase {
             XCTAssertFalse(english(["wangge_session=wangge_lang=en"]), "a value that only contains the pair")
         }
     }
+
+    /// The session's and the CSRF check's cookies are read from the Cookie headers' bytes as Vapor's parser reads them:
+    /// among others, spaced, tabbed, after a comma, twice (the last), empty, with `=` in the value, in a second header,
+    /// absent; a header with a quote goes to Vapor's parser itself.
+    func testACookieIsReadAsVaporReadsIt() async throws {
+        let headerSets: [[String]] = [
+            ["wangge_session=abc"], ["a=1; wangge_session=abc; wangge_csrf=x"], [" wangge_session = abc ;"], ["\twangge_session=abc\t"],
+            ["a=1, wangge_session=abc"], ["wangge_session=abc; wangge_session=def"], ["wangge_session=abc", "wangge_session=def"],
+            ["wangge_session="], ["wangge_session=ab==; x"], ["x=1", "y=2; wangge_session=abc"], ["xwangge_session=abc"],
+            ["wangge_session"], [";;,,"], [""], [], ["wangge_sessionx=1; wangge_session=2"], ["wangge_session=网格"],
+            ["wangge_session=a b"], ["=abc; wangge_session=z"], ["wangge_session =abc"], ["a b=1; wangge_session=c"],
+            ["网格=1; wangge_session=c"], ["wangge_session=c; wang@ge=1"], ["x=1 ;wangge_session=\u{7F}c"], ["wangge_session=abc; other=\"q;wangge_session=evil\""],
+            ["wangge_session=\"quoted\""],
+        ]
+        for headers in headerSets {
+            var parsed = HTTPHeaders()
+            for header in headers { parsed.add(name: .cookie, value: header) }
+            let vapor = parsed.cookie?["wangge_session"]?.string
+            let scanned = Request.cookieValue(headers, named: "wangge_session")
+            if headers.contains(where: { $0.contains("\"") }) {
+                XCTAssertNil(scanned, "\(headers): left to Vapor's parser")
+            } else {
+                XCTAssertEqual(scanned, .some(vapor), "\(headers)")
+            }
+        }
+        try await withApp(demo: false) { t in
+            let request = Request(application: t.app, on: t.app.eventLoopGroup.next())
+            request.headers.add(name: .cookie, value: "wangge_session=abc; other=\"q;wangge_session=evil\"")
+            XCTAssertEqual(request.cookie(named: "wangge_session"), "abc", "the quoted value is no pair of its own")
+            XCTAssertEqual(request.cookie(named: "wangge_csrf"), nil)
+        }
+    }
 }
 
 final class StreamedFormTests: XCTestCase {

@@ -13,7 +13,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.isUnder("api") || request.isUnder("open311") {
             return try await next.respond(to: request)
         }
-        let anonymousToken = request.cookies[Self.cookieName]?.string
+        let anonymousToken = request.cookie(named: Self.cookieName)
         let freshToken = anonymousToken == nil ? Tokens.random() : nil
         request.storage[CSRFTokenKey.self] = request.currentUser?.csrfToken ?? anonymousToken ?? freshToken
 

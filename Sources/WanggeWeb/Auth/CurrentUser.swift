@@ -61,7 +61,7 @@ struct SessionAuthenticator: AsyncMiddleware {
             secret = request.headers.bearerToken
             kind = .api
         } else {
-            secret = request.cookies[Self.cookieName]?.string
+            secret = request.cookie(named: Self.cookieName)
             kind = .web
         }
         if let secret, !secret.isEmpty, let current = try await Self.load(secret: secret, kind: kind, on: request) {
