@@ -156,6 +156,9 @@ final class PageSessionTests: XCTestCase {
             XCTAssertFalse(english(["wangge_lang=english"]))
             XCTAssertFalse(english(["wangge_lang=e", "wangge_lang =en", ";;", ""]), "shorter, spaced inside, empty")
             XCTAssertFalse(english(["wangge_session=wangge_lang=en"]), "a value that only contains the pair")
+            XCTAssertTrue(english(["a=1, wangge_lang=en"]), "after a comma, as Vapor reads the header")
+            XCTAssertTrue(english(["wangge_lang=\"en\""]), "quoted, read by Vapor's parser")
+            XCTAssertFalse(english(["wangge_lang=en; wangge_lang=zh"]), "the last of a name, as Vapor reads it")
         }
     }
 
