@@ -53,10 +53,15 @@ public struct UserService: Sendable {
     public func page(_ filter: UserFilter, for actor: Actor) async throws -> (users: [UserModel], next: String?) {
         var query = try await matching(filter, for: actor).with(\.$orgUnit).with(\.$department)
         if let after = filter.after { query = query.filter(\.$username > after) }
-        let users = try await query.sort(\.$username).limit(filter.limit + 1).all()
-        guard users.count > filter.limit else { return (users, nil) }
-        let page = Array(users.prefix(filter.limit))
-        return (page, page.last?.username)
+        return Self.paged(try await query.sort(\.$username).limit(filter.limit + 1).all(), limit: filter.limit) { $0.username }
+    }
+
+    /// A page of `limit` from `rows` read one longer, and the cursor of the page after (its last username) when the
+    /// extra row was there.
+    private static func paged<Row>(_ rows: [Row], limit: Int, username: (Row) -> String) -> (users: [Row], next: String?) {
+        guard rows.count > limit else { return (rows, nil) }
+        let page = Array(rows.prefix(limit))
+        return (page, page.last.map(username))
     }
 
     /// A person as the people list shows them, their unit's and department's names beside them.
@@ -92,9 +97,7 @@ public struct UserService: Sendable {
         if let after = filter.after { query = query.filter(\.$username > after) }
         let users = try await PlainReads.decoded(query.sort(\.$username).limit(filter.limit + 1), select: ListedUser.select,
                                                  columns: ListedUser.columns, as: ListedUser.self, on: db)
-        guard users.count > filter.limit else { return (users, nil) }
-        let page = Array(users.prefix(filter.limit))
-        return (page, page.last?.username)
+        return Self.paged(users, limit: filter.limit) { $0.username }
     }
 
     /// How many people the filter finds across all its pages.
