@@ -19,11 +19,6 @@ struct AdminCategoryPagesController: RouteCollection {
                     + Markup.escape(row.level) + "</td><td>" + Markup.escape(row.department) + "</td></tr>"
             }.joined()
         }
-
-        /// The categories as a rule's choices, each by its code and name.
-        static func options(_ rows: [Row]) -> String {
-            rows.map { "<option value=\"" + Markup.escape($0.code) + "\">" + Markup.escape($0.code) + " " + Markup.escape($0.name) + "</option>" }.joined()
-        }
     }
 
     struct RuleRow {
@@ -80,7 +75,8 @@ struct AdminCategoryPagesController: RouteCollection {
         let tableRows = rows.map { Row(code: $0.code, name: $0.name, isTop: $0.parentCode == nil,
                                        department: $0.defaultDepartmentCode.map { names.departments[$0] ?? $0 } ?? "",
                                        level: $0.defaultLevel.flatMap(OrgLevel.init(rawValue:))?.nameZH ?? "") }
-        return Context(p: PageChrome(req, notice: req.notice), rows: Row.html(tableRows), ruleCategories: Row.options(tableRows),
+        return Context(p: PageChrome(req, notice: req.notice), rows: Row.html(tableRows),
+                       ruleCategories: SelectOptions.html(tableRows.map { ($0.code, $0.code + " " + $0.name, false) }),
                        rules: RuleRow.html(rules),
                        tops: SelectOptions.html(rows.filter { $0.parentCode == nil }.map { ($0.code, $0.name, false) }),
                        departments: SelectOptions.html(names.departments.sorted { $0.key < $1.key }.map { ($0.key, $0.value, false) }),
