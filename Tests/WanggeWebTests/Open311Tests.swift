@@ -226,6 +226,13 @@ final class Open311Tests: XCTestCase {
             XCTAssertEqual(photo.0, .ok)
             XCTAssertEqual(photo.2.contentType, .png)
             XCTAssertEqual((all.first { $0["service_request_id"] as? String == secondCode })?["media_url"] as? String, nil, "no photo, no link")
+            // A later photo and a later internal note change neither: the link is to the first photo, the notes the last public step.
+            let later = try await t.multipart("/api/v1/cases/\(firstCode)/transitions", token: dispatcher, fields: [("action", "note"), ("note", "补拍")],
+                                              files: [Upload(name: "photos[]", filename: "later.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(later.status, .ok, "\(later.json)")
+            let again = try await get(t, "/open311/v2/requests/\(firstCode).json").1.jsonArray()
+            XCTAssertEqual(again.first?["media_url"] as? String, media)
+            XCTAssertEqual(again.first?["status_notes"] as? String, "立案:已立案")
             let open = try await get(t, "/open311/v2/requests.json?status=open").1.jsonArray()
             XCTAssertEqual(open.compactMap { $0["service_request_id"] as? String }, [first.json["code"] as? String])
             let closed = try await get(t, "/open311/v2/requests.json?status=closed").1.jsonArray()

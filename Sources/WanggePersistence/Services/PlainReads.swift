@@ -150,6 +150,18 @@ public enum PlainReads {
         try await decoded(statement(list.query, of: CaseModel.schema, columns: columns), columns: columns, as: T.self, on: db)
     }
 
+    /// A list of cases reading `select`, the statement's own text for its columns (an expression among them, named as in
+    /// `columns`), each row made into a `T` by position.
+    public static func decoded<T: PositionallyDecodable>(_ list: CaseListQuery, select: String, columns: [String], as type: T.Type,
+                                                         on db: any Database) async throws -> [T] {
+        try await decoded(statement(list.query, fields: select), columns: columns, as: T.self, on: db)
+    }
+
+    /// `columns` of `table` as a select list's text, each qualified by its table.
+    public static func qualified(_ columns: [String], of table: String) -> String {
+        columns.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", ")
+    }
+
     private static func rows(_ query: DatabaseQuery, of table: String, columns: [String], on db: any Database) async throws -> [any SQLRow] {
         try await rows(statement(query, of: table, columns: columns), on: db)
     }
@@ -158,7 +170,7 @@ public enum PlainReads {
         // Qualified: a query may join another table with columns of the same names (text search). Written
         // as one text: each `SQLColumn` escaped its two identifiers through a generic `replacing`, a seventh
         // of a queue page's CPU for its 15 columns. The names are the code's own, and both dialects quote with `"`.
-        statement(query, fields: columns.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", "))
+        statement(query, fields: qualified(columns, of: table))
     }
 
     private static func statement(_ query: DatabaseQuery, fields: String) -> any SQLExpression {

@@ -10,6 +10,7 @@ public protocol PositionalRow {
     func string(_ index: Int) throws -> String
     func optionalString(_ index: Int) throws -> String?
     func int(_ index: Int) throws -> Int
+    func optionalInt(_ index: Int) throws -> Int?
     func optionalDouble(_ index: Int) throws -> Double?
     func date(_ index: Int) throws -> Date
     func optionalDate(_ index: Int) throws -> Date?
@@ -29,6 +30,7 @@ struct NamedPositions: PositionalRow {
     func string(_ index: Int) throws -> String { try row.decode(column: names[index], as: String.self) }
     func optionalString(_ index: Int) throws -> String? { try row.decode(column: names[index], as: String?.self) }
     func int(_ index: Int) throws -> Int { try row.decode(column: names[index], as: Int.self) }
+    func optionalInt(_ index: Int) throws -> Int? { try row.decode(column: names[index], as: Int?.self) }
     func optionalDouble(_ index: Int) throws -> Double? { try row.decode(column: names[index], as: Double?.self) }
     func date(_ index: Int) throws -> Date { try row.decode(column: names[index], as: Date.self) }
     func optionalDate(_ index: Int) throws -> Date? { try row.decode(column: names[index], as: Date?.self) }

@@ -22,6 +22,7 @@ struct PostgresPositionalRow: PositionalRow {
     func string(_ index: Int) throws -> String { try value(index) }
     func optionalString(_ index: Int) throws -> String? { try optional(index) }
     func int(_ index: Int) throws -> Int { try value(index) }
+    func optionalInt(_ index: Int) throws -> Int? { try optional(index) }
     func optionalDouble(_ index: Int) throws -> Double? { try optional(index) }
     func date(_ index: Int) throws -> Date { try value(index) }
     func optionalDate(_ index: Int) throws -> Date? { try optional(index) }

@@ -194,6 +194,8 @@ private struct StatementRow: PositionalRow {
         return try converted(index, Int.self)
     }
 
+    func optionalInt(_ index: Int) throws -> Int? { try isNull(index) ? nil : int(index) }
+
     func optionalDouble(_ index: Int) throws -> Double? {
         switch sqlite_nio_sqlite3_column_type(statement, Int32(index)) {
         case SQLITE_NULL: nil
