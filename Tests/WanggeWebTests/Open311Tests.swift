@@ -317,5 +317,54 @@ final class Open311Tests: XCTestCase {
             }
         }
         XCTAssertNil(Open311Time(timeZone: .gmt).string(nil))
+        // In JSON: the same text quoted, a year past 9999 as Foundation writes it, nil as null.
+        for (zone, seconds) in [("Asia/Shanghai", 1_796_536_805.9996), ("America/St_Johns", -1_495_223_749.000063), ("UTC", 300_000_000_000)] {
+            let time = Open311Time(timeZone: TimeZone(identifier: zone)!)
+            var bytes: [UInt8] = []
+            time.appendJSON(Date(timeIntervalSince1970: seconds), to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "\"\(try XCTUnwrap(time.string(Date(timeIntervalSince1970: seconds))))\"")
+        }
+        var null: [UInt8] = []
+        Open311Time(timeZone: .gmt).appendJSON(nil, to: &null)
+        XCTAssertEqual(String(decoding: null, as: UTF8.self), "null")
+    }
+
+    /// A list's JSON is written straight from its rows, as the requests' values write it: every field, sorted, escaped,
+    /// with and without a category, department, location, address, reply, photo or clocks.
+    func testRequestsJSONIsWrittenAsTheirValuesWriteIt() async throws {
+        try await withApp { t in
+            let spot = try t.centre(of: "330110001001-01")
+            let dispatcher = try await t.token("dispatcher")
+            var codes: [String] = []
+            for body: [String: Any] in [
+                ["channel": "citizen", "description": "井盖\"缺失\"\n需要处理\\", "categoryCode": "0101", "location": ["lat": spot.lat, "lon": spot.lon]],
+                ["channel": "citizen", "description": "噪声扰民 <b>&</b>", "address": "湖滨路 1 号"],
+                ["channel": "citizen", "description": "路灯不亮已经三天", "categoryCode": "0201", "address": "文一路", "location": ["lat": 30.25, "lon": 120.125]],
+            ] {
+                let made = try await t.report(body)
+                codes.append(try XCTUnwrap(made.json["code"] as? String, "\(made.json)"))
+                t.clock.advance(3600)
+            }
+            try await t.act(codes[1], "reject", token: dispatcher, ["note": "不属于受理范围 \"引号\""])
+            try await t.act(codes[0], "register", token: dispatcher)
+            let noted = try await t.multipart("/api/v1/cases/\(codes[0])/transitions", token: dispatcher, fields: [("action", "note"), ("note", "现场")],
+                                              files: [Upload(name: "photos[]", filename: "site.png", contentType: "image/png", data: tinyPNG)])
+            XCTAssertEqual(noted.status, .ok, "\(noted.json)")
+
+            let rows = try await Open311RequestRow.read(CaseListQuery(on: t.app.db).sort("id", .ascending), limit: 10, on: t.app.db)
+            XCTAssertEqual(rows.map(\.summary.code), codes)
+            for (zone, names) in [("Asia/Shanghai", NameBook(departments: [:], categories: ["0101": "井盖"])), ("America/St_Johns", NameBook())] {
+                let writer = Open311RequestWriter(names: names, time: Open311Time(timeZone: TimeZone(identifier: zone)!), base: "http://wangge.example")
+                let written = try XCTUnwrap(writer.json(rows))
+                let valued = try XCTUnwrap(Open311Value.array(itemName: "request", rows.map(writer.value)).jsonBytes())
+                XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: valued, as: UTF8.self), zone)
+                XCTAssertEqual(writer.json([]).map { String(decoding: $0, as: UTF8.self) }, "[]")
+            }
+            let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(Open311RequestWriter(
+                names: NameBook(), time: Open311Time(timeZone: .gmt), base: "http://h").json(rows)))) as? [[String: Any]])
+            XCTAssertEqual(parsed.map { $0.count }, [17, 17, 17])
+            XCTAssertEqual(parsed[0]["media_url"] as? String, "http://h/open311/v2/media/\(codes[0])/1")
+            XCTAssertEqual(parsed[1]["status_notes"] as? String, "不属于受理范围 \"引号\"")
+        }
     }
 }

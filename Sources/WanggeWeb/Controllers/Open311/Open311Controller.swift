@@ -48,7 +48,7 @@ struct Open311Controller: RouteCollection {
             switch name {
             case "discovery": return format.response(discovery(req), root: "discovery")
             case "services": return format.response(try await services(req), root: "services")
-            case "requests": return format.response(try await listRequests(req), root: "service_requests")
+            case "requests": return try await Self.respond(try await listRequests(req), format, req)
             default: throw AppError.notFound()
             }
         }
@@ -117,7 +117,7 @@ struct Open311Controller: RouteCollection {
             guard !found.isEmpty else {
                 throw AppError(.notFound, code: "open311.request", zh: "服务请求不存在。", en: "service_request_id not found")
             }
-            return format.response(.array(itemName: "request", try await Self.represent(found, req)), root: "service_requests")
+            return try await Self.respond(found, format, req)
         }
     }
 
@@ -135,7 +135,7 @@ struct Open311Controller: RouteCollection {
         return try await CasesAPIController.serve(attachmentID: req.parameters.get("id", as: Int.self), caseID: model.requireID(), on: req)
     }
 
-    func listRequests(_ req: Request) async throws -> Open311Value {
+    func listRequests(_ req: Request) async throws -> [Open311RequestRow] {
         // The query string decoded once (`QueryParameters`), not again for each key.
         let params = QueryParameters(req)
         var query = CaseListQuery(on: req.database).filter("channel", in: Self.publicChannels)
@@ -162,8 +162,7 @@ struct Open311Controller: RouteCollection {
         // Newest first by the time filed, from the (created_at, id) index: the walk starts at the window's end and
         // stops at its start or with its requests. Walked in id order, a window with fewer than 1,000 public requests
         // (a county whose citizens report by phone, a narrow service) passed every case back to the first ever filed.
-        let requests = try await Open311RequestRow.read(query.sort("created_at", .descending).sort("id", .descending), limit: 1000, on: req.database)
-        return .array(itemName: "request", try await Self.represent(requests, req))
+        return try await Open311RequestRow.read(query.sort("created_at", .descending).sort("id", .descending), limit: 1000, on: req.database)
     }
 
     static func date(_ params: QueryParameters, _ name: String) throws -> Date? {
@@ -179,31 +178,12 @@ struct Open311Controller: RouteCollection {
         return "http://\(host)"
     }
 
-    /// Cases as Open311 service requests.
-    static func represent(_ requests: [Open311RequestRow], _ req: Request) async throws -> [Open311Value] {
-        let names = try await NameBook.load(on: req)
-        let time = Open311Time(timeZone: req.application.wanggeConfig.timeZone)
-        let base = baseURL(req)
-        return requests.map { request in
-            .object([
-                ("service_request_id", .string(request.summary.code)),
-                ("status", .string(request.summary.caseState.isOpen ? "open" : "closed")),
-                ("status_notes", .string(request.statusNotes)),
-                ("service_name", .string(request.summary.categoryCode.map { names.categories[$0] ?? $0 })),
-                ("service_code", .string(request.summary.categoryCode)),
-                ("description", .string(request.summary.description)),
-                ("agency_responsible", .string(request.summary.leadDepartmentCode.map { names.departments[$0] ?? $0 })),
-                ("service_notice", .string(nil)),
-                ("requested_datetime", .string(time.string(request.summary.createdAt))),
-                ("updated_datetime", .string(time.string(request.updatedAt))),
-                ("expected_datetime", .string(time.string(CaseDeadlines.resolveDue(storedJSON: request.summary.deadlinesJSON)))),
-                ("address", .string(request.summary.address)),
-                ("address_id", .string(nil)),
-                ("zipcode", .string(nil)),
-                ("lat", .number(request.summary.lat)),
-                ("long", .number(request.summary.lon)),
-                ("media_url", .string(request.firstPhotoID.map { "\(base)/open311/v2/media/\(request.summary.code)/\($0)" })),
-            ])
+    /// Cases as Open311 service requests: JSON written straight from the rows, XML through their values.
+    static func respond(_ requests: [Open311RequestRow], _ format: Open311Format, _ req: Request) async throws -> Response {
+        let writer = try await Open311RequestWriter(req)
+        switch format {
+        case .json: return Open311Format.json(writer.json(requests))
+        case .xml: return format.response(.array(itemName: "request", requests.map(writer.value)), root: "service_requests")
         }
     }
 }

@@ -88,9 +88,10 @@ extension Open311Value {
     }
 
     /// The order an object's fields are written in: sorted by name as `encode(to:)` sorts them (a stable sort),
-    /// of two fields of one name the first in that order. The requests of a list all have the same names in
-    /// the same order, so the last object's order is kept and used again while the names match: sorting each
-    /// request's seventeen names was a tenth of a list's CPU.
+    /// of two fields of one name the first in that order. The items of a list (services, requests) have the same
+    /// names in the same order, so the last object's order is kept and used again while the names match: sorting each
+    /// request's seventeen names was a tenth of a list's CPU, before lists of requests were written straight from
+    /// their rows (`Open311RequestWriter`).
     struct KeyOrder {
         private var names: [String] = []
         private var positions: [Int] = []
@@ -111,15 +112,9 @@ extension Open311Value {
     private func appendJSON(to bytes: inout [UInt8], order: inout KeyOrder) -> Bool {
         switch self {
         case let .string(s):
-            if let s { bytes.appendJSONString(s) } else { bytes.append(contentsOf: "null".utf8) }
+            bytes.appendJSONString(orNull: s)
         case let .number(n):
-            guard let n else { bytes.append(contentsOf: "null".utf8); return true }
-            if let whole = Self.whole(n) {
-                bytes.append(contentsOf: String(whole).utf8)
-            } else {
-                guard n.isFinite else { return false }
-                bytes.appendJSONNumber(n)
-            }
+            return Self.appendJSONNumber(n, to: &bytes)
         case let .bool(b):
             bytes.append(contentsOf: (b ? "true" : "false").utf8)
         case let .object(fields):
@@ -144,6 +139,26 @@ extension Open311Value {
         }
         return true
     }
+
+    /// A number as `encode(to:)` writes it: a whole one without a point, nil as `null`; false (nothing written) where it is
+    /// not finite.
+    static func appendJSONNumber(_ n: Double?, to bytes: inout [UInt8]) -> Bool {
+        guard let n else { bytes.append(contentsOf: "null".utf8); return true }
+        if let whole = whole(n) {
+            bytes.append(contentsOf: String(whole).utf8)
+        } else {
+            guard n.isFinite else { return false }
+            bytes.appendJSONNumber(n)
+        }
+        return true
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// A JSON string, or `null` for nil.
+    mutating func appendJSONString(orNull text: String?) {
+        if let text { appendJSONString(text) } else { append(contentsOf: "null".utf8) }
+    }
 }
 
 enum Open311Format: String {
@@ -160,14 +175,20 @@ enum Open311Format: String {
         var headers = HTTPHeaders()
         switch self {
         case .json:
-            headers.contentType = .json
-            return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: value.jsonBytes() ?? Array("[]".utf8))))
+            return Self.json(value.jsonBytes(), status: status)
         case .xml:
             headers.contentType = HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
             var writer = XMLWriter()
             value.writeXML(name: root, into: &writer)
             return Response(status: status, headers: headers, body: .init(string: writer.text))
         }
+    }
+
+    /// JSON written beforehand, `[]` where it could not be.
+    static func json(_ bytes: [UInt8]?, status: HTTPResponseStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes ?? Array("[]".utf8))))
     }
 
     /// The specification's error array: `[{"code": 400, "description": "…"}]` / `<errors><error>…`.
@@ -190,14 +211,27 @@ struct Open311Time {
     /// 3,000 of them, 13% of its CPU).
     func string(_ date: Date?) -> String? {
         guard let date else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(25)
+        return append(date, to: &bytes) ? String(decoding: bytes, as: UTF8.self) : Self.fallback(date, timeZone)
+    }
+
+    /// The time as a JSON string (its text has nothing to escape), nil as `null`.
+    func appendJSON(_ date: Date?, to bytes: inout [UInt8]) {
+        guard let date else { bytes.append(contentsOf: "null".utf8); return }
+        bytes.append(UInt8(ascii: "\""))
+        if !append(date, to: &bytes) { bytes.append(contentsOf: Self.fallback(date, timeZone).utf8) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `string(date)`'s text, or nothing and false for a year outside 0–9999.
+    private func append(_ date: Date, to bytes: inout [UInt8]) -> Bool {
         let offset = Int64(timeZone.secondsFromGMT(for: date))
         // As Foundation's formatter counts: the moment to the nearest millisecond, then its whole second (down), so
         // 05.9996 is 06 and -0.5 the second before 1970.
         let millis = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000).rounded())
         let (civil, second) = CivilDateTime.split((millis >= 0 ? millis / 1000 : (millis - 999) / 1000) + offset)
-        guard (0...9999).contains(civil.year) else { return Self.fallback(date, timeZone) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(25)
+        guard (0...9999).contains(civil.year) else { return false }
         bytes.appendDateTime(civil, second: second)
         if offset == 0 {
             bytes.append(UInt8(ascii: "Z"))
@@ -207,7 +241,7 @@ struct Open311Time {
             // A zone's offsets before standard time had seconds (St. John's −02:30:52 until 1935).
             if abs(offset) % 60 != 0 { bytes.append(UInt8(ascii: ":")); bytes.appendDecimal(abs(offset) % 60, width: 2) }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return true
     }
 
     /// Years outside 0–9999, which no case has: Foundation's own writing.
