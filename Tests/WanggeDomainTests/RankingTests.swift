@@ -32,6 +32,45 @@ final class RankingTests: XCTestCase {
         XCTAssertEqual(Ranking.rank(entries, by: .resolution).map(\.code), ["d", "f", "b", "a", "c", "g", "e"])
     }
 
+    /// Many units with many ties, for every rate: the order is the rules' order, stated here as one sort of the units
+    /// themselves: ranked first, then those with a value, then those without; by value (rounded to 1e-9), the larger
+    /// volume, the code, the name. Two units may share a code (names break the tie).
+    func testOrderIsTheRulesOrderForManyUnits() {
+        var generator = SystemRandomNumberGenerator()
+        for rate in Rate.allCases {
+            let entries = (0..<600).map { n -> RankingEntry in
+                var c = CaseCounts()
+                c.registered = Int.random(in: 0...6, using: &generator); c.closed = Int.random(in: 0...c.registered, using: &generator)
+                c.closedOnTime = Int.random(in: 0...c.closed, using: &generator); c.respondedInTime = Int.random(in: 0...c.registered, using: &generator)
+                c.overdue = Int.random(in: 0...c.registered, using: &generator); c.dispatched = Int.random(in: 0...c.registered, using: &generator)
+                c.returned = Int.random(in: 0...c.dispatched, using: &generator); c.reworked = Int.random(in: 0...c.dispatched, using: &generator)
+                c.satisfied = Int.random(in: 0...2, using: &generator); c.basicallySatisfied = Int.random(in: 0...2, using: &generator)
+                c.unsatisfied = Int.random(in: 0...2, using: &generator)
+                return RankingEntry(code: "g\(Int.random(in: 0..<400, using: &generator))", name: "网格\(n)", counts: c)
+            }
+            let expected = entries.map { e -> (entry: RankingEntry, value: Double?, volume: Int, ranked: Bool) in
+                let value = rate.value(e.counts, basicallySatisfiedWeight: 0.8)
+                let volume = rate.denominator(e.counts)
+                return (e, value, volume, value.map(\.isFinite) == true && volume >= 2)
+            }.sorted { a, b in
+                let group = { (x: (entry: RankingEntry, value: Double?, volume: Int, ranked: Bool)) in x.ranked ? 0 : x.value != nil ? 1 : 2 }
+                if group(a) != group(b) { return group(a) < group(b) }
+                let sign = rate.higherIsBetter ? -1.0 : 1.0
+                let x = ((a.value ?? 0).isFinite ? a.value ?? 0 : 0) * 1e9, y = ((b.value ?? 0).isFinite ? b.value ?? 0 : 0) * 1e9
+                if x.rounded() != y.rounded() { return sign * x.rounded() < sign * y.rounded() }
+                if a.volume != b.volume { return a.volume > b.volume }
+                return (a.entry.code, a.entry.name) < (b.entry.code, b.entry.name)
+            }
+            let rows = Ranking.rank(entries, by: rate, minimumVolume: 2)
+            XCTAssertEqual(rows.map { $0.code + "/" + $0.name }, expected.map { $0.entry.code + "/" + $0.entry.name }, rate.rawValue)
+            XCTAssertEqual(rows.map(\.isRanked), expected.map(\.ranked), rate.rawValue)
+            XCTAssertEqual(rows.map(\.volume), expected.map(\.volume), rate.rawValue)
+            XCTAssertEqual(rows.map(\.counts), expected.map(\.entry.counts), rate.rawValue)
+            XCTAssertEqual(rows.map { $0.value.map { String($0) } ?? "-" }, expected.map { $0.value.map { String($0) } ?? "-" }, rate.rawValue)
+            XCTAssertEqual(rows.map(\.position), Array(1...600))
+        }
+    }
+
     func testLowerIsBetterRatesRankAscending() {
         let entries = [
             entry("p", registered: 10, overdue: 1),
