@@ -57,46 +57,41 @@ struct Open311RequestWriter {
         return bytes
     }
 
+    /// Each name written with the punctuation around it, and the fields that are always null as constants.
     private func append(_ request: Open311RequestRow, to bytes: inout [UInt8]) -> Bool {
         let summary = request.summary
-        func key(_ name: StaticString) {
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            bytes.append(contentsOf: "\":".utf8)
+        func put(_ text: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
-        func field(_ name: StaticString, _ text: String?, first: Bool = false) {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            key(name)
-            bytes.appendJSONString(orNull: text)
-        }
-        func moment(_ name: StaticString, _ date: Date?) {
-            bytes.append(UInt8(ascii: ","))
-            key(name)
-            time.appendJSON(date, to: &bytes)
-        }
-        func number(_ name: StaticString, _ value: Double?) -> Bool {
-            bytes.append(UInt8(ascii: ","))
-            key(name)
-            return Open311Value.appendJSONNumber(value, to: &bytes)
-        }
-        bytes.append(UInt8(ascii: "{"))
-        field("address", summary.address, first: true)
-        field("address_id", nil)
-        field("agency_responsible", agency(request))
-        field("description", summary.description)
-        moment("expected_datetime", expected(request))
-        guard number("lat", summary.lat), number("long", summary.lon) else { return false }
-        field("media_url", mediaURL(request))
-        moment("requested_datetime", summary.createdAt)
-        field("service_code", summary.categoryCode)
-        field("service_name", serviceName(request))
-        field("service_notice", nil)
-        field("service_request_id", summary.code)
-        field("status", status(request))
-        field("status_notes", request.statusNotes)
-        moment("updated_datetime", request.updatedAt)
-        field("zipcode", nil)
-        bytes.append(UInt8(ascii: "}"))
+        put(#"{"address":"#)
+        bytes.appendJSONString(orNull: summary.address)
+        put(#","address_id":null,"agency_responsible":"#)
+        bytes.appendJSONString(orNull: agency(request))
+        put(#","description":"#)
+        bytes.appendJSONString(summary.description)
+        put(#","expected_datetime":"#)
+        time.appendJSON(expected(request), to: &bytes)
+        put(#","lat":"#)
+        guard Open311Value.appendJSONNumber(summary.lat, to: &bytes) else { return false }
+        put(#","long":"#)
+        guard Open311Value.appendJSONNumber(summary.lon, to: &bytes) else { return false }
+        put(#","media_url":"#)
+        bytes.appendJSONString(orNull: mediaURL(request))
+        put(#","requested_datetime":"#)
+        time.appendJSON(summary.createdAt, to: &bytes)
+        put(#","service_code":"#)
+        bytes.appendJSONString(orNull: summary.categoryCode)
+        put(#","service_name":"#)
+        bytes.appendJSONString(orNull: serviceName(request))
+        put(#","service_notice":null,"service_request_id":"#)
+        bytes.appendJSONString(summary.code)
+        put(#","status":"#)
+        bytes.appendJSONString(status(request))
+        put(#","status_notes":"#)
+        bytes.appendJSONString(orNull: request.statusNotes)
+        put(#","updated_datetime":"#)
+        time.appendJSON(request.updatedAt, to: &bytes)
+        put(#","zipcode":null}"#)
         return true
     }
 
