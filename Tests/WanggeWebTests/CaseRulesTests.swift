@@ -367,6 +367,54 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
+    /// A grid worker's search finds, newest first and a page at a time, the matching cases of their grid, those
+    /// dispatched to it and their own reports elsewhere, and no other: indexed or still queued. (Their matches are
+    /// checked against the ids they may see before any case's row is read.)
+    func testAGridWorkersSearchFindsWhatTheyMaySee() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let worker = try await t.token("grid1")
+            func search(_ q: String, token: String) async throws -> [String] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                var seen: [String] = []
+                var after: String?
+                repeat {
+                    let page = try await t.casePage("q=\(encoded)&limit=1" + (after.map { "&after=\($0)" } ?? ""), token: token)
+                    seen += page.codes
+                    after = page.next
+                } while after != nil && seen.count <= 20
+                return seen
+            }
+            var visible: [String] = []
+            var hidden: [String] = []
+            for round in 0..<2 {
+                visible.append(try await newCase(t, grid: "330110001001-01", description: "梧桐巷路灯不亮\(round)").code)
+                hidden.append(try await newCase(t, grid: "330110001002-01", description: "梧桐巷路灯闪烁\(round)").code)
+                let dispatched = try await newCase(t, grid: "330110001002-01", description: "梧桐巷路灯倒伏\(round)").code
+                try await t.act(dispatched, "register", token: dispatcher)
+                try await t.act(dispatched, "dispatch", token: dispatcher, ["gridCode": "330110001001-01"])
+                visible.append(dispatched)
+                let spot = try t.centre(of: "330110001002-01")
+                let own = try await t.report(["channel": "patrol", "description": "巡查发现梧桐巷路灯损坏\(round)", "categoryCode": "0101",
+                                              "location": ["lat": spot.lat, "lon": spot.lon]], token: worker)
+                XCTAssertEqual(own.status, .created, "\(own.json)")
+                visible.append(try XCTUnwrap(own.json["code"] as? String))
+                _ = try await newCase(t, grid: "330110001001-01", description: "梧桐巷井盖松动\(round)")
+                if round == 0 { try await t.app.indexSearchTerms() }
+                t.clock.advance(60)
+            }
+            let queuedToo = try await search("梧桐巷路灯", token: worker)
+            XCTAssertEqual(queuedToo, visible.reversed(), "three of each round, indexed and queued, newest first")
+            let all = try await search("梧桐巷路灯", token: dispatcher)
+            XCTAssertEqual(Set(all), Set(visible + hidden), "the township sees every one")
+            try await t.app.indexSearchTerms()
+            let indexed = try await search("路灯 梧桐巷", token: worker)
+            XCTAssertEqual(indexed, visible.reversed())
+            let flickering = try await search("闪烁", token: worker)
+            XCTAssertEqual(flickering, [], "the other grid's own reports stay hidden")
+        }
+    }
+
     func testQueuesFiltersSearchAndKeysetPaging() async throws {
         try await withApp { t in
             var codes: [String] = []

@@ -70,7 +70,7 @@ public struct CaseQueryService: Sendable {
                                             before: filter.beforeID, limit: limit)
         }
         switch search {
-        case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), before: filter.beforeID, limit: limit)
+        case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor, before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
         case nil: break
