@@ -369,8 +369,8 @@ final class CaseRulesTests: XCTestCase {
 
     /// A grid worker's search finds, newest first and a page at a time, the matching cases of their grid, those
     /// dispatched to it and their own reports elsewhere, and no other: indexed or still queued. (Their matches are
-    /// checked against the ids they may see before any case's row is read.)
-    func testAGridWorkersSearchFindsWhatTheyMaySee() async throws {
+    /// checked against the ids they may see before any case's row is read.) Their list shows the same cases.
+    func testAGridWorkersSearchAndListShowWhatTheyMaySee() async throws {
         try await withApp { t in
             let dispatcher = try await t.token("dispatcher-dh")
             let worker = try await t.token("grid1")
@@ -412,6 +412,28 @@ final class CaseRulesTests: XCTestCase {
             XCTAssertEqual(indexed, visible.reversed())
             let flickering = try await search("闪烁", token: worker)
             XCTAssertEqual(flickering, [], "the other grid's own reports stay hidden")
+
+            // Their list without a queue, a page at a time, whole and by category: the cases of their grid, those dispatched
+            // to it and their own, as the stored cases say, newest first. (Read from their ids on SQLite.)
+            func list(_ filters: String) async throws -> [String] {
+                var seen: [String] = []
+                var after: String?
+                repeat {
+                    let page = try await t.casePage("limit=2\(filters)" + (after.map { "&after=\($0)" } ?? ""), token: worker)
+                    seen += page.codes
+                    after = page.next
+                } while after != nil && seen.count <= 40
+                return seen
+            }
+            let stored = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all().filter {
+                $0.gridCode == "330110001001-01" || $0.assignedGridCode == "330110001001-01" || $0.reporterUsername == "grid1"
+            }
+            XCTAssertEqual(Set(visible).subtracting(stored.map(\.code)), [])
+            let whole = try await list("")
+            XCTAssertEqual(whole, stored.map(\.code))
+            let byCategory = try await list("&category=0101")
+            XCTAssertEqual(byCategory, stored.filter { $0.categoryCode == "0101" }.map(\.code))
+            XCTAssertFalse(byCategory.isEmpty)
         }
     }
 

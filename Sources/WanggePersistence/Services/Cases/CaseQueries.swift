@@ -77,6 +77,13 @@ public struct CaseQueryService: Sendable {
         }
         let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
         query = CaseAccess.visible(query, to: actor, reportsFrom: openOnly ? Self.oldestCase(in: filter.states) : nil)
+        // SQLite read a grid worker's list as the union of three indexes, every row of it (1,200 cases of grid1 at a
+        // million) sorted for a page of 20. Given their ids from index entries, it steps through those newest first and
+        // reads the rows until the page is full. A queue's own index stays the way in; PostgreSQL unions the three
+        // indexes as bitmaps.
+        if filter.queue == nil, (db as? any SQLDatabase)?.dialect.name == "sqlite", let ids = CaseAccess.visibleIDs(to: actor) {
+            query = query.filter(.sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") IN (\(ids))"))
+        }
         if filter.from != nil || filter.to != nil { return try await pageInTime(query, before: filter.beforeID, limit: limit) }
         if let before = filter.beforeID { query = query.filter(.cases("id", .lessThan, .bind(before))) }
         if DatabaseQuery.Filter.ordersByStateFirst(filter.states.map(\.rawValue), on: db) {
