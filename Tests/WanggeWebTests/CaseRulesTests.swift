@@ -470,6 +470,28 @@ final class CaseRulesTests: XCTestCase {
             let byCode = try await search(codes[2])
             XCTAssertEqual(byCode, [codes[2]])
 
+            // Inside one grid, a page at a time: its cases as stored, newest first, whole, by category and by text.
+            // (On SQLite stepped through from the grid's index.)
+            func pages(_ filters: String) async throws -> [String] {
+                var seen: [String] = []
+                var after: String?
+                repeat {
+                    let page = try await t.casePage("within=330110001001-01&limit=2\(filters)" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher)
+                    seen += page.codes
+                    after = page.next
+                } while after != nil && seen.count <= 40
+                return seen
+            }
+            let inGrid = try await CaseModel.query(on: t.app.db).filter(\.$gridCode == "330110001001-01").sort(\.$id, .descending).all()
+            XCTAssertEqual(Set(inGrid.map(\.code)).intersection(codes), Set([0, 2, 4, 6].map { codes[$0] }))
+            let wholeGrid = try await pages("")
+            XCTAssertEqual(wholeGrid, inGrid.map(\.code))
+            let gridNoise = try await pages("&category=02")
+            XCTAssertEqual(gridNoise, inGrid.filter { $0.categoryCode?.hasPrefix("02") == true }.map(\.code))
+            XCTAssertFalse(gridNoise.isEmpty)
+            let gridManholes = try await pages("&q=%E4%BA%95%E7%9B%96")
+            XCTAssertEqual(gridManholes, [2, 0].map { codes[$0] })
+
             let inVillage = try await t.api(.GET, "/api/v1/cases?within=330110001002&category=02", token: dispatcher).body.json()
             XCTAssertEqual((inVillage["items"] as? [[String: Any]])?.count, 1, "one noise case in 柳岸社区")
             let bad = try await t.status(.GET, "/api/v1/cases?queue=nope", token: dispatcher)

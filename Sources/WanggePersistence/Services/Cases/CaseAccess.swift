@@ -85,17 +85,19 @@ public enum CaseAccess {
     /// their assigned grids', their own reports'): a few thousand at most, where a search's matches run to tens of
     /// thousands. Nil for the roles that see whole areas or a department's cases, most of whose matches they see.
     public static func visibleIDs(to actor: Actor) -> SQLQueryString? {
-        func ids(where column: String, _ condition: SQLQueryString) -> SQLQueryString {
-            "SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema) WHERE \(quoted: column) \(condition)"
-        }
-        var arms: [SQLQueryString] = [ids(where: "reporter_username", "= \(bind: actor.username)")]
+        var arms: [SQLQueryString] = [caseIDs(where: "reporter_username", "= \(bind: actor.username)")]
         switch actor.role {
         case .gridWorker where !actor.gridCodes.isEmpty:
-            arms.insert(contentsOf: ["grid_code", "assigned_grid_code"].map { ids(where: $0, "IN (\(binds: actor.gridCodes))") }, at: 0)
+            arms.insert(contentsOf: ["grid_code", "assigned_grid_code"].map { caseIDs(where: $0, "IN (\(binds: actor.gridCodes))") }, at: 0)
         case .gridWorker, .citizen: break
         case .dispatcher, .leader, .admin, .handler: return nil
         }
         return "\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))"
+    }
+
+    /// `SELECT id FROM cases WHERE column condition`: read from the column's index alone where it has one.
+    static func caseIDs(where column: String, _ condition: SQLQueryString) -> SQLQueryString {
+        "SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema) WHERE \(quoted: column) \(condition)"
     }
 }
 

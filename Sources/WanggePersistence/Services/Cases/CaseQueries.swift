@@ -175,8 +175,13 @@ public struct CaseQueryService: Sendable {
     /// cases and a village a hundredth, so walking the cases newest first finds a page after a few
     /// hundred or thousand; on SQLite the area's (code, state, id) index and a sort of every case of the
     /// area took 0.3–2.1 s a page for a township at a million cases (`casesNewestFirst`). A state filter
-    /// still uses (state, id). A grid (a thousandth) keeps its index.
+    /// still uses (state, id). A grid (a thousandth) keeps its index; on SQLite its ids are read from it and stepped
+    /// through newest first, the rows read until the page is full: read whole and sorted, its thousand rows took 4.5 ms.
     func newestFirst(_ query: CaseListQuery, within scope: OrgScope) -> CaseListQuery {
+        if scope.level == .grid, (db as? any SQLDatabase)?.dialect.name == "sqlite" {
+            return query.filter(CaseModel.filter(within: scope))
+                .filter(.sql(embed: "\(quoted: CaseModel.schema).\(quoted: "id") IN (\(CaseAccess.caseIDs(where: "grid_code", "= \(bind: scope.code)")))"))
+        }
         guard scope.level == .township || scope.level == .village else { return query.filter(CaseModel.filter(within: scope)) }
         return query.filter(.casesNewestFirst(CaseModel.ancestorKey(scope.level), equals: scope.code, on: db))
     }
