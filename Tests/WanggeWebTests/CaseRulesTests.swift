@@ -375,15 +375,7 @@ final class CaseRulesTests: XCTestCase {
             let dispatcher = try await t.token("dispatcher-dh")
             let worker = try await t.token("grid1")
             func search(_ q: String, token: String) async throws -> [String] {
-                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-                var seen: [String] = []
-                var after: String?
-                repeat {
-                    let page = try await t.casePage("q=\(encoded)&limit=1" + (after.map { "&after=\($0)" } ?? ""), token: token)
-                    seen += page.codes
-                    after = page.next
-                } while after != nil && seen.count <= 20
-                return seen
+                try await t.casePages("q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=1", token: token)
             }
             var visible: [String] = []
             var hidden: [String] = []
@@ -416,14 +408,7 @@ final class CaseRulesTests: XCTestCase {
             // Their list without a queue, a page at a time, whole and by category: the cases of their grid, those dispatched
             // to it and their own, as the stored cases say, newest first. (Read from their ids on SQLite.)
             func list(_ filters: String) async throws -> [String] {
-                var seen: [String] = []
-                var after: String?
-                repeat {
-                    let page = try await t.casePage("limit=2\(filters)" + (after.map { "&after=\($0)" } ?? ""), token: worker)
-                    seen += page.codes
-                    after = page.next
-                } while after != nil && seen.count <= 40
-                return seen
+                try await t.casePages("limit=2\(filters)", token: worker)
             }
             let stored = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all().filter {
                 $0.gridCode == "330110001001-01" || $0.assignedGridCode == "330110001001-01" || $0.reporterUsername == "grid1"
@@ -448,13 +433,7 @@ final class CaseRulesTests: XCTestCase {
             }
             let dispatcher = try await t.token("dispatcher-dh")
             // Newest first, three per page, every case once.
-            var seen: [String] = []
-            var after: String?
-            repeat {
-                let page = try await t.casePage("queue=to_register&limit=3" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher)
-                seen += page.codes
-                after = page.next
-            } while after != nil
+            let seen = try await t.casePages("queue=to_register&limit=3", token: dispatcher)
             XCTAssertEqual(seen, codes.reversed())
 
             func search(_ q: String) async throws -> [String] {
@@ -473,14 +452,7 @@ final class CaseRulesTests: XCTestCase {
             // Inside one grid, a page at a time: its cases as stored, newest first, whole, by category and by text.
             // (On SQLite stepped through from the grid's index.)
             func pages(_ filters: String) async throws -> [String] {
-                var seen: [String] = []
-                var after: String?
-                repeat {
-                    let page = try await t.casePage("within=330110001001-01&limit=2\(filters)" + (after.map { "&after=\($0)" } ?? ""), token: dispatcher)
-                    seen += page.codes
-                    after = page.next
-                } while after != nil && seen.count <= 40
-                return seen
+                try await t.casePages("within=330110001001-01&limit=2\(filters)", token: dispatcher)
             }
             let inGrid = try await CaseModel.query(on: t.app.db).filter(\.$gridCode == "330110001001-01").sort(\.$id, .descending).all()
             XCTAssertEqual(Set(inGrid.map(\.code)).intersection(codes), Set([0, 2, 4, 6].map { codes[$0] }))

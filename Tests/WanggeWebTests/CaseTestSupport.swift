@@ -98,6 +98,18 @@ extension TestContext {
         return ((page["items"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? ["?"], page["next"] as? String)
     }
 
+    /// Every page of a case list in turn, following each page's `next` (stopping past `most` codes, should it never end).
+    func casePages(_ query: String, token: String, most: Int = 40) async throws -> [String] {
+        var seen: [String] = []
+        var after: String?
+        repeat {
+            let page = try await casePage(query + (after.map { "&after=\($0)" } ?? ""), token: token)
+            seen += page.codes
+            after = page.next
+        } while after != nil && seen.count <= most
+        return seen
+    }
+
     /// Every stored case equals the replay of its own event log.
     func assertEventLogsReplay(file: StaticString = #filePath, line: UInt = #line) async throws {
         for model in try await CaseModel.query(on: app.db).all() {
