@@ -172,11 +172,11 @@ enum Open311Format: String {
     }
 
     func response(_ value: Open311Value, root: String, status: HTTPResponseStatus = .ok) -> Response {
-        var headers = HTTPHeaders()
         switch self {
         case .json:
             return Self.json(value.jsonBytes(), status: status)
         case .xml:
+            var headers = HTTPHeaders()
             headers.contentType = HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
             var writer = XMLWriter()
             value.writeXML(name: root, into: &writer)
