@@ -362,6 +362,11 @@ final class CaseRulesTests: XCTestCase {
             XCTAssertEqual(indexed, all, "the same pages once every report is indexed")
             let flickeringIndexed = try await pages("闪烁 路灯")
             XCTAssertEqual(flickeringIndexed, flickering)
+            // On SQLite each match is checked against the subcategory's index entries before its row is read.
+            let inCategoryIndexed = try await pages("路灯 柏树街", "&category=0201")
+            XCTAssertEqual(inCategoryIndexed, inCategory)
+            let inTopCategory = try await pages("柏树街路灯", "&category=01")
+            XCTAssertEqual(inTopCategory, newestFirst.filter { $0.category == "0101" }.map(\.code))
             let none = try await pages("路灯松动")
             XCTAssertEqual(none, [])
         }

@@ -1,6 +1,8 @@
 import Foundation
+import Fluent
 import XCTest
 import XCTVapor
+import WanggePersistence
 @testable import WanggeWeb
 
 /// A handler's lists: the cases its department leads or shares, newest first, and nothing else.
@@ -79,6 +81,47 @@ final class DepartmentListTests: XCTestCase {
             XCTAssertEqual(zjShared.codes, [codes[4]])
             let notAHandler = try await queue("", token: dispatcher)
             XCTAssertEqual(notAHandler.codes, [], "a dispatcher co-handles nothing")
+        }
+    }
+
+    /// A handler's search, a page at a time, indexed or still queued: the matching cases its department leads or shares
+    /// (as `case_departments` holds them), newest first, and no other department's. On SQLite each full-text match is
+    /// checked against the department's rows before the case's row is read.
+    func testAHandlersSearchKeepsToItsDepartmentsCasesIndexedOrQueued() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let cg = try await t.token("handler-cg")
+            var codes: [String] = []
+            for round in 0..<2 {
+                let batch = try await registeredReports(5, "银杏路路灯不亮", t, dispatcher: dispatcher)
+                try await t.act(batch[0], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+                try await t.act(batch[1], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"]])
+                try await t.act(batch[2], "dispatch", token: dispatcher, ["departmentCode": "330110-SJ"])
+                try await t.act(batch[3], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+                try await t.act(batch[3], "return", token: cg, ["note": "不属于城管职责"])
+                codes += batch
+                if round == 0 { try await t.app.indexSearchTerms() }
+            }
+            func search(_ q: String, token: String) async throws -> [String] {
+                try await t.casePages("q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&limit=1", token: token)
+            }
+            func stored(_ department: String) async throws -> [String] {
+                let ids = Set(try await CaseDepartmentModel.query(on: t.app.db).filter(\.$departmentCode == department).all().map(\.caseID))
+                return try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all()
+                    .filter { ids.contains($0.id!) && $0.description.contains("银杏路路灯") }.map(\.code)
+            }
+            let cgStored = try await stored("330110-CG")
+            XCTAssertEqual(cgStored, [6, 5, 1, 0].map { codes[$0] }, "[\(t.database)] the lead and the shared of each round")
+            let queuedToo = try await search("银杏路 路灯", token: cg)
+            XCTAssertEqual(queuedToo, cgStored, "[\(t.database)] the first round indexed, the second queued")
+            try await t.app.indexSearchTerms()
+            let indexed = try await search("路灯", token: cg)
+            XCTAssertEqual(indexed, cgStored, "[\(t.database)]")
+            let sj = try await t.token("handler-sj")
+            let sjSearched = try await search("银杏路", token: sj)
+            let sjStored = try await stored("330110-SJ")
+            XCTAssertEqual(sjSearched, sjStored)
+            XCTAssertEqual(sjSearched, [7, 2].map { codes[$0] })
         }
     }
 

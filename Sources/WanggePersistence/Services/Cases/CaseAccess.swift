@@ -67,10 +67,7 @@ public enum CaseAccess {
             // in its (case, department) key checks each case that the list's own index brings up;
             // gathering the department's 350,000 rows first took 80 ms a page at a million cases.
             // A list with no queue walks those rows instead (`CaseQueryService.departmentPage`).
-            return query.filter(.sql(embed: """
-                EXISTS (SELECT 1 FROM \(quoted: CaseDepartmentModel.schema) AS \(quoted: "mine") WHERE \(quoted: "mine").\(quoted: "case_id") = \
-                \(quoted: CaseModel.schema).\(quoted: "id") AND \(quoted: "mine").\(quoted: "department_code") = \(bind: actor.departmentCode ?? "-"))
-                """))
+            return query.filter(.sql(embed: "EXISTS (\(departmentRow(of: "\(quoted: CaseModel.schema).\(quoted: "id")", for: actor)))"))
         case .gridWorker:
             return query.filter(.group([
                 .cases("grid_code", in: actor.gridCodes), .cases("assigned_grid_code", in: actor.gridCodes),
@@ -93,6 +90,34 @@ public enum CaseAccess {
         case .dispatcher, .leader, .admin, .handler: return nil
         }
         return "\(SQLList(arms, separator: SQLRaw(" UNION ALL ")))"
+    }
+
+    /// What a search checks of each full-text match from its id (`id`) alone, before the case's row is read: among the
+    /// ids a grid worker or a citizen may see (`visibleIDs`), or held by a handler's department (`departmentRow`). Nil
+    /// for the roles that see whole areas, who see most matches. `visible`'s own filter still applies to the rows read.
+    /// SQLite only (`INDEXED BY`).
+    public static func matchCheck(id: SQLQueryString, to actor: Actor) -> SQLQueryString? {
+        // SQLite turns an EXISTS into a join, and read the case's row before the department's entry: a scalar subquery
+        // is checked where the match's id is known. In the (department, case) index a department's entries lie together,
+        // so the walk's lookups read the same few pages (JY's search for 路灯 at a million cases: 22.7 ms against 26.0 in the
+        // (case, department) key SQLite chose, in pairs; 99 reading each match's row first).
+        if actor.role == .handler {
+            let index = SlimCaseIndexes.indexName(CaseDepartmentModel.schema, ["department_code", "case_id"])
+            return "(\(departmentRow(of: id, for: actor, indexedBy: index)) LIMIT 1) IS NOT NULL"
+        }
+        // The `+` keeps the check out of the full-text index's own constraints, where each id would be looked up in
+        // its lists one at a time.
+        return visibleIDs(to: actor).map { "+\(id) IN (\($0))" }
+    }
+
+    /// The handler's department's row in `case_departments` for the case whose id is `caseID`: one lookup in the
+    /// (case, department) key, or in `index` (SQLite's `INDEXED BY`).
+    static func departmentRow(of caseID: SQLQueryString, for actor: Actor, indexedBy index: String? = nil) -> SQLQueryString {
+        let indexed: SQLQueryString = index.map { " INDEXED BY \(quoted: $0)" } ?? ""
+        return """
+        SELECT 1 FROM \(quoted: CaseDepartmentModel.schema) AS \(quoted: "mine")\(indexed) WHERE \(quoted: "mine").\(quoted: "case_id") = \
+        \(caseID) AND \(quoted: "mine").\(quoted: "department_code") = \(bind: actor.departmentCode ?? "-")
+        """
     }
 
     /// `SELECT id FROM cases WHERE column condition`: read from the column's index alone where it has one.

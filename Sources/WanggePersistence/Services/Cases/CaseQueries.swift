@@ -74,7 +74,9 @@ public struct CaseQueryService: Sendable {
                                             before: filter.beforeID, limit: limit)
         }
         switch search {
-        case .terms(let terms)?: return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor, before: filter.beforeID, limit: limit)
+        case .terms(let terms)?:
+            return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor,
+                                        subcategory: filter.categoryCode.flatMap { $0.count > 2 ? $0 : nil }, before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
         case nil: break
