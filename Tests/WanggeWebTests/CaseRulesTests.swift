@@ -372,6 +372,55 @@ final class CaseRulesTests: XCTestCase {
         }
     }
 
+    /// A search within a queue or open states finds, a page at a time, the stored cases of those states with the text,
+    /// the oldest too, indexed or still queued. (On SQLite the walk stops at the oldest case in those states.)
+    func testASearchAmongOpenCasesFindsTheirOldest() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher-dh")
+            let cg = try await t.token("handler-cg")
+            var codes: [String] = []
+            for round in 0..<2 {
+                for _ in 0..<5 {
+                    codes.append(try await newCase(t, description: "松柏路路灯不亮").code)
+                    t.clock.advance(60)
+                }
+                let batch = Array(codes.suffix(5))
+                // batch[0] stays reported; batch[1] registered; batch[2] dispatched to CG; batch[3] in CG's hands; batch[4]
+                // dispatched to CG and returned (registered again, the newest).
+                for code in batch.dropFirst() { try await t.act(code, "register", token: dispatcher) }
+                for code in batch.suffix(3) { try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"]) }
+                try await t.act(batch[3], "accept", token: cg)
+                try await t.act(batch[4], "return", token: cg, ["note": "不属于城管职责"])
+                if round == 0 { try await t.app.indexSearchTerms() }
+            }
+            let stored = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all().filter { $0.description.contains("松柏路") }
+            func inState(_ states: CaseState...) -> [String] { stored.filter { states.map(\.rawValue).contains($0.state) }.map(\.code) }
+            func search(_ filters: String, token: String) async throws -> [String] {
+                try await t.casePages("q=%E6%9D%BE%E6%9F%8F%E8%B7%AF&limit=1\(filters)", token: token)
+            }
+            for indexed in [false, true] {
+                if indexed { try await t.app.indexSearchTerms() }
+                let label = "[\(t.database)] indexed: \(indexed)"
+                let toRegister = try await search("&queue=to_register", token: dispatcher)
+                XCTAssertEqual(toRegister, [codes[5], codes[0]], label)
+                XCTAssertEqual(toRegister, inState(.reported), label)
+                let toDispatch = try await search("&queue=to_dispatch", token: dispatcher)
+                XCTAssertEqual(toDispatch, inState(.registered), label)
+                XCTAssertEqual(toDispatch.last, codes[1], label)
+                let dispatched = try await search("&status=dispatched", token: dispatcher)
+                XCTAssertEqual(dispatched, [codes[7], codes[2]], label)
+                let open = try await search("&status=reported,dispatched,in_progress", token: dispatcher)
+                XCTAssertEqual(open, inState(.reported, .dispatched, .inProgress), label)
+                let departmentNew = try await search("&queue=department_new", token: cg)
+                XCTAssertEqual(departmentNew, dispatched, label)
+                let inHand = try await search("&queue=in_hand", token: cg)
+                XCTAssertEqual(inHand, [codes[8], codes[3]], label)
+                let everything = try await search("", token: dispatcher)
+                XCTAssertEqual(everything, stored.map(\.code), label)
+            }
+        }
+    }
+
     /// A grid worker's search finds, newest first and a page at a time, the matching cases of their grid, those
     /// dispatched to it and their own reports elsewhere, and no other: indexed or still queued. (Their matches are
     /// checked against the ids they may see before any case's row is read.) Their list shows the same cases.

@@ -17,6 +17,22 @@ public enum CaseQueue: String, Sendable, CaseIterable {
     case gridTasks = "grid_tasks"                  // grid worker: dispatched to my grids
     case verification                              // grid worker / dispatcher: waiting for on-site check
     case mine                                      // anyone: what I reported
+
+    /// The states the queue keeps to (`CaseQueryService.apply`), each open: nil for the extension requests, which a
+    /// flag picks, and for what I reported, in any state.
+    var openStates: [CaseState]? {
+        switch self {
+        case .toRegister: [.reported]
+        case .toDispatch, .returned: [.registered]
+        case .awaitingEvaluation: [.verified]
+        case .toClose: [.evaluated]
+        case .departmentNew: [.dispatched]
+        case .inHand: [.inProgress]
+        case .coHandling, .gridTasks: CaseQueryService.inHandStates
+        case .verification: [.handled]
+        case .extensionRequests, .mine: nil
+        }
+    }
 }
 
 public struct CaseFilter: Sendable {
@@ -46,6 +62,7 @@ public struct CaseQueryService: Sendable {
 
     public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
         let search = filter.search.flatMap(TextSearch.init)
+        let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
         // A handler's whole list and its co-handling queue walk the department's rows instead.
         let walksDepartmentRows = actor.role == .handler && search == nil && (filter.queue == nil || filter.queue == .coHandling)
         var query = CaseListQuery(on: db)
@@ -75,13 +92,15 @@ public struct CaseQueryService: Sendable {
         }
         switch search {
         case .terms(let terms)?:
+            // Open cases are the newest few in a hundred: a search among them starts its walk at the oldest.
+            let open = filter.queue?.openStates ?? (openOnly ? filter.states : nil)
             return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor,
-                                        subcategory: filter.categoryCode.flatMap { $0.count > 2 ? $0 : nil }, before: filter.beforeID, limit: limit)
+                                        subcategory: filter.categoryCode.flatMap { $0.count > 2 ? $0 : nil },
+                                        from: open.map(Self.oldestCase(in:)), before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
         case nil: break
         }
-        let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
         query = CaseAccess.visible(query, to: actor, reportsFrom: openOnly ? Self.oldestCase(in: filter.states) : nil)
         // SQLite read a grid worker's list as the union of three indexes, every row of it (1,200 cases of grid1 at a
         // million) sorted for a page of 20. Given their ids from index entries, it steps through those newest first and
