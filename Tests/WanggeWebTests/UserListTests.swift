@@ -75,6 +75,37 @@ final class UserListTests: XCTestCase {
         }
     }
 
+    /// Each person of `/api/v1/users`, a page at a time, as their own records have them: role, unit, department and the
+    /// whole phone (for an administrator). The list reads plain columns, the unit's and department's codes joined in.
+    func testEachPersonOfTheAPIListIsAsStored() async throws {
+        try await withApp { t in
+            let token = try await t.token("admin")
+            try await addSurveyWorkers(t, token: token)
+            let stored = try await UserModel.query(on: t.app.db).with(\.$orgUnit).with(\.$department).all()
+            let byName = Dictionary(uniqueKeysWithValues: stored.map { ($0.username, $0) })
+            var listed: [[String: Any]] = []
+            var after: String?
+            repeat {
+                let page = try await t.api(.GET, "/api/v1/users?limit=7" + (after.map { "&after=\($0)" } ?? ""), token: token).body.json()
+                listed += page["items"] as? [[String: Any]] ?? []
+                after = page["next"] as? String
+            } while after != nil && listed.count < 500
+            XCTAssertEqual(listed.count, stored.filter { $0.orgUnit.code.hasPrefix("330110") }.count,
+                           "[\(t.database)] the county administrator sees everyone of the county")
+            XCTAssertTrue(listed.contains { $0["departmentCode"] != nil }, "handlers are among them")
+            for item in listed {
+                let username = try XCTUnwrap(item["username"] as? String)
+                let user = try XCTUnwrap(byName[username], username)
+                XCTAssertEqual(item["displayName"] as? String, user.displayName, username)
+                XCTAssertEqual(item["role"] as? String, user.role, username)
+                XCTAssertEqual(item["roleName"] as? String, user.userRole.nameZH, username)
+                XCTAssertEqual(item["orgCode"] as? String, user.orgUnit.code, username)
+                XCTAssertEqual(item["departmentCode"] as? String, user.department?.code, username)
+                XCTAssertEqual(item["phone"] as? String, user.phone, username)
+            }
+        }
+    }
+
     func testBadListFiltersGetA400OrA404AndNeverAList() async throws {
         try await withApp { t in
             let token = try await t.token("admin")

@@ -43,19 +43,6 @@ public struct UserService: Sendable {
 
     public init(db: any Database) { self.db = db }
 
-    /// One page of the people the administrator's filter asks for, in username order, with their unit
-    /// and department. The scope is a condition on the users' units, so a page reads its own rows
-    /// only: reading every user and dropping those out of scope took 120–190 ms a list at a thousand
-    /// users, whatever was shown.
-    ///
-    /// `next` is the cursor of the page after, nil on the last: one row more than the page is read, so
-    /// a list that ends on a full page offers no empty page after it.
-    public func page(_ filter: UserFilter, for actor: Actor) async throws -> (users: [UserModel], next: String?) {
-        var query = try await matching(filter, for: actor).with(\.$orgUnit).with(\.$department)
-        if let after = filter.after { query = query.filter(\.$username > after) }
-        return Self.paged(try await query.sort(\.$username).limit(filter.limit + 1).all(), limit: filter.limit) { $0.username }
-    }
-
     /// A page of `limit` from `rows` read one longer, and the cursor of the page after (its last username) when the
     /// extra row was there.
     private static func paged<Row>(_ rows: [Row], limit: Int, username: (Row) -> String) -> (users: [Row], next: String?) {
@@ -72,9 +59,11 @@ public struct UserService: Sendable {
         public var phone: String?
         public var unitName: String
         public var departmentName: String?
+        public var unitCode: String
+        public var departmentCode: String?
 
-        static let columns = ["username", "display_name", "role", "phone", "unit_name", "department_name"]
-        static let select = #""users"."username", "users"."display_name", "users"."role", "users"."phone", "org_units"."name" AS "unit_name", "departments"."name" AS "department_name""#
+        static let columns = ["username", "display_name", "role", "phone", "unit_name", "department_name", "unit_code", "department_code"]
+        static let select = #""users"."username", "users"."display_name", "users"."role", "users"."phone", "org_units"."name" AS "unit_name", "departments"."name" AS "department_name", "org_units"."code" AS "unit_code", "departments"."code" AS "department_code""#
 
         public init<Row: PositionalRow>(positions row: Row) throws {
             username = try row.string(0)
@@ -83,14 +72,24 @@ public struct UserService: Sendable {
             phone = try row.optionalString(3)
             unitName = try row.string(4)
             departmentName = try row.optionalString(5)
+            unitCode = try row.string(6)
+            departmentCode = try row.optionalString(7)
         }
 
         public var userRole: Role { Role(rawValue: role) ?? .citizen }
     }
 
-    /// The people list's page, as `page` finds it, read as plain columns with the unit's and the department's names
-    /// joined in: whole models with their units (boundaries and all) and departments loaded were three fifths of the
-    /// page's CPU, most of it Fluent's property wrappers.
+    /// One page of the people the administrator's filter asks for (the people list's and `/api/v1/users`'), in username
+    /// order, with their unit and department. The scope is a condition on the users' units, so a page reads its own rows
+    /// only: reading every user and dropping those out of scope took 120–190 ms a list at a thousand users, whatever was
+    /// shown.
+    ///
+    /// Read as plain columns with the unit's and the department's names and codes joined in: whole models with their
+    /// units (boundaries and all) and departments loaded were three fifths of the people list's CPU, most of it Fluent's
+    /// property wrappers.
+    ///
+    /// `next` is the cursor of the page after, nil on the last: one row more than the page is read, so
+    /// a list that ends on a full page offers no empty page after it.
     public func listed(_ filter: UserFilter, for actor: Actor) async throws -> (users: [ListedUser], next: String?) {
         var query = try await matching(filter, for: actor)
             .join(DepartmentModel.self, on: \UserModel.$department.$id == \DepartmentModel.$id, method: .left)

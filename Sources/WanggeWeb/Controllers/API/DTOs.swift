@@ -108,6 +108,17 @@ struct UserDTO: Content {
         phone = user.phone.map { revealPhone ? $0 : PersonalData.maskPhone($0) }
         self.gridCodes = gridCodes
     }
+
+    /// A person of a list, without their grids.
+    init(_ user: UserService.ListedUser, revealPhone: Bool) {
+        username = user.username
+        displayName = user.displayName
+        role = user.role
+        roleName = user.userRole.nameZH
+        orgCode = user.unitCode
+        departmentCode = user.departmentCode
+        phone = user.phone.map { revealPhone ? $0 : PersonalData.maskPhone($0) }
+    }
 }
 
 struct MeDTO: Content {

@@ -22,7 +22,7 @@ struct UsersAPIController: RouteCollection {
         let filter = try UserFilter.parse(role: req.query[String.self, at: "role"], unit: req.query[String.self, at: "within"],
                                           text: req.query[String.self, at: "q"], after: req.query[String.self, at: "after"],
                                           limit: req.query[String.self, at: "limit"])
-        let page = try await UserService(db: req.database).page(filter, for: actor)
+        let page = try await UserService(db: req.database).listed(filter, for: actor)
         return Page(items: page.users.map { UserDTO($0, revealPhone: true) }, next: page.next)
     }
 
