@@ -86,18 +86,19 @@ final class DepartmentListTests: XCTestCase {
 
     /// A handler's search, a page at a time, indexed or still queued: the matching cases its department leads or shares
     /// (as `case_departments` holds them), newest first, and no other department's. On SQLite each full-text match is
-    /// checked against the department's rows before the case's row is read.
-    func testAHandlersSearchKeepsToItsDepartmentsCasesIndexedOrQueued() async throws {
+    /// checked against the department's rows before the case's row is read. Its list within a subcategory keeps to them too.
+    func testAHandlersSearchAndSubcategoryListKeepToItsDepartmentsCases() async throws {
         try await withApp { t in
             let dispatcher = try await t.token("dispatcher-dh")
             let cg = try await t.token("handler-cg")
             var codes: [String] = []
             for round in 0..<2 {
                 let batch = try await registeredReports(5, "银杏路路灯不亮", t, dispatcher: dispatcher)
-                try await t.act(batch[0], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
-                try await t.act(batch[1], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"]])
-                try await t.act(batch[2], "dispatch", token: dispatcher, ["departmentCode": "330110-SJ"])
-                try await t.act(batch[3], "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+                try await t.act(batch[0], "dispatch", token: dispatcher, ["departmentCode": "330110-CG", "categoryCode": "0101"])
+                try await t.act(batch[1], "dispatch", token: dispatcher, ["departmentCode": "330110-ZJ", "coDepartmentCodes": ["330110-CG"],
+                                                                         "categoryCode": "0102"])
+                try await t.act(batch[2], "dispatch", token: dispatcher, ["departmentCode": "330110-SJ", "categoryCode": "0102"])
+                try await t.act(batch[3], "dispatch", token: dispatcher, ["departmentCode": "330110-CG", "categoryCode": "0102"])
                 try await t.act(batch[3], "return", token: cg, ["note": "不属于城管职责"])
                 codes += batch
                 if round == 0 { try await t.app.indexSearchTerms() }
@@ -121,6 +122,20 @@ final class DepartmentListTests: XCTestCase {
             let sjSearched = try await search("银杏路", token: sj)
             let sjStored = try await stored("330110-SJ")
             XCTAssertEqual(sjSearched, sjStored)
+
+            // Its list within a subcategory, a page at a time: its own cases of that subcategory. (On PostgreSQL read from
+            // the subcategory's entries.)
+            let all = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all()
+            let cgIDs = Set(try await CaseDepartmentModel.query(on: t.app.db).filter(\.$departmentCode == "330110-CG").all().map(\.caseID))
+            for category in ["0102", "0101"] {
+                let listed = try await t.casePages("category=\(category)&limit=1", token: cg)
+                XCTAssertEqual(listed, all.filter { cgIDs.contains($0.id!) && $0.categoryCode == category }.map(\.code), "[\(t.database)] \(category)")
+                XCTAssertFalse(listed.isEmpty, category)
+            }
+            let sharedOnes = try await t.casePages("queue=co_handling&category=0102&limit=1", token: cg)
+            XCTAssertEqual(sharedOnes, [codes[6], codes[1]], "[\(t.database)]")
+            let noneShared = try await t.casePages("queue=co_handling&category=0101&limit=1", token: cg)
+            XCTAssertEqual(noneShared, [], "[\(t.database)] it leads its 0101 cases, shares none")
             XCTAssertEqual(sjSearched, [7, 2].map { codes[$0] })
         }
     }

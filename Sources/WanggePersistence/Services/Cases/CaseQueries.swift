@@ -63,8 +63,14 @@ public struct CaseQueryService: Sendable {
     public func list(_ filter: CaseFilter, for actor: Actor) async throws -> [CaseSummary] {
         let search = filter.search.flatMap(TextSearch.init)
         let openOnly = !filter.states.isEmpty && filter.states.allSatisfy(\.isOpen)
-        // A handler's whole list and its co-handling queue walk the department's rows instead.
-        let walksDepartmentRows = actor.role == .handler && search == nil && (filter.queue == nil || filter.queue == .coHandling)
+        let subcategory = filter.categoryCode.flatMap { $0.count > 2 ? $0 : nil }
+        // A handler's whole list and its co-handling queue walk the department's rows instead. On PostgreSQL a list within
+        // a subcategory reads the subcategory's (category, id) entries against them: walking the rows, it read the case of
+        // every row for a subcategory the department rarely handles (urban management's 0901 at 200,000 cases: 181 ms,
+        // against 24). SQLite chose that way itself, and its co-handling queue in a subcategory took 13 ms instead of 0.24.
+        let postgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
+        let walksDepartmentRows = actor.role == .handler && search == nil && !(postgres && subcategory != nil)
+            && (filter.queue == nil || filter.queue == .coHandling)
         var query = CaseListQuery(on: db)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor, rowsWalked: walksDepartmentRows) }
         if !filter.states.isEmpty { query = query.filter(.casesInStates(filter.states.map(\.rawValue), on: db)) }
@@ -95,7 +101,7 @@ public struct CaseQueryService: Sendable {
             // Open cases are the newest few in a hundred: a search among them starts its walk at the oldest.
             let open = filter.queue?.openStates ?? (openOnly ? filter.states : nil)
             return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor,
-                                        subcategory: filter.categoryCode.flatMap { $0.count > 2 ? $0 : nil },
+                                        subcategory: subcategory,
                                         from: open.map(Self.oldestCase(in:)), before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
