@@ -380,17 +380,21 @@ final class CaseRulesTests: XCTestCase {
             let cg = try await t.token("handler-cg")
             var codes: [String] = []
             for round in 0..<2 {
-                for _ in 0..<5 {
+                for _ in 0..<7 {
                     codes.append(try await newCase(t, description: "松柏路路灯不亮").code)
                     t.clock.advance(60)
                 }
-                let batch = Array(codes.suffix(5))
-                // batch[0] stays reported; batch[1] registered; batch[2] dispatched to CG; batch[3] in CG's hands; batch[4]
-                // dispatched to CG and returned (registered again, the newest).
+                let batch = Array(codes.suffix(7))
+                // batch[0] stays reported; batch[1] registered; batch[2] dispatched to CG with ZJ co-handling; batch[3] in
+                // CG's hands; batch[4] dispatched to CG and returned (registered again); batch[5] dispatched to grid1's grid;
+                // batch[6] handled by CG, waiting for its check.
                 for code in batch.dropFirst() { try await t.act(code, "register", token: dispatcher) }
-                for code in batch.suffix(3) { try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"]) }
-                try await t.act(batch[3], "accept", token: cg)
+                try await t.act(batch[2], "dispatch", token: dispatcher, ["departmentCode": "330110-CG", "coDepartmentCodes": ["330110-ZJ"]])
+                for code in [batch[3], batch[4], batch[6]] { try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"]) }
+                try await t.act(batch[5], "dispatch", token: dispatcher, ["gridCode": "330110001001-01"])
+                for code in [batch[3], batch[6]] { try await t.act(code, "accept", token: cg) }
                 try await t.act(batch[4], "return", token: cg, ["note": "不属于城管职责"])
+                try await t.act(batch[6], "submit_result", token: cg, ["result": "已更换灯泡"])
                 if round == 0 { try await t.app.indexSearchTerms() }
             }
             let stored = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all().filter { $0.description.contains("松柏路") }
@@ -398,23 +402,34 @@ final class CaseRulesTests: XCTestCase {
             func search(_ filters: String, token: String) async throws -> [String] {
                 try await t.casePages("q=%E6%9D%BE%E6%9F%8F%E8%B7%AF&limit=1\(filters)", token: token)
             }
+            func both(_ i: Int) -> [String] { [codes[7 + i], codes[i]] }
+            let zj = try await t.token("handler-zj")
+            let grid1 = try await t.token("grid1")
             for indexed in [false, true] {
                 if indexed { try await t.app.indexSearchTerms() }
                 let label = "[\(t.database)] indexed: \(indexed)"
                 let toRegister = try await search("&queue=to_register", token: dispatcher)
-                XCTAssertEqual(toRegister, [codes[5], codes[0]], label)
+                XCTAssertEqual(toRegister, both(0), label)
                 XCTAssertEqual(toRegister, inState(.reported), label)
                 let toDispatch = try await search("&queue=to_dispatch", token: dispatcher)
                 XCTAssertEqual(toDispatch, inState(.registered), label)
                 XCTAssertEqual(toDispatch.last, codes[1], label)
+                let returned = try await search("&queue=returned", token: dispatcher)
+                XCTAssertEqual(returned, both(4), label)
                 let dispatched = try await search("&status=dispatched", token: dispatcher)
-                XCTAssertEqual(dispatched, [codes[7], codes[2]], label)
+                XCTAssertEqual(dispatched, [codes[12], codes[9], codes[5], codes[2]], label)
                 let open = try await search("&status=reported,dispatched,in_progress", token: dispatcher)
                 XCTAssertEqual(open, inState(.reported, .dispatched, .inProgress), label)
                 let departmentNew = try await search("&queue=department_new", token: cg)
-                XCTAssertEqual(departmentNew, dispatched, label)
+                XCTAssertEqual(departmentNew, both(2), label)
                 let inHand = try await search("&queue=in_hand", token: cg)
-                XCTAssertEqual(inHand, [codes[8], codes[3]], label)
+                XCTAssertEqual(inHand, both(3), label)
+                let coHandling = try await search("&queue=co_handling", token: zj)
+                XCTAssertEqual(coHandling, both(2), label)
+                let gridTasks = try await search("&queue=grid_tasks", token: grid1)
+                XCTAssertEqual(gridTasks, both(5), label)
+                let verification = try await search("&queue=verification", token: dispatcher)
+                XCTAssertEqual(verification, both(6), label)
                 let everything = try await search("", token: dispatcher)
                 XCTAssertEqual(everything, stored.map(\.code), label)
             }

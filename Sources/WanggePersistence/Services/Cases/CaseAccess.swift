@@ -96,7 +96,7 @@ public enum CaseAccess {
     /// ids a grid worker or a citizen may see (`visibleIDs`), or held by a handler's department (`departmentRow`). Nil
     /// for the roles that see whole areas, who see most matches. `visible`'s own filter still applies to the rows read.
     /// SQLite only (`INDEXED BY`).
-    public static func matchCheck(id: SQLQueryString, to actor: Actor) -> SQLQueryString? {
+    static func matchCheck(id: SQLQueryString, to actor: Actor) -> SQLQueryString? {
         // SQLite turns an EXISTS into a join, and read the case's row before the department's entry: a scalar subquery
         // is checked where the match's id is known. In the (department, case) index a department's entries lie together,
         // so the walk's lookups read the same few pages (JY's search for 路灯 at a million cases: 22.7 ms against 26.0 in the
