@@ -380,21 +380,25 @@ final class CaseRulesTests: XCTestCase {
             let cg = try await t.token("handler-cg")
             var codes: [String] = []
             for round in 0..<2 {
-                for _ in 0..<7 {
+                for _ in 0..<9 {
                     codes.append(try await newCase(t, description: "松柏路路灯不亮").code)
                     t.clock.advance(60)
                 }
-                let batch = Array(codes.suffix(7))
+                let batch = Array(codes.suffix(9))
                 // batch[0] stays reported; batch[1] registered; batch[2] dispatched to CG with ZJ co-handling; batch[3] in
                 // CG's hands; batch[4] dispatched to CG and returned (registered again); batch[5] dispatched to grid1's grid;
-                // batch[6] handled by CG, waiting for its check.
+                // batch[6] handled by CG, waiting for its check; batch[7] checked, waiting for a rating; batch[8] rated.
                 for code in batch.dropFirst() { try await t.act(code, "register", token: dispatcher) }
                 try await t.act(batch[2], "dispatch", token: dispatcher, ["departmentCode": "330110-CG", "coDepartmentCodes": ["330110-ZJ"]])
-                for code in [batch[3], batch[4], batch[6]] { try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"]) }
+                for code in [batch[3], batch[4]] + batch.suffix(3) {
+                    try await t.act(code, "dispatch", token: dispatcher, ["departmentCode": "330110-CG"])
+                }
                 try await t.act(batch[5], "dispatch", token: dispatcher, ["gridCode": "330110001001-01"])
-                for code in [batch[3], batch[6]] { try await t.act(code, "accept", token: cg) }
+                for code in [batch[3]] + batch.suffix(3) { try await t.act(code, "accept", token: cg) }
                 try await t.act(batch[4], "return", token: cg, ["note": "不属于城管职责"])
-                try await t.act(batch[6], "submit_result", token: cg, ["result": "已更换灯泡"])
+                for code in batch.suffix(3) { try await t.act(code, "submit_result", token: cg, ["result": "已更换灯泡"]) }
+                for code in batch.suffix(2) { try await t.act(code, "verify_pass", token: dispatcher) }
+                try await t.act(batch[8], "return_visit", token: dispatcher, ["rating": "satisfied"])
                 if round == 0 { try await t.app.indexSearchTerms() }
             }
             let stored = try await CaseModel.query(on: t.app.db).sort(\.$id, .descending).all().filter { $0.description.contains("松柏路") }
@@ -402,7 +406,7 @@ final class CaseRulesTests: XCTestCase {
             func search(_ filters: String, token: String) async throws -> [String] {
                 try await t.casePages("q=%E6%9D%BE%E6%9F%8F%E8%B7%AF&limit=1\(filters)", token: token)
             }
-            func both(_ i: Int) -> [String] { [codes[7 + i], codes[i]] }
+            func both(_ i: Int) -> [String] { [codes[9 + i], codes[i]] }
             let zj = try await t.token("handler-zj")
             let grid1 = try await t.token("grid1")
             for indexed in [false, true] {
@@ -417,7 +421,7 @@ final class CaseRulesTests: XCTestCase {
                 let returned = try await search("&queue=returned", token: dispatcher)
                 XCTAssertEqual(returned, both(4), label)
                 let dispatched = try await search("&status=dispatched", token: dispatcher)
-                XCTAssertEqual(dispatched, [codes[12], codes[9], codes[5], codes[2]], label)
+                XCTAssertEqual(dispatched, [codes[14], codes[11], codes[5], codes[2]], label)
                 let open = try await search("&status=reported,dispatched,in_progress", token: dispatcher)
                 XCTAssertEqual(open, inState(.reported, .dispatched, .inProgress), label)
                 let departmentNew = try await search("&queue=department_new", token: cg)
@@ -430,6 +434,10 @@ final class CaseRulesTests: XCTestCase {
                 XCTAssertEqual(gridTasks, both(5), label)
                 let verification = try await search("&queue=verification", token: dispatcher)
                 XCTAssertEqual(verification, both(6), label)
+                let awaitingEvaluation = try await search("&queue=awaiting_evaluation", token: dispatcher)
+                XCTAssertEqual(awaitingEvaluation, both(7), label)
+                let toClose = try await search("&queue=to_close", token: dispatcher)
+                XCTAssertEqual(toClose, both(8), label)
                 let everything = try await search("", token: dispatcher)
                 XCTAssertEqual(everything, stored.map(\.code), label)
             }
