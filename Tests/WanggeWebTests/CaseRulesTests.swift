@@ -418,26 +418,18 @@ final class CaseRulesTests: XCTestCase {
                 let toDispatch = try await search("&queue=to_dispatch", token: dispatcher)
                 XCTAssertEqual(toDispatch, inState(.registered), label)
                 XCTAssertEqual(toDispatch.last, codes[1], label)
-                let returned = try await search("&queue=returned", token: dispatcher)
-                XCTAssertEqual(returned, both(4), label)
                 let dispatched = try await search("&status=dispatched", token: dispatcher)
                 XCTAssertEqual(dispatched, [codes[14], codes[11], codes[5], codes[2]], label)
                 let open = try await search("&status=reported,dispatched,in_progress", token: dispatcher)
                 XCTAssertEqual(open, inState(.reported, .dispatched, .inProgress), label)
-                let departmentNew = try await search("&queue=department_new", token: cg)
-                XCTAssertEqual(departmentNew, both(2), label)
-                let inHand = try await search("&queue=in_hand", token: cg)
-                XCTAssertEqual(inHand, both(3), label)
-                let coHandling = try await search("&queue=co_handling", token: zj)
-                XCTAssertEqual(coHandling, both(2), label)
-                let gridTasks = try await search("&queue=grid_tasks", token: grid1)
-                XCTAssertEqual(gridTasks, both(5), label)
-                let verification = try await search("&queue=verification", token: dispatcher)
-                XCTAssertEqual(verification, both(6), label)
-                let awaitingEvaluation = try await search("&queue=awaiting_evaluation", token: dispatcher)
-                XCTAssertEqual(awaitingEvaluation, both(7), label)
-                let toClose = try await search("&queue=to_close", token: dispatcher)
-                XCTAssertEqual(toClose, both(8), label)
+                // Each queue with states and the round's case in it, of both rounds.
+                let queues = [("returned", dispatcher, 4), ("department_new", cg, 2), ("in_hand", cg, 3), ("co_handling", zj, 2),
+                              ("grid_tasks", grid1, 5), ("verification", dispatcher, 6), ("awaiting_evaluation", dispatcher, 7),
+                              ("to_close", dispatcher, 8)]
+                for (queue, token, i) in queues {
+                    let found = try await search("&queue=\(queue)", token: token)
+                    XCTAssertEqual(found, both(i), "\(label) \(queue)")
+                }
                 let everything = try await search("", token: dispatcher)
                 XCTAssertEqual(everything, stored.map(\.code), label)
             }
