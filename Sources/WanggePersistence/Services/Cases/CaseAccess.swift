@@ -81,7 +81,7 @@ public enum CaseAccess {
     /// The ids of the cases `visible` lets a grid worker or a citizen see, read from index entries alone (their grids',
     /// their assigned grids', their own reports'): a few thousand at most, where a search's matches run to tens of
     /// thousands. Nil for the roles that see whole areas or a department's cases, most of whose matches they see.
-    public static func visibleIDs(to actor: Actor) -> SQLQueryString? {
+    static func visibleIDs(to actor: Actor) -> SQLQueryString? {
         var arms: [SQLQueryString] = [caseIDs(where: "reporter_username", "= \(bind: actor.username)")]
         switch actor.role {
         case .gridWorker where !actor.gridCodes.isEmpty:

@@ -69,8 +69,8 @@ public struct CaseQueryService: Sendable {
         // every row for a subcategory the department rarely handles (urban management's 0901 at 200,000 cases: 181 ms,
         // against 24). On SQLite that list cost the same either way (17.6 ms at a million cases), and its co-handling queue
         // in a subcategory took 13 ms instead of 0.24 without the walk.
-        let postgres = (db as? any SQLDatabase)?.dialect.name == "postgresql"
-        let walksDepartmentRows = actor.role == .handler && search == nil && !(postgres && subcategory != nil)
+        let dialect = (db as? any SQLDatabase)?.dialect.name
+        let walksDepartmentRows = actor.role == .handler && search == nil && !(dialect == "postgresql" && subcategory != nil)
             && (filter.queue == nil || filter.queue == .coHandling)
         var query = CaseListQuery(on: db)
         if let queue = filter.queue { query = try apply(queue, to: query, actor: actor, rowsWalked: walksDepartmentRows) }
@@ -84,7 +84,7 @@ public struct CaseQueryService: Sendable {
         // With no queue, state or colour, whose own indexes lead to the page, a grid's or a grid worker's list steps through
         // their ids on SQLite (`newestFirst`, below). Stepping through every id for a grid's few open cases took 0.26 to
         // 2.2 ms, and the grid worker's page from 0.84 to 2.9.
-        let byIDs = filter.queue == nil && filter.states.isEmpty && filter.warning == nil && (db as? any SQLDatabase)?.dialect.name == "sqlite"
+        let byIDs = filter.queue == nil && filter.states.isEmpty && filter.warning == nil && dialect == "sqlite"
         if let within = filter.withinOrgCode {
             guard let level = OrgCode.level(of: within), actor.canSee(OrgCode.ancestry(of: within)) else { throw AppError.notFound("org_unit") }
             query = newestFirst(query, within: OrgScope(level: level, code: within), byIDs: byIDs)
