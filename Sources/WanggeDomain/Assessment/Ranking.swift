@@ -67,11 +67,9 @@ public enum Ranking {
             var volume: Int
             var index: Int
         }
-        var values: [Double?] = []
-        values.reserveCapacity(entries.count)
-        let keyed = entries.enumerated().map { index, e -> Keyed in
-            let value = rate.value(e.counts, basicallySatisfiedWeight: basicallySatisfiedWeight)
-            values.append(value)
+        let values = entries.map { rate.value($0.counts, basicallySatisfiedWeight: basicallySatisfiedWeight) }
+        let keyed = zip(entries, values).enumerated().map { index, pair -> Keyed in
+            let (e, value) = pair
             let volume = rate.denominator(e.counts)
             let finite = value.flatMap { $0.isFinite ? $0 : nil }
             let ranked = finite != nil && volume >= minimumVolume
