@@ -147,7 +147,8 @@ public enum PlainReads {
     /// A list of cases reading `columns`, each row made into a `T` by position (the columns' order).
     public static func decoded<T: PositionallyDecodable>(_ list: CaseListQuery, columns: [String], as type: T.Type,
                                                          on db: any Database) async throws -> [T] {
-        try await decoded(statement(list.query, of: CaseModel.schema, columns: columns), columns: columns, as: T.self, on: db)
+        try await decoded(statement(list.query, of: CaseModel.schema, columns: columns), columns: columns, as: T.self,
+                          plannedForItsValues: list.plannedForItsValues, on: db)
     }
 
     /// A list of cases reading `select`, the statement's own text for its columns (an expression among them, named as in
@@ -183,8 +184,9 @@ public enum PlainReads {
     /// straight from the statement (rows of values decoded by name were two fifths of the overview's CPU with its 3,516
     /// map points), on PostgreSQL from each prepared row's cells in order, elsewhere from the plain rows by the
     /// columns' names.
+    /// `plannedForItsValues`: on PostgreSQL planned for the values at each read instead of prepared (`CaseListQuery`).
     public static func decoded<T: PositionallyDecodable>(_ statement: some SQLExpression, columns: [String], as type: T.Type,
-                                                         on db: any Database) async throws -> [T] {
+                                                         plannedForItsValues: Bool = false, on db: any Database) async throws -> [T] {
         guard let sql = db as? any SQLDatabase else { return [] }
         if let reader = directReader(for: db) {
             let (text, binds) = sql.serialize(statement)
@@ -192,7 +194,9 @@ public enum PlainReads {
         }
         if sql.dialect.name == "postgresql" {
             let (text, binds) = sql.serialize(statement)
-            if let decoded = try await PostgresPreparedReads.decoded(text, binds, as: T.self, on: db) { return decoded }
+            if let decoded = try await PostgresPreparedReads.decoded(text, binds, as: T.self, forItsValues: plannedForItsValues, on: db) {
+                return decoded
+            }
         }
         // Neither path took it (SQLite inside a transaction, a statement PostgreSQL does not prepare): `rows(_:on:)` would
         // only serialize it and try both again.

@@ -31,18 +31,21 @@ enum PostgresPreparedReads {
     }
 
     /// The rows of `text` made into `T`s by position (`PostgresPositionalRow`), or nil when this path does not take it.
+    /// `forItsValues`: planned for the values bound at each read, never kept (an unnamed statement), for a read
+    /// whose best plan turns on them (`CaseListQuery.plannedForItsValues`).
     static func decoded<T: PositionallyDecodable>(_ text: String, _ binds: [any Encodable & Sendable], as type: T.Type,
-                                                  on db: any Database) async throws -> [T]? {
-        try await prepared(text, binds, fixedText: false, on: db) { rows in
+                                                  forItsValues: Bool = false, on db: any Database) async throws -> [T]? {
+        try await prepared(text, binds, fixedText: false, forItsValues: forItsValues, on: db) { rows in
             try rows.map { try T(positions: PostgresPositionalRow($0)) }
         }
     }
 
     /// The rows of `text` as PostgresNIO gives them, made into `Result`s on the connection's event loop.
     private static func prepared<Result: Sendable>(_ text: String, _ binds: [any Encodable & Sendable], fixedText: Bool,
-                                                   on db: any Database, _ make: @escaping @Sendable ([PostgresRow]) throws -> Result)
+                                                   forItsValues: Bool = false, on db: any Database,
+                                                   _ make: @escaping @Sendable ([PostgresRow]) throws -> Result)
         async throws -> Result? {
-        guard let postgres = db as? any PostgresDatabase, preparable(text, binds: fixedText ? 0 : binds.count),
+        guard let postgres = db as? any PostgresDatabase, forItsValues || preparable(text, binds: fixedText ? 0 : binds.count),
               let (bindings, types) = Self.bindings(binds)
         else { return nil }
         let statement = PreparedPlainRead(bindings: bindings)
@@ -50,7 +53,14 @@ enum PostgresPreparedReads {
         let logger = db.logger
         return try await postgres.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
-                try await PreparedPlainRead.$identity.withValue(identity) {
+                if forItsValues {
+                    var rows: [PostgresRow] = []
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger) {
+                        rows.append(row)
+                    }
+                    return try make(rows)
+                }
+                return try await PreparedPlainRead.$identity.withValue(identity) {
                     var rows: [PostgresRow] = []
                     for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
                     return try make(rows)

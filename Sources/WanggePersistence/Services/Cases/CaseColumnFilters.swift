@@ -46,9 +46,14 @@ extension DatabaseQuery.Filter {
     /// PostgreSQL (`SQLConstant`); states chosen by hand stay bound: written in, PostgreSQL planned a list of
     /// two of them at every request, or took a plan twenty times slower (BENCHMARKS.md).
     static func casesInStates(_ states: [String], on db: any Database) -> Self {
-        if states == CaseState.openStates.map(\.rawValue) { return .cases("state", constantIn: states) }
+        if !bindsStates(states) { return .cases("state", constantIn: states) }
         guard states.count == 1, db.ordersByWalkedKey else { return .cases("state", in: states) }
         return .sql(embed: SQLQueryString.walkedKey(SQLColumn("state", table: CaseModel.schema), equals: states[0], on: db))
+    }
+
+    /// Whether `casesInStates` binds `states`: all but the open states as a whole.
+    static func bindsStates(_ states: [String]) -> Bool {
+        states != CaseState.openStates.map(\.rawValue)
     }
 
     /// Whether a list filtered by `states` orders by state before id (see `casesInStates`).

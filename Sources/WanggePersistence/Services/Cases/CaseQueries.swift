@@ -101,6 +101,11 @@ public struct CaseQueryService: Sendable {
         case .terms(let terms)?:
             // Open cases are the newest few in a hundred: a search among them starts its walk at the oldest.
             let open = filter.queue?.openStates ?? (openOnly ? filter.states : nil)
+            // PostgreSQL's one plan for any bound states walked the term's every entry, reading each case (a
+            // dispatcher's 路灯 among dispatched cases, 7 of 7,514: 17–18 ms of its CPU at 200,000 cases); planned
+            // for the states, it joins the term's entries to the few cases in them (1.8 ms with the planning). A
+            // search among the archived, most cases, walks either way and pays the planning: 0.4 → 1.2–1.7 ms.
+            query.plannedForItsValues = !filter.states.isEmpty && DatabaseQuery.Filter.bindsStates(filter.states.map(\.rawValue))
             return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor,
                                         subcategory: subcategory,
                                         from: open.map(Self.oldestCase(in:)), before: filter.beforeID, limit: limit)
