@@ -48,6 +48,11 @@ final class ReportExportTests: XCTestCase {
         XCTAssertEqual(ExportText.decimal(-0.001, maxFractionDigits: 1), "0")
         XCTAssertEqual(ExportText.decimal(1234.5678, maxFractionDigits: 1), "1234.6")
         XCTAssertEqual(ExportText.xmlEscape("a&b<c>\"d\"'e'\u{0}\u{1B}\tf\u{FFFF}"), "a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;\tf")
+        // Written as UTF-8 bytes: characters of two, three and four bytes kept whole, U+FFFE dropped but its
+        // neighbours (U+FFFD, U+FFEF, U+EFBF) kept, and a last byte of a character never taken for a mark.
+        XCTAssertEqual(ExportText.xmlEscape("é井\u{FFFE}\u{FFFD}\u{FFEF}\u{EFBF}😀\u{7F}\r\n<"), "é井\u{FFFD}\u{FFEF}\u{EFBF}😀\u{7F}\r\n&lt;")
+        XCTAssertEqual(ExportText.xmlEscape("\u{FFFF}\u{FFFF}x\u{FFFE}"), "x")
+        XCTAssertEqual(ExportText.xmlEscape(""), "")
     }
 
     // MARK: ZIP

@@ -329,9 +329,10 @@ final class Open311Tests: XCTestCase {
         XCTAssertEqual(String(decoding: null, as: UTF8.self), "null")
     }
 
-    /// A list's JSON is written straight from its rows, as the requests' values write it: every field, sorted, escaped,
-    /// with and without a category, department, location, address, reply, photo or clocks.
-    func testRequestsJSONIsWrittenAsTheirValuesWriteIt() async throws {
+    /// A list's JSON and XML are written straight from its rows, as the requests' values write them: every field (sorted
+    /// in JSON, in the specification's order in XML), escaped, with and without a category, department, location,
+    /// address, reply, photo or clocks.
+    func testRequestsJSONAndXMLAreWrittenAsTheirValuesWriteThem() async throws {
         try await withApp { t in
             let spot = try t.centre(of: "330110001001-01")
             let dispatcher = try await t.token("dispatcher")
@@ -359,6 +360,11 @@ final class Open311Tests: XCTestCase {
                 let valued = try XCTUnwrap(Open311Value.array(itemName: "request", rows.map(writer.value)).jsonBytes())
                 XCTAssertEqual(String(decoding: written, as: UTF8.self), String(decoding: valued, as: UTF8.self), zone)
                 XCTAssertEqual(writer.json([]).map { String(decoding: $0, as: UTF8.self) }, "[]")
+                for some in [rows, []] {
+                    var valuedXML = XMLWriter()
+                    Open311Value.array(itemName: "request", some.map(writer.value)).writeXML(name: "service_requests", into: &valuedXML)
+                    XCTAssertEqual(String(decoding: writer.xml(some), as: UTF8.self), String(decoding: valuedXML.bytes, as: UTF8.self), zone)
+                }
             }
             let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try XCTUnwrap(Open311RequestWriter(
                 names: NameBook(), time: Open311Time(timeZone: .gmt), base: "http://h").json(rows)))) as? [[String: Any]])

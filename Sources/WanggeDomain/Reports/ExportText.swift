@@ -30,21 +30,45 @@ public enum ExportText {
     /// Escapes & < > " ' and drops characters XML 1.0 forbids (control characters other than tab,
     /// LF, CR; U+FFFE, U+FFFF), which would otherwise make the whole file unreadable.
     public static func xmlEscape(_ s: String) -> String {
-        var out = ""
-        out.unicodeScalars.reserveCapacity(s.unicodeScalars.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { continue }
-                out.unicodeScalars.append(u)
+        var out: [UInt8] = []
+        appendXMLEscaped(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `xmlEscape(s)`'s text appended as UTF-8, a run of plain bytes at a time: a list of 1,000 Open311 requests in XML escapes 11,000
+    /// values, and escaping each into a new string by its scalars was most of that answer's CPU.
+    public static func appendXMLEscaped(_ s: String, to out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { utf8 in
+            out.reserveCapacity(out.count + utf8.count)
+            var i = 0, run = 0
+            while i < utf8.count {
+                let byte = utf8[i]
+                // Bytes written as they are go out a run at a time.
+                switch byte {
+                case ..<0x20, 0x22, 0x26, 0x27, 0x3C, 0x3E, 0xEF: break
+                default:
+                    i += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                switch byte {
+                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+                case UInt8(ascii: "'"): out.append(contentsOf: "&apos;".utf8)
+                case UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): out.append(byte)
+                case ..<0x20: break
+                // U+FFFE and U+FFFF: EF BF BE and EF BF BF (0xEF only ever leads a character of three bytes).
+                case 0xEF where i + 2 < utf8.count && utf8[i + 1] == 0xBF && utf8[i + 2] >= 0xBE:
+                    i += 2
+                default: out.append(byte)
+                }
+                i += 1
+                run = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
         }
-        return out
     }
 }

@@ -178,12 +178,12 @@ struct Open311Controller: RouteCollection {
         return "http://\(host)"
     }
 
-    /// Cases as Open311 service requests: JSON written straight from the rows, XML through their values.
+    /// Cases as Open311 service requests, written straight from the rows.
     static func respond(_ requests: [Open311RequestRow], _ format: Open311Format, _ req: Request) async throws -> Response {
         let writer = try await Open311RequestWriter(req)
         switch format {
         case .json: return Open311Format.json(writer.json(requests))
-        case .xml: return format.response(.array(itemName: "request", requests.map(writer.value)), root: "service_requests")
+        case .xml: return Open311Format.xml(writer.xml(requests))
         }
     }
 }

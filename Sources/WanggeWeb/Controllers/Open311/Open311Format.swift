@@ -176,12 +176,17 @@ enum Open311Format: String {
         case .json:
             return Self.json(value.jsonBytes(), status: status)
         case .xml:
-            var headers = HTTPHeaders()
-            headers.contentType = HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
             var writer = XMLWriter()
             value.writeXML(name: root, into: &writer)
-            return Response(status: status, headers: headers, body: .init(string: writer.text))
+            return Self.xml(writer.bytes, status: status)
         }
+    }
+
+    /// An XML document written beforehand.
+    static func xml(_ bytes: [UInt8], status: HTTPResponseStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "xml", parameters: ["charset": "utf-8"])
+        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
     }
 
     /// JSON written beforehand, `[]` where it could not be.

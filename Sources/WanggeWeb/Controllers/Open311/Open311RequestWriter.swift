@@ -1,9 +1,9 @@
 import Vapor
 import WanggeDomain
 
-/// What a service request shows of its row (`Open311RequestRow`), worked out once and written either way: as an
-/// `Open311Value` (the XML answers, and the form the JSON answers are held to) or straight as JSON. Built as values
-/// first, a list of 1,000 requests spent a quarter of its CPU making them and walking them again to write them.
+/// What a service request shows of its row (`Open311RequestRow`), worked out once and written straight as JSON or
+/// XML; as an `Open311Value` it is the form both are held to (`Open311Tests`). Built as values first, a list of 1,000
+/// requests spent a quarter of its CPU making them and walking them again to write them.
 struct Open311RequestWriter {
     let names: NameBook
     let time: Open311Time
@@ -55,6 +55,37 @@ struct Open311RequestWriter {
         }
         bytes.append(UInt8(ascii: "]"))
         return bytes
+    }
+
+    /// `<service_requests>…` of the requests, the bytes `Open311Format.response` writes for an array of their `value`s:
+    /// each element in the specification's order.
+    func xml(_ requests: [Open311RequestRow]) -> [UInt8] {
+        var writer = XMLWriter()
+        writer.open("service_requests")
+        for request in requests {
+            let summary = request.summary
+            writer.open("request")
+            writer.element("service_request_id", summary.code)
+            writer.element("status", status(request))
+            writer.element("status_notes", request.statusNotes)
+            writer.element("service_name", serviceName(request))
+            writer.element("service_code", summary.categoryCode)
+            writer.element("description", summary.description)
+            writer.element("agency_responsible", agency(request))
+            writer.element("service_notice", nil)
+            writer.element("requested_datetime", time.string(summary.createdAt))
+            writer.element("updated_datetime", time.string(request.updatedAt))
+            writer.element("expected_datetime", time.string(expected(request)))
+            writer.element("address", summary.address)
+            writer.element("address_id", nil)
+            writer.element("zipcode", nil)
+            writer.element("lat", summary.lat.map(Open311Value.numberText))
+            writer.element("long", summary.lon.map(Open311Value.numberText))
+            writer.element("media_url", mediaURL(request))
+            writer.close("request")
+        }
+        writer.close("service_requests")
+        return writer.bytes
     }
 
     /// Each name written with the punctuation around it, and the fields that are always null as constants.
