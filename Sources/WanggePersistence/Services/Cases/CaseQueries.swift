@@ -106,9 +106,16 @@ public struct CaseQueryService: Sendable {
             // for the states, it joins the term's entries to the few cases in them (1.8 ms with the planning). A
             // search among the archived, most cases, walks either way and pays the planning: 0.4 → 1.2–1.7 ms.
             query.plannedForItsValues = !filter.states.isEmpty && DatabaseQuery.Filter.bindsStates(filter.states.map(\.rawValue))
+            // A search within dates that ended long ago keeps to the ids reported in them: 路灯 in January, ten months back,
+            // walked every newer match and read its case, 16 ms of CPU at a million cases against 3. Reading the span
+            // costs some 0.1 µs a case of the window, which a recent window (few newer matches) does not pay back.
+            var span: ReportedIDSpan?
+            if let from = filter.from, let to = filter.to, filter.now.timeIntervalSince(to) >= 2 * to.timeIntervalSince(from) {
+                span = try await reportedIDs(from: from, to: to)
+            }
             return try await searchPage(terms, CaseAccess.visible(query, to: actor), for: actor,
-                                        subcategory: subcategory,
-                                        from: open.map(Self.oldestCase(in:)), before: filter.beforeID, limit: limit)
+                                        subcategory: subcategory, from: open.map(Self.oldestCase(in:)), within: span,
+                                        before: filter.beforeID, limit: limit)
         case .code(let prefix)?: query = query.filter("code", .contains(inverse: false, .prefix), prefix)
         case .nothing?: return []
         case nil: break

@@ -37,16 +37,17 @@ extension CaseQueryService {
     /// Cases with every term among their indexed terms, or among the queued terms of reports not yet
     /// indexed (`CaseSearchTerms`): the two merged newest first.
     /// `subcategory`: the list's subcategory (a code of four digits), which the query already holds as a filter. `from`:
-    /// the smallest case id the query can match (`oldestCase(in:)` of the open states it keeps to).
+    /// the smallest case id the query can match (`oldestCase(in:)` of the open states it keeps to). `within`: the ids of
+    /// the cases reported within the list's dates (`reportedIDs`), which the query already holds as a filter.
     func searchPage(_ terms: [String], _ query: CaseListQuery, for actor: Actor, subcategory: String?, from oldest: SQLQueryString?,
-                    before: Int?, limit: Int) async throws -> [CaseSummary] {
+                    within span: ReportedIDSpan? = nil, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let queued = query.copy().filter(.sql(embed: Self.inQueue(terms)))
         if let before { queued.filter(.cases("id", .lessThan, .bind(before))) }
         let fromQueue = try await page(queued.sort("id", .descending), limit: limit)
         let walk = CaseSearchTerms.usesFullText(db)
             ? matching(terms, query, checking: { id in
                 [CaseAccess.matchCheck(id: id, to: actor), subcategory.map { Self.inSubcategory($0, id: id) }].compactMap { $0 }
-            }, from: oldest, before: before)
+            }, from: oldest, within: span, before: before)
             : indexed(terms, driving: try await rarest(terms), query, before: before)
         let fromIndex = try await page(walk, limit: limit)
         var seen = Set<Int>()
@@ -67,7 +68,7 @@ extension CaseQueryService {
     /// walks from the newest match down to it (`oldest`) and stops. It walked all 37,042 matches of 路灯 to find a
     /// dispatcher's no dispatched ones.
     private func matching(_ terms: [String], _ query: CaseListQuery, checking checks: (SQLQueryString) -> [SQLQueryString],
-                          from oldest: SQLQueryString?, before: Int?) -> CaseListQuery {
+                          from oldest: SQLQueryString?, within span: ReportedIDSpan?, before: Int?) -> CaseListQuery {
         let walk = query.copy()
         let index = SQLIdentifier(CaseSearchTerms.fullText)
         walk.query.joins.append(.custom(SQLJoin(
@@ -76,6 +77,7 @@ extension CaseQueryService {
         walk.filter(.sql(embed: "\(index) MATCH \(bind: CaseSearchTerms.fullTextMatch(terms))"))
         for check in checks("\(index).\(quoted: "rowid")") { walk.filter(.sql(embed: check)) }
         if let oldest { walk.filter(.sql(embed: "\(index).\(quoted: "rowid") >= (\(oldest))")) }
+        if let span { walk.filter(.sql(embed: span.contains("\(index).\(quoted: "rowid")"))) }
         if let before {
             walk.filter(.sql(embed: "\(index).\(quoted: "rowid") < \(bind: before)"))
             walk.filter(.cases("id", .lessThan, .bind(before)))

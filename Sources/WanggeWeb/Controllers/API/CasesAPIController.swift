@@ -330,8 +330,9 @@ extension CaseFilter {
                 throw AppError.invalid("case.warning", zh: "预警颜色须为 red、yellow 或 blue。", en: "warning is red, yellow or blue.", field: "warning")
             }
             filter.warning = level
-            filter.now = req.now
         }
+        // One moment for the request: a list's colours and its search's choice of walk (`CaseQueryService.list`).
+        filter.now = req.now
         if let after = params["after"], !after.isEmpty {
             guard let id = Int(after) else { throw AppError.invalid("page.cursor", zh: "分页参数不正确。", en: "Bad page cursor.", field: "after") }
             filter.beforeID = id

@@ -104,7 +104,7 @@ struct CasePagesController: RouteCollection {
         let now = req.now
         if query["queue"] == nil, query["warning"] == nil, query["all"] == nil {
             filter.queue = defaultTab.queue.flatMap(CaseQueue.init(rawValue:))
-            if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w); filter.now = now }
+            if let w = defaultTab.warning { filter.warning = WarningLevel(rawValue: w) }
         }
         let cases = try await CaseQueryService(db: req.database).list(filter, for: actor)
         let names = try await NameBook.load(on: req)
