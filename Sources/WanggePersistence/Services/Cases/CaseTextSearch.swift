@@ -48,7 +48,7 @@ extension CaseQueryService {
             ? matching(terms, query, checking: { id in
                 [CaseAccess.matchCheck(id: id, to: actor), subcategory.map { Self.inSubcategory($0, id: id) }].compactMap { $0 }
             }, from: oldest, within: span, before: before)
-            : indexed(terms, driving: try await rarest(terms), query, before: before)
+            : indexed(terms, driving: try await rarest(terms), query, within: span, before: before)
         let fromIndex = try await page(walk, limit: limit)
         var seen = Set<Int>()
         return (fromIndex + fromQueue).sorted { $0.id > $1.id }.filter { seen.insert($0.id).inserted }.prefix(limit).map { $0 }
@@ -98,8 +98,10 @@ extension CaseQueryService {
     }
 
     /// PostgreSQL: the case list joined to the index entries of `driving`, in their (term, case) order.
-    private func indexed(_ terms: [String], driving: String, _ query: CaseListQuery, before: Int?) -> CaseListQuery {
-        let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving, before: before)
+    private func indexed(_ terms: [String], driving: String, _ query: CaseListQuery, within span: ReportedIDSpan?,
+                         before: Int?) -> CaseListQuery {
+        let indexed = query.walking(CaseSearchTermModel.schema, as: "entry", key: "term", equals: driving,
+                                    also: span?.contains("\(quoted: "entry").\(quoted: "case_id")"), before: before)
         // PostgreSQL turns EXISTS into a semi-join and, taking the terms for independent, expects few cases
         // to have them all: it gathered every entry of the driving term and sorted them (30 ms for 小区门口 once
         // 5,590 cases held all three terms). A subquery with LIMIT stays a check made row by row, so the

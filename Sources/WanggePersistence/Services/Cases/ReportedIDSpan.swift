@@ -4,7 +4,7 @@ import SQLKit
 
 /// The smallest and the largest id among the cases reported in a window of time: every case of the window has an id
 /// between them, whatever order ids and times of report are in (an import of old cases, a clock set back), so a walk
-/// in id order (the full-text index's matches) may keep to them. In a county's own data ids
+/// in id order (the full-text index's matches, a term's entries) may keep to them. In a county's own data ids
 /// follow the time of report, and the span is the window's cases alone.
 struct ReportedIDSpan: Equatable, Sendable {
     let lower: Int
@@ -15,20 +15,21 @@ struct ReportedIDSpan: Equatable, Sendable {
 
     /// `column BETWEEN lower AND upper`.
     func contains(_ column: SQLQueryString) -> SQLQueryString {
-        "\(column) BETWEEN \(literal: lower) AND \(literal: upper)"
+        "\(column) BETWEEN \(bind: lower) AND \(bind: upper)"
     }
 }
 
 extension CaseQueryService {
     /// The span of the cases reported from `from` (included) to `to` (excluded), from the (created_at, id) index's
-    /// entries alone (migration 018): 28,000 entries for a month of a million-case county. Nil where it is not worth reading: a window of more than `cap` cases, or not SQLite
-    /// (PostgreSQL joins a window's ids to a term's entries itself).
+    /// entries alone (migration 018): 28,000 entries for a month of a million-case county. Nil where it is not worth
+    /// reading: a window of more than `cap` cases.
     func reportedIDs(from: Date, to: Date, cap: Int = 50_000) async throws -> ReportedIDSpan? {
-        guard (db as? any SQLDatabase)?.dialect.name == "sqlite" else { return nil }
-        let index = SlimCaseIndexes.indexName(CaseModel.schema, ["created_at", "id"])
+        // SQLite's own choice walked the cases in id order and read each row for its time.
+        let index: SQLQueryString = (db as? any SQLDatabase)?.dialect.name == "sqlite"
+            ? " INDEXED BY \(quoted: SlimCaseIndexes.indexName(CaseModel.schema, ["created_at", "id"]))" : ""
         let row = try await PlainReads.rows(SQLQueryString("""
             SELECT MIN(\(quoted: "id")) AS \(quoted: "lower"), MAX(\(quoted: "id")) AS \(quoted: "upper"), COUNT(*) AS \(quoted: "n") FROM \
-            (SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema) INDEXED BY \(quoted: index) \
+            (SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema)\(index) \
             WHERE \(quoted: "created_at") >= \(bind: from) AND \(quoted: "created_at") < \(bind: to) LIMIT \(literal: cap + 1)) AS \(quoted: "window")
             """), on: db).first
         guard let row, try row.decode(column: "n", as: Int.self) <= cap else { return nil }
