@@ -35,8 +35,8 @@ public enum ExportText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `xmlEscape(s)`'s text appended as UTF-8, a run of plain bytes at a time: a list of 1,000 Open311 requests in XML escapes 11,000
-    /// values, and escaping each into a new string by its scalars was most of that answer's CPU.
+    /// `xmlEscape(s)`'s text appended as UTF-8, a run of plain bytes at a time: a list of 1,000 Open311 requests in XML
+    /// escapes 11,000 values, and escaping each into a new string by its scalars was most of that answer's CPU.
     public static func appendXMLEscaped(_ s: String, to out: inout [UInt8]) {
         var s = s
         s.withUTF8 { utf8 in

@@ -48,23 +48,23 @@ enum PostgresPreparedReads {
         guard let postgres = db as? any PostgresDatabase, forItsValues || preparable(text, binds: fixedText ? 0 : binds.count),
               let (bindings, types) = Self.bindings(binds)
         else { return nil }
-        let statement = PreparedPlainRead(bindings: bindings)
-        let identity = PreparedPlainRead.Identity(name: Self.name(of: text, types), sql: text)
         let logger = db.logger
         return try await postgres.withConnection { connection in
             connection.eventLoop.makeFutureWithTask {
+                var rows: [PostgresRow] = []
                 if forItsValues {
-                    var rows: [PostgresRow] = []
                     for try await row in try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: logger) {
                         rows.append(row)
                     }
-                    return try make(rows)
+                } else {
+                    let identity = PreparedPlainRead.Identity(name: Self.name(of: text, types), sql: text)
+                    try await PreparedPlainRead.$identity.withValue(identity) {
+                        for try await row in try await connection.execute(PreparedPlainRead(bindings: bindings), logger: logger) {
+                            rows.append(row)
+                        }
+                    }
                 }
-                return try await PreparedPlainRead.$identity.withValue(identity) {
-                    var rows: [PostgresRow] = []
-                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
-                    return try make(rows)
-                }
+                return try make(rows)
             }
         }.get()
     }

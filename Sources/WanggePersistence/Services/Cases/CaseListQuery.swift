@@ -12,7 +12,7 @@ public final class CaseListQuery {
     public let database: any Database
     /// On PostgreSQL, planned for its values at every read rather than prepared once per connection, where
     /// PostgreSQL keeps one plan for any values after five reads: a read whose best plan turns on a bound
-    /// value's share of the cases (`PlainReads.decoded`). Its planning costs a read some 0.5 ms of PostgreSQL's CPU.
+    /// value's share of the cases (`PlainReads.decoded`). Its planning costs a read about 1 ms of PostgreSQL's CPU.
     public var plannedForItsValues = false
 
     public init(on database: any Database) {
