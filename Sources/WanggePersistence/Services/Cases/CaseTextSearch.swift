@@ -40,7 +40,7 @@ extension CaseQueryService {
     /// the smallest case id the query can match (`oldestCase(in:)` of the open states it keeps to). `within`: the ids of
     /// the cases reported within the list's dates (`reportedIDs`), which the query already holds as a filter.
     func searchPage(_ terms: [String], _ query: CaseListQuery, for actor: Actor, subcategory: String?, from oldest: SQLQueryString?,
-                    within span: ReportedIDSpan? = nil, before: Int?, limit: Int) async throws -> [CaseSummary] {
+                    within span: ReportedIDSpan?, before: Int?, limit: Int) async throws -> [CaseSummary] {
         let queued = query.copy().filter(.sql(embed: Self.inQueue(terms)))
         if let before { queued.filter(.cases("id", .lessThan, .bind(before))) }
         let fromQueue = try await page(queued.sort("id", .descending), limit: limit)

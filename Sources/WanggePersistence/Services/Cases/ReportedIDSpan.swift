@@ -6,7 +6,7 @@ import SQLKit
 /// between them, whatever order ids and times of report are in (an import of old cases, a clock set back), so a walk
 /// in id order (the full-text index's matches, a term's entries) may keep to them. In a county's own data ids
 /// follow the time of report, and the span is the window's cases alone.
-struct ReportedIDSpan: Equatable, Sendable {
+struct ReportedIDSpan: Sendable {
     let lower: Int
     let upper: Int
 
