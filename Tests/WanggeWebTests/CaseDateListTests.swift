@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import WanggeDomain
+@testable import WanggePersistence
 import XCTest
 @testable import WanggeWeb
 
@@ -89,7 +90,7 @@ final class CaseDateListTests: XCTestCase {
         }
     }
 
-    /// On SQLite the page walks migration 018's (created_at, id) index from its bound, first page or
+    /// On SQLite the page walks migration 018's (created_at, id) index (028's, widened) from its bound, first page or
     /// later, with no sort.
     func testADateBoundPageWalksTheTimeIndex() async throws {
         try await withApp { t in
@@ -100,7 +101,7 @@ final class CaseDateListTests: XCTestCase {
                     SELECT id FROM cases WHERE created_at < 1704038400\(unsafeRaw: cursor)
                     ORDER BY created_at DESC, id DESC LIMIT 20
                     """)
-                XCTAssertTrue(plan.contains("idx_cases_created_at_id"), plan)
+                XCTAssertTrue(plan.contains(WidenCaseTimeIndex.index), plan)
                 XCTAssertFalse(plan.contains("TEMP B-TREE"), plan)
             }
         }

@@ -60,7 +60,7 @@ final class CaseIndexTests: XCTestCase {
             }
             guard t.database == .sqlite else { return }
             let first = try await sql.queryPlan("SELECT MIN(id + 0) AS first FROM cases WHERE created_at >= 1795000000")
-            XCTAssertTrue(first.contains("COVERING INDEX idx_cases_created_at_id (created_at>?)"), first)
+            XCTAssertTrue(first.contains("COVERING INDEX \(WidenCaseTimeIndex.index) (created_at>?)"), first)
             let plan = try await sql.queryPlan("""
                 SELECT id FROM cases WHERE category_code = '0101' AND id >= 5 AND created_at >= 1795000000
                 AND state IN ('reported', 'registered') AND lat >= 30.2 AND lat <= 30.21 AND lon >= 120.0 AND lon <= 120.01
@@ -255,6 +255,55 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertFalse(due.contains("TEMP B-TREE"), "read in deadline order, not sorted: \(due)")
             let red = try await sql.queryPlan(SLASweep.redIDs(before: Date(), limit: 500))
             XCTAssertTrue(red.contains("INDEX \(IndexSweepCandidates.unescalatedIndex)"), red)
+        }
+    }
+
+    /// An Open311 list of one service walks the time index newest first from the window's start, and each case's
+    /// category and channel are in its entry there (migration 028), so a case of another service or an internal channel
+    /// is passed without its row. Reverted, 018's narrower index lists the same requests; prepared again, 028's.
+    func testTheTimeIndexHoldsEachCasesCategoryAndChannel() async throws {
+        try await withApp { t in
+            let dispatcher = try await t.token("dispatcher")
+            var published: [String] = []
+            for (channel, category) in [("citizen", "0105"), ("citizen", "0201"), ("window", "0105"), ("citizen", "0105")] {
+                let r = try await t.report(["channel": channel, "description": "路灯不亮晚上很黑", "categoryCode": category, "address": "湖滨路 1 号"],
+                                           token: channel == "citizen" ? nil : dispatcher)
+                let code = try XCTUnwrap(r.json["code"] as? String, "\(r.json)")
+                if channel == "citizen" && category == "0105" { published.insert(code, at: 0) }
+                t.clock.advance(3600)
+            }
+            func listed() async throws -> [String] {
+                let r = try await t.api(.GET, "/open311/v2/requests.json?service_code=0105")
+                XCTAssertEqual(r.status, .ok, r.body)
+                return try r.body.jsonArray().compactMap { $0["service_request_id"] as? String }
+            }
+            let listedFirst = try await listed()
+            XCTAssertEqual(listedFirst, published, "[\(t.database)] the service's public requests, newest first")
+            let definition = try await Self.definition(of: WidenCaseTimeIndex.index, t)
+            XCTAssertTrue(definition?.contains("category_code") == true && definition?.contains("channel") == true,
+                          "[\(t.database)] \(definition ?? "no index")")
+            let replaced = try await Self.definition(of: WidenCaseTimeIndex.replaced, t)
+            XCTAssertNil(replaced, "[\(t.database)] 028's index takes the place of 018's")
+            if t.database == .sqlite {
+                let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+                try await sql.raw("ANALYZE").run()
+                let plan = try await sql.queryPlan("""
+                    SELECT id, description FROM cases WHERE channel IN ('citizen', 'open311') AND category_code IN ('0105')
+                    AND created_at >= 1795000000 ORDER BY created_at DESC, id DESC LIMIT 1000
+                    """)
+                XCTAssertTrue(plan.contains("INDEX \(WidenCaseTimeIndex.index) (created_at>?)"), plan)
+                XCTAssertFalse(plan.contains("TEMP B-TREE"), "newest first from the index itself: \(plan)")
+            }
+            try await WidenCaseTimeIndex().revert(on: t.app.db)
+            let reverted = [try await Self.definition(of: WidenCaseTimeIndex.replaced, t), try await Self.definition(of: WidenCaseTimeIndex.index, t)]
+            XCTAssertEqual(reverted.map { $0 != nil }, [true, false], "[\(t.database)] 018's index is back")
+            let listedReverted = try await listed()
+            XCTAssertEqual(listedReverted, published)
+            try await WidenCaseTimeIndex().prepare(on: t.app.db)
+            let again = [try await Self.definition(of: WidenCaseTimeIndex.replaced, t), try await Self.definition(of: WidenCaseTimeIndex.index, t)]
+            XCTAssertEqual(again.map { $0 != nil }, [false, true], "[\(t.database)]")
+            let listedAgain = try await listed()
+            XCTAssertEqual(listedAgain, published)
         }
     }
 

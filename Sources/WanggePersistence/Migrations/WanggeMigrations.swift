@@ -34,5 +34,6 @@ public enum WanggeMigrations {
         VacuumCasesOften(),
         SlimSearchTermRows(),
         IndexOpenCasesNewestFirst(),
+        WidenCaseTimeIndex(),
     ]
 }

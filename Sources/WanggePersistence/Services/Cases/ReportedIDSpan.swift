@@ -21,12 +21,12 @@ struct ReportedIDSpan: Sendable {
 
 extension CaseQueryService {
     /// The span of the cases reported from `from` (included) to `to` (excluded), from the (created_at, id) index's
-    /// entries alone (migration 018): 28,000 entries for a month of a million-case county. Nil where it is not worth
-    /// reading: a window of more than `cap` cases.
+    /// entries alone (migration 018, widened by 028): 28,000 entries for a month of a million-case county. Nil where it
+    /// is not worth reading: a window of more than `cap` cases.
     func reportedIDs(from: Date, to: Date, cap: Int = 50_000) async throws -> ReportedIDSpan? {
         // SQLite's own choice walked the cases in id order and read each row for its time.
         let index: SQLQueryString = (db as? any SQLDatabase)?.dialect.name == "sqlite"
-            ? " INDEXED BY \(quoted: SlimCaseIndexes.indexName(CaseModel.schema, ["created_at", "id"]))" : ""
+            ? " INDEXED BY \(quoted: WidenCaseTimeIndex.index)" : ""
         let row = try await PlainReads.rows(SQLQueryString("""
             SELECT MIN(\(quoted: "id")) AS \(quoted: "lower"), MAX(\(quoted: "id")) AS \(quoted: "upper"), COUNT(*) AS \(quoted: "n") FROM \
             (SELECT \(quoted: "id") FROM \(quoted: CaseModel.schema)\(index) \
