@@ -53,6 +53,19 @@ final class HandWrittenJSONTests: XCTestCase {
         XCTAssertNil((try streamed(bare) as? [String: Any])?["reply"], "an absent optional is left out")
     }
 
+    func testARankingIsWrittenAsItsEncodableWritesIt() throws {
+        let full = try decode(AssessmentAPIController.RankingsDTO.self, Self.fullRanking)
+        assertNothingEmpty(full)
+        try assertWrittenAsEncodableWrites(full)
+        let bare = try decode(AssessmentAPIController.RankingsDTO.self, Self.bareRanking)
+        try assertWrittenAsEncodableWrites(bare)
+        let unrated = (try streamed(bare) as? [String: Any])?["items"] as? [[String: Any]]
+        XCTAssertEqual(unrated?.count, 1)
+        XCTAssertNil(unrated?.first?["value"], "a unit with nothing to rate has no value")
+        XCTAssertEqual(unrated?.first?["display"] as? String, "—")
+        try assertResponseWritesAsEncoder(full)
+    }
+
     /// The hot API answers skip Vapor's content configuration (`Response(json:)`): their bodies must be the
     /// bytes the configured encoder writes, with the same JSON content type, and the status as given.
     func testAnAnswerWrittenIntoItsResponseIsWhatTheEncoderWrites() throws {
@@ -204,4 +217,27 @@ final class HandWrittenJSONTests: XCTestCase {
     """#
 
     private static let fullPage = #"{"items": [\#(summary), \#(summary)], "next": "330110-20261130-00002"}"#
+
+    private static let counts = #"""
+    {"received": 12, "registered": 11, "dispatched": 10, "respondedInTime": 9, "closed": 8, "closedOnTime": 7, "overdue": 1,
+     "returned": 2, "reworked": 3, "satisfied": 5, "basicallySatisfied": 1, "unsatisfied": 1, "reopened": 4}
+    """#
+
+    private static let ranked = #"""
+    {"position": 1, "code": "330110001001-01", "name": "西溪\"一\"网格/东", "value": 0.875, "display": "87.5%", "volume": 12,
+     "counts": \#(counts)}
+    """#
+
+    private static let fullRanking = #"""
+    {"area": {"code": "330110", "name": "余杭区"}, "period": {"token": "2026-11", "kind": "month", "label": "2026年11月",
+     "first": "2026-11-01", "last": "2026-11-30"}, "level": "grid", "rate": "resolution",
+     "items": [\#(ranked), \#(ranked)], "red": [\#(ranked)], "black": [\#(ranked)]}
+    """#
+
+    private static let bareRanking = #"""
+    {"area": {"code": "330110", "name": "余杭区"}, "period": {"token": "2026", "kind": "year", "label": "2026年",
+     "first": "2026-01-01", "last": "2026-12-31"}, "level": "township", "rate": "satisfaction",
+     "items": [{"position": 1, "code": "330110001", "name": "西溪镇", "display": "—", "volume": 0, "counts": \#(counts)}],
+     "red": [], "black": []}
+    """#
 }

@@ -77,7 +77,8 @@ struct AssessmentAPIController: RouteCollection {
         return (level, rate)
     }
 
-    @Sendable func rankings(req: Request) async throws -> RankingsDTO {
+    /// Written into its body here, on the heavy lane (`AssessmentDTOsWritten.swift`).
+    @Sendable func rankings(req: Request) async throws -> Response {
         let actor = try req.assessmentActor(page: false)
         let area = try await req.assessmentArea(for: actor)
         let period = try req.assessmentPeriod()
@@ -87,8 +88,9 @@ struct AssessmentAPIController: RouteCollection {
         let ranked = Ranking.rank(entries, by: rate, basicallySatisfiedWeight: settings.basicallySatisfiedWeight)
         let n = min(max(req.query[Int.self, at: "n"] ?? 5, 1), 20)
         let boards = Ranking.redBlack(ranked, n: n)
-        return RankingsDTO(area: CodeName(code: area.code, name: area.name), period: PeriodDTO(period), level: level.rawValue, rate: rate.rawValue,
-                           items: ranked.map(RankedDTO.init), red: boards.red.map(RankedDTO.init), black: boards.black.map(RankedDTO.init))
+        return try Response(json: RankingsDTO(area: CodeName(code: area.code, name: area.name), period: PeriodDTO(period), level: level.rawValue,
+                                              rate: rate.rawValue, items: ranked.map(RankedDTO.init), red: boards.red.map(RankedDTO.init),
+                                              black: boards.black.map(RankedDTO.init)))
     }
 
     struct IndexDTO: Content {
