@@ -280,7 +280,7 @@ final class CaseIndexTests: XCTestCase {
             let listedFirst = try await listed()
             XCTAssertEqual(listedFirst, published, "[\(t.database)] the service's public requests, newest first")
             let definition = try await Self.definition(of: WidenCaseTimeIndex.index, t)
-            XCTAssertTrue(definition?.contains("category_code") == true && definition?.contains("channel") == true,
+            XCTAssertTrue(["category_code", "channel", "grid_code"].allSatisfy { definition?.contains($0) == true },
                           "[\(t.database)] \(definition ?? "no index")")
             let replaced = try await Self.definition(of: WidenCaseTimeIndex.replaced, t)
             XCTAssertNil(replaced, "[\(t.database)] 028's index takes the place of 018's")
@@ -304,6 +304,42 @@ final class CaseIndexTests: XCTestCase {
             XCTAssertEqual(again.map { $0 != nil }, [false, true], "[\(t.database)]")
             let listedAgain = try await listed()
             XCTAssertEqual(listedAgain, published)
+        }
+    }
+
+    /// The big screen's hot spots read the last 72 hours' reports' grids and categories from the time index's entries alone
+    /// on SQLite (migration 028); a report from before the window is not read, and the big screen shows three alike in
+    /// one grid as a hot spot of three.
+    func testTheBigScreensHotSpotsAreCountedFromTheTimeIndexAlone() async throws {
+        try await withApp { t in
+            func report(_ grid: String, _ category: String) async throws {
+                let spot = try t.centre(of: grid)
+                let r = try await t.report(["channel": "citizen", "description": "路灯不亮晚上很黑", "categoryCode": category,
+                                            "location": ["lat": spot.lat, "lon": spot.lon]])
+                XCTAssertEqual(r.status, .created, "\(r.json)")
+            }
+            try await report("330110001001-01", "0105")
+            t.clock.advance(73 * 3600)
+            for _ in 0..<3 { try await report("330110001001-01", "0105") }
+            for _ in 0..<2 { try await report("330110001001-02", "0105") }
+            try await report("330110001001-02", "0201")
+            let sql = try XCTUnwrap(t.app.db as? any SQLDatabase)
+            let query = DashboardPagesController.latestReports(since: t.clock.now.addingTimeInterval(-72 * 3600))
+            let latest = try await sql.raw(query).all().map {
+                "\(try $0.decode(column: "grid_code", as: String.self)) \(try $0.decode(column: "category_code", as: String.self))"
+            }
+            XCTAssertEqual(latest.sorted(), ["330110001001-01 0105", "330110001001-01 0105", "330110001001-01 0105", "330110001001-02 0105",
+                                             "330110001001-02 0105", "330110001001-02 0201"], "[\(t.database)] the window's reports, not the older one")
+            var browser = Browser()
+            try await t.signIn("leader", &browser)
+            let (status, dashboard, _) = try await t.get("/dashboard", &browser)
+            XCTAssertEqual(status, .ok)
+            let spots = dashboard.matches(of: /category=(\d+)">[^<]*<\/a>[^件]*?(\d+) 件/).map { "\($0.output.1) \($0.output.2)" }
+            XCTAssertEqual(spots, ["0105 3"], "[\(t.database)] one hot spot of three, not four; two alike are not one")
+            guard t.database == .sqlite else { return }
+            try await sql.raw("ANALYZE").run()
+            let plan = try await sql.queryPlan(query)
+            XCTAssertTrue(plan.contains("COVERING INDEX \(WidenCaseTimeIndex.index) (created_at>?)"), plan)
         }
     }
 
