@@ -112,39 +112,55 @@ struct DashboardPagesController: RouteCollection {
         return GaugeMapSVG.render(projected, gauges: gauges, title: "\(area.name) · 网格在办与超期")
     }
 
-    /// The grid and category of the latest 2,000 reports since `since`. Read from the time index's entries alone, which
-    /// hold both (migration 028): read from the rows along the primary key, 2,000 rows of about a kilobyte each, some 500
-    /// pages at every view, they were most of SQLite's part of the page. Counted here, by a dictionary: grouped by
-    /// SQLite, the sort of its GROUP BY cost three times the read.
-    static func latestReports(since: Date) -> SQLQueryString {
-        """
-        SELECT grid_code, category_code FROM \(unsafeRaw: CaseModel.schema) WHERE created_at >= \(bind: since) \
-        ORDER BY created_at DESC, id DESC LIMIT 2000
-        """
+    /// The grids and categories of the latest 2,000 reports since `since`, each with a count, read from the time index's
+    /// entries alone, which hold both (migration 028): read from the rows along the primary key, 2,000 rows of about a
+    /// kilobyte each, some 500 pages at every view, they were most of SQLite's part of the page. `grouped`: counted by the
+    /// database, three or more alike (PostgreSQL, which sends a row at more cost to the server than it groups them);
+    /// else one row a report, each counting one (SQLite, where the sort of a GROUP BY cost three times the read).
+    static func latestReports(since: Date, grouped: Bool) -> SQLQueryString {
+        let latest: SQLQueryString = """
+            SELECT grid_code, category_code\(unsafeRaw: grouped ? "" : ", 1 AS n") FROM \(unsafeRaw: CaseModel.schema) \
+            WHERE created_at >= \(bind: since) ORDER BY created_at DESC, id DESC LIMIT 2000
+            """
+        guard grouped else { return latest }
+        return """
+            SELECT grid_code, category_code, COUNT(*) AS n FROM (\(latest)) AS latest \
+            GROUP BY grid_code, category_code HAVING COUNT(*) >= 3
+            """
     }
 
-    /// A report's grid and category, as the hot spots count them.
-    struct GridAndCategory: PositionallyDecodable, Hashable {
+    /// A grid and a category with a count of reports, as the hot spots count them.
+    struct GridAndCategory: PositionallyDecodable {
         let grid: String?
         let category: String?
+        let count: Int
 
         init<Row: PositionalRow>(positions row: Row) throws {
             grid = try row.optionalString(0)
             category = try row.optionalString(1)
+            count = try row.int(2)
         }
+    }
+
+    private struct Spot: Hashable {
+        let grid: String
+        let category: String
     }
 
     /// Clusters of similar reports: the installation's latest 2,000 reports within 72 hours (so the cost does not grow
     /// with history), those in the area, grouped by grid and category where three or more arrived.
     static func hotspots(_ req: Request, actor: Actor, area: OrgUnitModel, names: NameBook) async throws -> [HotSpot] {
-        let latest = try await PlainReads.decoded(latestReports(since: req.now.addingTimeInterval(-72 * 3600)),
-                                                  columns: ["grid_code", "category_code"], as: GridAndCategory.self, on: req.database)
-        var counts: [GridAndCategory: Int] = [:]
-        for report in latest { counts[report, default: 0] += 1 }
+        let grouped = (req.database as? any SQLDatabase)?.dialect.name != "sqlite"
+        let latest = try await PlainReads.decoded(latestReports(since: req.now.addingTimeInterval(-72 * 3600), grouped: grouped),
+                                                  columns: ["grid_code", "category_code", "n"], as: GridAndCategory.self, on: req.database)
+        var counts: [Spot: Int] = [:]
+        for report in latest {
+            guard let grid = report.grid, let category = report.category else { continue }
+            counts[Spot(grid: grid, category: category), default: 0] += report.count
+        }
         var groups: [String: Int] = [:]
-        for (report, count) in counts where count >= 3 {
-            guard let grid = report.grid, let category = report.category, area.scope.contains(OrgCode.ancestry(of: grid)) else { continue }
-            groups[grid + "|" + category] = count
+        for (spot, count) in counts where count >= 3 && area.scope.contains(OrgCode.ancestry(of: spot.grid)) {
+            groups[spot.grid + "|" + spot.category] = count
         }
         let hot = groups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
         let gridNames = try await NameBook.load(on: req, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
