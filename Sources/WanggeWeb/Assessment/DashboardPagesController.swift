@@ -130,7 +130,7 @@ struct DashboardPagesController: RouteCollection {
     }
 
     /// A grid and a category with a count of reports, as the hot spots count them.
-    struct GridAndCategory: PositionallyDecodable {
+    private struct GridAndCategory: PositionallyDecodable {
         let grid: String?
         let category: String?
         let count: Int
