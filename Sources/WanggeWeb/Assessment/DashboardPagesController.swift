@@ -145,6 +145,9 @@ struct DashboardPagesController: RouteCollection {
     private struct Spot: Hashable {
         let grid: String
         let category: String
+
+        /// The order of equal counts: as the text `grid|category` sorts.
+        var order: String { grid + "|" + category }
     }
 
     /// Clusters of similar reports: the installation's latest 2,000 reports within 72 hours (so the cost does not grow
@@ -158,16 +161,12 @@ struct DashboardPagesController: RouteCollection {
             guard let grid = report.grid, let category = report.category else { continue }
             counts[Spot(grid: grid, category: category), default: 0] += report.count
         }
-        var groups: [String: Int] = [:]
-        for (spot, count) in counts where count >= 3 && area.scope.contains(OrgCode.ancestry(of: spot.grid)) {
-            groups[spot.grid + "|" + spot.category] = count
-        }
-        let hot = groups.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(8)
-        let gridNames = try await NameBook.load(on: req, unitCodes: Set(hot.map { String($0.key.split(separator: "|")[0]) })).units
-        return hot.map { key, count in
-            let parts = key.split(separator: "|").map(String.init)
-            return HotSpot(place: gridNames[parts[0]] ?? parts[0], category: names.categories[parts[1]] ?? parts[1], count: count,
-                           href: "/work?all=1&within=\(parts[0])&category=\(parts[1])")
+        let inArea = counts.filter { $0.value >= 3 && area.scope.contains(OrgCode.ancestry(of: $0.key.grid)) }
+        let hot = inArea.sorted { ($0.value, $1.key.order) > ($1.value, $0.key.order) }.prefix(8)
+        let gridNames = try await NameBook.load(on: req, unitCodes: Set(hot.map(\.key.grid))).units
+        return hot.map { spot, count in
+            HotSpot(place: gridNames[spot.grid] ?? spot.grid, category: names.categories[spot.category] ?? spot.category, count: count,
+                    href: "/work?all=1&within=\(spot.grid)&category=\(spot.category)")
         }
     }
 }
